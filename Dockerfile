@@ -1,0 +1,17 @@
+# Hakobu services image. Build: docker build -t hakobu .
+FROM python:3.11-slim-bookworm AS base
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY proto ./proto
+COPY optimizer ./optimizer
+COPY geo ./geo
+COPY server ./server
+COPY gateway ./gateway
+COPY benchmarks ./benchmarks
+RUN pip install . && useradd --system --uid 10001 hakobu
+USER hakobu
+EXPOSE 50051 9464
+HEALTHCHECK --interval=15s --timeout=3s CMD python -c "import grpc,sys; from grpc_health.v1 import health_pb2 as h, health_pb2_grpc as g; c=grpc.insecure_channel('127.0.0.1:50051'); sys.exit(0 if g.HealthStub(c).Check(h.HealthCheckRequest(), timeout=2).status == 1 else 1)"
+ENTRYPOINT ["hakobu"]
+CMD ["serve", "optimizer", "--address", "0.0.0.0:50051"]

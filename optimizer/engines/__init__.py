@@ -1,0 +1,52 @@
+"""Routing engines behind one interface, and how one is chosen for a problem."""
+
+from __future__ import annotations
+
+from optimizer.compiled import Compiled
+from optimizer.engines.base import Capability, Engine, required_capabilities
+
+#: Engine names in order of preference for ``auto`` (decided by benchmarks/).
+PREFERENCE = ("pyvrp", "ortools")
+
+
+class EngineChoiceError(ValueError):
+    """No engine can model every constraint of the problem."""
+
+
+def get_engine(name: str) -> Engine:
+    """The engine called ``name`` (imported lazily: solvers load slowly)."""
+    if name == "pyvrp":
+        from optimizer.engines.pyvrp_engine import PyVRPEngine
+
+        return PyVRPEngine()
+    if name == "ortools":
+        from optimizer.engines.ortools_engine import ORToolsEngine
+
+        return ORToolsEngine()
+    raise KeyError(f"unknown engine {name!r}; known: {', '.join(PREFERENCE)}")
+
+
+def capability_table() -> dict[str, frozenset[Capability]]:
+    return {name: get_engine(name).capabilities for name in PREFERENCE}
+
+
+def choose_engine(compiled: Compiled, requested: str = "auto") -> tuple[str, str]:
+    """Pick the engine for ``compiled``: ``(name, reason)``.
+
+    A requested engine that cannot model a constraint of the problem is replaced
+    by one that can, and the reason says so: no constraint is dropped silently.
+    """
+    need = required_capabilities(compiled)
+    table = capability_table()
+    able = [n for n in PREFERENCE if need <= table[n]]
+    if not able:
+        missing = {n: sorted(c.value for c in need - table[n]) for n in PREFERENCE}
+        raise EngineChoiceError(f"no engine models every constraint of this problem: {missing}")
+    if requested in ("", "auto"):
+        return able[0], f"auto: {able[0]} is the preferred engine that models every constraint"
+    if requested not in table:
+        raise KeyError(f"unknown engine {requested!r}; known: auto, {', '.join(PREFERENCE)}")
+    if requested in able:
+        return requested, "requested"
+    missing_caps = ", ".join(sorted(c.value for c in need - table[requested]))
+    return able[0], f"{requested} cannot model: {missing_caps}; used {able[0]} instead"

@@ -1,0 +1,237 @@
+"""The routing problem and its plan, as plain validated data.
+
+Units everywhere in this package: time in integer seconds measured from the
+problem's time origin, distance in integer metres, money in the caller's
+currency (floats). Benchmark readers map their own conventions onto these
+units (see ``optimizer.io``). Nothing here knows about gRPC, SQL or HTTP.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: Upper bound for any time value (about 68 years in seconds, fits int32).
+MAX_TIME = 2**31 - 1
+#: Size limits: larger requests are rejected as invalid, not attempted.
+MAX_JOBS = 5_000
+MAX_VEHICLES = 2_000
+MAX_DEPOTS = 200
+MAX_DIMENSIONS = 8
+
+
+class ModelError(ValueError):
+    """A problem that is malformed or contradictory.
+
+    ``violations`` holds (field path, description) pairs such as
+    ``("jobs[3].time_windows[0]", "end is before start")``.
+    """
+
+    def __init__(self, violations: Sequence[tuple[str, str]]):
+        self.violations = list(violations)
+        text = "; ".join(f"{f}: {d}" for f, d in self.violations)
+        super().__init__(text or "invalid problem")
+
+
+class JobKind(enum.Enum):
+    """A delivery is loaded at the depot; a pickup is carried back to it."""
+
+    DELIVERY = "DELIVERY"
+    PICKUP = "PICKUP"
+
+
+class TravelMode(enum.Enum):
+    EXPLICIT = "EXPLICIT"
+    EUCLIDEAN = "EUCLIDEAN"
+    HAVERSINE = "HAVERSINE"
+
+
+class Rounding(enum.Enum):
+    """How a Euclidean distance (already multiplied by ``scale``) is made integer."""
+
+    ROUND = "ROUND"  # nearest integer, TSPLIB "nint"
+    TRUNCATE = "TRUNCATE"  # towards zero (DIMACS / Solomon one-decimal convention)
+    CEIL = "CEIL"
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    """Service must start in ``[start, end]`` (seconds from the time origin)."""
+
+    start: int = 0
+    end: int = MAX_TIME
+
+    def contains(self, t: int) -> bool:
+        return self.start <= t <= self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where something is: lat/lng, planar x/y, or a row of an explicit matrix.
+
+    Which fields are needed depends on the problem's travel mode.
+    """
+
+    latitude: float | None = None
+    longitude: float | None = None
+    x: float | None = None
+    y: float | None = None
+    matrix_index: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Depot:
+    id: str
+    location: Location
+    time_window: TimeWindow = TimeWindow()
+    #: Time spent at the depot when reloading between trips.
+    reload_duration: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Vehicle:
+    id: str
+    #: One amount per capacity dimension of the problem (e.g. kg, m³, pallets).
+    capacity: tuple[int, ...]
+    start_depot: int = 0
+    end_depot: int = 0
+    shift: TimeWindow = TimeWindow()
+    fixed_cost: float = 0.0
+    cost_per_km: float = 1.0
+    cost_per_hour: float = 0.0
+    #: Longest allowed route duration (end minus start) in seconds.
+    max_duration: int | None = None
+    max_distance: int | None = None
+    #: Free text such as "軽", "2t", "4t", "10t"; matched by jobs' allowed classes.
+    vehicle_class: str = ""
+    skills: frozenset[str] = frozenset()
+    #: Trips per shift; more than one means the vehicle may reload at its depot.
+    max_trips: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """One place where service happens (a job, or one end of a shipment)."""
+
+    location: Location
+    service_duration: int = 0
+    time_windows: tuple[TimeWindow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    id: str
+    stop: Stop
+    kind: JobKind = JobKind.DELIVERY
+    demand: tuple[int, ...] = ()
+    allowed_vehicle_classes: frozenset[str] = frozenset()
+    required_skills: frozenset[str] = frozenset()
+    #: Cost of leaving the job out; ``None`` means it must be served if at all possible.
+    penalty: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Shipment:
+    """Picked up at one place and delivered to another by the same vehicle."""
+
+    id: str
+    pickup: Stop
+    delivery: Stop
+    demand: tuple[int, ...] = ()
+    allowed_vehicle_classes: frozenset[str] = frozenset()
+    required_skills: frozenset[str] = frozenset()
+    penalty: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Travel:
+    """How travel distance and duration between two locations is obtained."""
+
+    mode: TravelMode = TravelMode.EUCLIDEAN
+    #: EXPLICIT: square matrices indexed by ``Location.matrix_index``.
+    durations: np.ndarray | None = field(default=None, compare=False)
+    distances: np.ndarray | None = field(default=None, compare=False)
+    #: EUCLIDEAN: distance = rounding(scale * |a - b|) metres.
+    scale: float = 1.0
+    rounding: Rounding = Rounding.ROUND
+    #: EUCLIDEAN and HAVERSINE: metres per second (duration = distance / speed).
+    speed: float = 1.0
+    #: HAVERSINE: straight line times this factor approximates the road.
+    detour_factor: float = 1.3
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    depots: tuple[Depot, ...]
+    vehicles: tuple[Vehicle, ...]
+    jobs: tuple[Job, ...] = ()
+    shipments: tuple[Shipment, ...] = ()
+    travel: Travel = Travel()
+    #: Names of the capacity dimensions, e.g. ("kg", "m3", "pallets").
+    dimensions: tuple[str, ...] = ("units",)
+
+    def __post_init__(self) -> None:
+        from optimizer.validation import validate
+
+        validate(self)
+
+    @property
+    def num_dimensions(self) -> int:
+        return len(self.dimensions)
+
+
+# --------------------------------------------------------------------------
+# Nodes: a flat numbering of every place a route can visit, shared by the
+# engines, the schedule and the checker.
+# --------------------------------------------------------------------------
+
+
+class NodeKind(enum.Enum):
+    DEPOT = "DEPOT"
+    JOB = "JOB"
+    PICKUP = "PICKUP"  # the pickup end of a shipment
+    DELIVERY = "DELIVERY"  # the delivery end of a shipment
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    kind: NodeKind
+    #: Index into ``depots``, ``jobs`` or ``shipments`` depending on ``kind``.
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """A step of a route as an engine or a dispatcher gives it.
+
+    ``DEPOT`` visits in the middle of a route are reloads (a new trip starts).
+    """
+
+    kind: NodeKind
+    index: int
+
+
+@dataclass(slots=True)
+class RoutePlan:
+    """The order in which one vehicle visits jobs; times are derived."""
+
+    vehicle: int
+    visits: list[Visit]
+
+
+@dataclass(slots=True)
+class Plan:
+    routes: list[RoutePlan]
+
+
+def haversine_metres(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    r = 6_371_008.8
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp = p2 - p1
+    dl = math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))

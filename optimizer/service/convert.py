@@ -1,0 +1,439 @@
+"""Conversion between the hakobu.v1 protobuf messages and the optimizer model.
+
+Only this module (and the servicer) knows the wire format. Errors are
+:class:`ModelError` with field paths as the caller wrote them
+(``problem.jobs[3].time_windows[0]``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+from google.protobuf import duration_pb2, timestamp_pb2
+
+from hakobu.v1 import optimizer_pb2 as pb
+from optimizer.checker import Evaluation, RouteResult, Violation
+from optimizer.diagnosis import Unassigned
+from optimizer.model import (
+    MAX_TIME,
+    Depot,
+    Job,
+    JobKind,
+    Location,
+    ModelError,
+    NodeKind,
+    Plan,
+    Problem,
+    RoutePlan,
+    Rounding,
+    Shipment,
+    Stop,
+    TimeWindow,
+    Travel,
+    TravelMode,
+    Vehicle,
+    Visit,
+)
+from optimizer.solve import SolveOptions, SolveStats
+
+MAX_MATRIX_SIZE = 6_000
+ENGINE_NAMES = {pb.ENGINE_UNSPECIFIED: "auto", pb.AUTO: "auto", pb.PYVRP: "pyvrp", pb.ORTOOLS: "ortools"}
+ROUNDING = {
+    pb.ROUNDING_UNSPECIFIED: Rounding.ROUND,
+    pb.ROUND: Rounding.ROUND,
+    pb.TRUNCATE: Rounding.TRUNCATE,
+    pb.CEIL: Rounding.CEIL,
+}
+
+
+def _seconds(d: duration_pb2.Duration) -> int:
+    return d.seconds + (1 if d.nanos >= 500_000_000 else 0)
+
+
+def _duration(seconds: float) -> duration_pb2.Duration:
+    out = duration_pb2.Duration()
+    out.FromNanoseconds(int(round(seconds * 1e9)))
+    return out
+
+
+class _Reader:
+    """Collects every violation instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.violations: list[tuple[str, str]] = []
+
+    def bad(self, field: str, message: str) -> None:
+        self.violations.append((field, message))
+
+    def window(self, w: pb.TimeWindow, present: bool, field: str) -> TimeWindow:
+        if not present:
+            return TimeWindow()
+        start = _seconds(w.start_offset)
+        end = _seconds(w.end_offset) if w.HasField("end_offset") else MAX_TIME
+        return TimeWindow(start, end)
+
+    def location(self, loc: pb.Location, present: bool, field: str) -> Location:
+        if not present or loc.WhichOneof("position") is None:
+            self.bad(field, "a location is required (lat_lng, point or matrix_index)")
+            return Location()
+        which = loc.WhichOneof("position")
+        if which == "lat_lng":
+            return Location(latitude=loc.lat_lng.latitude, longitude=loc.lat_lng.longitude)
+        if which == "point":
+            return Location(x=loc.point.x, y=loc.point.y)
+        return Location(matrix_index=loc.matrix_index)
+
+    def windows(self, ws: Iterable[pb.TimeWindow], field: str) -> tuple[TimeWindow, ...]:
+        return tuple(self.window(w, True, f"{field}[{k}]") for k, w in enumerate(ws))
+
+    def duration(self, d: duration_pb2.Duration, field: str) -> int:
+        s = _seconds(d)
+        if s < 0:
+            self.bad(field, "must not be negative")
+            return 0
+        return s
+
+    def penalty(self, msg: pb.Job | pb.Shipment, field: str) -> float | None:
+        if not msg.HasField("penalty"):
+            return None
+        if not math.isfinite(msg.penalty) or msg.penalty < 0:
+            self.bad(field, "must be a finite number >= 0")
+            return 0.0
+        return msg.penalty
+
+
+def problem_from_proto(msg: pb.Problem, prefix: str = "problem") -> Problem:
+    """Build and validate a :class:`Problem`; raise ModelError naming fields."""
+    r = _Reader()
+    if not msg.depots and not msg.vehicles and not msg.jobs and not msg.shipments:
+        raise ModelError([(prefix, "the problem is empty: give depots, vehicles and jobs")])
+    dims = tuple(msg.capacity_dimensions) or ("units",)
+    travel = _travel(msg.travel, msg.HasField("travel"), f"{prefix}.travel", r)
+    depots = tuple(
+        Depot(
+            id=d.id,
+            location=r.location(d.location, d.HasField("location"), f"{prefix}.depots[{i}].location"),
+            time_window=r.window(d.time_window, d.HasField("time_window"), f"{prefix}.depots[{i}].time_window"),
+            reload_duration=r.duration(d.reload_duration, f"{prefix}.depots[{i}].reload_duration"),
+        )
+        for i, d in enumerate(msg.depots)
+    )
+    depot_index = {d.id: i for i, d in enumerate(depots)}
+    vehicles = []
+    for i, v in enumerate(msg.vehicles):
+        f = f"{prefix}.vehicles[{i}]"
+        ends = []
+        for name, ref in (("start_depot_id", v.start_depot_id), ("end_depot_id", v.end_depot_id)):
+            if ref and ref not in depot_index:
+                r.bad(f"{f}.{name}", f"no depot with id {ref!r}")
+            ends.append(depot_index.get(ref, 0))
+        vehicles.append(
+            Vehicle(
+                id=v.id,
+                capacity=tuple(v.capacity) if v.capacity else (0,) * len(dims),
+                start_depot=ends[0],
+                end_depot=ends[1] if v.end_depot_id else ends[0],
+                shift=r.window(v.shift, v.HasField("shift"), f"{f}.shift"),
+                fixed_cost=v.fixed_cost,
+                cost_per_km=v.cost_per_km if v.HasField("cost_per_km") else 1.0,
+                cost_per_hour=v.cost_per_hour,
+                max_duration=r.duration(v.max_duration, f"{f}.max_duration") or None
+                if v.HasField("max_duration")
+                else None,
+                max_distance=v.max_distance_meters or None,
+                vehicle_class=v.vehicle_class,
+                skills=frozenset(v.skills),
+                max_trips=v.max_trips or 1,
+            )
+        )
+        if not v.capacity:
+            r.bad(f"{f}.capacity", f"required: {len(dims)} value(s), one per capacity dimension")
+        if v.max_distance_meters < 0:
+            r.bad(f"{f}.max_distance_meters", "must not be negative")
+        if v.max_trips < 0:
+            r.bad(f"{f}.max_trips", "must not be negative")
+    jobs = []
+    for i, j in enumerate(msg.jobs):
+        f = f"{prefix}.jobs[{i}]"
+        jobs.append(
+            Job(
+                id=j.id,
+                stop=Stop(
+                    location=r.location(j.location, j.HasField("location"), f"{f}.location"),
+                    service_duration=r.duration(j.service_duration, f"{f}.service_duration"),
+                    time_windows=r.windows(j.time_windows, f"{f}.time_windows"),
+                ),
+                kind=JobKind.PICKUP if j.type == pb.Job.PICKUP else JobKind.DELIVERY,
+                demand=tuple(j.demand),
+                allowed_vehicle_classes=frozenset(j.allowed_vehicle_classes),
+                required_skills=frozenset(j.required_skills),
+                penalty=r.penalty(j, f"{f}.penalty"),
+            )
+        )
+    shipments = []
+    for i, s in enumerate(msg.shipments):
+        f = f"{prefix}.shipments[{i}]"
+        stops = []
+        for end in ("pickup", "delivery"):
+            st = getattr(s, end)
+            stops.append(
+                Stop(
+                    location=r.location(st.location, st.HasField("location"), f"{f}.{end}.location"),
+                    service_duration=r.duration(st.service_duration, f"{f}.{end}.service_duration"),
+                    time_windows=r.windows(st.time_windows, f"{f}.{end}.time_windows"),
+                )
+            )
+        shipments.append(
+            Shipment(
+                id=s.id,
+                pickup=stops[0],
+                delivery=stops[1],
+                demand=tuple(s.demand),
+                allowed_vehicle_classes=frozenset(s.allowed_vehicle_classes),
+                required_skills=frozenset(s.required_skills),
+                penalty=r.penalty(s, f"{f}.penalty"),
+            )
+        )
+    try:
+        problem = Problem(
+            depots=depots,
+            vehicles=tuple(vehicles),
+            jobs=tuple(jobs),
+            shipments=tuple(shipments),
+            travel=travel,
+            dimensions=dims,
+        )
+    except ModelError as exc:
+        # Report conversion and model problems together, each field once.
+        seen = {f for f, _ in r.violations}
+        more = [(f"{prefix}.{f}", m) for f, m in exc.violations]
+        raise ModelError(r.violations + [(f, m) for f, m in more if f not in seen]) from None
+    if r.violations:
+        raise ModelError(r.violations)
+    return problem
+
+
+def _travel(t: pb.Travel, present: bool, field: str, r: _Reader) -> Travel:
+    which = t.WhichOneof("method") if present else None
+    if which is None or which == "euclidean":
+        e = t.euclidean
+        return Travel(
+            mode=TravelMode.EUCLIDEAN,
+            scale=e.scale or 1.0,
+            rounding=ROUNDING.get(e.rounding, Rounding.ROUND),
+            speed=e.speed_meters_per_second or 1.0,
+        )
+    if which == "haversine":
+        h = t.haversine
+        return Travel(
+            mode=TravelMode.HAVERSINE,
+            speed=(h.speed_kilometers_per_hour or 30.0) / 3.6,
+            detour_factor=h.detour_factor or 1.3,
+        )
+    m = t.matrices
+    n = m.size
+    if not 0 < n <= MAX_MATRIX_SIZE:
+        r.bad(f"{field}.matrices.size", f"must be in [1, {MAX_MATRIX_SIZE}]")
+        return Travel(mode=TravelMode.EXPLICIT, durations=np.zeros((1, 1)), distances=np.zeros((1, 1)))
+    mats = []
+    for name in ("durations_seconds", "distances_meters"):
+        values = getattr(m, name)
+        if len(values) != n * n:
+            r.bad(f"{field}.matrices.{name}", f"expected size × size = {n * n} values, got {len(values)}")
+            mats.append(np.zeros((n, n), dtype=np.int64))
+        else:
+            mats.append(np.asarray(values, dtype=np.int64).reshape(n, n))
+    return Travel(mode=TravelMode.EXPLICIT, durations=mats[0], distances=mats[1])
+
+
+def options_from_proto(params: pb.SolveParameters, default_parallelism: int) -> SolveOptions:
+    v: list[tuple[str, str]] = []
+    limit = 10.0
+    if params.HasField("time_limit"):
+        limit = params.time_limit.seconds + params.time_limit.nanos / 1e9
+        if not 0 < limit <= 3600:
+            v.append(("parameters.time_limit", "must be in (0 s, 3600 s]"))
+    if params.engine not in ENGINE_NAMES:
+        v.append(("parameters.engine", "unknown engine"))
+    if params.max_iterations < 0:
+        v.append(("parameters.max_iterations", "must not be negative"))
+    if params.parallelism < 0 or params.parallelism > 16:
+        v.append(("parameters.parallelism", "must be in [0, 16]"))
+    if v:
+        raise ModelError(v)
+    return SolveOptions(
+        engine=ENGINE_NAMES[params.engine],
+        time_limit=limit,
+        seed=params.seed,
+        max_iterations=params.max_iterations or None,
+        parallelism=params.parallelism or default_parallelism,
+    )
+
+
+_STEP_TYPES = {
+    "START": pb.Step.START,
+    "RELOAD": pb.Step.RELOAD,
+    "END": pb.Step.END,
+    "PICKUP": pb.Step.SHIPMENT_PICKUP,
+    "DELIVERY": pb.Step.SHIPMENT_DELIVERY,
+}
+
+
+def _ts(origin: timestamp_pb2.Timestamp | None, offset: int) -> timestamp_pb2.Timestamp | None:
+    if origin is None:
+        return None
+    out = timestamp_pb2.Timestamp()
+    out.FromSeconds(origin.seconds + offset)
+    return out
+
+
+def route_to_proto(problem: Problem, rr: RouteResult, origin: timestamp_pb2.Timestamp | None) -> pb.Route:
+    out = pb.Route(
+        vehicle_id=rr.vehicle_id,
+        distance_meters=rr.distance,
+        duration=_duration(rr.duration),
+        travel_duration=_duration(rr.travel_duration),
+        service_duration=_duration(rr.service_duration),
+        waiting_duration=_duration(rr.waiting_duration),
+        trips=rr.num_trips,
+        cost=rr.cost,
+    )
+    vehicle = problem.vehicles[rr.vehicle]
+    for st in rr.steps:
+        if st.kind == "JOB":
+            assert st.visit is not None
+            job = problem.jobs[st.visit.index]
+            typ = pb.Step.PICKUP if job.kind is JobKind.PICKUP else pb.Step.DELIVERY
+            ident = job.id
+        elif st.kind in ("PICKUP", "DELIVERY"):
+            assert st.visit is not None
+            typ, ident = _STEP_TYPES[st.kind], problem.shipments[st.visit.index].id
+        else:
+            typ = _STEP_TYPES[st.kind]
+            depot = {"START": vehicle.start_depot, "END": vehicle.end_depot}.get(
+                st.kind, st.visit.index if st.visit is not None else vehicle.start_depot
+            )
+            ident = problem.depots[depot].id
+        step = pb.Step(
+            type=typ,
+            id=ident,
+            arrival_offset=_duration(st.arrival),
+            start_offset=_duration(st.start),
+            departure_offset=_duration(st.departure),
+            waiting=_duration(st.waiting),
+            load_after=list(st.load),
+            distance_from_previous_meters=st.distance_from_previous,
+            travel_from_previous=_duration(st.duration_from_previous),
+            trip=st.trip,
+        )
+        if origin is not None:
+            step.arrival_time.CopyFrom(_ts(origin, st.arrival))
+            step.start_time.CopyFrom(_ts(origin, st.start))
+            step.departure_time.CopyFrom(_ts(origin, st.departure))
+        out.steps.append(step)
+    return out
+
+
+_REASONS = {name: getattr(pb.UnassignedJob, name) for name in pb.UnassignedJob.Reason.keys()}
+
+
+def unassigned_to_proto(u: Unassigned) -> pb.UnassignedJob:
+    return pb.UnassignedJob(
+        id=u.id,
+        is_shipment=u.kind == "SHIPMENT",
+        reason=_REASONS.get(u.reason.name, pb.UnassignedJob.REASON_UNSPECIFIED),
+        message=u.message,
+        message_ja=u.message_ja,
+    )
+
+
+def solution_to_proto(
+    problem: Problem,
+    evaluation: Evaluation,
+    unassigned: Iterable[Unassigned],
+    origin: timestamp_pb2.Timestamp | None = None,
+) -> pb.Solution:
+    unassigned = list(unassigned)
+    served = len(problem.jobs) + len(problem.shipments)
+    served -= len(evaluation.unassigned_jobs) + len(evaluation.unassigned_shipments)
+    c = evaluation.cost
+    return pb.Solution(
+        routes=[route_to_proto(problem, rr, origin) for rr in evaluation.routes],
+        unassigned_jobs=[unassigned_to_proto(u) for u in unassigned],
+        cost=pb.CostBreakdown(
+            fixed=c.fixed, distance=c.distance, duration=c.duration, penalty=c.penalty, total=c.total
+        ),
+        totals=pb.Totals(
+            distance_meters=evaluation.distance,
+            duration=_duration(evaluation.duration),
+            vehicles_used=evaluation.vehicles_used,
+            jobs_served=served,
+            jobs_unassigned=len(evaluation.unassigned_jobs) + len(evaluation.unassigned_shipments),
+        ),
+    )
+
+
+def stats_to_proto(s: SolveStats) -> pb.SolverStats:
+    out = pb.SolverStats(
+        engine=s.engine,
+        engine_reason=s.engine_reason,
+        wall_time=_duration(s.wall_seconds),
+        iterations=s.iterations,
+        runs=s.runs,
+        improvements=s.improvements,
+    )
+    if s.first_feasible_seconds is not None:
+        out.time_to_first_feasible.CopyFrom(_duration(s.first_feasible_seconds))
+    return out
+
+
+def plan_from_proto(problem: Problem, routes: Iterable[pb.PlannedRoute], prefix: str = "routes") -> Plan:
+    """A caller's plan, by ids. Unknown ids are field violations."""
+    v: list[tuple[str, str]] = []
+    vehicles = {veh.id: i for i, veh in enumerate(problem.vehicles)}
+    jobs = {j.id: i for i, j in enumerate(problem.jobs)}
+    ships = {s.id: i for i, s in enumerate(problem.shipments)}
+    depots = {d.id: i for i, d in enumerate(problem.depots)}
+    out: list[RoutePlan] = []
+    for ri, r in enumerate(routes):
+        if r.vehicle_id not in vehicles:
+            v.append((f"{prefix}[{ri}].vehicle_id", f"no vehicle with id {r.vehicle_id!r}"))
+            continue
+        visits: list[Visit] = []
+        for k, pv in enumerate(r.visits):
+            f = f"{prefix}[{ri}].visits[{k}]"
+            t = pv.type
+            if t in (pb.Step.DELIVERY, pb.Step.PICKUP, pb.Step.TYPE_UNSPECIFIED) and pv.id in jobs:
+                visits.append(Visit(NodeKind.JOB, jobs[pv.id]))
+            elif t == pb.Step.SHIPMENT_PICKUP and pv.id in ships:
+                visits.append(Visit(NodeKind.PICKUP, ships[pv.id]))
+            elif t == pb.Step.SHIPMENT_DELIVERY and pv.id in ships:
+                visits.append(Visit(NodeKind.DELIVERY, ships[pv.id]))
+            elif t == pb.Step.RELOAD and pv.id in depots:
+                visits.append(Visit(NodeKind.DEPOT, depots[pv.id]))
+            else:
+                v.append((f"{f}.id", f"no {pb.Step.Type.Name(t).lower()} with id {pv.id!r}"))
+        out.append(RoutePlan(vehicles[r.vehicle_id], visits))
+    if v:
+        raise ModelError(v)
+    return Plan(out)
+
+
+_CODES = {name: getattr(pb.PlanViolation, name) for name in pb.PlanViolation.Code.keys()}
+
+
+def violation_to_proto(v: Violation) -> pb.PlanViolation:
+    return pb.PlanViolation(
+        code=_CODES.get(v.code.name, pb.PlanViolation.CODE_UNSPECIFIED),
+        message=v.message,
+        message_ja=v.message_ja,
+        route_index=-1 if v.route is None else v.route,
+        step_index=-1 if v.step is None else v.step,
+        job_id=v.job_id or "",
+        vehicle_id=v.vehicle_id or "",
+        dimension=v.dimension or "",
+        amount=v.amount or 0,
+        limit=v.limit or 0,
+    )

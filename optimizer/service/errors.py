@@ -1,0 +1,36 @@
+"""One place that maps domain errors to gRPC statuses with rich details."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from optimizer.model import ModelError
+
+
+def bad_request_status(message: str, violations: Sequence[tuple[str, str]]) -> status_pb2.Status:
+    detail = any_pb2.Any()
+    detail.Pack(
+        error_details_pb2.BadRequest(
+            field_violations=[
+                error_details_pb2.BadRequest.FieldViolation(field=f, description=d) for f, d in violations
+            ]
+        )
+    )
+    return status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, message=message, details=[detail])
+
+
+def abort_invalid(context: grpc.ServicerContext, exc: ModelError) -> None:
+    """Abort the call with INVALID_ARGUMENT and one field violation per problem."""
+    first = exc.violations[0] if exc.violations else ("", str(exc))
+    more = f" (and {len(exc.violations) - 1} more)" if len(exc.violations) > 1 else ""
+    message = f"invalid request: {first[0]}: {first[1]}{more}" if first[0] else f"invalid request: {first[1]}"
+    context.abort_with_status(rpc_status.to_status(bad_request_status(message, exc.violations)))
+
+
+def status_from_model_error(exc: ModelError) -> status_pb2.Status:
+    return bad_request_status(str(exc), exc.violations)

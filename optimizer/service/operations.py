@@ -1,0 +1,171 @@
+"""Long-running optimizations: an operation store and the standard
+``google.longrunning.Operations`` service over it.
+
+The store is in-process (operations live as long as the server). Operation
+names are ``operations/{uuid}``; finished operations are kept for
+``RETENTION_SECONDS`` and then forgotten.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import grpc
+from google.longrunning import operations_pb2, operations_pb2_grpc
+from google.protobuf import empty_pb2, timestamp_pb2
+from google.rpc import code_pb2, status_pb2
+
+from hakobu.v1 import optimizer_pb2 as pb
+
+RETENTION_SECONDS = 24 * 3600
+PAGE_SIZE = 50
+
+
+@dataclass
+class _Entry:
+    name: str
+    metadata: pb.OptimizeMetadata
+    created: float = field(default_factory=time.time)
+    done: bool = False
+    response: pb.OptimizeResponse | None = None
+    error: status_pb2.Status | None = None
+    cancel: threading.Event = field(default_factory=threading.Event)
+    finished: threading.Event = field(default_factory=threading.Event)
+
+
+def _now() -> timestamp_pb2.Timestamp:
+    ts = timestamp_pb2.Timestamp()
+    ts.GetCurrentTime()
+    return ts
+
+
+class OperationStore:
+    """Thread-safe registry of optimization operations."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ops: dict[str, _Entry] = {}
+        self._by_request: dict[str, str] = {}
+
+    def create(self, request_id: str, jobs: int, vehicles: int) -> tuple[_Entry, bool]:
+        """A new QUEUED operation, or (existing, False) for a repeated request id."""
+        with self._lock:
+            self._expire()
+            if request_id and request_id in self._by_request:
+                existing = self._ops.get(self._by_request[request_id])
+                if existing is not None:
+                    return existing, False
+            name = f"operations/{uuid.uuid4()}"
+            md = pb.OptimizeMetadata(
+                state=pb.OptimizeMetadata.QUEUED,
+                create_time=_now(),
+                update_time=_now(),
+                jobs=jobs,
+                vehicles=vehicles,
+            )
+            entry = _Entry(name=name, metadata=md)
+            self._ops[name] = entry
+            if request_id:
+                self._by_request[request_id] = name
+            return entry, True
+
+    def _expire(self) -> None:
+        cutoff = time.time() - RETENTION_SECONDS
+        for name in [n for n, e in self._ops.items() if e.done and e.created < cutoff]:
+            del self._ops[name]
+        self._by_request = {k: v for k, v in self._by_request.items() if v in self._ops}
+
+    def get(self, name: str) -> _Entry | None:
+        with self._lock:
+            return self._ops.get(name)
+
+    def list(self) -> list[_Entry]:
+        with self._lock:
+            return sorted(self._ops.values(), key=lambda e: (e.created, e.name))
+
+    def delete(self, name: str) -> bool:
+        with self._lock:
+            return self._ops.pop(name, None) is not None
+
+    def update(self, entry: _Entry, mutate: Callable[[_Entry], None]) -> None:
+        with self._lock:
+            mutate(entry)
+            entry.metadata.update_time.CopyFrom(_now())
+        if entry.done:
+            entry.finished.set()
+
+    def to_proto(self, entry: _Entry) -> operations_pb2.Operation:
+        with self._lock:
+            op = operations_pb2.Operation(name=entry.name, done=entry.done)
+            op.metadata.Pack(entry.metadata)
+            if entry.response is not None:
+                op.response.Pack(entry.response)
+            elif entry.error is not None:
+                op.error.CopyFrom(entry.error)
+            return op
+
+
+class OperationsServicer(operations_pb2_grpc.OperationsServicer):
+    """google.longrunning.Operations over an :class:`OperationStore`."""
+
+    def __init__(self, store: OperationStore) -> None:
+        self._store = store
+
+    def _entry(self, name: str, context: grpc.ServicerContext) -> _Entry:
+        entry = self._store.get(name)
+        if entry is None:
+            context.abort(grpc.StatusCode.NOT_FOUND, f"operation {name!r} not found")
+        assert entry is not None
+        return entry
+
+    def GetOperation(self, request, context):  # noqa: N802 - gRPC method name
+        return self._store.to_proto(self._entry(request.name, context))
+
+    def ListOperations(self, request, context):  # noqa: N802
+        entries = self._store.list()
+        if request.filter:
+            want = request.filter.strip()
+            if want not in ("done=true", "done=false"):
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT, "filter supports 'done=true' or 'done=false'")
+            entries = [e for e in entries if e.done == (want == "done=true")]
+        try:
+            start = int(request.page_token or 0)
+        except ValueError:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "invalid page_token")
+        size = request.page_size if 0 < request.page_size <= 1000 else PAGE_SIZE
+        page = entries[start : start + size]
+        nxt = str(start + size) if start + size < len(entries) else ""
+        return operations_pb2.ListOperationsResponse(
+            operations=[self._store.to_proto(e) for e in page], next_page_token=nxt
+        )
+
+    def CancelOperation(self, request, context):  # noqa: N802
+        entry = self._entry(request.name, context)
+        entry.cancel.set()
+        return empty_pb2.Empty()
+
+    def DeleteOperation(self, request, context):  # noqa: N802
+        entry = self._entry(request.name, context)
+        entry.cancel.set()
+        self._store.delete(request.name)
+        return empty_pb2.Empty()
+
+    def WaitOperation(self, request, context):  # noqa: N802
+        entry = self._entry(request.name, context)
+        timeout = request.timeout.seconds + request.timeout.nanos / 1e9 if request.HasField("timeout") else None
+        remaining = context.time_remaining()
+        if remaining is not None:
+            timeout = remaining if timeout is None else min(timeout, remaining)
+        entry.finished.wait(timeout)
+        return self._store.to_proto(entry)
+
+
+def failed(code: int, message: str) -> status_pb2.Status:
+    return status_pb2.Status(code=code, message=message)
+
+
+CANCELLED = status_pb2.Status(code=code_pb2.CANCELLED, message="the operation was cancelled")

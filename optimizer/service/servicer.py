@@ -1,0 +1,279 @@
+"""OptimizerService: a thin edge between gRPC and :func:`optimizer.solve.solve`."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import grpc
+from google.rpc import code_pb2
+
+from hakobu.v1 import optimizer_pb2 as pb
+from hakobu.v1 import optimizer_pb2_grpc
+from optimizer.checker import evaluate
+from optimizer.compiled import compile_problem
+from optimizer.diagnosis import explain_unassigned
+from optimizer.engines import EngineChoiceError
+from optimizer.model import ModelError, Problem
+from optimizer.parallel import WorkerError, WorkerPool
+from optimizer.service import convert
+from optimizer.service.errors import abort_invalid, status_from_model_error
+from optimizer.service.operations import CANCELLED, OperationStore, failed
+from optimizer.solve import NoPlanError, Solution, SolveOptions, solve
+from server.observability import (
+    FIRST_FEASIBLE_SECONDS,
+    OPERATIONS_RUNNING,
+    RPC_SECONDS,
+    RPC_TOTAL,
+    SOLVE_JOBS,
+)
+
+log = logging.getLogger("hakobu.optimizer")
+
+#: Seconds kept back from the call's deadline to verify and send the answer.
+DEADLINE_MARGIN = 0.25
+
+
+@contextmanager
+def _observed(method: str, context: grpc.ServicerContext) -> Iterator[None]:
+    t0 = time.monotonic()
+    try:
+        yield
+    except Exception:
+        code = context.code() if hasattr(context, "code") and context.code() else grpc.StatusCode.UNKNOWN
+        RPC_TOTAL.labels(method, getattr(code, "name", str(code))).inc()
+        raise
+    else:
+        RPC_TOTAL.labels(method, "OK").inc()
+    finally:
+        RPC_SECONDS.labels(method).observe(time.monotonic() - t0)
+
+
+class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
+    def __init__(self, pool: WorkerPool | None, store: OperationStore, parallelism: int, max_operations: int = 2):
+        self._pool = pool
+        self._store = store
+        self._parallelism = parallelism if pool is not None else 1
+        self._operations = ThreadPoolExecutor(max_workers=max_operations, thread_name_prefix="operation")
+
+    def shutdown(self) -> None:
+        for entry in self._store.list():
+            entry.cancel.set()
+        self._operations.shutdown(wait=True, cancel_futures=True)
+
+    # -- parsing -------------------------------------------------------------
+
+    def _parse(self, request: pb.OptimizeRequest) -> tuple[Problem, SolveOptions]:
+        if not request.HasField("problem"):
+            raise ModelError([("problem", "required: the request has no problem")])
+        problem = convert.problem_from_proto(request.problem)
+        options = convert.options_from_proto(request.parameters, self._parallelism)
+        return problem, options
+
+    def _bounded(self, options: SolveOptions, context: grpc.ServicerContext) -> SolveOptions:
+        remaining = context.time_remaining()
+        if remaining is None or remaining - DEADLINE_MARGIN >= options.time_limit:
+            return options
+        return SolveOptions(
+            engine=options.engine,
+            time_limit=max(0.05, remaining - DEADLINE_MARGIN),
+            seed=options.seed,
+            max_iterations=options.max_iterations,
+            parallelism=options.parallelism,
+        )
+
+    def _solve(
+        self,
+        problem: Problem,
+        options: SolveOptions,
+        started: float,
+        should_stop: Callable[[], bool],
+        on_progress: Callable[[Solution], None] | None = None,
+    ) -> Solution:
+        compiled = compile_problem(problem)
+        SOLVE_JOBS.observe(len(problem.jobs) + len(problem.shipments))
+        sol = solve(
+            problem,
+            options,
+            pool=self._pool,
+            on_progress=on_progress,
+            should_stop=should_stop,
+            started_at=started,
+            compiled=compiled,
+        )
+        if sol.stats.first_feasible_seconds is not None:
+            FIRST_FEASIBLE_SECONDS.observe(sol.stats.first_feasible_seconds)
+        log.info(
+            "solved",
+            extra={
+                "jobs": len(problem.jobs) + len(problem.shipments),
+                "vehicles": len(problem.vehicles),
+                "engine": sol.stats.engine,
+                "cost": round(sol.cost, 3),
+                "unassigned": len(sol.unassigned),
+                "wall_seconds": round(sol.stats.wall_seconds, 3),
+                "first_feasible_seconds": sol.stats.first_feasible_seconds,
+                "improvements": sol.stats.improvements,
+            },
+        )
+        return sol
+
+    @staticmethod
+    def _response(request: pb.OptimizeRequest, sol: Solution) -> pb.OptimizeResponse:
+        origin = request.problem.time_origin if request.problem.HasField("time_origin") else None
+        return pb.OptimizeResponse(
+            solution=convert.solution_to_proto(sol.problem, sol.evaluation, sol.unassigned, origin),
+            stats=convert.stats_to_proto(sol.stats),
+        )
+
+    @staticmethod
+    def _abort_for(exc: Exception, context: grpc.ServicerContext) -> None:
+        if isinstance(exc, ModelError):
+            abort_invalid(context, exc)
+        if isinstance(exc, EngineChoiceError):
+            abort_invalid(context, ModelError([("parameters.engine", str(exc))]))
+        if isinstance(exc, NoPlanError):
+            context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, f"{exc}; allow more time")
+        if isinstance(exc, WorkerError):
+            log.error("search failed", extra={"error": str(exc)})
+            context.abort(grpc.StatusCode.INTERNAL, "the search failed; see server logs")
+        raise exc
+
+    # -- methods ---------------------------------------------------------------
+
+    def Optimize(self, request, context):  # noqa: N802 - gRPC method name
+        started = time.monotonic()
+        with _observed("Optimize", context):
+            try:
+                problem, options = self._parse(request)
+                if request.validate_only:
+                    return pb.OptimizeResponse()
+                sol = self._solve(problem, self._bounded(options, context), started, lambda: not context.is_active())
+                return self._response(request, sol)
+            except (ModelError, EngineChoiceError, NoPlanError, WorkerError) as exc:
+                self._abort_for(exc, context)
+
+    def StreamOptimize(self, request, context):  # noqa: N802
+        started = time.monotonic()
+        with _observed("StreamOptimize", context):
+            try:
+                problem, options = self._parse(request)
+            except ModelError as exc:
+                abort_invalid(context, exc)
+            if request.validate_only:
+                yield pb.OptimizeProgress(final=True)
+                return
+            options = self._bounded(options, context)
+            out: queue.Queue[tuple[str, object]] = queue.Queue()
+            origin = request.problem.time_origin if request.problem.HasField("time_origin") else None
+
+            def progress(sol: Solution) -> None:
+                out.put(("progress", sol))
+
+            def work() -> None:
+                try:
+                    out.put(("done", self._solve(problem, options, started, lambda: not context.is_active(), progress)))
+                except Exception as exc:  # noqa: BLE001 - re-raised in the handler thread
+                    out.put(("error", exc))
+
+            threading.Thread(target=work, name="stream-solve", daemon=True).start()
+            while True:
+                kind, item = out.get()
+                if kind == "error":
+                    assert isinstance(item, Exception)
+                    self._abort_for(item, context)
+                assert isinstance(item, Solution)
+                yield pb.OptimizeProgress(
+                    solution=convert.solution_to_proto(item.problem, item.evaluation, item.unassigned, origin),
+                    stats=convert.stats_to_proto(item.stats),
+                    final=kind == "done",
+                )
+                if kind == "done":
+                    return
+
+    def OptimizeLongRunning(self, request, context):  # noqa: N802
+        started = time.monotonic()
+        with _observed("OptimizeLongRunning", context):
+            try:
+                problem, options = self._parse(request)
+            except ModelError as exc:
+                abort_invalid(context, exc)
+            entry, created = self._store.create(request.request_id, len(problem.jobs), len(problem.vehicles))
+            if created and not request.validate_only:
+                self._operations.submit(self._run_operation, entry, request, problem, options, started)
+            elif created:
+                self._store.update(entry, lambda e: _finish(e, pb.OptimizeResponse()))
+            return self._store.to_proto(entry)
+
+    def _run_operation(self, entry, request, problem, options, started) -> None:
+        if entry.cancel.is_set():
+            self._store.update(entry, _cancelled)
+            return
+        OPERATIONS_RUNNING.inc()
+        self._store.update(entry, lambda e: setattr(e.metadata, "state", pb.OptimizeMetadata.RUNNING))
+
+        def progress(sol: Solution) -> None:
+            def mutate(e):
+                e.metadata.best_cost = sol.cost
+                e.metadata.improvements = sol.stats.improvements
+
+            self._store.update(entry, mutate)
+
+        try:
+            sol = self._solve(problem, options, started, entry.cancel.is_set, progress)
+            if entry.cancel.is_set():
+                self._store.update(entry, _cancelled)
+            else:
+                resp = self._response(request, sol)
+                self._store.update(entry, lambda e: _finish(e, resp))
+        except ModelError as exc:
+            self._store.update(entry, lambda e: _fail(e, status_from_model_error(exc)))
+        except NoPlanError as exc:
+            status = failed(code_pb2.CANCELLED if entry.cancel.is_set() else code_pb2.DEADLINE_EXCEEDED, str(exc))
+            self._store.update(entry, lambda e: _fail(e, status))
+        except Exception as exc:  # noqa: BLE001 - an operation records its failure
+            log.exception("operation failed", extra={"operation": entry.name})
+            self._store.update(entry, lambda e: _fail(e, failed(code_pb2.INTERNAL, f"search failed: {exc}")))
+        finally:
+            OPERATIONS_RUNNING.dec()
+
+    def ValidatePlan(self, request, context):  # noqa: N802
+        with _observed("ValidatePlan", context):
+            try:
+                if not request.HasField("problem"):
+                    raise ModelError([("problem", "required: the request has no problem")])
+                problem = convert.problem_from_proto(request.problem)
+                plan = convert.plan_from_proto(problem, request.routes)
+            except ModelError as exc:
+                abort_invalid(context, exc)
+            compiled = compile_problem(problem)
+            ev = evaluate(compiled, plan, require_all=request.require_all_jobs)
+            origin = request.problem.time_origin if request.problem.HasField("time_origin") else None
+            return pb.ValidatePlanResponse(
+                feasible=ev.is_feasible,
+                violations=[convert.violation_to_proto(v) for v in ev.violations],
+                solution=convert.solution_to_proto(problem, ev, explain_unassigned(compiled, ev), origin),
+            )
+
+
+def _finish(e, response: pb.OptimizeResponse) -> None:
+    e.done = True
+    e.response = response
+    e.metadata.state = pb.OptimizeMetadata.SUCCEEDED
+
+
+def _fail(e, status) -> None:
+    e.done = True
+    e.error = status
+    e.metadata.state = pb.OptimizeMetadata.FAILED
+
+
+def _cancelled(e) -> None:
+    e.done = True
+    e.error = CANCELLED
+    e.metadata.state = pb.OptimizeMetadata.CANCELLED

@@ -1,0 +1,186 @@
+"""``solve(problem, options) -> Solution``: the optimizer's one entry point.
+
+Steps: compile the problem; set aside jobs no vehicle could serve even alone
+(they come back unassigned with their reason); choose an engine that models
+every remaining constraint; run one search per core with different seeds; verify
+every improving plan with the independent checker and keep the best verified
+one. Nothing returned has failed the checker.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from optimizer.checker import Evaluation, evaluate
+from optimizer.compiled import Compiled, compile_problem
+from optimizer.diagnosis import Unassigned, explain_unassigned, infeasible_alone
+from optimizer.engines import choose_engine, get_engine
+from optimizer.engines.base import EngineResult, Limits
+from optimizer.model import Plan, Problem
+from optimizer.parallel import WorkerError, WorkerPool
+from optimizer.subproblem import Subproblem, restrict
+
+ENGINES = ("auto", "pyvrp", "ortools")
+
+
+class NoPlanError(RuntimeError):
+    """No verified plan was found (the search was stopped before its first one)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SolveOptions:
+    engine: str = "auto"
+    #: Wall-clock budget in seconds for the whole solve.
+    time_limit: float = 10.0
+    seed: int = 0
+    max_iterations: int | None = None
+    #: Parallel searches (different seeds); needs a WorkerPool to exceed 1.
+    parallelism: int = 1
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
+        if not 0 < self.time_limit <= 3600:
+            raise ValueError("time_limit must be in (0, 3600] seconds")
+        if self.max_iterations is not None and self.max_iterations < 1:
+            raise ValueError("max_iterations must be at least 1")
+        if self.parallelism < 1:
+            raise ValueError("parallelism must be at least 1")
+
+
+@dataclass(slots=True)
+class SolveStats:
+    engine: str = ""
+    engine_reason: str = ""
+    wall_seconds: float = 0.0
+    #: From ``started_at`` to the first verified feasible plan.
+    first_feasible_seconds: float | None = None
+    iterations: int = 0
+    runs: int = 0
+    improvements: int = 0
+
+
+@dataclass(slots=True)
+class Solution:
+    problem: Problem
+    plan: Plan
+    evaluation: Evaluation
+    unassigned: list[Unassigned]
+    stats: SolveStats = field(default_factory=SolveStats)
+
+    @property
+    def cost(self) -> float:
+        return self.evaluation.cost.total
+
+
+def _rank(ev: Evaluation, compiled: Compiled) -> tuple[int, float]:
+    """Fewer required jobs left out first, then lower cost."""
+    p = compiled.problem
+    missing = sum(1 for j in ev.unassigned_jobs if p.jobs[j].penalty is None)
+    missing += sum(1 for s in ev.unassigned_shipments if p.shipments[s].penalty is None)
+    return missing, ev.cost.total
+
+
+class _Best:
+    """The best verified plan so far, shared by all runs of one solve."""
+
+    def __init__(
+        self,
+        full: Compiled,
+        sub: Subproblem,
+        started_at: float,
+        on_progress: Callable[[Solution], None] | None,
+        preset: dict[tuple[str, int], Unassigned],
+        stats: SolveStats,
+    ) -> None:
+        self.full, self.sub, self.started_at = full, sub, started_at
+        self.on_progress, self.preset, self.stats = on_progress, preset, stats
+        self.plan: Plan | None = None
+        self.evaluation: Evaluation | None = None
+
+    def offer(self, plan: Plan) -> None:
+        full_plan = self.sub.to_full(plan)
+        ev = evaluate(self.full, full_plan)
+        if not ev.is_feasible:
+            return
+        if self.evaluation is not None and _rank(ev, self.full) >= _rank(self.evaluation, self.full):
+            return
+        self.plan, self.evaluation = full_plan, ev
+        self.stats.improvements += 1
+        if self.stats.first_feasible_seconds is None:
+            self.stats.first_feasible_seconds = time.monotonic() - self.started_at
+        if self.on_progress is not None:
+            self.on_progress(self.solution())
+
+    def solution(self) -> Solution:
+        assert self.plan is not None and self.evaluation is not None
+        self.stats.wall_seconds = time.monotonic() - self.started_at
+        unassigned = [self.preset[k] for k in sorted(self.preset)]
+        unassigned += [
+            u for u in explain_unassigned(self.full, self.evaluation) if (u.kind, u.index) not in self.preset
+        ]
+        return Solution(self.full.problem, self.plan, self.evaluation, unassigned, self.stats)
+
+
+def solve(
+    problem: Problem,
+    options: SolveOptions = SolveOptions(),
+    *,
+    pool: WorkerPool | None = None,
+    on_progress: Callable[[Solution], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    started_at: float | None = None,
+    compiled: Compiled | None = None,
+) -> Solution:
+    """Solve ``problem`` and return the best verified plan.
+
+    ``on_progress`` gets every improving verified solution; ``should_stop``
+    ends the search early (the best plan so far is returned); ``started_at``
+    (a ``time.monotonic()`` value) is when the request arrived, for statistics.
+    """
+    t0 = time.monotonic() if started_at is None else started_at
+    full = compiled if compiled is not None else compile_problem(problem)
+    preset = infeasible_alone(full)
+    keep_jobs = [j for j in range(len(problem.jobs)) if ("JOB", j) not in preset]
+    keep_ships = [s for s in range(len(problem.shipments)) if ("SHIPMENT", s) not in preset]
+    sub = restrict(full, keep_jobs, keep_ships)
+    stats = SolveStats()
+    best = _Best(full, sub, t0, on_progress, preset, stats)
+    if not keep_jobs and not keep_ships:
+        stats.engine, stats.engine_reason = "none", "no job can be served by any vehicle"
+        best.offer(Plan([]))
+        return best.solution()
+
+    engine, reason = choose_engine(sub.compiled, options.engine)
+    stats.engine, stats.engine_reason = engine, reason
+    remaining = options.time_limit - (time.monotonic() - t0)
+    limits = [
+        Limits(time_limit=max(remaining, 0.05), seed=options.seed + k, max_iterations=options.max_iterations)
+        for k in range(options.parallelism)
+    ]
+    results: list[EngineResult | WorkerError]
+    if pool is None or options.parallelism == 1:
+        res = get_engine(engine).solve(
+            sub.compiled, limits[0], on_improvement=lambda plan, _obj: best.offer(plan), should_stop=should_stop
+        )
+        results = [res]
+    else:
+        results = pool.run(
+            sub.compiled,
+            [(engine, lim) for lim in limits],
+            on_improvement=lambda _run, plan, _obj: best.offer(plan),
+            should_stop=should_stop,
+        )
+    errors = [r for r in results if isinstance(r, WorkerError)]
+    done = [r for r in results if isinstance(r, EngineResult)]
+    stats.runs = len(results)
+    stats.iterations = sum(r.iterations for r in done)
+    for r in done:
+        best.offer(r.plan)
+    if best.plan is None:
+        if errors:
+            raise WorkerError("; ".join(str(e) for e in errors))
+        raise NoPlanError("no feasible plan was found before the search stopped")
+    return best.solution()

@@ -1,0 +1,1 @@
+"""Hakobu API: generated protobuf and gRPC modules (see proto/hakobu/v1)."""

@@ -1,0 +1,85 @@
+"""Builds gRPC servers; the only place that wires services to their parts."""
+
+from __future__ import annotations
+
+import logging
+import os
+from concurrent import futures
+from dataclasses import dataclass, field
+
+import grpc
+from google.longrunning import operations_pb2, operations_pb2_grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from hakobu.v1 import optimizer_pb2, optimizer_pb2_grpc
+from optimizer.parallel import WorkerPool
+from optimizer.service.operations import OperationsServicer, OperationStore
+from optimizer.service.servicer import OptimizerServicer
+
+log = logging.getLogger("hakobu.server")
+
+OPTIMIZER_SERVICE = optimizer_pb2.DESCRIPTOR.services_by_name["OptimizerService"].full_name
+OPERATIONS_SERVICE = operations_pb2.DESCRIPTOR.services_by_name["Operations"].full_name
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+
+def default_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+@dataclass
+class Running:
+    server: grpc.Server
+    port: int
+    health: health.HealthServicer
+    pool: WorkerPool | None
+    servicer: OptimizerServicer
+    _stopped: bool = field(default=False, repr=False)
+
+    def stop(self, grace: float = 5.0) -> None:
+        """Graceful shutdown: report NOT_SERVING, finish calls, stop workers."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self.health.enter_graceful_shutdown()
+        self.servicer.shutdown()
+        self.server.stop(grace).wait()
+        if self.pool is not None:
+            self.pool.close()
+
+
+def create_optimizer_server(address: str = "127.0.0.1:0", workers: int | None = None) -> Running:
+    """An OptimizerService server bound to ``address`` (port 0 picks a free one), started.
+
+    ``workers`` solver processes (default: the cores, at most 2); 0 solves in
+    the server process itself (for tests and tiny deployments).
+    """
+    n = default_workers() if workers is None else workers
+    pool = WorkerPool(n) if n > 0 else None
+    store = OperationStore()
+    servicer = OptimizerServicer(pool, store, parallelism=max(n, 1))
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="grpc"),
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+        ],
+    )
+    optimizer_pb2_grpc.add_OptimizerServiceServicer_to_server(servicer, server)
+    operations_pb2_grpc.add_OperationsServicer_to_server(OperationsServicer(store), server)
+    health_servicer = health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    for name in ("", OPTIMIZER_SERVICE, OPERATIONS_SERVICE):
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    reflection.enable_server_reflection(
+        (OPTIMIZER_SERVICE, OPERATIONS_SERVICE, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+    )
+    port = server.add_insecure_port(address)
+    if port == 0:
+        if pool is not None:
+            pool.close()
+        raise OSError(f"cannot bind {address}")
+    server.start()
+    log.info("optimizer listening", extra={"address": address, "port": port, "workers": n})
+    return Running(server, port, health_servicer, pool, servicer)

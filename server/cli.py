@@ -1,0 +1,218 @@
+"""The ``hakobu`` command: serve, solve and demo."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+log = logging.getLogger("hakobu.cli")
+JST = datetime.timezone(datetime.timedelta(hours=9))
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="hakobu", description="Hakobu truck delivery planning")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    sv = sub.add_parser("serve", help="run a service")
+    sv.add_argument("service", choices=["optimizer", "all"])
+    sv.add_argument("--address", default=_env("HAKOBU_OPTIMIZER_ADDRESS", "127.0.0.1:50051"))
+    sv.add_argument("--workers", type=int, default=int(_env("HAKOBU_WORKERS", "-1")), help="solver processes")
+    sv.add_argument("--metrics-port", type=int, default=int(_env("HAKOBU_METRICS_PORT", "9464")))
+
+    so = sub.add_parser("solve", help="solve a VRPLIB (.vrp), Solomon (.txt) or JSON request file")
+    so.add_argument("file", type=Path)
+    so.add_argument("--time-limit", type=float, default=10.0, help="seconds (default 10)")
+    so.add_argument("--engine", choices=["auto", "pyvrp", "ortools"], default="auto")
+    so.add_argument("--seed", type=int, default=0)
+    so.add_argument("--parallelism", type=int, default=None, help="parallel searches (default: cores, max 2)")
+    so.add_argument("--output", type=Path, help="write here (.sol = CVRPLIB format, else JSON)")
+    so.add_argument("--format", choices=["sol", "json"], help="output format (default from --output)")
+
+    de = sub.add_parser("demo", help="start the optimizer and solve a demo day for a Tokyo branch")
+    de.add_argument("--address", default=_env("HAKOBU_OPTIMIZER_ADDRESS", "127.0.0.1:50051"))
+    de.add_argument("--time-limit", type=float, default=5.0)
+    de.add_argument("--metrics-port", type=int, default=int(_env("HAKOBU_METRICS_PORT", "9464")))
+    de.add_argument("--exit", action="store_true", help="stop after the demo instead of serving on")
+
+    ns = ap.parse_args(argv)
+    from server.observability import configure_logging
+
+    configure_logging(_env("HAKOBU_LOG_LEVEL", "WARNING" if ns.command == "solve" else "INFO"))
+    if ns.command == "serve":
+        return _serve(ns.address, None if ns.workers < 0 else ns.workers, ns.metrics_port)
+    if ns.command == "solve":
+        return _solve(ns)
+    return _demo(ns)
+
+
+def _serve(address: str, workers: int | None, metrics_port: int, ready: threading.Event | None = None) -> int:
+    from server.app import create_optimizer_server
+    from server.observability import serve_metrics
+
+    running = create_optimizer_server(address, workers)
+    host = address.rsplit(":", 1)[0]
+    print(f"OptimizerService (gRPC) listening on {host}:{running.port}", flush=True)
+    if metrics_port >= 0:
+        maddr = _env("HAKOBU_METRICS_ADDRESS", "127.0.0.1")
+        mport = serve_metrics(metrics_port, maddr)
+        print(f"Prometheus metrics on http://{maddr}:{mport}/metrics", flush=True)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    print("shutting down…", flush=True)
+    running.stop()
+    return 0
+
+
+def _solve(ns: argparse.Namespace) -> int:
+    from optimizer.io import format_cost, read_solomon, read_vrplib, write_sol
+    from optimizer.model import ModelError
+    from optimizer.parallel import WorkerPool
+    from optimizer.solve import SolveOptions, solve
+    from server.app import default_workers
+
+    path: Path = ns.file
+    if not path.is_file():
+        print(f"hakobu solve: no such file: {path}", file=sys.stderr)
+        return 2
+    try:
+        if path.suffix.lower() == ".json":
+            from optimizer.service.convert import problem_from_proto
+
+            problem = problem_from_proto(_read_json_problem(path))
+        elif path.suffix.lower() == ".vrp":
+            problem = read_vrplib(path)
+        else:
+            problem = read_solomon(path)
+    except ModelError as exc:
+        for field, msg in exc.violations:
+            print(f"hakobu solve: {path}: {field}: {msg}", file=sys.stderr)
+        return 2
+    except (ValueError, OSError) as exc:
+        print(f"hakobu solve: cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    par = ns.parallelism or default_workers()
+    opts = SolveOptions(engine=ns.engine, time_limit=ns.time_limit, seed=ns.seed, parallelism=par)
+    t0 = time.monotonic()
+    pool = WorkerPool(par) if par > 1 else None
+    try:
+        sol = solve(problem, opts, pool=pool, started_at=t0)
+    finally:
+        if pool is not None:
+            pool.close()
+    fmt = ns.format or ("sol" if ns.output is None or ns.output.suffix == ".sol" else "json")
+    out = open(ns.output, "w", encoding="utf-8") if ns.output else sys.stdout  # noqa: SIM115
+    try:
+        if fmt == "sol":
+            write_sol(problem, sol.plan, sol.evaluation.distance, out)
+        else:
+            from google.protobuf import json_format
+
+            from hakobu.v1 import optimizer_pb2 as pb
+            from optimizer.service.convert import solution_to_proto, stats_to_proto
+
+            resp = pb.OptimizeResponse(
+                solution=solution_to_proto(problem, sol.evaluation, sol.unassigned),
+                stats=stats_to_proto(sol.stats),
+            )
+            out.write(json_format.MessageToJson(resp, ensure_ascii=False, indent=2) + "\n")
+    finally:
+        if ns.output:
+            out.close()
+    s = sol.stats
+    print(
+        f"{path.name}: cost {format_cost(sol.evaluation.distance, problem)} (distance), "
+        f"{sol.evaluation.vehicles_used} routes, {len(sol.unassigned)} unassigned, engine {s.engine}, "
+        f"first feasible {s.first_feasible_seconds or 0:.3f} s, wall {s.wall_seconds:.2f} s",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _read_json_problem(path: Path):
+    from google.protobuf import json_format
+
+    from hakobu.v1 import optimizer_pb2 as pb
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if "problem" in data:
+        req = json_format.ParseDict(data, pb.OptimizeRequest())
+        return req.problem
+    return json_format.ParseDict(data, pb.Problem())
+
+
+def _demo(ns: argparse.Namespace) -> int:
+    import grpc
+
+    from hakobu.v1 import optimizer_pb2_grpc
+    from server.app import create_optimizer_server
+    from server.demo import demo_request
+    from server.observability import serve_metrics
+
+    running = create_optimizer_server(ns.address)
+    host = ns.address.rsplit(":", 1)[0]
+    target = f"{host}:{running.port}"
+    try:
+        with grpc.insecure_channel(target) as channel:
+            stub = optimizer_pb2_grpc.OptimizerServiceStub(channel)
+            req = demo_request(time_limit=ns.time_limit)
+            print(f"デモ: 東京本社 — {len(req.problem.jobs)} 件の配送依頼, {len(req.problem.vehicles)} 台", flush=True)
+            last = None
+            for msg in stub.StreamOptimize(req, timeout=ns.time_limit + 30):
+                last = msg
+                ff = msg.stats.time_to_first_feasible.ToNanoseconds() / 1e9
+                print(f"  改善 / improved: cost {msg.solution.cost.total:,.0f} (first plan after {ff:.3f} s)")
+            assert last is not None
+            _print_solution(last.solution)
+    except grpc.RpcError as exc:
+        print(f"demo failed: {exc.code().name}: {exc.details()}", file=sys.stderr)
+        running.stop()
+        return 1
+    print(f"\nOptimizerService (gRPC) listening on {target}")
+    print(f"  try: grpcurl -plaintext {target} list")
+    if ns.exit:
+        running.stop()
+        return 0
+    if ns.metrics_port >= 0:
+        print(f"Prometheus metrics on http://127.0.0.1:{serve_metrics(ns.metrics_port)}/metrics")
+    print("Ctrl-C to stop.", flush=True)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    running.stop()
+    return 0
+
+
+def _print_solution(sol) -> None:
+    from hakobu.v1 import optimizer_pb2 as pb
+
+    print(f"\n配車計画 / plan: total cost {sol.cost.total:,.0f}, {sol.totals.distance_meters / 1000:.1f} km, "
+          f"{sol.totals.vehicles_used} vehicles, {sol.totals.jobs_served} served, "
+          f"{sol.totals.jobs_unassigned} unassigned")
+    for r in sol.routes:
+        dur = r.duration.seconds / 3600
+        print(f"  {r.vehicle_id}: {len(r.steps) - 2} stops, {r.distance_meters / 1000:.1f} km, {dur:.1f} h, "
+              f"{r.trips} trip(s)")
+        for st in r.steps:
+            t = st.start_time.ToDatetime(tzinfo=JST).strftime("%H:%M") if st.HasField("start_time") else ""
+            print(f"      {t}  {pb.Step.Type.Name(st.type):<17} {st.id:<10} load {list(st.load_after)}")
+    for u in sol.unassigned_jobs:
+        print(f"  未割当 {u.id}: {u.message_ja} / {u.message}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
