@@ -29,7 +29,9 @@ from optimizer.io import format_cost, read_solomon, read_vrplib
 from optimizer.model import NodeKind, Plan, Problem, RoutePlan, Visit
 
 DEFAULT_DATA = Path(
-    os.environ.get("HAKOBU_BENCHMARK_DATA", Path(__file__).resolve().parents[2] / "shared" / "data" / "benchmarks")
+    os.environ.get(
+        "HAKOBU_BENCHMARK_DATA", Path(__file__).resolve().parents[2] / "shared" / "data" / "benchmarks"
+    )
 )
 SET_DIRS: dict[Kind, tuple[str, str]] = {"x": ("cvrp-x", ".vrp"), "solomon": ("solomon", ".txt")}
 DEFAULT_INSTANCES: dict[Kind, list[str]] = {

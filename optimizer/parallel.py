@@ -35,6 +35,19 @@ class WorkerError(RuntimeError):
     """A search failed or its worker died."""
 
 
+class _Throttled:
+    """Sends the first improvement at once, then at most one per PROGRESS_INTERVAL."""
+
+    def __init__(self, results: Any, task_id: int) -> None:
+        self._results, self._task_id, self._last = results, task_id, 0.0
+
+    def __call__(self, plan: Plan, objective: float) -> None:
+        now = time.monotonic()
+        if self._last == 0.0 or now - self._last >= PROGRESS_INTERVAL:
+            self._last = now
+            self._results.put(("improve", self._task_id, plan, objective))
+
+
 def _worker_main(tasks: Connection, results: Any, cancel: Any) -> None:
     from optimizer.engines import get_engine
 
@@ -48,20 +61,15 @@ def _worker_main(tasks: Connection, results: Any, cancel: Any) -> None:
         if msg is None:
             return
         task_id, compiled, engine_name, limits = msg
-        last = [0.0]
-
-        def on_improvement(plan: Plan, objective: float, task_id: int = task_id) -> None:
-            now = time.monotonic()
-            if last[0] == 0.0 or now - last[0] >= PROGRESS_INTERVAL:
-                last[0] = now
-                results.put(("improve", task_id, plan, objective))
-
         try:
             res = get_engine(engine_name).solve(
-                compiled, limits, on_improvement=on_improvement, should_stop=lambda: cancel.value != 0
+                compiled,
+                limits,
+                on_improvement=_Throttled(results, task_id),
+                should_stop=lambda: cancel.value != 0,
             )
             results.put(("done", task_id, res))
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+        except BaseException as exc:
             results.put(("error", task_id, f"{exc!r}\n{traceback.format_exc()}"))
 
 

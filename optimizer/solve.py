@@ -145,10 +145,11 @@ def solve(
     preset = infeasible_alone(full)
     keep_jobs = [j for j in range(len(problem.jobs)) if ("JOB", j) not in preset]
     keep_ships = [s for s in range(len(problem.shipments)) if ("SHIPMENT", s) not in preset]
-    sub = restrict(full, keep_jobs, keep_ships)
+    nothing_to_do = not keep_jobs and not keep_ships
+    sub = Subproblem(full, (), ()) if nothing_to_do else restrict(full, keep_jobs, keep_ships)
     stats = SolveStats()
     best = _Best(full, sub, t0, on_progress, preset, stats)
-    if not keep_jobs and not keep_ships:
+    if nothing_to_do:
         stats.engine, stats.engine_reason = "none", "no job can be served by any vehicle"
         best.offer(Plan([]))
         return best.solution()
@@ -163,7 +164,10 @@ def solve(
     results: list[EngineResult | WorkerError]
     if pool is None or options.parallelism == 1:
         res = get_engine(engine).solve(
-            sub.compiled, limits[0], on_improvement=lambda plan, _obj: best.offer(plan), should_stop=should_stop
+            sub.compiled,
+            limits[0],
+            on_improvement=lambda plan, _obj: best.offer(plan),
+            should_stop=should_stop,
         )
         results = [res]
     else:

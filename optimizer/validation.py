@@ -6,6 +6,7 @@ so the gRPC edge can turn a :class:`ModelError` into ``BadRequest`` violations.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import TYPE_CHECKING
 
@@ -136,9 +137,7 @@ def _check_travel(p: Problem, v: Violations) -> None:
             v.append(("travel.speed", "must be a positive number (metres per second)"))
         if t.mode is TravelMode.EUCLIDEAN and not (math.isfinite(t.scale) and t.scale > 0):
             v.append(("travel.scale", "must be a positive number"))
-        if t.mode is TravelMode.HAVERSINE and not (
-            math.isfinite(t.detour_factor) and t.detour_factor >= 1
-        ):
+        if t.mode is TravelMode.HAVERSINE and not (math.isfinite(t.detour_factor) and t.detour_factor >= 1):
             v.append(("travel.detour_factor", "must be at least 1"))
 
 
@@ -182,7 +181,7 @@ def _check_stop(p: Problem, s: Stop, f: str, v: Violations) -> None:
     for k, w in enumerate(s.time_windows):
         _check_window(w, f"{f}.time_windows[{k}]", v)
     ws = sorted(s.time_windows, key=lambda w: w.start)
-    for a, b in zip(ws, ws[1:], strict=False):
+    for a, b in itertools.pairwise(ws):
         if b.start <= a.end:
             v.append((f"{f}.time_windows", "windows must not overlap"))
             break

@@ -79,11 +79,7 @@ def main() -> None:
             mine = API_DIR / f.name
             if not mine.exists() or not filecmp.cmp(f, mine, shallow=False):
                 stale.append(f.name)
-        extra = [
-            p.name
-            for p in API_DIR.glob("*_pb2*.py*")
-            if not (out / "hakobu" / "v1" / p.name).exists()
-        ]
+        extra = [p.name for p in API_DIR.glob("*_pb2*.py*") if not (out / "hakobu" / "v1" / p.name).exists()]
         if stale or extra:
             sys.exit(f"generated code is stale: {stale + extra}; run python scripts/gen_proto.py")
         print("generated code is up to date")

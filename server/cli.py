@@ -106,22 +106,22 @@ def _solve(ns: argparse.Namespace) -> int:
         return 2
     par = ns.parallelism or default_workers()
     opts = SolveOptions(engine=ns.engine, time_limit=ns.time_limit, seed=ns.seed, parallelism=par)
-    t0 = time.monotonic()
     pool = WorkerPool(par) if par > 1 else None
+    t0 = time.monotonic()
     try:
         sol = solve(problem, opts, pool=pool, started_at=t0)
     finally:
         if pool is not None:
             pool.close()
     fmt = ns.format or ("sol" if ns.output is None or ns.output.suffix == ".sol" else "json")
-    out = open(ns.output, "w", encoding="utf-8") if ns.output else sys.stdout  # noqa: SIM115
+    out = open(ns.output, "w", encoding="utf-8") if ns.output else sys.stdout
     try:
         if fmt == "sol":
             write_sol(problem, sol.plan, sol.evaluation.distance, out)
         else:
             from google.protobuf import json_format
-
             from hakobu.v1 import optimizer_pb2 as pb
+
             from optimizer.service.convert import solution_to_proto, stats_to_proto
 
             resp = pb.OptimizeResponse(
@@ -144,7 +144,6 @@ def _solve(ns: argparse.Namespace) -> int:
 
 def _read_json_problem(path: Path):
     from google.protobuf import json_format
-
     from hakobu.v1 import optimizer_pb2 as pb
 
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -156,8 +155,8 @@ def _read_json_problem(path: Path):
 
 def _demo(ns: argparse.Namespace) -> int:
     import grpc
-
     from hakobu.v1 import optimizer_pb2_grpc
+
     from server.app import create_optimizer_server
     from server.demo import demo_request
     from server.observability import serve_metrics
@@ -169,7 +168,10 @@ def _demo(ns: argparse.Namespace) -> int:
         with grpc.insecure_channel(target) as channel:
             stub = optimizer_pb2_grpc.OptimizerServiceStub(channel)
             req = demo_request(time_limit=ns.time_limit)
-            print(f"デモ: 東京本社 — {len(req.problem.jobs)} 件の配送依頼, {len(req.problem.vehicles)} 台", flush=True)
+            print(
+                f"デモ: 東京本社 — {len(req.problem.jobs)} 件の配送依頼, {len(req.problem.vehicles)} 台",
+                flush=True,
+            )
             last = None
             for msg in stub.StreamOptimize(req, timeout=ns.time_limit + 30):
                 last = msg
@@ -200,13 +202,17 @@ def _demo(ns: argparse.Namespace) -> int:
 def _print_solution(sol) -> None:
     from hakobu.v1 import optimizer_pb2 as pb
 
-    print(f"\n配車計画 / plan: total cost {sol.cost.total:,.0f}, {sol.totals.distance_meters / 1000:.1f} km, "
-          f"{sol.totals.vehicles_used} vehicles, {sol.totals.jobs_served} served, "
-          f"{sol.totals.jobs_unassigned} unassigned")
+    print(
+        f"\n配車計画 / plan: total cost {sol.cost.total:,.0f}, {sol.totals.distance_meters / 1000:.1f} km, "
+        f"{sol.totals.vehicles_used} vehicles, {sol.totals.jobs_served} served, "
+        f"{sol.totals.jobs_unassigned} unassigned"
+    )
     for r in sol.routes:
         dur = r.duration.seconds / 3600
-        print(f"  {r.vehicle_id}: {len(r.steps) - 2} stops, {r.distance_meters / 1000:.1f} km, {dur:.1f} h, "
-              f"{r.trips} trip(s)")
+        print(
+            f"  {r.vehicle_id}: {len(r.steps) - 2} stops, {r.distance_meters / 1000:.1f} km, {dur:.1f} h, "
+            f"{r.trips} trip(s)"
+        )
         for st in r.steps:
             t = st.start_time.ToDatetime(tzinfo=JST).strftime("%H:%M") if st.HasField("start_time") else ""
             print(f"      {t}  {pb.Step.Type.Name(st.type):<17} {st.id:<10} load {list(st.load_after)}")

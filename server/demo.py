@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 
 from google.protobuf import duration_pb2
-
 from hakobu.v1 import optimizer_pb2 as pb
 
 HOUR = 3600
@@ -75,7 +74,9 @@ def demo_request(jobs: int = 40, seed: int = 7, time_limit: float = 5.0) -> pb.O
             id=f"O-{i + 1:04d}",
             display_name=f"{name} 配送 {i + 1}",
             location=pb.Location(
-                lat_lng=pb.LatLng(latitude=lat + rng.uniform(-0.012, 0.012), longitude=lng + rng.uniform(-0.015, 0.015))
+                lat_lng=pb.LatLng(
+                    latitude=lat + rng.uniform(-0.012, 0.012), longitude=lng + rng.uniform(-0.015, 0.015)
+                )
             ),
             service_duration=_dur(rng.choice([5, 10, 15]) * 60),
             demand=[kg, max(1, kg // 100)],

@@ -126,7 +126,9 @@ def required_capabilities(compiled: Compiled) -> frozenset[Capability]:
     return frozenset(need)
 
 
-def vehicle_can_serve(compiled: Compiled, vehicle: int, classes: frozenset[str], skills: frozenset[str]) -> bool:
+def vehicle_can_serve(
+    compiled: Compiled, vehicle: int, classes: frozenset[str], skills: frozenset[str]
+) -> bool:
     """Whether a vehicle's class and skills admit a job with these restrictions."""
     v = compiled.problem.vehicles[vehicle]
     if classes and v.vehicle_class not in classes:

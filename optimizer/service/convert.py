@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 import numpy as np
 from google.protobuf import duration_pb2, timestamp_pb2
-
 from hakobu.v1 import optimizer_pb2 as pb
+
 from optimizer.checker import Evaluation, RouteResult, Violation
 from optimizer.diagnosis import Unassigned
 from optimizer.model import (
@@ -26,8 +26,8 @@ from optimizer.model import (
     NodeKind,
     Plan,
     Problem,
-    RoutePlan,
     Rounding,
+    RoutePlan,
     Shipment,
     Stop,
     TimeWindow,
@@ -54,7 +54,7 @@ def _seconds(d: duration_pb2.Duration) -> int:
 
 def _duration(seconds: float) -> duration_pb2.Duration:
     out = duration_pb2.Duration()
-    out.FromNanoseconds(int(round(seconds * 1e9)))
+    out.FromNanoseconds(round(seconds * 1e9))
     return out
 
 
@@ -115,7 +115,9 @@ def problem_from_proto(msg: pb.Problem, prefix: str = "problem") -> Problem:
         Depot(
             id=d.id,
             location=r.location(d.location, d.HasField("location"), f"{prefix}.depots[{i}].location"),
-            time_window=r.window(d.time_window, d.HasField("time_window"), f"{prefix}.depots[{i}].time_window"),
+            time_window=r.window(
+                d.time_window, d.HasField("time_window"), f"{prefix}.depots[{i}].time_window"
+            ),
             reload_duration=r.duration(d.reload_duration, f"{prefix}.depots[{i}].reload_duration"),
         )
         for i, d in enumerate(msg.depots)

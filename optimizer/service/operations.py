@@ -18,7 +18,6 @@ import grpc
 from google.longrunning import operations_pb2, operations_pb2_grpc
 from google.protobuf import empty_pb2, timestamp_pb2
 from google.rpc import code_pb2, status_pb2
-
 from hakobu.v1 import optimizer_pb2 as pb
 
 RETENTION_SECONDS = 24 * 3600
@@ -122,10 +121,10 @@ class OperationsServicer(operations_pb2_grpc.OperationsServicer):
         assert entry is not None
         return entry
 
-    def GetOperation(self, request, context):  # noqa: N802 - gRPC method name
+    def GetOperation(self, request, context):
         return self._store.to_proto(self._entry(request.name, context))
 
-    def ListOperations(self, request, context):  # noqa: N802
+    def ListOperations(self, request, context):
         entries = self._store.list()
         if request.filter:
             want = request.filter.strip()
@@ -143,20 +142,22 @@ class OperationsServicer(operations_pb2_grpc.OperationsServicer):
             operations=[self._store.to_proto(e) for e in page], next_page_token=nxt
         )
 
-    def CancelOperation(self, request, context):  # noqa: N802
+    def CancelOperation(self, request, context):
         entry = self._entry(request.name, context)
         entry.cancel.set()
         return empty_pb2.Empty()
 
-    def DeleteOperation(self, request, context):  # noqa: N802
+    def DeleteOperation(self, request, context):
         entry = self._entry(request.name, context)
         entry.cancel.set()
         self._store.delete(request.name)
         return empty_pb2.Empty()
 
-    def WaitOperation(self, request, context):  # noqa: N802
+    def WaitOperation(self, request, context):
         entry = self._entry(request.name, context)
-        timeout = request.timeout.seconds + request.timeout.nanos / 1e9 if request.HasField("timeout") else None
+        timeout = (
+            request.timeout.seconds + request.timeout.nanos / 1e9 if request.HasField("timeout") else None
+        )
         remaining = context.time_remaining()
         if remaining is not None:
             timeout = remaining if timeout is None else min(timeout, remaining)

@@ -12,9 +12,9 @@ from contextlib import contextmanager
 
 import grpc
 from google.rpc import code_pb2
-
 from hakobu.v1 import optimizer_pb2 as pb
 from hakobu.v1 import optimizer_pb2_grpc
+
 from optimizer.checker import evaluate
 from optimizer.compiled import compile_problem
 from optimizer.diagnosis import explain_unassigned
@@ -55,7 +55,9 @@ def _observed(method: str, context: grpc.ServicerContext) -> Iterator[None]:
 
 
 class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
-    def __init__(self, pool: WorkerPool | None, store: OperationStore, parallelism: int, max_operations: int = 2):
+    def __init__(
+        self, pool: WorkerPool | None, store: OperationStore, parallelism: int, max_operations: int = 2
+    ):
         self._pool = pool
         self._store = store
         self._parallelism = parallelism if pool is not None else 1
@@ -146,19 +148,21 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
 
     # -- methods ---------------------------------------------------------------
 
-    def Optimize(self, request, context):  # noqa: N802 - gRPC method name
+    def Optimize(self, request, context):
         started = time.monotonic()
         with _observed("Optimize", context):
             try:
                 problem, options = self._parse(request)
                 if request.validate_only:
                     return pb.OptimizeResponse()
-                sol = self._solve(problem, self._bounded(options, context), started, lambda: not context.is_active())
+                sol = self._solve(
+                    problem, self._bounded(options, context), started, lambda: not context.is_active()
+                )
                 return self._response(request, sol)
             except (ModelError, EngineChoiceError, NoPlanError, WorkerError) as exc:
                 self._abort_for(exc, context)
 
-    def StreamOptimize(self, request, context):  # noqa: N802
+    def StreamOptimize(self, request, context):
         started = time.monotonic()
         with _observed("StreamOptimize", context):
             try:
@@ -177,8 +181,13 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
 
             def work() -> None:
                 try:
-                    out.put(("done", self._solve(problem, options, started, lambda: not context.is_active(), progress)))
-                except Exception as exc:  # noqa: BLE001 - re-raised in the handler thread
+                    out.put(
+                        (
+                            "done",
+                            self._solve(problem, options, started, lambda: not context.is_active(), progress),
+                        )
+                    )
+                except Exception as exc:
                     out.put(("error", exc))
 
             threading.Thread(target=work, name="stream-solve", daemon=True).start()
@@ -189,14 +198,16 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
                     self._abort_for(item, context)
                 assert isinstance(item, Solution)
                 yield pb.OptimizeProgress(
-                    solution=convert.solution_to_proto(item.problem, item.evaluation, item.unassigned, origin),
+                    solution=convert.solution_to_proto(
+                        item.problem, item.evaluation, item.unassigned, origin
+                    ),
                     stats=convert.stats_to_proto(item.stats),
                     final=kind == "done",
                 )
                 if kind == "done":
                     return
 
-    def OptimizeLongRunning(self, request, context):  # noqa: N802
+    def OptimizeLongRunning(self, request, context):
         started = time.monotonic()
         with _observed("OptimizeLongRunning", context):
             try:
@@ -232,17 +243,21 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
                 resp = self._response(request, sol)
                 self._store.update(entry, lambda e: _finish(e, resp))
         except ModelError as exc:
-            self._store.update(entry, lambda e: _fail(e, status_from_model_error(exc)))
+            invalid = status_from_model_error(exc)
+            self._store.update(entry, lambda e: _fail(e, invalid))
         except NoPlanError as exc:
-            status = failed(code_pb2.CANCELLED if entry.cancel.is_set() else code_pb2.DEADLINE_EXCEEDED, str(exc))
+            status = failed(
+                code_pb2.CANCELLED if entry.cancel.is_set() else code_pb2.DEADLINE_EXCEEDED, str(exc)
+            )
             self._store.update(entry, lambda e: _fail(e, status))
-        except Exception as exc:  # noqa: BLE001 - an operation records its failure
+        except Exception as exc:
             log.exception("operation failed", extra={"operation": entry.name})
-            self._store.update(entry, lambda e: _fail(e, failed(code_pb2.INTERNAL, f"search failed: {exc}")))
+            internal = failed(code_pb2.INTERNAL, f"search failed: {exc}")
+            self._store.update(entry, lambda e: _fail(e, internal))
         finally:
             OPERATIONS_RUNNING.dec()
 
-    def ValidatePlan(self, request, context):  # noqa: N802
+    def ValidatePlan(self, request, context):
         with _observed("ValidatePlan", context):
             try:
                 if not request.HasField("problem"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterator
 
@@ -13,9 +14,9 @@ from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from grpc_status import rpc_status
-
 from hakobu.v1 import optimizer_pb2 as pb
 from hakobu.v1 import optimizer_pb2_grpc
+
 from server.app import Running, create_optimizer_server
 from server.demo import demo_request
 
@@ -77,11 +78,17 @@ def _validate(stub, request: pb.OptimizeRequest, solution: pb.Solution) -> pb.Va
     routes = [
         pb.PlannedRoute(
             vehicle_id=r.vehicle_id,
-            visits=[pb.PlannedVisit(type=s.type, id=s.id) for s in r.steps if s.type not in (pb.Step.START, pb.Step.END)],
+            visits=[
+                pb.PlannedVisit(type=s.type, id=s.id)
+                for s in r.steps
+                if s.type not in (pb.Step.START, pb.Step.END)
+            ],
         )
         for r in solution.routes
     ]
-    return stub.ValidatePlan(pb.ValidatePlanRequest(problem=request.problem, routes=routes, require_all_jobs=True))
+    return stub.ValidatePlan(
+        pb.ValidatePlanRequest(problem=request.problem, routes=routes, require_all_jobs=True)
+    )
 
 
 def test_optimize_serves_every_job_and_validates(stub) -> None:
@@ -132,7 +139,7 @@ def test_stream_sends_improving_plans_then_final(stub) -> None:
     assert msgs and msgs[-1].final
     assert all(not m.final for m in msgs[:-1])
     costs = [m.solution.cost.total for m in msgs]
-    assert all(b <= a + 1e-6 for a, b in zip(costs, costs[1:], strict=False))
+    assert all(b <= a + 1e-6 for a, b in itertools.pairwise(costs))
 
 
 def test_long_running_operation_completes(stub, channel) -> None:
@@ -242,7 +249,9 @@ def test_too_heavy_job_is_unassigned_with_reason(stub) -> None:
 def test_validate_plan_reports_violations(stub) -> None:
     """ValidatePlan reports a capacity violation on an overloaded hand-made route."""
     req = small_request()
-    route = pb.PlannedRoute(vehicle_id="v0", visits=[pb.PlannedVisit(type=pb.Step.DELIVERY, id=j.id) for j in req.problem.jobs])
+    route = pb.PlannedRoute(
+        vehicle_id="v0", visits=[pb.PlannedVisit(type=pb.Step.DELIVERY, id=j.id) for j in req.problem.jobs]
+    )
     resp = stub.ValidatePlan(pb.ValidatePlanRequest(problem=req.problem, routes=[route]), timeout=5)
     assert not resp.feasible
     assert any(v.code == pb.PlanViolation.CAPACITY and v.vehicle_id == "v0" for v in resp.violations)
@@ -255,7 +264,9 @@ def test_health_and_reflection(channel) -> None:
         r = health.Check(health_pb2.HealthCheckRequest(service=name), timeout=5)
         assert r.status == health_pb2.HealthCheckResponse.SERVING
     refl = reflection_pb2_grpc.ServerReflectionStub(channel)
-    [resp] = list(refl.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=5))
+    [resp] = list(
+        refl.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=5)
+    )
     names = {s.name for s in resp.list_services_response.service}
     assert {"hakobu.v1.OptimizerService", "google.longrunning.Operations", "grpc.health.v1.Health"} <= names
 

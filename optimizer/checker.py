@@ -1,0 +1,746 @@
+"""The independent plan checker.
+
+:func:`evaluate` recomputes every route of a :class:`~optimizer.model.Plan`
+from the :class:`~optimizer.model.Problem` alone (never trusting an engine),
+reports each violated constraint as a :class:`Violation` with an English and a
+Japanese message, and computes the complete schedule (times, loads, costs)
+that the API returns. A plan with violations still gets a full schedule: a
+late arrival is reported and the route simply goes on from there.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import numpy as np
+
+from optimizer.compiled import Compiled
+from optimizer.engines.base import vehicle_can_serve
+from optimizer.model import JobKind, NodeKind, Plan, Problem, Vehicle, Visit
+
+
+class ViolationCode(enum.Enum):
+    CAPACITY = "CAPACITY"
+    TIME_WINDOW = "TIME_WINDOW"
+    SHIFT = "SHIFT"
+    MAX_DURATION = "MAX_DURATION"
+    MAX_DISTANCE = "MAX_DISTANCE"
+    VEHICLE_CLASS = "VEHICLE_CLASS"
+    SKILL = "SKILL"
+    DUPLICATE_VISIT = "DUPLICATE_VISIT"
+    PICKUP_DELIVERY = "PICKUP_DELIVERY"
+    UNKNOWN_VISIT = "UNKNOWN_VISIT"
+    UNKNOWN_VEHICLE = "UNKNOWN_VEHICLE"
+    VEHICLE_REUSED = "VEHICLE_REUSED"
+    RELOAD_NOT_ALLOWED = "RELOAD_NOT_ALLOWED"
+    REQUIRED_JOB_MISSING = "REQUIRED_JOB_MISSING"
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken rule, located as precisely as the rule allows."""
+
+    code: ViolationCode
+    message: str
+    message_ja: str
+    #: Index into ``plan.routes``.
+    route: int | None = None
+    #: Index into that route's steps (0 = START; visit k of the plan is step k + 1).
+    step: int | None = None
+    job_id: str | None = None
+    vehicle_id: str | None = None
+    dimension: str | None = None
+    #: The measured value (a load, a time, a duration, a count...).
+    amount: int | None = None
+    #: The bound it was checked against.
+    limit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One point of a computed schedule."""
+
+    kind: str  # START, JOB, PICKUP, DELIVERY, RELOAD, END
+    visit: Visit | None
+    node: int
+    arrival: int
+    #: Service start.
+    start: int
+    departure: int
+    waiting: int
+    #: Load on board after the step, one amount per dimension.
+    load: tuple[int, ...]
+    distance_from_previous: int
+    duration_from_previous: int
+    #: 0-based trip number (a reload starts the next trip).
+    trip: int
+
+
+@dataclass(frozen=True, slots=True)
+class RouteResult:
+    vehicle: int
+    vehicle_id: str
+    steps: tuple[Step, ...]
+    start_time: int
+    end_time: int
+    duration: int
+    distance: int
+    travel_duration: int
+    service_duration: int
+    waiting_duration: int
+    num_trips: int
+    cost: float
+    fixed_cost: float
+    distance_cost: float
+    duration_cost: float
+
+
+@dataclass(frozen=True, slots=True)
+class CostBreakdown:
+    fixed: float
+    distance: float
+    duration: float
+    penalty: float
+    total: float
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    routes: tuple[RouteResult, ...]
+    violations: tuple[Violation, ...]
+    unassigned_jobs: tuple[int, ...]
+    unassigned_shipments: tuple[int, ...]
+    cost: CostBreakdown
+    distance: int
+    duration: int
+    vehicles_used: int
+
+    @property
+    def is_feasible(self) -> bool:
+        return not self.violations
+
+
+# --------------------------------------------------------------------------
+# Naming things in messages
+# --------------------------------------------------------------------------
+
+
+def _label(problem: Problem, visit: Visit) -> tuple[str, str]:
+    """English and Japanese name of a visit, e.g. ("job J-7", "ジョブ J-7")."""
+    k, i = visit.kind, visit.index
+    if k is NodeKind.JOB:
+        jid = problem.jobs[i].id
+        return f"job {jid}", f"ジョブ {jid}"
+    if k is NodeKind.PICKUP:
+        sid = problem.shipments[i].id
+        return f"pickup of shipment {sid}", f"輸送依頼 {sid} の集荷"
+    if k is NodeKind.DELIVERY:
+        sid = problem.shipments[i].id
+        return f"delivery of shipment {sid}", f"輸送依頼 {sid} の配達"
+    did = problem.depots[i].id
+    return f"reload at depot {did}", f"デポ {did} での積み替え"
+
+
+def _item_id(problem: Problem, visit: Visit) -> str | None:
+    if visit.kind is NodeKind.JOB:
+        return problem.jobs[visit.index].id
+    if visit.kind in (NodeKind.PICKUP, NodeKind.DELIVERY):
+        return problem.shipments[visit.index].id
+    return None
+
+
+def _count(problem: Problem, kind: NodeKind) -> int:
+    if kind is NodeKind.JOB:
+        return len(problem.jobs)
+    if kind in (NodeKind.PICKUP, NodeKind.DELIVERY):
+        return len(problem.shipments)
+    return len(problem.depots)
+
+
+_KIND_EN = {NodeKind.JOB: "job", NodeKind.PICKUP: "shipment", NodeKind.DELIVERY: "shipment",
+            NodeKind.DEPOT: "depot"}
+_KIND_JA = {NodeKind.JOB: "ジョブ", NodeKind.PICKUP: "輸送依頼", NodeKind.DELIVERY: "輸送依頼",
+            NodeKind.DEPOT: "デポ"}
+
+
+# --------------------------------------------------------------------------
+# One route
+# --------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Point:
+    """A visit prepared for scheduling."""
+
+    visit: Visit
+    kind: str
+    node: int
+    service: int
+    #: Sorted (start, end) windows; empty means any time.
+    windows: tuple[tuple[int, int], ...]
+
+
+def _windows(stop_windows: tuple) -> tuple[tuple[int, int], ...]:
+    ws = tuple((w.start, w.end) for w in stop_windows)
+    if len(ws) > 1:
+        ws = tuple(sorted(ws))
+    return ws
+
+
+def _prepare(compiled: Compiled, visits: list[Visit]) -> list[_Point]:
+    p = compiled.problem
+    n_dep, n_job, n_shp = len(p.depots), len(p.jobs), len(p.shipments)
+    out: list[_Point] = []
+    for vis in visits:
+        k, i = vis.kind, vis.index
+        if k is NodeKind.JOB:
+            st = p.jobs[i].stop
+            out.append(_Point(vis, "JOB", n_dep + i, st.service_duration, _windows(st.time_windows)))
+        elif k is NodeKind.PICKUP:
+            st = p.shipments[i].pickup
+            out.append(_Point(vis, "PICKUP", n_dep + n_job + i, st.service_duration,
+                              _windows(st.time_windows)))
+        elif k is NodeKind.DELIVERY:
+            st = p.shipments[i].delivery
+            out.append(_Point(vis, "DELIVERY", n_dep + n_job + n_shp + i, st.service_duration,
+                              _windows(st.time_windows)))
+        else:
+            d = p.depots[i]
+            out.append(_Point(vis, "RELOAD", i, d.reload_duration,
+                              ((d.time_window.start, d.time_window.end),)))
+    return out
+
+
+@dataclass(slots=True)
+class _Times:
+    arrival: list[int]
+    start: list[int]
+    departure: list[int]
+    waiting: list[int]
+    #: End of the window service started in (None: no window); for late stops the last window's end.
+    window_end: list[int | None]
+    late: list[bool]
+    end_arrival: int
+
+
+def _schedule(depart: int, points: list[_Point], durs: list[int]) -> _Times:
+    n = len(points)
+    arr = [0] * n
+    sta = [0] * n
+    dep = [0] * n
+    wai = [0] * n
+    wend: list[int | None] = [None] * n
+    late = [False] * n
+    t = depart
+    for i in range(n):
+        pt = points[i]
+        a = t + durs[i]
+        s = a
+        for ws, we in pt.windows:
+            if we >= a:
+                if ws > a:
+                    s = ws
+                wend[i] = we
+                break
+        else:
+            if pt.windows:
+                wend[i] = pt.windows[-1][1]
+                late[i] = True
+        arr[i] = a
+        sta[i] = s
+        wai[i] = s - a
+        t = s + pt.service
+        dep[i] = t
+    return _Times(arr, sta, dep, wai, wend, late, t + durs[n])
+
+
+def _latest_delay(times: _Times, max_leave_delay: int) -> int:
+    """How much later the vehicle can leave without ending later or breaking a window.
+
+    A delay δ at the start is absorbed by waiting: after stop k the schedule is
+    shifted by max(0, δ - W_k), W_k being the waiting up to and including k.
+    """
+    bound = max_leave_delay
+    cum = 0
+    for i in range(len(times.arrival)):
+        cum += times.waiting[i]
+        we = times.window_end[i]
+        if times.late[i]:
+            b = cum  # do not make a late stop later still
+        elif we is None:
+            continue
+        else:
+            b = we - times.start[i] + cum
+        if b < bound:
+            bound = b
+    return max(0, min(bound, cum))
+
+
+class _RouteChecker:
+    """Schedules and checks one non-empty route of a known vehicle."""
+
+    def __init__(self, compiled: Compiled, r: int, v: int, points: list[_Point]):
+        self.c = compiled
+        self.p = compiled.problem
+        self.r = r
+        self.v = v
+        self.veh: Vehicle = self.p.vehicles[v]
+        self.points = points
+        self.violations: list[Violation] = []
+
+    def _add(self, code: ViolationCode, en: str, ja: str, step: int | None, **kw: object) -> None:
+        self.violations.append(
+            Violation(code, en, ja, route=self.r, step=step, vehicle_id=self.veh.id, **kw)  # type: ignore[arg-type]
+        )
+
+    def run(self) -> RouteResult:
+        c, p, veh, pts = self.c, self.p, self.veh, self.points
+        prof = c.vehicle_profile[self.v]
+        nodes = [veh.start_depot] + [pt.node for pt in pts] + [veh.end_depot]
+        idx = np.asarray(nodes, dtype=np.intp)
+        dists: list[int] = c.distances[prof][idx[:-1], idx[1:]].tolist()
+        durs: list[int] = c.durations[prof][idx[:-1], idx[1:]].tolist()
+
+        self._check_restrictions()
+        loads, trips = self._loads()
+
+        sd, ed = p.depots[veh.start_depot], p.depots[veh.end_depot]
+        earliest = max(veh.shift.start, sd.time_window.start)
+        latest_leave = min(veh.shift.end, sd.time_window.end)
+        first = _schedule(earliest, pts, durs)
+        delay = _latest_delay(first, max(0, latest_leave - earliest))
+        times = first if delay == 0 else _schedule(earliest + delay, pts, durs)
+        depart = earliest + delay
+
+        start_time, end_time = depart, times.end_arrival
+        duration = end_time - start_time
+        distance = sum(dists)
+        travel = sum(durs)
+        service = sum(pt.service for pt in pts)
+        waiting = sum(times.waiting)
+        num_trips = trips[-1] + 1 if pts else 1
+
+        self._check_times(times, depart, latest_leave)
+        latest_back = min(veh.shift.end, ed.time_window.end)
+        n = len(pts)
+        if end_time > latest_back:
+            over = end_time - latest_back
+            self._add(
+                ViolationCode.SHIFT,
+                f"vehicle {veh.id} is back at depot {ed.id} at {end_time} s, {over} s after its "
+                f"shift / depot closing time {latest_back} s",
+                f"車両 {veh.id} のデポ {ed.id} への帰着は {end_time} 秒で、勤務・デポの終了時刻 "
+                f"{latest_back} 秒を {over} 秒超過しています",
+                n + 1, amount=end_time, limit=latest_back,
+            )
+        if veh.max_duration is not None and duration > veh.max_duration:
+            self._add(
+                ViolationCode.MAX_DURATION,
+                f"route of vehicle {veh.id} lasts {duration} s, more than its max_duration "
+                f"{veh.max_duration} s",
+                f"車両 {veh.id} のルート所要時間 {duration} 秒が上限 {veh.max_duration} 秒を超えています",
+                None, amount=duration, limit=veh.max_duration,
+            )
+        if veh.max_distance is not None and distance > veh.max_distance:
+            self._add(
+                ViolationCode.MAX_DISTANCE,
+                f"route of vehicle {veh.id} is {distance} m long, more than its max_distance "
+                f"{veh.max_distance} m",
+                f"車両 {veh.id} のルート距離 {distance} m が上限 {veh.max_distance} m を超えています",
+                None, amount=distance, limit=veh.max_distance,
+            )
+        if num_trips > veh.max_trips:
+            reloads = [k for k, pt in enumerate(pts) if pt.kind == "RELOAD"]
+            bad = reloads[veh.max_trips - 1] + 1
+            self._add(
+                ViolationCode.RELOAD_NOT_ALLOWED,
+                f"vehicle {veh.id} makes {num_trips} trips but may make at most {veh.max_trips}",
+                f"車両 {veh.id} の便数 {num_trips} が上限 {veh.max_trips} を超えています",
+                bad, amount=num_trips, limit=veh.max_trips,
+            )
+
+        steps = [
+            Step("START", None, veh.start_depot, depart, depart, depart, 0, loads[0], 0, 0, 0)
+        ]
+        for k, pt in enumerate(pts):
+            steps.append(Step(
+                pt.kind, pt.visit, pt.node, times.arrival[k], times.start[k], times.departure[k],
+                times.waiting[k], loads[k + 1], dists[k], durs[k], trips[k],
+            ))
+        steps.append(Step(
+            "END", None, veh.end_depot, end_time, end_time, end_time, 0, loads[n + 1],
+            dists[n], durs[n], trips[-1] if pts else 0,
+        ))
+        fixed = veh.fixed_cost
+        dcost = veh.cost_per_km * distance / 1000
+        tcost = veh.cost_per_hour * duration / 3600
+        return RouteResult(
+            vehicle=self.v, vehicle_id=veh.id, steps=tuple(steps), start_time=start_time,
+            end_time=end_time, duration=duration, distance=distance, travel_duration=travel,
+            service_duration=service, waiting_duration=waiting, num_trips=num_trips,
+            cost=fixed + dcost + tcost, fixed_cost=fixed, distance_cost=dcost, duration_cost=tcost,
+        )
+
+    # ---------------------------------------------------------------- checks
+
+    def _check_restrictions(self) -> None:
+        p, veh = self.p, self.veh
+        checked: set[int] = set()
+        for k, pt in enumerate(self.points):
+            vis = pt.visit
+            if vis.kind is NodeKind.JOB:
+                item = p.jobs[vis.index]
+            elif vis.kind is NodeKind.DEPOT or vis.index in checked:
+                continue
+            else:
+                checked.add(vis.index)
+                item = p.shipments[vis.index]
+            classes, skills = item.allowed_vehicle_classes, item.required_skills
+            if vehicle_can_serve(self.c, self.v, classes, skills):
+                continue
+            en, ja = _label(p, vis)
+            if classes and veh.vehicle_class not in classes:
+                allowed = ", ".join(sorted(classes))
+                cls = veh.vehicle_class or "(none)"
+                self._add(
+                    ViolationCode.VEHICLE_CLASS,
+                    f"{en} allows only vehicle classes {allowed}, but vehicle {veh.id} is of class {cls}",
+                    f"{ja} は車格 {allowed} のみ可能ですが、車両 {veh.id} の車格は {cls} です",
+                    k + 1, job_id=item.id,
+                )
+            missing = skills - veh.skills
+            if missing:
+                miss = ", ".join(sorted(missing))
+                self._add(
+                    ViolationCode.SKILL,
+                    f"{en} requires skills {miss} that vehicle {veh.id} does not have",
+                    f"{ja} に必要なスキル {miss} を車両 {veh.id} は持っていません",
+                    k + 1, job_id=item.id,
+                )
+
+    def _loads(self) -> tuple[list[tuple[int, ...]], list[int]]:
+        """Load after every step (START .. END) and the trip of every visit; checks capacity."""
+        p, veh, pts = self.p, self.veh, self.points
+        dims = p.num_dimensions
+        zero = (0,) * dims
+
+        def dem(d: tuple[int, ...]) -> tuple[int, ...]:
+            return d if d else zero
+
+        # Deliveries of each trip are loaded at its start.
+        trip_deliveries: list[list[int]] = [[0] * dims]
+        trips: list[int] = []
+        for pt in pts:
+            if pt.kind == "RELOAD":
+                trip_deliveries.append([0] * dims)
+            elif pt.kind == "JOB":
+                job = p.jobs[pt.visit.index]
+                if job.kind is JobKind.DELIVERY and job.demand:
+                    acc = trip_deliveries[-1]
+                    for d in range(dims):
+                        acc[d] += job.demand[d]
+            trips.append(len(trip_deliveries) - 1)  # a reload step belongs to the trip it starts
+        load = list(trip_deliveries[0])
+        picked = [0] * dims  # pickup-job amounts on board this trip
+        on_board: set[int] = set()
+        loads: list[tuple[int, ...]] = [tuple(load)]
+        cap = veh.capacity
+        # Overload episodes per dimension: (peak, step of peak) while over capacity.
+        episode: list[tuple[int, int] | None] = [None] * dims
+
+        def close(d: int) -> None:
+            ep = episode[d]
+            if ep is not None:
+                self._capacity(d, ep[0], ep[1], trips)
+                episode[d] = None
+
+        def observe(step: int) -> None:
+            for d in range(dims):
+                x = load[d]
+                if x > cap[d]:
+                    ep = episode[d]
+                    if ep is None or x > ep[0]:
+                        episode[d] = (x, step)
+                else:
+                    close(d)
+
+        observe(0)
+        trip = 0
+        for k, pt in enumerate(pts):
+            if pt.kind == "JOB":
+                job = p.jobs[pt.visit.index]
+                if job.demand:
+                    if job.kind is JobKind.DELIVERY:
+                        for d in range(dims):
+                            load[d] -= job.demand[d]
+                    else:
+                        for d in range(dims):
+                            load[d] += job.demand[d]
+                            picked[d] += job.demand[d]
+            elif pt.kind == "PICKUP":
+                s = pt.visit.index
+                if s not in on_board:
+                    on_board.add(s)
+                    sd = dem(p.shipments[s].demand)
+                    for d in range(dims):
+                        load[d] += sd[d]
+            elif pt.kind == "DELIVERY":
+                s = pt.visit.index
+                if s in on_board:
+                    on_board.discard(s)
+                    sd = dem(p.shipments[s].demand)
+                    for d in range(dims):
+                        load[d] -= sd[d]
+            else:  # RELOAD: the trip ends, pickups are unloaded, next deliveries loaded
+                for d in range(dims):
+                    close(d)
+                trip += 1
+                nxt = trip_deliveries[trip]
+                for d in range(dims):
+                    load[d] += nxt[d] - picked[d]
+                    picked[d] = 0
+            observe(k + 1)
+            loads.append(tuple(load))
+        for d in range(dims):
+            close(d)
+            load[d] -= picked[d]
+        loads.append(tuple(load))
+        return loads, trips
+
+    def _capacity(self, d: int, amount: int, step: int, trips: list[int]) -> None:
+        p, veh = self.p, self.veh
+        dim = p.dimensions[d]
+        limit = veh.capacity[d]
+        if step == 0:
+            dep = p.depots[veh.start_depot].id
+            where_en = f"at the start of trip 1 (deliveries loaded at depot {dep})"
+            where_ja = f"第1便の出発時(デポ {dep} で配達分を積載)"
+            job_id = None
+        else:
+            pt = self.points[step - 1]
+            en, ja = _label(p, pt.visit)
+            job_id = _item_id(p, pt.visit)
+            if pt.kind == "RELOAD":
+                trip = trips[step - 1] + 1
+                dep = p.depots[pt.visit.index].id
+                where_en = f"after reloading at depot {dep} (start of trip {trip})"
+                where_ja = f"デポ {dep} での積み込み後(第{trip}便の出発時)"
+            else:
+                where_en, where_ja = f"after {en}", f"{ja} の後"
+        self._add(
+            ViolationCode.CAPACITY,
+            f"vehicle {veh.id} load {dim} {amount} exceeds capacity {limit} {where_en}",
+            f"車両 {veh.id} の積載量 {dim} {amount} が容量 {limit} を超えています({where_ja})",
+            step, job_id=job_id, dimension=dim, amount=amount, limit=limit,
+        )
+
+    def _check_times(self, times: _Times, depart: int, latest_leave: int) -> None:
+        p, veh = self.p, self.veh
+        if depart > latest_leave:
+            dep = p.depots[veh.start_depot].id
+            self._add(
+                ViolationCode.SHIFT,
+                f"vehicle {veh.id} cannot leave depot {dep} before {depart} s, after its shift / depot "
+                f"closing time {latest_leave} s",
+                f"車両 {veh.id} はデポ {dep} を {depart} 秒より前に出発できず、勤務・デポの終了時刻 "
+                f"{latest_leave} 秒を過ぎています",
+                0, amount=depart, limit=latest_leave,
+            )
+        for k, pt in enumerate(self.points):
+            if not times.late[k]:
+                continue
+            a = times.arrival[k]
+            limit = times.window_end[k]
+            assert limit is not None
+            over = a - limit
+            en, ja = _label(p, pt.visit)
+            self._add(
+                ViolationCode.TIME_WINDOW,
+                f"vehicle {veh.id} starts {en} at {a} s, {over} s after its last time window "
+                f"closes at {limit} s",
+                f"車両 {veh.id} の{ja} の開始は {a} 秒で、最後の時間枠の終了 {limit} 秒を {over} 秒"
+                f"超過しています",
+                k + 1, job_id=_item_id(p, pt.visit), amount=a, limit=limit,
+            )
+
+
+# --------------------------------------------------------------------------
+# The whole plan
+# --------------------------------------------------------------------------
+
+
+def evaluate(compiled: Compiled, plan: Plan, *, require_all: bool = False) -> Evaluation:
+    """Recompute every route of ``plan`` and report each violated constraint.
+
+    Routes with no job or shipment visit are ignored (they cost nothing);
+    a route whose vehicle index is unknown is reported and not scheduled, but
+    its visits still count as present in the plan. With ``require_all``,
+    required jobs and shipments (``penalty is None``) left out are violations.
+    """
+    p = compiled.problem
+    n_veh = len(p.vehicles)
+    violations: list[Violation] = []
+    results: list[RouteResult] = []
+    job_at: dict[int, tuple[int, int]] = {}
+    pick_at: dict[int, tuple[int, int]] = {}
+    drop_at: dict[int, tuple[int, int]] = {}
+    route_of_vehicle: dict[int, int] = {}
+
+    for r, rp in enumerate(plan.routes):
+        v = rp.vehicle
+        known_vehicle = 0 <= v < n_veh
+        vid = p.vehicles[v].id if known_vehicle else None
+        route_viols: list[Violation] = []
+        if not known_vehicle:
+            route_viols.append(Violation(
+                ViolationCode.UNKNOWN_VEHICLE,
+                f"route {r} uses vehicle index {v}, but vehicle indices go from 0 to {n_veh - 1}",
+                f"ルート {r} の車両番号 {v} は存在しません(車両は 0..{n_veh - 1} の {n_veh} 台)",
+                route=r, amount=v, limit=n_veh,
+            ))
+        visits: list[Visit] = []
+        for pos, vis in enumerate(rp.visits):
+            size = _count(p, vis.kind)
+            if 0 <= vis.index < size:
+                visits.append(vis)
+                continue
+            what, what_ja = _KIND_EN[vis.kind], _KIND_JA[vis.kind]
+            route_viols.append(Violation(
+                ViolationCode.UNKNOWN_VISIT,
+                f"visit {pos} of route {r} ({vis.kind.value} {vis.index}) refers to no {what}: "
+                f"the problem has {size}",
+                f"ルート {r} の訪問 {pos}({vis.kind.value} {vis.index})に該当する{what_ja}がありません"
+                f"(全 {size} 件)",
+                route=r, vehicle_id=vid, amount=vis.index, limit=size,
+            ))
+        if not any(vis.kind is not NodeKind.DEPOT for vis in visits):
+            violations.extend(route_viols)
+            continue
+
+        for k, vis in enumerate(visits):
+            step = k + 1
+            if vis.kind is NodeKind.DEPOT:
+                continue
+            seen = job_at if vis.kind is NodeKind.JOB else pick_at if vis.kind is NodeKind.PICKUP else drop_at
+            first = seen.get(vis.index)
+            if first is None:
+                seen[vis.index] = (r, step)
+                continue
+            en, ja = _label(p, vis)
+            route_viols.append(Violation(
+                ViolationCode.DUPLICATE_VISIT,
+                f"{en} is visited again at route {r} step {step}; it was already visited at route "
+                f"{first[0]} step {first[1]}",
+                f"{ja} がルート {r} のステップ {step} で重複しています(既にルート {first[0]} の"
+                f"ステップ {first[1]} で訪問済み)",
+                route=r, step=step, job_id=_item_id(p, vis), vehicle_id=vid, amount=2, limit=1,
+            ))
+
+        if known_vehicle:
+            prev = route_of_vehicle.get(v)
+            if prev is not None:
+                route_viols.append(Violation(
+                    ViolationCode.VEHICLE_REUSED,
+                    f"vehicle {vid} already drives route {prev}; route {r} cannot use it again "
+                    f"(use reloads for several trips)",
+                    f"車両 {vid} は既にルート {prev} を走行しており、ルート {r} で再使用できません"
+                    f"(複数便は積み替えで表してください)",
+                    route=r, vehicle_id=vid, amount=2, limit=1,
+                ))
+            else:
+                route_of_vehicle[v] = r
+            checker = _RouteChecker(compiled, r, v, _prepare(compiled, visits))
+            results.append(checker.run())
+            route_viols.extend(checker.violations)
+        route_viols.sort(key=lambda x: -1 if x.step is None else x.step)
+        violations.extend(route_viols)
+
+    violations.extend(_pickup_delivery(compiled, plan, pick_at, drop_at))
+
+    unassigned_jobs = tuple(i for i in range(len(p.jobs)) if i not in job_at)
+    unassigned_shp = tuple(
+        i for i in range(len(p.shipments)) if i not in pick_at and i not in drop_at
+    )
+    penalty = 0.0
+    for i in unassigned_jobs:
+        job = p.jobs[i]
+        if job.penalty is not None:
+            penalty += job.penalty
+        elif require_all:
+            violations.append(Violation(
+                ViolationCode.REQUIRED_JOB_MISSING,
+                f"required job {job.id} is not in the plan",
+                f"必須のジョブ {job.id} が計画に含まれていません",
+                job_id=job.id,
+            ))
+    for i in unassigned_shp:
+        s = p.shipments[i]
+        if s.penalty is not None:
+            penalty += s.penalty
+        elif require_all:
+            violations.append(Violation(
+                ViolationCode.REQUIRED_JOB_MISSING,
+                f"required shipment {s.id} is not in the plan",
+                f"必須の輸送依頼 {s.id} が計画に含まれていません",
+                job_id=s.id,
+            ))
+
+    fixed = sum(rr.fixed_cost for rr in results)
+    dist_cost = sum(rr.distance_cost for rr in results)
+    dur_cost = sum(rr.duration_cost for rr in results)
+    return Evaluation(
+        routes=tuple(results),
+        violations=tuple(violations),
+        unassigned_jobs=unassigned_jobs,
+        unassigned_shipments=unassigned_shp,
+        cost=CostBreakdown(fixed, dist_cost, dur_cost, penalty, fixed + dist_cost + dur_cost + penalty),
+        distance=sum(rr.distance for rr in results),
+        duration=sum(rr.duration for rr in results),
+        vehicles_used=len({rr.vehicle for rr in results}),
+    )
+
+
+def _pickup_delivery(
+    compiled: Compiled,
+    plan: Plan,
+    pick_at: dict[int, tuple[int, int]],
+    drop_at: dict[int, tuple[int, int]],
+) -> list[Violation]:
+    p = compiled.problem
+    out: list[Violation] = []
+
+    def vid(r: int) -> str | None:
+        v = plan.routes[r].vehicle
+        return p.vehicles[v].id if 0 <= v < len(p.vehicles) else None
+
+    for s in sorted(set(pick_at) | set(drop_at)):
+        sid = p.shipments[s].id
+        pk, dl = pick_at.get(s), drop_at.get(s)
+        if dl is None:
+            assert pk is not None
+            en = f"shipment {sid} is picked up (route {pk[0]} step {pk[1]}) but never delivered"
+            ja = f"輸送依頼 {sid} は集荷されています(ルート {pk[0]} ステップ {pk[1]})が配達されていません"
+            at = pk
+        elif pk is None:
+            en = f"shipment {sid} is delivered (route {dl[0]} step {dl[1]}) but never picked up"
+            ja = f"輸送依頼 {sid} は配達されています(ルート {dl[0]} ステップ {dl[1]})が集荷されていません"
+            at = dl
+        elif pk[0] != dl[0]:
+            en = (f"shipment {sid} is picked up on route {pk[0]} but delivered on route {dl[0]}; "
+                  f"both must be on the same route")
+            ja = (f"輸送依頼 {sid} の集荷はルート {pk[0]}、配達はルート {dl[0]} です。"
+                  f"同じルートである必要があります")
+            at = dl
+        elif pk[1] > dl[1]:
+            en = (f"shipment {sid} is delivered at step {dl[1]} of route {dl[0]} before it is picked "
+                  f"up at step {pk[1]}")
+            ja = (f"輸送依頼 {sid} はルート {dl[0]} のステップ {dl[1]} で配達され、集荷(ステップ "
+                  f"{pk[1]})より前になっています")
+            at = dl
+        else:
+            continue
+        out.append(Violation(
+            ViolationCode.PICKUP_DELIVERY, en, ja, route=at[0], step=at[1], job_id=sid, vehicle_id=vid(at[0]),
+        ))
+    return out
