@@ -10,7 +10,9 @@ late arrival is reported and the route simply goes on from there.
 
 from __future__ import annotations
 
+import bisect
 import enum
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -260,6 +262,8 @@ def _latest_delay(times: _Times, max_leave_delay: int) -> int:
 
     A delay δ at the start is absorbed by waiting: after stop k the schedule is
     shifted by max(0, δ - W_k), W_k being the waiting up to and including k.
+    This assumes every stop stays in the window it was served in, which holds
+    only when every stop has at most one window (see :func:`_latest_departure`).
     """
     bound = max_leave_delay
     cum = 0
@@ -275,6 +279,40 @@ def _latest_delay(times: _Times, max_leave_delay: int) -> int:
         if b < bound:
             bound = b
     return max(0, min(bound, cum))
+
+
+def _latest_departure(times: _Times, points: list[_Point], durs: list[int]) -> int | None:
+    """Latest departure whose schedule ends no later and is no later anywhere it was late.
+
+    ``times`` is the schedule from the earliest departure. Exact for any number
+    of windows per stop (a later departure may reach a later window of a stop and
+    wait less). Every step of the forward pass is non-decreasing in its input:
+    from an arrival ``a`` service starts at ``g(a)`` = ``a`` inside a window or
+    after the last one (late), else the start of the next window. So end time,
+    each arrival and each lateness are non-decreasing in the departure, the
+    earliest departure minimises lateness and then end time, and the departures
+    keeping both are an interval starting there. Its right end is found by a
+    backward pass: ``limit`` is the latest time one may leave the current point
+    and still meet every constraint after it; at stop i the latest admissible
+    arrival is the largest ``a`` with ``g(a) + service <= limit`` (a down-set, as
+    ``g`` is monotone), capped at the last window's end (stay on time) or, for a
+    stop already late, at its current arrival (no more lateness). ``None`` only
+    if no departure qualifies, which cannot happen for the earliest one.
+    """
+    limit = times.end_arrival - durs[len(points)]
+    for i in range(len(points) - 1, -1, -1):
+        pt = points[i]
+        s = limit - pt.service  # latest service start
+        ws = pt.windows
+        if ws:
+            k = bisect.bisect_right(ws, (s, math.inf)) - 1  # last window opening at or before s
+            if k < 0:
+                return None  # s is before the first window opens: no arrival fits
+            if ws[k][1] < s and k < len(ws) - 1:
+                s = ws[k][1]  # s is in a gap: arriving after ws[k] closes waits past s
+            s = min(s, times.arrival[i] if times.late[i] else ws[-1][1])
+        limit = s - durs[i]
+    return limit
 
 
 class _RouteChecker:
@@ -309,7 +347,12 @@ class _RouteChecker:
         earliest = max(veh.shift.start, sd.time_window.start)
         latest_leave = min(veh.shift.end, sd.time_window.end)
         first = _schedule(earliest, pts, durs)
-        delay = _latest_delay(first, max(0, latest_leave - earliest))
+        max_delay = max(0, latest_leave - earliest)
+        if all(len(pt.windows) <= 1 for pt in pts):
+            delay = _latest_delay(first, max_delay)
+        else:
+            latest = _latest_departure(first, pts, durs)
+            delay = 0 if latest is None else max(0, min(latest - earliest, max_delay))
         times = first if delay == 0 else _schedule(earliest + delay, pts, durs)
         depart = earliest + delay
 

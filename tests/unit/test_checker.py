@@ -475,6 +475,115 @@ def test_latest_departure_matches_brute_force():
 
 
 # --------------------------------------------------------------------------
+# Several windows per stop: a later departure may reach a later window
+# --------------------------------------------------------------------------
+
+
+def _two_window_repro(cost_per_hour: float = 0.0) -> Compiled:
+    """Depot at 0; A at 10 open [0, 10] and [100, 110]; B at 20 open [200, 210]; max_duration 150."""
+    return _compiled(
+        jobs=(
+            _job("A", 10, windows=(TimeWindow(100, 110), TimeWindow(0, 10))),
+            _job("B", 20, windows=(TimeWindow(200, 210),)),
+        ),
+        vehicles=(Vehicle("V-1", (100,), max_duration=150, cost_per_hour=cost_per_hour),),
+    )
+
+
+def test_later_departure_into_a_later_window_shortens_the_route():
+    """Leaving at 100 serves A in its second window and gives a feasible 120 s route, not a 220 s one."""
+    ev = evaluate(_two_window_repro(), _plan((0, [J(0), J(1)])))
+    assert ev.is_feasible, ev.violations
+    (r,) = ev.routes
+    assert (r.start_time, r.end_time, r.duration) == (100, 220, 120)
+    assert [(s.arrival, s.start, s.waiting) for s in r.steps] == [
+        (100, 100, 0), (110, 110, 0), (120, 200, 80), (220, 220, 0)
+    ]
+    assert r.duration == r.travel_duration + r.service_duration + r.waiting_duration
+    assert ev.duration == 120
+
+
+def test_per_hour_cost_uses_the_shorter_multi_window_duration():
+    """The per-hour cost is charged on the 120 s reached through A's later window."""
+    ev = evaluate(_two_window_repro(cost_per_hour=36.0), _plan((0, [J(0), J(1)])))
+    (r,) = ev.routes
+    assert r.duration_cost == pytest.approx(36.0 * 120 / 3600)
+    assert ev.cost.duration == pytest.approx(1.2)
+    assert ev.cost.total == pytest.approx(1.2 + 40 / 1000)
+
+
+def _simulate_full(c: Compiled, vehicle: Vehicle, visits: list[Visit], depart: int) -> tuple[int, int, int]:
+    """(late stops, total lateness, end time) leaving at ``depart``, reloads included (test oracle)."""
+    p = c.problem
+    t, here, n_late, lateness = depart, vehicle.start_depot, 0, 0
+    for vis in visits:
+        node = c.node_of(vis)
+        if vis.kind is NodeKind.DEPOT:
+            depot = p.depots[vis.index]
+            windows, service = (depot.time_window,), depot.reload_duration
+        else:
+            stop = c.stop_of(node)
+            assert stop is not None
+            windows, service = stop.time_windows, stop.service_duration
+        a = t + c.duration(0, here, node)
+        starts = [max(a, w.start) for w in windows if max(a, w.start) <= w.end]
+        if windows and not starts:
+            n_late += 1
+            lateness += a - max(w.end for w in windows)
+        t = (min(starts) if starts else a) + service
+        here = node
+    return n_late, lateness, t + c.duration(0, here, vehicle.end_depot)
+
+
+def test_multi_window_departure_matches_brute_force_over_every_departure():
+    """With up to three windows per stop, late stops and reloads, the schedule is the brute-force best.
+
+    Best = fewest late stops, then least lateness, then earliest end, then shortest duration, over
+    every integer departure the shift and depot allow.
+    """
+    rng = random.Random(11)
+    multi = 0
+    for trial in range(300):
+        jobs = []
+        for i in range(4):
+            windows = []
+            t0 = rng.randint(0, 150)
+            for _ in range(rng.choice((0, 1, 2, 2, 3, 3))):
+                w = TimeWindow(t0, t0 + rng.randint(0, 40))
+                windows.append(w)
+                t0 = w.end + rng.randint(1, 120)
+            rng.shuffle(windows)
+            jobs.append(_job(f"J-{i}", rng.randint(-50, 50), rng.randint(-50, 50),
+                             service=rng.randint(0, 15), windows=tuple(windows)))
+        shift_start = rng.randint(0, 60)
+        vehicle = Vehicle("V-1", (100,), shift=TimeWindow(shift_start, shift_start + rng.randint(0, 400)),
+                          max_trips=2)
+        depot = Depot("D-1", _loc(0), TimeWindow(rng.randint(0, 40), rng.randint(300, 2000)),
+                      reload_duration=rng.randint(0, 20))
+        c = _compiled(jobs=tuple(jobs), vehicles=(vehicle,), depots=(depot,))
+        visits = [J(i) for i in rng.sample(range(4), 4)]
+        if trial % 4 == 0:
+            visits.insert(rng.randint(1, 3), Visit(NodeKind.DEPOT, 0))
+        multi += any(len(job.stop.time_windows) > 1 for job in jobs)
+
+        ev = evaluate(c, _plan((0, visits)))
+        (r,) = ev.routes
+        earliest = max(vehicle.shift.start, depot.time_window.start)
+        latest = min(vehicle.shift.end, depot.time_window.end)
+        keyed = []
+        for d in range(earliest, max(earliest, latest) + 1):
+            n_late, lateness, end = _simulate_full(c, vehicle, visits, d)
+            keyed.append(((n_late, lateness, end, end - d), d))
+        (n_late, lateness, end, duration), depart = min(keyed)
+        assert (r.start_time, r.end_time, r.duration) == (depart, end, duration), trial
+        late = [v for v in ev.violations if v.code is ViolationCode.TIME_WINDOW]
+        assert len(late) == n_late, trial
+        assert sum(v.amount - v.limit for v in late) == lateness, trial  # type: ignore[operator]
+        assert r.duration == r.travel_duration + r.service_duration + r.waiting_duration
+    assert multi >= 200
+
+
+# --------------------------------------------------------------------------
 # Benchmarks: best-known solutions must be feasible and cost exactly their BKS
 # --------------------------------------------------------------------------
 
