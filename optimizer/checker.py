@@ -160,10 +160,18 @@ def _count(problem: Problem, kind: NodeKind) -> int:
     return len(problem.depots)
 
 
-_KIND_EN = {NodeKind.JOB: "job", NodeKind.PICKUP: "shipment", NodeKind.DELIVERY: "shipment",
-            NodeKind.DEPOT: "depot"}
-_KIND_JA = {NodeKind.JOB: "ジョブ", NodeKind.PICKUP: "輸送依頼", NodeKind.DELIVERY: "輸送依頼",
-            NodeKind.DEPOT: "デポ"}
+_KIND_EN = {
+    NodeKind.JOB: "job",
+    NodeKind.PICKUP: "shipment",
+    NodeKind.DELIVERY: "shipment",
+    NodeKind.DEPOT: "depot",
+}
+_KIND_JA = {
+    NodeKind.JOB: "ジョブ",
+    NodeKind.PICKUP: "輸送依頼",
+    NodeKind.DELIVERY: "輸送依頼",
+    NodeKind.DEPOT: "デポ",
+}
 
 
 # --------------------------------------------------------------------------
@@ -201,16 +209,21 @@ def _prepare(compiled: Compiled, visits: list[Visit]) -> list[_Point]:
             out.append(_Point(vis, "JOB", n_dep + i, st.service_duration, _windows(st.time_windows)))
         elif k is NodeKind.PICKUP:
             st = p.shipments[i].pickup
-            out.append(_Point(vis, "PICKUP", n_dep + n_job + i, st.service_duration,
-                              _windows(st.time_windows)))
+            out.append(
+                _Point(vis, "PICKUP", n_dep + n_job + i, st.service_duration, _windows(st.time_windows))
+            )
         elif k is NodeKind.DELIVERY:
             st = p.shipments[i].delivery
-            out.append(_Point(vis, "DELIVERY", n_dep + n_job + n_shp + i, st.service_duration,
-                              _windows(st.time_windows)))
+            out.append(
+                _Point(
+                    vis, "DELIVERY", n_dep + n_job + n_shp + i, st.service_duration, _windows(st.time_windows)
+                )
+            )
         else:
             d = p.depots[i]
-            out.append(_Point(vis, "RELOAD", i, d.reload_duration,
-                              ((d.time_window.start, d.time_window.end),)))
+            out.append(
+                _Point(vis, "RELOAD", i, d.reload_duration, ((d.time_window.start, d.time_window.end),))
+            )
     return out
 
 
@@ -375,7 +388,9 @@ class _RouteChecker:
                 f"shift / depot closing time {latest_back} s",
                 f"車両 {veh.id} のデポ {ed.id} への帰着は {end_time} 秒で、勤務・デポの終了時刻 "
                 f"{latest_back} 秒を {over} 秒超過しています",
-                n + 1, amount=end_time, limit=latest_back,
+                n + 1,
+                amount=end_time,
+                limit=latest_back,
             )
         if veh.max_duration is not None and duration > veh.max_duration:
             self._add(
@@ -383,7 +398,9 @@ class _RouteChecker:
                 f"route of vehicle {veh.id} lasts {duration} s, more than its max_duration "
                 f"{veh.max_duration} s",
                 f"車両 {veh.id} のルート所要時間 {duration} 秒が上限 {veh.max_duration} 秒を超えています",
-                None, amount=duration, limit=veh.max_duration,
+                None,
+                amount=duration,
+                limit=veh.max_duration,
             )
         if veh.max_distance is not None and distance > veh.max_distance:
             self._add(
@@ -391,7 +408,9 @@ class _RouteChecker:
                 f"route of vehicle {veh.id} is {distance} m long, more than its max_distance "
                 f"{veh.max_distance} m",
                 f"車両 {veh.id} のルート距離 {distance} m が上限 {veh.max_distance} m を超えています",
-                None, amount=distance, limit=veh.max_distance,
+                None,
+                amount=distance,
+                limit=veh.max_distance,
             )
         if num_trips > veh.max_trips:
             reloads = [k for k, pt in enumerate(pts) if pt.kind == "RELOAD"]
@@ -400,29 +419,62 @@ class _RouteChecker:
                 ViolationCode.RELOAD_NOT_ALLOWED,
                 f"vehicle {veh.id} makes {num_trips} trips but may make at most {veh.max_trips}",
                 f"車両 {veh.id} の便数 {num_trips} が上限 {veh.max_trips} を超えています",
-                bad, amount=num_trips, limit=veh.max_trips,
+                bad,
+                amount=num_trips,
+                limit=veh.max_trips,
             )
 
-        steps = [
-            Step("START", None, veh.start_depot, depart, depart, depart, 0, loads[0], 0, 0, 0)
-        ]
+        steps = [Step("START", None, veh.start_depot, depart, depart, depart, 0, loads[0], 0, 0, 0)]
         for k, pt in enumerate(pts):
-            steps.append(Step(
-                pt.kind, pt.visit, pt.node, times.arrival[k], times.start[k], times.departure[k],
-                times.waiting[k], loads[k + 1], dists[k], durs[k], trips[k],
-            ))
-        steps.append(Step(
-            "END", None, veh.end_depot, end_time, end_time, end_time, 0, loads[n + 1],
-            dists[n], durs[n], trips[-1] if pts else 0,
-        ))
+            steps.append(
+                Step(
+                    pt.kind,
+                    pt.visit,
+                    pt.node,
+                    times.arrival[k],
+                    times.start[k],
+                    times.departure[k],
+                    times.waiting[k],
+                    loads[k + 1],
+                    dists[k],
+                    durs[k],
+                    trips[k],
+                )
+            )
+        steps.append(
+            Step(
+                "END",
+                None,
+                veh.end_depot,
+                end_time,
+                end_time,
+                end_time,
+                0,
+                loads[n + 1],
+                dists[n],
+                durs[n],
+                trips[-1] if pts else 0,
+            )
+        )
         fixed = veh.fixed_cost
         dcost = veh.cost_per_km * distance / 1000
         tcost = veh.cost_per_hour * duration / 3600
         return RouteResult(
-            vehicle=self.v, vehicle_id=veh.id, steps=tuple(steps), start_time=start_time,
-            end_time=end_time, duration=duration, distance=distance, travel_duration=travel,
-            service_duration=service, waiting_duration=waiting, num_trips=num_trips,
-            cost=fixed + dcost + tcost, fixed_cost=fixed, distance_cost=dcost, duration_cost=tcost,
+            vehicle=self.v,
+            vehicle_id=veh.id,
+            steps=tuple(steps),
+            start_time=start_time,
+            end_time=end_time,
+            duration=duration,
+            distance=distance,
+            travel_duration=travel,
+            service_duration=service,
+            waiting_duration=waiting,
+            num_trips=num_trips,
+            cost=fixed + dcost + tcost,
+            fixed_cost=fixed,
+            distance_cost=dcost,
+            duration_cost=tcost,
         )
 
     # ---------------------------------------------------------------- checks
@@ -450,7 +502,8 @@ class _RouteChecker:
                     ViolationCode.VEHICLE_CLASS,
                     f"{en} allows only vehicle classes {allowed}, but vehicle {veh.id} is of class {cls}",
                     f"{ja} は車格 {allowed} のみ可能ですが、車両 {veh.id} の車格は {cls} です",
-                    k + 1, job_id=item.id,
+                    k + 1,
+                    job_id=item.id,
                 )
             missing = skills - veh.skills
             if missing:
@@ -459,7 +512,8 @@ class _RouteChecker:
                     ViolationCode.SKILL,
                     f"{en} requires skills {miss} that vehicle {veh.id} does not have",
                     f"{ja} に必要なスキル {miss} を車両 {veh.id} は持っていません",
-                    k + 1, job_id=item.id,
+                    k + 1,
+                    job_id=item.id,
                 )
 
     def _loads(self) -> tuple[list[tuple[int, ...]], list[int]]:
@@ -575,7 +629,11 @@ class _RouteChecker:
             ViolationCode.CAPACITY,
             f"vehicle {veh.id} load {dim} {amount} exceeds capacity {limit} {where_en}",
             f"車両 {veh.id} の積載量 {dim} {amount} が容量 {limit} を超えています({where_ja})",
-            step, job_id=job_id, dimension=dim, amount=amount, limit=limit,
+            step,
+            job_id=job_id,
+            dimension=dim,
+            amount=amount,
+            limit=limit,
         )
 
     def _check_times(self, times: _Times, depart: int, latest_leave: int) -> None:
@@ -588,7 +646,9 @@ class _RouteChecker:
                 f"closing time {latest_leave} s",
                 f"車両 {veh.id} はデポ {dep} を {depart} 秒より前に出発できず、勤務・デポの終了時刻 "
                 f"{latest_leave} 秒を過ぎています",
-                0, amount=depart, limit=latest_leave,
+                0,
+                amount=depart,
+                limit=latest_leave,
             )
         for k, pt in enumerate(self.points):
             if not times.late[k]:
@@ -604,7 +664,10 @@ class _RouteChecker:
                 f"closes at {limit} s",
                 f"車両 {veh.id} の{ja} の開始は {a} 秒で、最後の時間枠の終了 {limit} 秒を {over} 秒"
                 f"超過しています",
-                k + 1, job_id=_item_id(p, pt.visit), amount=a, limit=limit,
+                k + 1,
+                job_id=_item_id(p, pt.visit),
+                amount=a,
+                limit=limit,
             )
 
 
@@ -636,12 +699,16 @@ def evaluate(compiled: Compiled, plan: Plan, *, require_all: bool = False) -> Ev
         vid = p.vehicles[v].id if known_vehicle else None
         route_viols: list[Violation] = []
         if not known_vehicle:
-            route_viols.append(Violation(
-                ViolationCode.UNKNOWN_VEHICLE,
-                f"route {r} uses vehicle index {v}, but vehicle indices go from 0 to {n_veh - 1}",
-                f"ルート {r} の車両番号 {v} は存在しません(車両は 0..{n_veh - 1} の {n_veh} 台)",
-                route=r, amount=v, limit=n_veh,
-            ))
+            route_viols.append(
+                Violation(
+                    ViolationCode.UNKNOWN_VEHICLE,
+                    f"route {r} uses vehicle index {v}, but vehicle indices go from 0 to {n_veh - 1}",
+                    f"ルート {r} の車両番号 {v} は存在しません(車両は 0..{n_veh - 1} の {n_veh} 台)",
+                    route=r,
+                    amount=v,
+                    limit=n_veh,
+                )
+            )
         visits: list[Visit] = []
         for pos, vis in enumerate(rp.visits):
             size = _count(p, vis.kind)
@@ -649,14 +716,19 @@ def evaluate(compiled: Compiled, plan: Plan, *, require_all: bool = False) -> Ev
                 visits.append(vis)
                 continue
             what, what_ja = _KIND_EN[vis.kind], _KIND_JA[vis.kind]
-            route_viols.append(Violation(
-                ViolationCode.UNKNOWN_VISIT,
-                f"visit {pos} of route {r} ({vis.kind.value} {vis.index}) refers to no {what}: "
-                f"the problem has {size}",
-                f"ルート {r} の訪問 {pos}({vis.kind.value} {vis.index})に該当する{what_ja}がありません"
-                f"(全 {size} 件)",
-                route=r, vehicle_id=vid, amount=vis.index, limit=size,
-            ))
+            route_viols.append(
+                Violation(
+                    ViolationCode.UNKNOWN_VISIT,
+                    f"visit {pos} of route {r} ({vis.kind.value} {vis.index}) refers to no {what}: "
+                    f"the problem has {size}",
+                    f"ルート {r} の訪問 {pos}({vis.kind.value} {vis.index})に該当する{what_ja}がありません"
+                    f"(全 {size} 件)",
+                    route=r,
+                    vehicle_id=vid,
+                    amount=vis.index,
+                    limit=size,
+                )
+            )
         if not any(vis.kind is not NodeKind.DEPOT for vis in visits):
             violations.extend(route_viols)
             continue
@@ -671,26 +743,38 @@ def evaluate(compiled: Compiled, plan: Plan, *, require_all: bool = False) -> Ev
                 seen[vis.index] = (r, step)
                 continue
             en, ja = _label(p, vis)
-            route_viols.append(Violation(
-                ViolationCode.DUPLICATE_VISIT,
-                f"{en} is visited again at route {r} step {step}; it was already visited at route "
-                f"{first[0]} step {first[1]}",
-                f"{ja} がルート {r} のステップ {step} で重複しています(既にルート {first[0]} の"
-                f"ステップ {first[1]} で訪問済み)",
-                route=r, step=step, job_id=_item_id(p, vis), vehicle_id=vid, amount=2, limit=1,
-            ))
+            route_viols.append(
+                Violation(
+                    ViolationCode.DUPLICATE_VISIT,
+                    f"{en} is visited again at route {r} step {step}; it was already visited at route "
+                    f"{first[0]} step {first[1]}",
+                    f"{ja} がルート {r} のステップ {step} で重複しています(既にルート {first[0]} の"
+                    f"ステップ {first[1]} で訪問済み)",
+                    route=r,
+                    step=step,
+                    job_id=_item_id(p, vis),
+                    vehicle_id=vid,
+                    amount=2,
+                    limit=1,
+                )
+            )
 
         if known_vehicle:
             prev = route_of_vehicle.get(v)
             if prev is not None:
-                route_viols.append(Violation(
-                    ViolationCode.VEHICLE_REUSED,
-                    f"vehicle {vid} already drives route {prev}; route {r} cannot use it again "
-                    f"(use reloads for several trips)",
-                    f"車両 {vid} は既にルート {prev} を走行しており、ルート {r} で再使用できません"
-                    f"(複数便は積み替えで表してください)",
-                    route=r, vehicle_id=vid, amount=2, limit=1,
-                ))
+                route_viols.append(
+                    Violation(
+                        ViolationCode.VEHICLE_REUSED,
+                        f"vehicle {vid} already drives route {prev}; route {r} cannot use it again "
+                        f"(use reloads for several trips)",
+                        f"車両 {vid} は既にルート {prev} を走行しており、ルート {r} で再使用できません"
+                        f"(複数便は積み替えで表してください)",
+                        route=r,
+                        vehicle_id=vid,
+                        amount=2,
+                        limit=1,
+                    )
+                )
             else:
                 route_of_vehicle[v] = r
             checker = _RouteChecker(compiled, r, v, _prepare(compiled, visits))
@@ -702,32 +786,34 @@ def evaluate(compiled: Compiled, plan: Plan, *, require_all: bool = False) -> Ev
     violations.extend(_pickup_delivery(compiled, plan, pick_at, drop_at))
 
     unassigned_jobs = tuple(i for i in range(len(p.jobs)) if i not in job_at)
-    unassigned_shp = tuple(
-        i for i in range(len(p.shipments)) if i not in pick_at and i not in drop_at
-    )
+    unassigned_shp = tuple(i for i in range(len(p.shipments)) if i not in pick_at and i not in drop_at)
     penalty = 0.0
     for i in unassigned_jobs:
         job = p.jobs[i]
         if job.penalty is not None:
             penalty += job.penalty
         elif require_all:
-            violations.append(Violation(
-                ViolationCode.REQUIRED_JOB_MISSING,
-                f"required job {job.id} is not in the plan",
-                f"必須のジョブ {job.id} が計画に含まれていません",
-                job_id=job.id,
-            ))
+            violations.append(
+                Violation(
+                    ViolationCode.REQUIRED_JOB_MISSING,
+                    f"required job {job.id} is not in the plan",
+                    f"必須のジョブ {job.id} が計画に含まれていません",
+                    job_id=job.id,
+                )
+            )
     for i in unassigned_shp:
         s = p.shipments[i]
         if s.penalty is not None:
             penalty += s.penalty
         elif require_all:
-            violations.append(Violation(
-                ViolationCode.REQUIRED_JOB_MISSING,
-                f"required shipment {s.id} is not in the plan",
-                f"必須の輸送依頼 {s.id} が計画に含まれていません",
-                job_id=s.id,
-            ))
+            violations.append(
+                Violation(
+                    ViolationCode.REQUIRED_JOB_MISSING,
+                    f"required shipment {s.id} is not in the plan",
+                    f"必須の輸送依頼 {s.id} が計画に含まれていません",
+                    job_id=s.id,
+                )
+            )
 
     fixed = sum(rr.fixed_cost for rr in results)
     dist_cost = sum(rr.distance_cost for rr in results)
@@ -770,20 +856,36 @@ def _pickup_delivery(
             ja = f"輸送依頼 {sid} は配達されています(ルート {dl[0]} ステップ {dl[1]})が集荷されていません"
             at = dl
         elif pk[0] != dl[0]:
-            en = (f"shipment {sid} is picked up on route {pk[0]} but delivered on route {dl[0]}; "
-                  f"both must be on the same route")
-            ja = (f"輸送依頼 {sid} の集荷はルート {pk[0]}、配達はルート {dl[0]} です。"
-                  f"同じルートである必要があります")
+            en = (
+                f"shipment {sid} is picked up on route {pk[0]} but delivered on route {dl[0]}; "
+                f"both must be on the same route"
+            )
+            ja = (
+                f"輸送依頼 {sid} の集荷はルート {pk[0]}、配達はルート {dl[0]} です。"
+                f"同じルートである必要があります"
+            )
             at = dl
         elif pk[1] > dl[1]:
-            en = (f"shipment {sid} is delivered at step {dl[1]} of route {dl[0]} before it is picked "
-                  f"up at step {pk[1]}")
-            ja = (f"輸送依頼 {sid} はルート {dl[0]} のステップ {dl[1]} で配達され、集荷(ステップ "
-                  f"{pk[1]})より前になっています")
+            en = (
+                f"shipment {sid} is delivered at step {dl[1]} of route {dl[0]} before it is picked "
+                f"up at step {pk[1]}"
+            )
+            ja = (
+                f"輸送依頼 {sid} はルート {dl[0]} のステップ {dl[1]} で配達され、集荷(ステップ "
+                f"{pk[1]})より前になっています"
+            )
             at = dl
         else:
             continue
-        out.append(Violation(
-            ViolationCode.PICKUP_DELIVERY, en, ja, route=at[0], step=at[1], job_id=sid, vehicle_id=vid(at[0]),
-        ))
+        out.append(
+            Violation(
+                ViolationCode.PICKUP_DELIVERY,
+                en,
+                ja,
+                route=at[0],
+                step=at[1],
+                job_id=sid,
+                vehicle_id=vid(at[0]),
+            )
+        )
     return out

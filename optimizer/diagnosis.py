@@ -80,16 +80,28 @@ def _groups(compiled: Compiled) -> list[_Group]:
     seen: dict[tuple, _Group] = {}
     for i, v in enumerate(p.vehicles):
         prof = compiled.vehicle_profile[i]
-        key = (v.vehicle_class, v.skills, v.capacity, v.start_depot, v.end_depot, v.shift,
-               v.max_duration, v.max_distance, prof)
+        key = (
+            v.vehicle_class,
+            v.skills,
+            v.capacity,
+            v.start_depot,
+            v.end_depot,
+            v.shift,
+            v.max_duration,
+            v.max_distance,
+            prof,
+        )
         g = seen.get(key)
         if g is not None:
             g.size += 1
             continue
         sd, ed = p.depots[v.start_depot], p.depots[v.end_depot]
         seen[key] = _Group(
-            vehicle=i, size=1, capacity=np.asarray(v.capacity, dtype=np.int64),
-            start_depot=v.start_depot, end_depot=v.end_depot,
+            vehicle=i,
+            size=1,
+            capacity=np.asarray(v.capacity, dtype=np.int64),
+            start_depot=v.start_depot,
+            end_depot=v.end_depot,
             earliest=max(v.shift.start, sd.time_window.start),
             latest_leave=min(v.shift.end, sd.time_window.end),
             latest_back=min(v.shift.end, ed.time_window.end),
@@ -161,10 +173,15 @@ def _batch(compiled: Compiled, kind: str, indices: list[int]) -> _Batch:
             demand[r] = it.demand
         restriction[r] = keys.setdefault((it.allowed_vehicle_classes, it.required_skills), len(keys))
     return _Batch(
-        kind=kind, index=idx, items=items, nodes=nodes,
+        kind=kind,
+        index=idx,
+        items=items,
+        nodes=nodes,
         service=[np.asarray([s.service_duration for s in st], dtype=np.int64) for st in stops_per],
         win=[_window_arrays(st) for st in stops_per],
-        demand=demand, restriction=restriction, keys=list(keys),
+        demand=demand,
+        restriction=restriction,
+        keys=list(keys),
     )
 
 
@@ -185,9 +202,7 @@ def _check_group(compiled: Compiled, g: _Group, b: _Batch, rows: np.ndarray, bes
     """Advance ``best`` for items ``rows`` of batch ``b`` against vehicle group ``g``."""
     dist = compiled.distances[g.profile]
     dur = compiled.durations[g.profile]
-    table = np.asarray(
-        [vehicle_can_serve(compiled, g.vehicle, cls, sk) for cls, sk in b.keys], dtype=bool
-    )
+    table = np.asarray([vehicle_can_serve(compiled, g.vehicle, cls, sk) for cls, sk in b.keys], dtype=bool)
     compat = table[b.restriction[rows]]
     capacity_ok = (b.demand[rows] <= g.capacity[None, :]).all(axis=1)
     best.maxcap[rows] = np.where(
@@ -233,12 +248,17 @@ def _check_group(compiled: Compiled, g: _Group, b: _Batch, rows: np.ndarray, bes
     )
     amount = np.select(
         [stage == _TW, stage == _SHIFT, stage == _DUR, stage == _DIST],
-        [tw_amount, back, duration, distance], default=0,
+        [tw_amount, back, duration, distance],
+        default=0,
     )
     limit = np.select(
         [stage == _TW, stage == _SHIFT, stage == _DUR, stage == _DIST],
-        [tw_limit, np.full(len(rows), g.latest_back), np.full(len(rows), g.max_duration),
-         np.full(len(rows), g.max_distance)],
+        [
+            tw_limit,
+            np.full(len(rows), g.latest_back),
+            np.full(len(rows), g.max_duration),
+            np.full(len(rows), g.max_distance),
+        ],
         default=0,
     )
     excess = amount - limit
@@ -392,15 +412,25 @@ def explain_unassigned(compiled: Compiled, evaluation: Evaluation) -> list[Unass
             name = f"job {item.id}" if kind == "JOB" else f"shipment {item.id}"
             name_ja = f"ジョブ {item.id}" if kind == "JOB" else f"輸送依頼 {item.id}"
             if item.penalty is not None:
-                out.append(Unassigned(
-                    kind, i, item.id, UnassignedReason.NOT_WORTH_ITS_PENALTY,
-                    f"{name} was left out: serving it would cost more than its penalty {item.penalty:g}",
-                    f"{name_ja} は未割当です: 担当させる費用がペナルティ {item.penalty:g} を上回ります",
-                ))
+                out.append(
+                    Unassigned(
+                        kind,
+                        i,
+                        item.id,
+                        UnassignedReason.NOT_WORTH_ITS_PENALTY,
+                        f"{name} was left out: serving it would cost more than its penalty {item.penalty:g}",
+                        f"{name_ja} は未割当です: 担当させる費用がペナルティ {item.penalty:g} を上回ります",
+                    )
+                )
             else:
-                out.append(Unassigned(
-                    kind, i, item.id, UnassignedReason.FLEET_FULL,
-                    f"{name} was left out: no vehicle had room or time left for it in this plan",
-                    f"{name_ja} は未割当です: この計画では積載量・時間に余裕のある車両がありませんでした",
-                ))
+                out.append(
+                    Unassigned(
+                        kind,
+                        i,
+                        item.id,
+                        UnassignedReason.FLEET_FULL,
+                        f"{name} was left out: no vehicle had room or time left for it in this plan",
+                        f"{name_ja} は未割当です: この計画では積載量・時間に余裕のある車両がありませんでした",
+                    )
+                )
     return out

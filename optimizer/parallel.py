@@ -53,6 +53,7 @@ def _worker_main(tasks: Connection, results: Any, cancel: Any) -> None:
 
     for name in ("pyvrp", "ortools"):  # warm up: imports take most of a second
         get_engine(name)
+    results.put(("ready", -1))
     while True:
         try:
             msg = tasks.recv()
@@ -93,9 +94,20 @@ class WorkerPool:
         self._inboxes: dict[int, queue.Queue[tuple[Any, ...]]] = {}
         self._next_task = 0
         self._closed = False
+        self._ready = threading.Semaphore(0)
         self._workers = [self._start_worker() for _ in range(size)]
         self._reader = threading.Thread(target=self._read_results, name="pool-results", daemon=True)
         self._reader.start()
+
+    def wait_ready(self, timeout: float = 60.0) -> bool:
+        """Block until every worker has loaded the solvers (about a second)."""
+        deadline = time.monotonic() + timeout
+        for _ in range(len(self._workers)):
+            if not self._ready.acquire(timeout=max(0.0, deadline - time.monotonic())):
+                return False
+        for _ in range(len(self._workers)):
+            self._ready.release()
+        return True
 
     @property
     def size(self) -> int:
@@ -117,6 +129,9 @@ class WorkerPool:
                 return
             if msg is None:
                 return
+            if msg[0] == "ready":
+                self._ready.release()
+                continue
             with self._lock:
                 box = self._inboxes.get(msg[1])
             if box is not None:

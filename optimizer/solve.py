@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from optimizer.checker import Evaluation, evaluate
 from optimizer.compiled import Compiled, compile_problem
 from optimizer.diagnosis import Unassigned, explain_unassigned, infeasible_alone
-from optimizer.engines import choose_engine, get_engine
+from optimizer.engines import choose_engine, get_engine, portfolio
 from optimizer.engines.base import EngineResult, Limits
 from optimizer.model import Plan, Problem
 from optimizer.parallel import WorkerError, WorkerPool
@@ -171,9 +171,10 @@ def solve(
         )
         results = [res]
     else:
+        variants = portfolio(sub.compiled, engine, len(limits))
         results = pool.run(
             sub.compiled,
-            [(engine, lim) for lim in limits],
+            list(zip(variants, limits, strict=True)),
             on_improvement=lambda _run, plan, _obj: best.offer(plan),
             should_stop=should_stop,
         )

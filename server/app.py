@@ -57,6 +57,8 @@ def create_optimizer_server(address: str = "127.0.0.1:0", workers: int | None = 
     """
     n = default_workers() if workers is None else workers
     pool = WorkerPool(n) if n > 0 else None
+    if pool is not None and not pool.wait_ready():
+        log.warning("solver workers are slow to start", extra={"workers": n})
     store = OperationStore()
     servicer = OptimizerServicer(pool, store, parallelism=max(n, 1))
     server = grpc.server(

@@ -173,10 +173,15 @@ def _demo(ns: argparse.Namespace) -> int:
                 flush=True,
             )
             last = None
+            t0 = time.monotonic()
             for msg in stub.StreamOptimize(req, timeout=ns.time_limit + 30):
                 last = msg
-                ff = msg.stats.time_to_first_feasible.ToNanoseconds() / 1e9
-                print(f"  改善 / improved: cost {msg.solution.cost.total:,.0f} (first plan after {ff:.3f} s)")
+                label = "最終 / final" if msg.final else "改善 / improved"
+                t = msg.solution.totals
+                print(
+                    f"  {time.monotonic() - t0:6.2f} s  {label}: cost {msg.solution.cost.total:,.0f}, "
+                    f"{t.jobs_served} served / 配送 {t.jobs_served} 件, {t.vehicles_used} vehicles"
+                )
             assert last is not None
             _print_solution(last.solution)
     except grpc.RpcError as exc:

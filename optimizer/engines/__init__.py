@@ -13,17 +13,43 @@ class EngineChoiceError(ValueError):
     """No engine can model every constraint of the problem."""
 
 
+#: Capabilities that make a problem "rich": PyVRP may need long to find its first
+#: plan with every job required, so a parallel run starts with jobs prized instead.
+RICH = frozenset(
+    {
+        Capability.MULTI_TRIP,
+        Capability.VEHICLE_RESTRICTIONS,
+        Capability.MULTIPLE_TIME_WINDOWS,
+        Capability.SHIPMENTS,
+        Capability.MULTIPLE_DEPOTS,
+        Capability.MAX_DURATION,
+        Capability.MAX_DISTANCE,
+    }
+)
+
+
 def get_engine(name: str) -> Engine:
-    """The engine called ``name`` (imported lazily: solvers load slowly)."""
-    if name == "pyvrp":
+    """The engine called ``name`` (imported lazily: solvers load slowly).
+
+    ``pyvrp-relaxed`` is an internal portfolio variant of ``pyvrp``.
+    """
+    if name in ("pyvrp", "pyvrp-relaxed"):
         from optimizer.engines.pyvrp_engine import PyVRPEngine
 
-        return PyVRPEngine()
+        return PyVRPEngine(start_relaxed=name == "pyvrp-relaxed")
     if name == "ortools":
         from optimizer.engines.ortools_engine import ORToolsEngine
 
         return ORToolsEngine()
     raise KeyError(f"unknown engine {name!r}; known: {', '.join(PREFERENCE)}")
+
+
+def portfolio(compiled: Compiled, engine: str, runs: int) -> list[str]:
+    """Engine variant of each parallel run: the chosen engine, diversified on rich problems."""
+    names = [engine] * runs
+    if engine == "pyvrp" and runs >= 2 and required_capabilities(compiled) & RICH:
+        names[1] = "pyvrp-relaxed"
+    return names
 
 
 def capability_table() -> dict[str, frozenset[Capability]]:

@@ -700,16 +700,24 @@ class PyVRPEngine:
     when ``max_iterations`` is set) the search may spend without any feasible
     solution while required jobs are required; after that they become optional
     with a prize far above any route cost and the search starts again.
+    ``start_relaxed`` skips the required phase: required jobs are prized from
+    the start (a portfolio run that finds feasible plans fast on rich problems).
     """
 
     name = "pyvrp"
     capabilities = frozenset(Capability)
 
-    def __init__(self, params: SolveParams | None = None, required_phase_share: float = 0.3):
+    def __init__(
+        self,
+        params: SolveParams | None = None,
+        required_phase_share: float = 0.3,
+        start_relaxed: bool = False,
+    ):
         if not 0 < required_phase_share <= 1:
             raise ValueError("required_phase_share must be in (0, 1]")
         self.params = params if params is not None else SolveParams()
         self.required_phase_share = required_phase_share
+        self.start_relaxed = start_relaxed
 
     def solve(
         self,
@@ -733,7 +741,7 @@ class PyVRPEngine:
             none = np.zeros_like
             return _instance(compiled, fleet, serve_jobs, serve_ships, none(must_jobs), none(must_ships))
 
-        if _fleet_too_small(compiled, fleet, must_jobs):
+        if self.start_relaxed or _fleet_too_small(compiled, fleet, must_jobs):
             inst = relaxed()
             best = session.run(compiled, inst, session.stop())
         else:

@@ -40,8 +40,17 @@ def _loc(x: float, y: float = 0.0) -> Location:
     return Location(x=x, y=y)
 
 
-def _job(jid: str, x: float, y: float = 0.0, *, demand: tuple[int, ...] = (), service: int = 0,
-         windows: tuple[TimeWindow, ...] = (), kind: JobKind = JobKind.DELIVERY, **kw: object) -> Job:
+def _job(
+    jid: str,
+    x: float,
+    y: float = 0.0,
+    *,
+    demand: tuple[int, ...] = (),
+    service: int = 0,
+    windows: tuple[TimeWindow, ...] = (),
+    kind: JobKind = JobKind.DELIVERY,
+    **kw: object,
+) -> Job:
     return Job(jid, Stop(_loc(x, y), service, windows), kind=kind, demand=demand, **kw)  # type: ignore[arg-type]
 
 
@@ -53,8 +62,14 @@ def _compiled(
     dimensions: tuple[str, ...] = ("kg",),
 ) -> Compiled:
     return compile_problem(
-        Problem(depots=depots, vehicles=vehicles, jobs=jobs, shipments=shipments, dimensions=dimensions,
-                travel=Travel(TravelMode.EUCLIDEAN, scale=1.0, rounding=Rounding.ROUND, speed=1.0))
+        Problem(
+            depots=depots,
+            vehicles=vehicles,
+            jobs=jobs,
+            shipments=shipments,
+            dimensions=dimensions,
+            travel=Travel(TravelMode.EUCLIDEAN, scale=1.0, rounding=Rounding.ROUND, speed=1.0),
+        )
     )
 
 
@@ -89,16 +104,37 @@ def test_clean_route_has_exact_times_loads_and_cost():
             _job("J-1", 300, demand=(3,), service=60, windows=(TimeWindow(500, 900),)),
             _job("J-2", 300, 400, demand=(4,), service=30, kind=JobKind.PICKUP),
         ),
-        vehicles=(Vehicle("V-1", (10,), shift=TimeWindow(100, 5000), fixed_cost=50.0, cost_per_km=2.0,
-                          cost_per_hour=36.0),),
+        vehicles=(
+            Vehicle(
+                "V-1",
+                (10,),
+                shift=TimeWindow(100, 5000),
+                fixed_cost=50.0,
+                cost_per_km=2.0,
+                cost_per_hour=36.0,
+            ),
+        ),
         depots=(Depot("D-1", _loc(0), TimeWindow(0, 10_000)),),
     )
     ev = evaluate(c, _plan((0, [J(0), J(1)])))
     assert ev.is_feasible, ev.violations
     (r,) = ev.routes
     # Earliest departure 100 would wait 100 s at J-1; leaving at 200 ends at the same time.
-    got = [(s.kind, s.node, s.arrival, s.start, s.departure, s.waiting, s.load, s.distance_from_previous,
-            s.duration_from_previous, s.trip) for s in r.steps]
+    got = [
+        (
+            s.kind,
+            s.node,
+            s.arrival,
+            s.start,
+            s.departure,
+            s.waiting,
+            s.load,
+            s.distance_from_previous,
+            s.duration_from_previous,
+            s.trip,
+        )
+        for s in r.steps
+    ]
     assert got == [
         ("START", 0, 200, 200, 200, 0, (3,), 0, 0, 0),
         ("JOB", 1, 500, 500, 560, 0, (0,), 300, 300, 0),
@@ -176,7 +212,10 @@ def test_late_in_every_window_is_reported_and_schedule_goes_on():
     assert "J-1" in v.message_ja and "500 秒" in v.message_ja
     steps = ev.routes[0].steps
     assert [(s.arrival, s.start, s.departure) for s in steps] == [
-        (0, 0, 0), (1000, 1000, 1010), (1210, 1210, 1210), (2410, 2410, 2410)
+        (0, 0, 0),
+        (1000, 1000, 1010),
+        (1210, 1210, 1210),
+        (2410, 2410, 2410),
     ]
 
 
@@ -249,7 +288,13 @@ def test_capacity_violation_names_dimension_job_and_amounts():
     ev = evaluate(c, _plan((0, [J(0), J(1)])))
     v = _only(ev, ViolationCode.CAPACITY)
     assert (v.route, v.step, v.job_id, v.vehicle_id, v.dimension, v.amount, v.limit) == (
-        0, 2, "J-7", "V-2", "kg", 13, 10
+        0,
+        2,
+        "J-7",
+        "V-2",
+        "kg",
+        13,
+        10,
     )
     assert v.message == "vehicle V-2 load kg 13 exceeds capacity 10 after job J-7"
     assert "V-2" in v.message_ja and "13" in v.message_ja and "J-7" in v.message_ja
@@ -316,8 +361,9 @@ def test_skill_violation():
 
 def test_duplicate_visit():
     """A job visited on two routes is reported at its second visit."""
-    c = _compiled(jobs=(_job("J-1", 100), _job("J-2", 200)),
-                  vehicles=(Vehicle("V-1", (100,)), Vehicle("V-2", (100,))))
+    c = _compiled(
+        jobs=(_job("J-1", 100), _job("J-2", 200)), vehicles=(Vehicle("V-1", (100,)), Vehicle("V-2", (100,)))
+    )
     ev = evaluate(c, _plan((0, [J(0), J(1)]), (1, [J(1)])))
     v = _only(ev, ViolationCode.DUPLICATE_VISIT)
     assert (v.route, v.step, v.job_id, v.vehicle_id) == (1, 1, "J-2", "V-2")
@@ -403,8 +449,10 @@ def test_required_job_missing_only_with_require_all():
 
 def test_empty_routes_are_omitted_and_cost_nothing():
     """A vehicle with an empty route contributes no route, no fixed cost and no violation."""
-    c = _compiled(jobs=(_job("J-1", 100),),
-                  vehicles=(Vehicle("V-1", (100,), fixed_cost=10.0), Vehicle("V-2", (100,), fixed_cost=99.0)))
+    c = _compiled(
+        jobs=(_job("J-1", 100),),
+        vehicles=(Vehicle("V-1", (100,), fixed_cost=10.0), Vehicle("V-2", (100,), fixed_cost=99.0)),
+    )
     ev = evaluate(c, _plan((0, [J(0)]), (1, [])))
     assert ev.is_feasible and len(ev.routes) == 1 and ev.vehicles_used == 1
     assert ev.cost.fixed == 10.0
@@ -458,8 +506,15 @@ def test_latest_departure_matches_brute_force():
             for _ in range(rng.randint(0, 2)):
                 windows.append(TimeWindow(t0, t0 + rng.randint(0, 600)))
                 t0 += rng.randint(700, 1200)
-            jobs.append(_job(f"J-{i}", rng.randint(-300, 300), rng.randint(-300, 300),
-                             service=rng.randint(0, 60), windows=tuple(windows)))
+            jobs.append(
+                _job(
+                    f"J-{i}",
+                    rng.randint(-300, 300),
+                    rng.randint(-300, 300),
+                    service=rng.randint(0, 60),
+                    windows=tuple(windows),
+                )
+            )
         c = _compiled(jobs=tuple(jobs), vehicles=(Vehicle("V-1", (100,), shift=TimeWindow(0, 10_000)),))
         visits = [J(i) for i in rng.sample(range(4), 4)]
         ev = evaluate(c, _plan((0, visits)))
@@ -497,7 +552,10 @@ def test_later_departure_into_a_later_window_shortens_the_route():
     (r,) = ev.routes
     assert (r.start_time, r.end_time, r.duration) == (100, 220, 120)
     assert [(s.arrival, s.start, s.waiting) for s in r.steps] == [
-        (100, 100, 0), (110, 110, 0), (120, 200, 80), (220, 220, 0)
+        (100, 100, 0),
+        (110, 110, 0),
+        (120, 200, 80),
+        (220, 220, 0),
     ]
     assert r.duration == r.travel_duration + r.service_duration + r.waiting_duration
     assert ev.duration == 120
@@ -553,13 +611,25 @@ def test_multi_window_departure_matches_brute_force_over_every_departure():
                 windows.append(w)
                 t0 = w.end + rng.randint(1, 120)
             rng.shuffle(windows)
-            jobs.append(_job(f"J-{i}", rng.randint(-50, 50), rng.randint(-50, 50),
-                             service=rng.randint(0, 15), windows=tuple(windows)))
+            jobs.append(
+                _job(
+                    f"J-{i}",
+                    rng.randint(-50, 50),
+                    rng.randint(-50, 50),
+                    service=rng.randint(0, 15),
+                    windows=tuple(windows),
+                )
+            )
         shift_start = rng.randint(0, 60)
-        vehicle = Vehicle("V-1", (100,), shift=TimeWindow(shift_start, shift_start + rng.randint(0, 400)),
-                          max_trips=2)
-        depot = Depot("D-1", _loc(0), TimeWindow(rng.randint(0, 40), rng.randint(300, 2000)),
-                      reload_duration=rng.randint(0, 20))
+        vehicle = Vehicle(
+            "V-1", (100,), shift=TimeWindow(shift_start, shift_start + rng.randint(0, 400)), max_trips=2
+        )
+        depot = Depot(
+            "D-1",
+            _loc(0),
+            TimeWindow(rng.randint(0, 40), rng.randint(300, 2000)),
+            reload_duration=rng.randint(0, 20),
+        )
         c = _compiled(jobs=tuple(jobs), vehicles=(vehicle,), depots=(depot,))
         visits = [J(i) for i in rng.sample(range(4), 4)]
         if trial % 4 == 0:

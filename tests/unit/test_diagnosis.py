@@ -43,8 +43,14 @@ def _compiled(
 ) -> Compiled:
     """Euclidean at 1 m per unit and 1 m/s: an arc's metres equal its seconds."""
     return compile_problem(
-        Problem(depots=depots, vehicles=vehicles, jobs=jobs, shipments=shipments, dimensions=dimensions,
-                travel=Travel(TravelMode.EUCLIDEAN, scale=1.0, rounding=Rounding.ROUND, speed=1.0))
+        Problem(
+            depots=depots,
+            vehicles=vehicles,
+            jobs=jobs,
+            shipments=shipments,
+            dimensions=dimensions,
+            travel=Travel(TravelMode.EUCLIDEAN, scale=1.0, rounding=Rounding.ROUND, speed=1.0),
+        )
     )
 
 
@@ -87,15 +93,18 @@ def test_no_vehicle_of_an_allowed_class_or_with_the_skill():
             _job("J-2", 100, required_skills=frozenset({"cold"})),
             _job("J-3", 100, allowed_vehicle_classes=frozenset({"2t"}), required_skills=frozenset({"lift"})),
         ),
-        vehicles=(Vehicle("V-1", (10,), vehicle_class="2t", skills=frozenset({"lift"})),
-                  Vehicle("V-2", (10,), vehicle_class="4t", skills=frozenset({"cold"}))),
+        vehicles=(
+            Vehicle("V-1", (10,), vehicle_class="2t", skills=frozenset({"lift"})),
+            Vehicle("V-2", (10,), vehicle_class="4t", skills=frozenset({"cold"})),
+        ),
     )
     out = infeasible_alone(c)
     assert set(out) == {("JOB", 0)}
     assert out[("JOB", 0)].reason is UnassignedReason.NO_COMPATIBLE_VEHICLE
     assert "軽" in out[("JOB", 0)].message and "軽" in out[("JOB", 0)].message_ja
-    c2 = _compiled(jobs=(_job("J-2", 100, required_skills=frozenset({"cold", "lift"})),),
-                   vehicles=c.problem.vehicles)
+    c2 = _compiled(
+        jobs=(_job("J-2", 100, required_skills=frozenset({"cold", "lift"})),), vehicles=c.problem.vehicles
+    )
     u = infeasible_alone(c2)[("JOB", 0)]
     assert u.reason is UnassignedReason.NO_COMPATIBLE_VEHICLE and "cold, lift" in u.message
 
@@ -103,10 +112,14 @@ def test_no_vehicle_of_an_allowed_class_or_with_the_skill():
 def test_window_unreachable():
     """A window that closes before any vehicle can get there is TIME_WINDOW with the earliest arrival."""
     c = _compiled(
-        jobs=(_job("J-1", 5000, windows=(TimeWindow(0, 1000), TimeWindow(2000, 3000))),
-              _job("J-2", 5000, windows=(TimeWindow(0, 1000), TimeWindow(4000, 6000)))),
-        vehicles=(Vehicle("V-1", (10,), shift=TimeWindow(0, 20_000)),
-                  Vehicle("V-2", (10,), shift=TimeWindow(100, 20_000))),
+        jobs=(
+            _job("J-1", 5000, windows=(TimeWindow(0, 1000), TimeWindow(2000, 3000))),
+            _job("J-2", 5000, windows=(TimeWindow(0, 1000), TimeWindow(4000, 6000))),
+        ),
+        vehicles=(
+            Vehicle("V-1", (10,), shift=TimeWindow(0, 20_000)),
+            Vehicle("V-2", (10,), shift=TimeWindow(100, 20_000)),
+        ),
     )
     out = infeasible_alone(c)
     assert set(out) == {("JOB", 0)}
@@ -129,8 +142,9 @@ def test_shift_too_short_to_come_back():
 
 def test_shipment_waiting_that_cannot_be_absorbed_counts_against_max_duration():
     """A pickup fixed in time forces waiting before the delivery window, which counts in the duration."""
-    s = Shipment("S-1", Stop(_loc(1000), 0, (TimeWindow(1000, 1000),)),
-                 Stop(_loc(2000), 0, (TimeWindow(5000, 6000),)))
+    s = Shipment(
+        "S-1", Stop(_loc(1000), 0, (TimeWindow(1000, 1000),)), Stop(_loc(2000), 0, (TimeWindow(5000, 6000),))
+    )
     c = _compiled(jobs=(), shipments=(s,), vehicles=(Vehicle("V-1", (5,), max_duration=6999),))
     u = infeasible_alone(c)[("SHIPMENT", 0)]
     assert u.reason is UnassignedReason.MAX_DURATION and "7000 s" in u.message
@@ -164,15 +178,18 @@ def test_max_duration_and_max_distance():
     u2 = infeasible_alone(c2)[("JOB", 0)]
     assert u2.reason is UnassignedReason.MAX_DISTANCE and "2000 m" in u2.message
     # Waiting before the first stop does not count: leaving later removes it.
-    c3 = _compiled(jobs=(_job("J-1", 1000, windows=(TimeWindow(5000, 5100),)),),
-                   vehicles=(Vehicle("V-1", (10,), max_duration=2000),))
+    c3 = _compiled(
+        jobs=(_job("J-1", 1000, windows=(TimeWindow(5000, 5100),)),),
+        vehicles=(Vehicle("V-1", (10,), max_duration=2000),),
+    )
     assert infeasible_alone(c3) == {}
 
 
 def test_shipment_delivery_window_unreachable():
     """A delivery that closes before the shipment can get there from its pickup is TIME_WINDOW on it."""
-    s = Shipment("S-1", Stop(_loc(1000), 0, (TimeWindow(1000, 1200),)),
-                 Stop(_loc(2000), 0, (TimeWindow(0, 1500),)))
+    s = Shipment(
+        "S-1", Stop(_loc(1000), 0, (TimeWindow(1000, 1200),)), Stop(_loc(2000), 0, (TimeWindow(0, 1500),))
+    )
     ok = Shipment("S-2", Stop(_loc(1000)), Stop(_loc(2000)), demand=(3,))
     c = _compiled(jobs=(), shipments=(s, ok), vehicles=(Vehicle("V-1", (5,)),))
     out = infeasible_alone(c)
@@ -250,12 +267,17 @@ def _random_problem(rng: random.Random) -> Compiled:
             "required_skills": frozenset(rng.sample(["cold", "lift"], rng.choice([0, 0, 0, 1]))),
         }
 
-    depots = (Depot("D-1", _loc(0), TimeWindow(0, rng.randint(6000, 12_000))),
-              Depot("D-2", _loc(1500, 1500), TimeWindow(rng.randint(0, 1000), 12_000)))
+    depots = (
+        Depot("D-1", _loc(0), TimeWindow(0, rng.randint(6000, 12_000))),
+        Depot("D-2", _loc(1500, 1500), TimeWindow(rng.randint(0, 1000), 12_000)),
+    )
     vehicles = tuple(
         Vehicle(
-            f"V-{i}", (rng.randint(5, 20), rng.randint(2, 6)), start_depot=rng.randint(0, 1),
-            end_depot=rng.randint(0, 1), shift=TimeWindow(rng.randint(0, 2000), rng.randint(5000, 12_000)),
+            f"V-{i}",
+            (rng.randint(5, 20), rng.randint(2, 6)),
+            start_depot=rng.randint(0, 1),
+            end_depot=rng.randint(0, 1),
+            shift=TimeWindow(rng.randint(0, 2000), rng.randint(5000, 12_000)),
             max_duration=rng.choice([None, rng.randint(3000, 8000)]),
             max_distance=rng.choice([None, rng.randint(3000, 9000)]),
             vehicle_class=rng.choice(["2t", "4t", "10t"]),
@@ -264,18 +286,29 @@ def _random_problem(rng: random.Random) -> Compiled:
         for i in range(6)
     )
     jobs = tuple(
-        Job(f"J-{i}", stop(), kind=rng.choice(list(JobKind)), demand=(rng.randint(0, 22), rng.randint(0, 6)),
-            **restrictions())
+        Job(
+            f"J-{i}",
+            stop(),
+            kind=rng.choice(list(JobKind)),
+            demand=(rng.randint(0, 22), rng.randint(0, 6)),
+            **restrictions(),
+        )
         for i in range(40)
     )
     shipments = tuple(
         Shipment(f"S-{i}", stop(), stop(), demand=(rng.randint(0, 22), rng.randint(0, 6)), **restrictions())
         for i in range(15)
     )
-    return compile_problem(Problem(
-        depots=depots, vehicles=vehicles, jobs=jobs, shipments=shipments, dimensions=("kg", "pallets"),
-        travel=Travel(TravelMode.EUCLIDEAN, scale=1.0, rounding=Rounding.ROUND, speed=1.0),
-    ))
+    return compile_problem(
+        Problem(
+            depots=depots,
+            vehicles=vehicles,
+            jobs=jobs,
+            shipments=shipments,
+            dimensions=("kg", "pallets"),
+            travel=Travel(TravelMode.EUCLIDEAN, scale=1.0, rounding=Rounding.ROUND, speed=1.0),
+        )
+    )
 
 
 def test_infeasible_alone_agrees_with_the_checker():
@@ -287,8 +320,10 @@ def test_infeasible_alone_agrees_with_the_checker():
         p = c.problem
         out = infeasible_alone(c)
         items = [("JOB", i, [Visit(NodeKind.JOB, i)]) for i in range(len(p.jobs))]
-        items += [("SHIPMENT", i, [Visit(NodeKind.PICKUP, i), Visit(NodeKind.DELIVERY, i)])
-                  for i in range(len(p.shipments))]
+        items += [
+            ("SHIPMENT", i, [Visit(NodeKind.PICKUP, i), Visit(NodeKind.DELIVERY, i)])
+            for i in range(len(p.shipments))
+        ]
         for kind, i, visits in items:
             best = -1
             for v in range(len(p.vehicles)):
@@ -313,23 +348,37 @@ def test_infeasible_alone_is_fast_on_5000_jobs_and_2000_vehicles():
     jobs = []
     for i in range(5000):
         start = int(rng.integers(0, 30_000))
-        jobs.append(Job(
-            f"J-{i}", Stop(Location(matrix_index=int(rng.integers(1, size))), 300,
-                           (TimeWindow(start, start + 3600),) if i % 2 else ()),
-            demand=(int(rng.integers(1, 1200)), int(rng.integers(0, 4))),
-            allowed_vehicle_classes=frozenset({"2t", "4t"}) if i % 7 == 0 else frozenset(),
-        ))
+        jobs.append(
+            Job(
+                f"J-{i}",
+                Stop(
+                    Location(matrix_index=int(rng.integers(1, size))),
+                    300,
+                    (TimeWindow(start, start + 3600),) if i % 2 else (),
+                ),
+                demand=(int(rng.integers(1, 1200)), int(rng.integers(0, 4))),
+                allowed_vehicle_classes=frozenset({"2t", "4t"}) if i % 7 == 0 else frozenset(),
+            )
+        )
     vehicles = tuple(
-        Vehicle(f"V-{i}", (int(rng.choice([500, 1000])), 4), shift=TimeWindow(3600, 20_000 + i),
-                vehicle_class=str(rng.choice(["2t", "4t", "10t"])),
-                max_duration=int(rng.choice([15_000, 30_000])))
+        Vehicle(
+            f"V-{i}",
+            (int(rng.choice([500, 1000])), 4),
+            shift=TimeWindow(3600, 20_000 + i),
+            vehicle_class=str(rng.choice(["2t", "4t", "10t"])),
+            max_duration=int(rng.choice([15_000, 30_000])),
+        )
         for i in range(2000)
     )
-    c = compile_problem(Problem(
-        depots=(Depot("D", Location(matrix_index=0)),), vehicles=vehicles, jobs=tuple(jobs),
-        dimensions=("kg", "pallets"),
-        travel=Travel(TravelMode.EXPLICIT, distances=dist, durations=dur),
-    ))
+    c = compile_problem(
+        Problem(
+            depots=(Depot("D", Location(matrix_index=0)),),
+            vehicles=vehicles,
+            jobs=tuple(jobs),
+            dimensions=("kg", "pallets"),
+            travel=Travel(TravelMode.EXPLICIT, distances=dist, durations=dur),
+        )
+    )
     t = time.perf_counter()
     out = infeasible_alone(c)
     elapsed = time.perf_counter() - t
