@@ -11,8 +11,8 @@ import grpc
 from google.longrunning import operations_pb2, operations_pb2_grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from hakobu.v1 import optimizer_pb2, optimizer_pb2_grpc
 
+from hakobu.v1 import optimizer_pb2, optimizer_pb2_grpc
 from optimizer.parallel import WorkerPool
 from optimizer.service.operations import OperationsServicer, OperationStore
 from optimizer.service.servicer import OptimizerServicer

@@ -120,8 +120,8 @@ def _solve(ns: argparse.Namespace) -> int:
             write_sol(problem, sol.plan, sol.evaluation.distance, out)
         else:
             from google.protobuf import json_format
-            from hakobu.v1 import optimizer_pb2 as pb
 
+            from hakobu.v1 import optimizer_pb2 as pb
             from optimizer.service.convert import solution_to_proto, stats_to_proto
 
             resp = pb.OptimizeResponse(
@@ -144,6 +144,7 @@ def _solve(ns: argparse.Namespace) -> int:
 
 def _read_json_problem(path: Path):
     from google.protobuf import json_format
+
     from hakobu.v1 import optimizer_pb2 as pb
 
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -155,8 +156,8 @@ def _read_json_problem(path: Path):
 
 def _demo(ns: argparse.Namespace) -> int:
     import grpc
-    from hakobu.v1 import optimizer_pb2_grpc
 
+    from hakobu.v1 import optimizer_pb2_grpc
     from server.app import create_optimizer_server
     from server.demo import demo_request
     from server.observability import serve_metrics

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from google.protobuf import duration_pb2
+
 from hakobu.v1 import optimizer_pb2 as pb
 
 HOUR = 3600

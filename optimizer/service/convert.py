@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 import numpy as np
 from google.protobuf import duration_pb2, timestamp_pb2
-from hakobu.v1 import optimizer_pb2 as pb
 
+from hakobu.v1 import optimizer_pb2 as pb
 from optimizer.checker import Evaluation, RouteResult, Violation
 from optimizer.diagnosis import Unassigned
 from optimizer.model import (

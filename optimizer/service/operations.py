@@ -18,6 +18,7 @@ import grpc
 from google.longrunning import operations_pb2, operations_pb2_grpc
 from google.protobuf import empty_pb2, timestamp_pb2
 from google.rpc import code_pb2, status_pb2
+
 from hakobu.v1 import optimizer_pb2 as pb
 
 RETENTION_SECONDS = 24 * 3600

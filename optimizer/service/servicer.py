@@ -12,9 +12,9 @@ from contextlib import contextmanager
 
 import grpc
 from google.rpc import code_pb2
+
 from hakobu.v1 import optimizer_pb2 as pb
 from hakobu.v1 import optimizer_pb2_grpc
-
 from optimizer.checker import evaluate
 from optimizer.compiled import compile_problem
 from optimizer.diagnosis import explain_unassigned

@@ -14,9 +14,9 @@ from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from grpc_status import rpc_status
+
 from hakobu.v1 import optimizer_pb2 as pb
 from hakobu.v1 import optimizer_pb2_grpc
-
 from server.app import Running, create_optimizer_server
 from server.demo import demo_request
 

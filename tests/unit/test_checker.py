@@ -661,7 +661,6 @@ def test_multi_window_departure_matches_brute_force_over_every_departure():
 def _data_dir() -> Path | None:
     candidates = [os.environ.get("HAKOBU_BENCHMARK_DATA", "")]
     candidates.append(str(Path(__file__).resolve().parents[3] / "shared" / "data" / "benchmarks"))
-    candidates.append("/work/shared/data/benchmarks")
     for cand in candidates:
         if cand and Path(cand, "cvrp-x").is_dir():
             return Path(cand)

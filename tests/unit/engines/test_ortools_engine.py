@@ -30,7 +30,7 @@ from optimizer.model import (
     Visit,
 )
 
-SOLOMON = Path("/work/shared/data/benchmarks/solomon")
+SOLOMON = Path(__file__).resolve().parents[4] / "shared" / "data" / "benchmarks" / "solomon"
 FAST = Limits(time_limit=0.5, max_iterations=100)
 
 

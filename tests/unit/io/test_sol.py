@@ -24,7 +24,11 @@ from optimizer.model import (
     Visit,
 )
 
-DATA = Path(os.environ.get("HAKOBU_BENCHMARK_DATA", "/work/shared/data/benchmarks"))
+DATA = Path(
+    os.environ.get(
+        "HAKOBU_BENCHMARK_DATA", Path(__file__).resolve().parents[4] / "shared" / "data" / "benchmarks"
+    )
+)
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"benchmark data not found at {DATA}")
 
 

@@ -11,7 +11,14 @@ from optimizer.compiled import compile_problem
 from optimizer.io import read_solomon
 from optimizer.model import Rounding, TravelMode
 
-DATA = Path(os.environ.get("HAKOBU_BENCHMARK_DATA", "/work/shared/data/benchmarks")) / "solomon"
+DATA = (
+    Path(
+        os.environ.get(
+            "HAKOBU_BENCHMARK_DATA", Path(__file__).resolve().parents[4] / "shared" / "data" / "benchmarks"
+        )
+    )
+    / "solomon"
+)
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"benchmark data not found at {DATA}")
 
 TINY = """TINY

@@ -12,7 +12,14 @@ from optimizer.compiled import compile_problem
 from optimizer.io import read_vrplib
 from optimizer.model import Rounding, TravelMode
 
-DATA = Path(os.environ.get("HAKOBU_BENCHMARK_DATA", "/work/shared/data/benchmarks")) / "cvrp-x"
+DATA = (
+    Path(
+        os.environ.get(
+            "HAKOBU_BENCHMARK_DATA", Path(__file__).resolve().parents[4] / "shared" / "data" / "benchmarks"
+        )
+    )
+    / "cvrp-x"
+)
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"benchmark data not found at {DATA}")
 
 EXPLICIT = """NAME : tiny
