@@ -100,13 +100,18 @@ class _Best:
         self.plan: Plan | None = None
         self.evaluation: Evaluation | None = None
 
-    def offer(self, plan: Plan) -> None:
+    def offer(self, plan: Plan, *, ties_win: bool = False) -> None:
         full_plan = self.sub.to_full(plan)
         ev = evaluate(self.full, full_plan)
         if not ev.is_feasible:
             return
-        if self.evaluation is not None and _rank(ev, self.full) >= _rank(self.evaluation, self.full):
-            return
+        if self.evaluation is not None:
+            new, old = _rank(ev, self.full), _rank(self.evaluation, self.full)
+            if new > old or (new == old and not ties_win):
+                return
+            if new == old:  # same quality: keep the deterministic pick quietly
+                self.plan, self.evaluation = full_plan, ev
+                return
         self.plan, self.evaluation = full_plan, ev
         self.stats.improvements += 1
         if self.stats.first_feasible_seconds is None:
@@ -182,8 +187,10 @@ def solve(
     done = [r for r in results if isinstance(r, EngineResult)]
     stats.runs = len(results)
     stats.iterations = sum(r.iterations for r in done)
-    for r in done:
-        best.offer(r.plan)
+    # Each run's final plan is its best; among equal ones the lowest run wins, so
+    # a seeded run with an iteration limit gives the same plan every time.
+    for r in reversed(done):
+        best.offer(r.plan, ties_win=True)
     if best.plan is None:
         if errors:
             raise WorkerError("; ".join(str(e) for e in errors))

@@ -111,3 +111,14 @@ def test_deterministic_for_seed_and_iterations() -> None:
     opts = SolveOptions(time_limit=30, seed=11, max_iterations=200)
     a, b = solve(p, opts), solve(p, opts)
     assert [r.visits for r in a.plan.routes] == [r.visits for r in b.plan.routes]
+
+
+def test_parallel_runs_are_deterministic_for_seed_and_iterations() -> None:
+    """Two parallel solves with the same seed and iteration limit return the same plan."""
+    p = grid_problem(jobs=24, capacity=7, vehicles=5)
+    opts = SolveOptions(time_limit=60, seed=4, max_iterations=300, parallelism=2)
+    with WorkerPool(2) as pool:
+        a = solve(p, opts, pool=pool)
+        b = solve(p, opts, pool=pool)
+    assert a.stats.runs == 2
+    assert [(r.vehicle, r.visits) for r in a.plan.routes] == [(r.vehicle, r.visits) for r in b.plan.routes]
