@@ -7,19 +7,23 @@ then one per shipment delivery. Matrices are indexed by node.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from optimizer.model import (
     MAX_TIME,
     Location,
+    ModelError,
     Node,
     NodeKind,
     Problem,
     Rounding,
     Stop,
     TravelMode,
+    UnknownResourceError,
     Visit,
 )
 
@@ -77,13 +81,62 @@ def node_locations(problem: Problem) -> list[Location]:
     return locs
 
 
-def compile_problem(problem: Problem) -> Compiled:
-    """Number the nodes and build the travel matrices for ``problem``."""
+class RoadPointError(ValueError):
+    """A point (by index in the list given) cannot be placed on the road graph."""
+
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+class RoadMatrices(Protocol):
+    """The port through which road travel reaches the optimizer (implemented in geo/).
+
+    Raises ``KeyError`` for an unknown graph, ``LookupError`` for a vehicle
+    class the graph has no profile for, and :class:`RoadPointError` for a point
+    too far from any road that class may use.
+    """
+
+    def matrices(
+        self, graph: str, vehicle_class: str, points: Sequence[tuple[float, float]], max_snap_m: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(distance metres, duration seconds) int64 matrices between (lat, lng) points."""
+        ...
+
+
+def _node_field(problem: Problem, node: int) -> str:
+    d, nj, ns = len(problem.depots), len(problem.jobs), len(problem.shipments)
+    if node < d:
+        return f"depots[{node}].location"
+    if node < d + nj:
+        return f"jobs[{node - d}].location"
+    if node < d + nj + ns:
+        return f"shipments[{node - d - nj}].pickup.location"
+    return f"shipments[{node - d - nj - ns}].delivery.location"
+
+
+def compile_problem(problem: Problem, road: RoadMatrices | None = None) -> Compiled:
+    """Number the nodes and build the travel matrices for ``problem``.
+
+    Road travel needs ``road``; every vehicle class gets its own profile.
+    """
     nodes = [Node(NodeKind.DEPOT, i) for i in range(len(problem.depots))]
     nodes += [Node(NodeKind.JOB, i) for i in range(len(problem.jobs))]
     nodes += [Node(NodeKind.PICKUP, i) for i in range(len(problem.shipments))]
     nodes += [Node(NodeKind.DELIVERY, i) for i in range(len(problem.shipments))]
-    dist, dur = travel_matrices(problem, node_locations(problem))
+    locs = node_locations(problem)
+    if problem.travel.mode is TravelMode.ROAD:
+        classes = sorted({v.vehicle_class for v in problem.vehicles})
+        dists, durs = _road_matrices(problem, locs, classes, road)
+        index = {c: k for k, c in enumerate(classes)}
+        return Compiled(
+            problem=problem,
+            nodes=tuple(nodes),
+            distances=tuple(dists),
+            durations=tuple(durs),
+            vehicle_profile=tuple(index[v.vehicle_class] for v in problem.vehicles),
+        )
+    dist, dur = travel_matrices(problem, locs)
     return Compiled(
         problem=problem,
         nodes=tuple(nodes),
@@ -91,6 +144,29 @@ def compile_problem(problem: Problem) -> Compiled:
         durations=(dur,),
         vehicle_profile=tuple(0 for _ in problem.vehicles),
     )
+
+
+def _road_matrices(
+    problem: Problem, locs: list[Location], classes: list[str], road: RoadMatrices | None
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    t = problem.travel
+    if road is None:
+        raise ModelError([("travel.graph", "road travel is not configured on this server")])
+    points = [(float(loc.latitude or 0.0), float(loc.longitude or 0.0)) for loc in locs]
+    dists, durs = [], []
+    for cls in classes:
+        try:
+            dist, dur = road.matrices(t.graph, cls, points, t.max_snap)
+        except RoadPointError as exc:
+            raise ModelError([(_node_field(problem, exc.index), f"{exc} (vehicle class {cls})")]) from None
+        except KeyError as exc:
+            raise UnknownResourceError([("travel.graph", str(exc).strip("'\""))]) from None
+        except LookupError as exc:
+            first = next(i for i, v in enumerate(problem.vehicles) if v.vehicle_class == cls)
+            raise ModelError([(f"vehicles[{first}].vehicle_class", str(exc))]) from None
+        dists.append(np.minimum(np.asarray(dist, dtype=np.int64), MAX_TIME))
+        durs.append(np.minimum(np.asarray(dur, dtype=np.int64), MAX_TIME))
+    return dists, durs
 
 
 def travel_matrices(problem: Problem, locs: list[Location]) -> tuple[np.ndarray, np.ndarray]:

@@ -37,6 +37,10 @@ class ModelError(ValueError):
         super().__init__(text or "invalid problem")
 
 
+class UnknownResourceError(ModelError):
+    """The problem names something that does not exist (e.g. a road graph id)."""
+
+
 class JobKind(enum.Enum):
     """A delivery is loaded at the depot; a pickup is carried back to it."""
 
@@ -48,6 +52,8 @@ class TravelMode(enum.Enum):
     EXPLICIT = "EXPLICIT"
     EUCLIDEAN = "EUCLIDEAN"
     HAVERSINE = "HAVERSINE"
+    #: Shortest paths on an OpenStreetMap road graph, per vehicle class (see geo/).
+    ROAD = "ROAD"
 
 
 class Rounding(enum.Enum):
@@ -162,6 +168,10 @@ class Travel:
     speed: float = 1.0
     #: HAVERSINE: straight line times this factor approximates the road.
     detour_factor: float = 1.3
+    #: ROAD: id of the road graph; each vehicle uses its class's profile of it.
+    graph: str = ""
+    #: ROAD: a location farther than this from a usable road is an error (metres).
+    max_snap: float = 500.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -132,6 +132,14 @@ def _check_travel(p: Problem, v: Violations) -> None:
         if t.durations is not None and t.distances is not None:
             if t.durations.shape != t.distances.shape:
                 v.append(("travel.distances", "must have the same shape as travel.durations"))
+    elif t.mode is TravelMode.ROAD:
+        if not t.graph:
+            v.append(("travel.graph", "required for road travel"))
+        if not (math.isfinite(t.max_snap) and t.max_snap > 0):
+            v.append(("travel.max_snap", "must be a positive number of metres"))
+        for i, veh in enumerate(p.vehicles):
+            if not veh.vehicle_class:
+                v.append((f"vehicles[{i}].vehicle_class", "required for road travel (e.g. 軽, 2t, 4t, 10t)"))
     else:
         if not (math.isfinite(t.speed) and t.speed > 0):
             v.append(("travel.speed", "must be a positive number (metres per second)"))
@@ -156,7 +164,7 @@ def _check_location(p: Problem, loc: Location, f: str, v: Violations) -> None:
             v.append((f, "x and y must be finite"))
     else:
         if loc.latitude is None or loc.longitude is None:
-            v.append((f, "latitude and longitude are required for haversine travel"))
+            v.append((f, f"latitude and longitude are required for {mode.value.lower()} travel"))
         else:
             if not -90 <= loc.latitude <= 90:
                 v.append((f"{f}.latitude", "must be in [-90, 90]"))

@@ -227,6 +227,13 @@ def _travel(t: pb.Travel, present: bool, field: str, r: _Reader) -> Travel:
             rounding=ROUNDING.get(e.rounding, Rounding.ROUND),
             speed=e.speed_meters_per_second or 1.0,
         )
+    if which == "road":
+        rd = t.road
+        if not rd.graph:
+            r.bad(f"{field}.road.graph", "required: the id of a road graph")
+        if rd.max_snap_meters < 0:
+            r.bad(f"{field}.road.max_snap_meters", "must not be negative")
+        return Travel(mode=TravelMode.ROAD, graph=rd.graph, max_snap=rd.max_snap_meters or 500.0)
     if which == "haversine":
         h = t.haversine
         return Travel(

@@ -16,10 +16,10 @@ from google.rpc import code_pb2
 from hakobu.v1 import optimizer_pb2 as pb
 from hakobu.v1 import optimizer_pb2_grpc
 from optimizer.checker import evaluate
-from optimizer.compiled import compile_problem
+from optimizer.compiled import Compiled, RoadMatrices, compile_problem
 from optimizer.diagnosis import explain_unassigned
 from optimizer.engines import EngineChoiceError
-from optimizer.model import ModelError, Problem
+from optimizer.model import ModelError, Problem, UnknownResourceError
 from optimizer.parallel import WorkerError, WorkerPool
 from optimizer.service import convert
 from optimizer.service.errors import abort_invalid, status_from_model_error
@@ -56,8 +56,14 @@ def _observed(method: str, context: grpc.ServicerContext) -> Iterator[None]:
 
 class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
     def __init__(
-        self, pool: WorkerPool | None, store: OperationStore, parallelism: int, max_operations: int = 2
+        self,
+        pool: WorkerPool | None,
+        store: OperationStore,
+        parallelism: int,
+        max_operations: int = 2,
+        road: RoadMatrices | None = None,
     ):
+        self._road = road
         self._pool = pool
         self._store = store
         self._parallelism = parallelism if pool is not None else 1
@@ -97,7 +103,7 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
         should_stop: Callable[[], bool],
         on_progress: Callable[[Solution], None] | None = None,
     ) -> Solution:
-        compiled = compile_problem(problem)
+        compiled = self._compile(problem)
         SOLVE_JOBS.observe(len(problem.jobs) + len(problem.shipments))
         sol = solve(
             problem,
@@ -125,6 +131,13 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
         )
         return sol
 
+    def _compile(self, problem: Problem) -> Compiled:
+        """Travel matrices for ``problem``; errors name fields under ``problem.``."""
+        try:
+            return compile_problem(problem, self._road)
+        except ModelError as exc:
+            raise type(exc)([(f"problem.{f}", m) for f, m in exc.violations]) from None
+
     @staticmethod
     def _response(request: pb.OptimizeRequest, sol: Solution) -> pb.OptimizeResponse:
         origin = request.problem.time_origin if request.problem.HasField("time_origin") else None
@@ -135,6 +148,8 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
 
     @staticmethod
     def _abort_for(exc: Exception, context: grpc.ServicerContext) -> None:
+        if isinstance(exc, UnknownResourceError):
+            context.abort(grpc.StatusCode.NOT_FOUND, str(exc))
         if isinstance(exc, ModelError):
             abort_invalid(context, exc)
         if isinstance(exc, EngineChoiceError):
@@ -264,9 +279,11 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
                     raise ModelError([("problem", "required: the request has no problem")])
                 problem = convert.problem_from_proto(request.problem)
                 plan = convert.plan_from_proto(problem, request.routes)
+                compiled = self._compile(problem)
+            except UnknownResourceError as exc:
+                context.abort(grpc.StatusCode.NOT_FOUND, str(exc))
             except ModelError as exc:
                 abort_invalid(context, exc)
-            compiled = compile_problem(problem)
             ev = evaluate(compiled, plan, require_all=request.require_all_jobs)
             origin = request.problem.time_origin if request.problem.HasField("time_origin") else None
             return pb.ValidatePlanResponse(

@@ -221,14 +221,24 @@ class Shipment(_message.Message):
     def __init__(self, id: _Optional[str] = ..., display_name: _Optional[str] = ..., pickup: _Optional[_Union[ShipmentStop, _Mapping]] = ..., delivery: _Optional[_Union[ShipmentStop, _Mapping]] = ..., demand: _Optional[_Iterable[int]] = ..., allowed_vehicle_classes: _Optional[_Iterable[str]] = ..., required_skills: _Optional[_Iterable[str]] = ..., penalty: _Optional[float] = ...) -> None: ...
 
 class Travel(_message.Message):
-    __slots__ = ("matrices", "euclidean", "haversine")
+    __slots__ = ("matrices", "euclidean", "haversine", "road")
     MATRICES_FIELD_NUMBER: _ClassVar[int]
     EUCLIDEAN_FIELD_NUMBER: _ClassVar[int]
     HAVERSINE_FIELD_NUMBER: _ClassVar[int]
+    ROAD_FIELD_NUMBER: _ClassVar[int]
     matrices: ExplicitMatrices
     euclidean: EuclideanTravel
     haversine: HaversineTravel
-    def __init__(self, matrices: _Optional[_Union[ExplicitMatrices, _Mapping]] = ..., euclidean: _Optional[_Union[EuclideanTravel, _Mapping]] = ..., haversine: _Optional[_Union[HaversineTravel, _Mapping]] = ...) -> None: ...
+    road: RoadTravel
+    def __init__(self, matrices: _Optional[_Union[ExplicitMatrices, _Mapping]] = ..., euclidean: _Optional[_Union[EuclideanTravel, _Mapping]] = ..., haversine: _Optional[_Union[HaversineTravel, _Mapping]] = ..., road: _Optional[_Union[RoadTravel, _Mapping]] = ...) -> None: ...
+
+class RoadTravel(_message.Message):
+    __slots__ = ("graph", "max_snap_meters")
+    GRAPH_FIELD_NUMBER: _ClassVar[int]
+    MAX_SNAP_METERS_FIELD_NUMBER: _ClassVar[int]
+    graph: str
+    max_snap_meters: float
+    def __init__(self, graph: _Optional[str] = ..., max_snap_meters: _Optional[float] = ...) -> None: ...
 
 class ExplicitMatrices(_message.Message):
     __slots__ = ("size", "durations_seconds", "distances_meters")
