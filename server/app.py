@@ -6,13 +6,18 @@ import logging
 import os
 from concurrent import futures
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import grpc
 from google.longrunning import operations_pb2, operations_pb2_grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from hakobu.v1 import optimizer_pb2, optimizer_pb2_grpc
+from geo.cache import MatrixCache, cache_from_url
+from geo.provider import RoadMatrixProvider
+from geo.registry import GraphRegistry
+from geo.service import GeoServicer
+from hakobu.v1 import geo_pb2, geo_pb2_grpc, optimizer_pb2, optimizer_pb2_grpc
 from optimizer.parallel import WorkerPool
 from optimizer.service.operations import OperationsServicer, OperationStore
 from optimizer.service.servicer import OptimizerServicer
@@ -21,7 +26,28 @@ log = logging.getLogger("hakobu.server")
 
 OPTIMIZER_SERVICE = optimizer_pb2.DESCRIPTOR.services_by_name["OptimizerService"].full_name
 OPERATIONS_SERVICE = operations_pb2.DESCRIPTOR.services_by_name["Operations"].full_name
+GEO_SERVICE = geo_pb2.DESCRIPTOR.services_by_name["GeoService"].full_name
+REPO = Path(__file__).resolve().parent.parent
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+
+def default_osm_dir() -> Path | None:
+    """$HAKOBU_OSM_DIR, else the shared OpenStreetMap extracts beside the repository, if present."""
+    env = os.environ.get("HAKOBU_OSM_DIR")
+    if env:
+        return Path(env)
+    shared = REPO.parent / "shared" / "data" / "osm"
+    return shared if shared.is_dir() else None
+
+
+def default_geo() -> tuple[GraphRegistry, MatrixCache]:
+    """Road graphs (every OSM file of the OSM folder, compiled on first use) and the matrix cache
+    ($REDIS_URL when set, otherwise in-process)."""
+    registry = GraphRegistry(cache_dir=os.environ.get("HAKOBU_GEO_CACHE", str(REPO / "var" / "geo-cache")))
+    folder = default_osm_dir()
+    if folder is not None and folder.is_dir():
+        registry.add_directory(folder)
+    return registry, cache_from_url(os.environ.get("REDIS_URL") or None)
 
 
 def default_workers() -> int:
@@ -49,18 +75,24 @@ class Running:
             self.pool.close()
 
 
-def create_optimizer_server(address: str = "127.0.0.1:0", workers: int | None = None) -> Running:
-    """An OptimizerService server bound to ``address`` (port 0 picks a free one), started.
+def create_optimizer_server(
+    address: str = "127.0.0.1:0",
+    workers: int | None = None,
+    geo: tuple[GraphRegistry, MatrixCache] | None = None,
+) -> Running:
+    """OptimizerService and GeoService bound to ``address`` (port 0 picks a free one), started.
 
     ``workers`` solver processes (default: the cores, at most 2); 0 solves in
-    the server process itself (for tests and tiny deployments).
+    the server process itself (for tests and tiny deployments). ``geo`` is the
+    road-graph registry and matrix cache (default: :func:`default_geo`).
     """
+    registry, cache = geo if geo is not None else default_geo()
     n = default_workers() if workers is None else workers
     pool = WorkerPool(n) if n > 0 else None
     if pool is not None and not pool.wait_ready():
         log.warning("solver workers are slow to start", extra={"workers": n})
     store = OperationStore()
-    servicer = OptimizerServicer(pool, store, parallelism=max(n, 1))
+    servicer = OptimizerServicer(pool, store, parallelism=max(n, 1), road=RoadMatrixProvider(registry, cache))
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="grpc"),
         options=[
@@ -70,12 +102,14 @@ def create_optimizer_server(address: str = "127.0.0.1:0", workers: int | None = 
     )
     optimizer_pb2_grpc.add_OptimizerServiceServicer_to_server(servicer, server)
     operations_pb2_grpc.add_OperationsServicer_to_server(OperationsServicer(store), server)
+    geo_pb2_grpc.add_GeoServiceServicer_to_server(GeoServicer(registry, cache), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    for name in ("", OPTIMIZER_SERVICE, OPERATIONS_SERVICE):
+    for name in ("", OPTIMIZER_SERVICE, OPERATIONS_SERVICE, GEO_SERVICE):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     reflection.enable_server_reflection(
-        (OPTIMIZER_SERVICE, OPERATIONS_SERVICE, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+        (OPTIMIZER_SERVICE, OPERATIONS_SERVICE, GEO_SERVICE, health.SERVICE_NAME, reflection.SERVICE_NAME),
+        server,
     )
     port = server.add_insecure_port(address)
     if port == 0:
