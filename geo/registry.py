@@ -65,7 +65,7 @@ class GraphRegistry:
                 self._graphs[graph_id] = graph
                 self._graphs[graph.graph_id] = graph
         if graph is None:
-            raise UnknownGraphError(f"unknown graph {graph_id!r} (known: {', '.join(known) or 'none'})")
+            raise UnknownGraphError(f"unknown graph id {graph_id!r} (known: {', '.join(known) or 'none'})")
         return graph
 
     def ids(self) -> list[str]:

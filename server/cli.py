@@ -104,12 +104,27 @@ def _solve(ns: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(f"hakobu solve: cannot read {path}: {exc}", file=sys.stderr)
         return 2
+    from optimizer.compiled import compile_problem
+    from optimizer.model import TravelMode
+
+    try:
+        road = None
+        if problem.travel.mode is TravelMode.ROAD:
+            from geo.provider import RoadMatrixProvider
+            from server.app import default_geo
+
+            road = RoadMatrixProvider(*default_geo())
+        compiled = compile_problem(problem, road)
+    except ModelError as exc:
+        for field, msg in exc.violations:
+            print(f"hakobu solve: {path}: {field}: {msg}", file=sys.stderr)
+        return 2
     par = ns.parallelism or default_workers()
     opts = SolveOptions(engine=ns.engine, time_limit=ns.time_limit, seed=ns.seed, parallelism=par)
     pool = WorkerPool(par) if par > 1 else None
     t0 = time.monotonic()
     try:
-        sol = solve(problem, opts, pool=pool, started_at=t0)
+        sol = solve(problem, opts, pool=pool, started_at=t0, compiled=compiled)
     finally:
         if pool is not None:
             pool.close()
@@ -168,9 +183,15 @@ def _demo(ns: argparse.Namespace) -> int:
     try:
         with grpc.insecure_channel(target) as channel:
             stub = optimizer_pb2_grpc.OptimizerServiceStub(channel)
-            req = demo_request(time_limit=ns.time_limit)
+            from server.app import default_osm_dir
+
+            osm = default_osm_dir()
+            graph = "tokyo_nerima" if osm is not None and (osm / "tokyo_nerima.osm").is_file() else None
+            req = demo_request(time_limit=ns.time_limit, road_graph=graph)
+            where = f"練馬営業所, roads of graph {graph}" if graph else "東京本社, straight-line travel"
             print(
-                f"デモ: 東京本社 — {len(req.problem.jobs)} 件の配送依頼, {len(req.problem.vehicles)} 台",
+                f"デモ / demo: {where} — {len(req.problem.jobs)} 件の配送依頼 / orders, "
+                f"{len(req.problem.vehicles)} 台 / vehicles",
                 flush=True,
             )
             last = None

@@ -33,19 +33,36 @@ def _window(start_h: float, end_h: float) -> pb.TimeWindow:
     return pb.TimeWindow(start_offset=_dur(int(start_h * HOUR)), end_offset=_dur(int(end_h * HOUR)))
 
 
-def demo_request(jobs: int = 40, seed: int = 7, time_limit: float = 5.0) -> pb.OptimizeRequest:
-    """A realistic small day: 2 t and 4 t trucks, kg and m³, 時間指定 and 車格制限."""
+#: The 練馬 branch used with the Nerima road extract (lat 35.7403-35.7584, lng 139.6577-139.6802).
+_NERIMA = (35.7490, 139.6690)
+
+
+def demo_request(
+    jobs: int = 40, seed: int = 7, time_limit: float = 5.0, road_graph: str | None = None
+) -> pb.OptimizeRequest:
+    """A realistic small day: 2 t and 4 t trucks, kg and m³, 時間指定 and 車格制限.
+
+    With ``road_graph`` (the Nerima extract) the branch and its customers lie in
+    練馬区 and travel is planned on the real roads per vehicle class; otherwise
+    customers spread over central Tokyo with straight-line travel.
+    """
     rng = random.Random(seed)
-    problem = pb.Problem(
-        capacity_dimensions=["kg", "m3"],
-        travel=pb.Travel(haversine=pb.HaversineTravel(speed_kilometers_per_hour=22, detour_factor=1.35)),
-    )
+    if road_graph:
+        travel = pb.Travel(road=pb.RoadTravel(graph=road_graph))
+    else:
+        travel = pb.Travel(haversine=pb.HaversineTravel(speed_kilometers_per_hour=22, detour_factor=1.35))
+    problem = pb.Problem(capacity_dimensions=["kg", "m3"], travel=travel)
+    depot_id = "nerima" if road_graph else "tokyo-hq"
     problem.time_origin.FromJsonString("2026-12-01T00:00:00+09:00")
     problem.depots.append(
         pb.Depot(
-            id="tokyo-hq",
-            display_name="東京本社",
-            location=pb.Location(lat_lng=pb.LatLng(latitude=35.6812, longitude=139.7671)),
+            id=depot_id,
+            display_name="東京本社" if not road_graph else "練馬営業所",
+            location=pb.Location(
+                lat_lng=pb.LatLng(latitude=_NERIMA[0], longitude=_NERIMA[1])
+                if road_graph
+                else pb.LatLng(latitude=35.6812, longitude=139.7671)
+            ),
             time_window=_window(6, 22),
             reload_duration=_dur(30 * 60),
         )
@@ -58,7 +75,7 @@ def demo_request(jobs: int = 40, seed: int = 7, time_limit: float = 5.0) -> pb.O
                 id=vid,
                 display_name=f"{cls}車 {vid}",
                 capacity=[kg, m3],
-                start_depot_id="tokyo-hq",
+                start_depot_id=depot_id,
                 shift=_window(8, 19),
                 fixed_cost=fixed,
                 cost_per_km=per_km,
@@ -70,15 +87,15 @@ def demo_request(jobs: int = 40, seed: int = 7, time_limit: float = 5.0) -> pb.O
         )
     for i in range(jobs):
         name, lat, lng = rng.choice(_AREAS)
+        if road_graph:
+            name, lat, lng = "練馬", rng.uniform(35.7425, 35.7565), rng.uniform(139.6600, 139.6780)
+        else:
+            lat, lng = lat + rng.uniform(-0.012, 0.012), lng + rng.uniform(-0.015, 0.015)
         kg = rng.choice([20, 50, 80, 120, 200, 300, 450])
         job = pb.Job(
             id=f"O-{i + 1:04d}",
             display_name=f"{name} 配送 {i + 1}",
-            location=pb.Location(
-                lat_lng=pb.LatLng(
-                    latitude=lat + rng.uniform(-0.012, 0.012), longitude=lng + rng.uniform(-0.015, 0.015)
-                )
-            ),
+            location=pb.Location(lat_lng=pb.LatLng(latitude=lat, longitude=lng)),
             service_duration=_dur(rng.choice([5, 10, 15]) * 60),
             demand=[kg, max(1, kg // 100)],
         )
