@@ -164,6 +164,8 @@ def _road_matrices(
         except LookupError as exc:
             first = next(i for i, v in enumerate(problem.vehicles) if v.vehicle_class == cls)
             raise ModelError([(f"vehicles[{first}].vehicle_class", str(exc))]) from None
+        except ValueError as exc:  # e.g. more points than a road matrix may have
+            raise ModelError([("travel.graph", str(exc))]) from None
         dists.append(np.minimum(np.asarray(dist, dtype=np.int64), MAX_TIME))
         durs.append(np.minimum(np.asarray(dur, dtype=np.int64), MAX_TIME))
     return dists, durs
