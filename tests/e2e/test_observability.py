@@ -48,3 +48,35 @@ def test_json_log_line_carries_extras() -> None:
     data = json.loads(line)
     assert data["message"] == "solved 3" and data["level"] == "info" and data["engine"] == "pyvrp"
     assert data["time"].endswith("Z")
+
+
+def test_graceful_shutdown_finishes_the_call_in_flight() -> None:
+    """stop(grace) lets a running Optimize return its plan, then refuses new calls."""
+    import threading
+    import time
+
+    from server.demo import demo_request
+
+    running = create_optimizer_server("127.0.0.1:0", workers=1)
+    target = f"127.0.0.1:{running.port}"
+    result: dict[str, object] = {}
+
+    def call() -> None:
+        with grpc.insecure_channel(target) as ch:
+            stub = optimizer_pb2_grpc.OptimizerServiceStub(ch)
+            result["resp"] = stub.Optimize(demo_request(jobs=15, time_limit=2), timeout=30)
+
+    t = threading.Thread(target=call)
+    t.start()
+    time.sleep(0.7)
+    running.stop(grace=10)
+    t.join(timeout=30)
+    resp = result.get("resp")
+    assert isinstance(resp, pb.OptimizeResponse) and resp.solution.totals.jobs_served > 0
+    with grpc.insecure_channel(target) as ch:
+        stub = optimizer_pb2_grpc.OptimizerServiceStub(ch)
+        try:
+            stub.ValidatePlan(pb.ValidatePlanRequest(), timeout=2)
+            raise AssertionError("the stopped server answered")
+        except grpc.RpcError as exc:
+            assert exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
