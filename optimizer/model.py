@@ -9,7 +9,6 @@ units (see ``optimizer.io``). Nothing here knows about gRPC, SQL or HTTP.
 from __future__ import annotations
 
 import enum
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -236,12 +235,3 @@ class RoutePlan:
 @dataclass(slots=True)
 class Plan:
     routes: list[RoutePlan]
-
-
-def haversine_metres(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    r = 6_371_008.8
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp = p2 - p1
-    dl = math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
