@@ -13,13 +13,16 @@ from __future__ import annotations
 import bisect
 import enum
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from optimizer.breaks import Break, BreakPlace, BreakSchedule, latest_schedule_with_breaks, split_leg
 from optimizer.compiled import Compiled
 from optimizer.engines.base import vehicle_can_serve
 from optimizer.model import JobKind, NodeKind, Plan, Problem, Vehicle, Visit
+from optimizer.rules import DrivingRules
 
 
 class ViolationCode(enum.Enum):
@@ -37,6 +40,10 @@ class ViolationCode(enum.Enum):
     VEHICLE_REUSED = "VEHICLE_REUSED"
     RELOAD_NOT_ALLOWED = "RELOAD_NOT_ALLOWED"
     REQUIRED_JOB_MISSING = "REQUIRED_JOB_MISSING"
+    #: Driving-time rules (改善基準告示) of vehicles that carry a rule set.
+    CONTINUOUS_DRIVING = "CONTINUOUS_DRIVING"
+    RESTRAINT = "RESTRAINT"
+    DAILY_DRIVING = "DAILY_DRIVING"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +55,8 @@ class Violation:
     message_ja: str
     #: Index into ``plan.routes``.
     route: int | None = None
-    #: Index into that route's steps (0 = START; visit k of the plan is step k + 1).
+    #: Index into that route's steps (0 = START; visit k of the plan is step k + 1 when the
+    #: route has no BREAK steps, later when breaks come before it).
     step: int | None = None
     job_id: str | None = None
     vehicle_id: str | None = None
@@ -63,7 +71,7 @@ class Violation:
 class Step:
     """One point of a computed schedule."""
 
-    kind: str  # START, JOB, PICKUP, DELIVERY, RELOAD, END
+    kind: str  # START, JOB, PICKUP, DELIVERY, RELOAD, BREAK, END
     visit: Visit | None
     node: int
     arrival: int
@@ -96,6 +104,9 @@ class RouteResult:
     fixed_cost: float
     distance_cost: float
     duration_cost: float
+    #: Breaks planned for the vehicle's driving rules (also present as BREAK steps).
+    breaks: tuple[Break, ...] = ()
+    break_duration: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,6 +350,8 @@ class _RouteChecker:
         self.veh: Vehicle = self.p.vehicles[v]
         self.points = points
         self.violations: list[Violation] = []
+        #: Index in the final steps of each break-free step (START, visits, END).
+        self.step_of: list[int] = list(range(len(points) + 2))
 
     def _add(self, code: ViolationCode, en: str, ja: str, step: int | None, **kw: object) -> None:
         self.violations.append(
@@ -359,15 +372,32 @@ class _RouteChecker:
         sd, ed = p.depots[veh.start_depot], p.depots[veh.end_depot]
         earliest = max(veh.shift.start, sd.time_window.start)
         latest_leave = min(veh.shift.end, sd.time_window.end)
-        first = _schedule(earliest, pts, durs)
         max_delay = max(0, latest_leave - earliest)
-        if all(len(pt.windows) <= 1 for pt in pts):
-            delay = _latest_delay(first, max_delay)
+        rules = veh.rules if veh.rules is not None and veh.rules.enabled else None
+        bsched: BreakSchedule | None = None
+        if rules is not None:
+            bsched = latest_schedule_with_breaks(
+                rules, earliest, max_delay, durs, [pt.service for pt in pts], [pt.windows for pt in pts]
+            )
+            times = _Times(
+                list(bsched.arrival),
+                list(bsched.start),
+                list(bsched.departure),
+                list(bsched.waiting),
+                list(bsched.window_end),
+                list(bsched.late),
+                bsched.end_time,
+            )
+            depart = bsched.start_time
         else:
-            latest = _latest_departure(first, pts, durs)
-            delay = 0 if latest is None else max(0, min(latest - earliest, max_delay))
-        times = first if delay == 0 else _schedule(earliest + delay, pts, durs)
-        depart = earliest + delay
+            first = _schedule(earliest, pts, durs)
+            if all(len(pt.windows) <= 1 for pt in pts):
+                delay = _latest_delay(first, max_delay)
+            else:
+                latest = _latest_departure(first, pts, durs)
+                delay = 0 if latest is None else max(0, min(latest - earliest, max_delay))
+            times = first if delay == 0 else _schedule(earliest + delay, pts, durs)
+            depart = earliest + delay
 
         start_time, end_time = depart, times.end_arrival
         duration = end_time - start_time
@@ -456,6 +486,18 @@ class _RouteChecker:
                 trips[-1] if pts else 0,
             )
         )
+        self.step_of = list(range(len(steps)))
+        breaks: tuple[Break, ...] = ()
+        if bsched is not None:
+            breaks = bsched.breaks
+            if breaks:
+                steps, self.step_of = _insert_breaks(steps, breaks, dists, durs)
+                self.violations = [
+                    v if v.step is None else replace(v, step=self.step_of[v.step]) for v in self.violations
+                ]
+                waiting = sum(st.waiting for st in steps)
+            assert rules is not None
+            self.violations.extend(driving_violations(steps, rules, route=self.r, vehicle_id=veh.id))
         fixed = veh.fixed_cost
         dcost = veh.cost_per_km * distance / 1000
         tcost = veh.cost_per_hour * duration / 3600
@@ -475,6 +517,8 @@ class _RouteChecker:
             fixed_cost=fixed,
             distance_cost=dcost,
             duration_cost=tcost,
+            breaks=breaks,
+            break_duration=sum(b.duration for b in breaks),
         )
 
     # ---------------------------------------------------------------- checks
@@ -672,6 +716,179 @@ class _RouteChecker:
 
 
 # --------------------------------------------------------------------------
+# Breaks and driving-time rules
+# --------------------------------------------------------------------------
+
+
+def _insert_breaks(
+    steps: list[Step], breaks: Sequence[Break], dists: list[int], durs: list[int]
+) -> tuple[list[Step], list[int]]:
+    """Break-free steps with BREAK steps inserted; also the new index of every old step.
+
+    A break at a stop or by the road on leg ``k`` comes before step ``k + 1``; a
+    break taken while waiting at step ``k`` comes right before it. Legs cut by
+    the road breaks share their distance in proportion to the time driven.
+    """
+    before: dict[int, list[Break]] = {}
+    for b in breaks:
+        pos = b.position if b.place is BreakPlace.WAITING else b.position + 1
+        before.setdefault(pos, []).append(b)
+    out = [steps[0]]
+    index = [0]
+    for pos in range(1, len(steps)):
+        st = steps[pos]
+        group = before.get(pos)
+        if not group:
+            out.append(st)
+            index.append(len(out) - 1)
+            continue
+        offsets = [b.driven for b in group if b.place is BreakPlace.EN_ROUTE]
+        pieces = split_leg(dists[pos - 1], durs[pos - 1], offsets)
+        piece = 0
+        for b in group:
+            prev = out[-1]
+            if b.place is BreakPlace.AT_STOP:
+                dd, dt = 0, 0
+            else:
+                dd, dt = pieces[piece]
+                piece += 1
+            node = steps[pos - 1].node if b.place is BreakPlace.AT_STOP else st.node
+            out.append(Step("BREAK", None, node, b.start, b.start, b.end, 0, prev.load, dd, dt, prev.trip))
+        if piece < len(pieces):
+            dd, dt = pieces[piece]
+        else:
+            dd, dt = 0, 0
+        last = group[-1]
+        if last.place is BreakPlace.WAITING:
+            st = replace(st, arrival=last.end, waiting=st.start - last.end)
+        out.append(replace(st, distance_from_previous=dd, duration_from_previous=dt))
+        index.append(len(out) - 1)
+    return out, index
+
+
+def _hm(seconds: int) -> str:
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}"
+
+
+def driving_violations(
+    steps: Sequence[Step],
+    rules: DrivingRules,
+    *,
+    route: int | None = None,
+    vehicle_id: str | None = None,
+) -> list[Violation]:
+    """Check a route's steps against ``rules``, independently of how breaks were planned.
+
+    Driving is the travel time between steps (``duration_from_previous``);
+    service, waiting and reloads are not driving and not breaks. Consecutive
+    BREAK steps form one break; a break of at least ``break_min_part`` adds to
+    the break time of the current stretch, and once that reaches
+    ``break_total`` the stretch ends (the driving clock resets). Reports every
+    stretch longer than ``max_continuous_driving`` (at the step where the limit
+    is first passed), a restraint (last departure minus first) over
+    ``max_restraint`` and total driving over ``max_daily_driving``.
+    """
+    out: list[Violation] = []
+    if not rules.enabled or not steps:
+        return out
+    who = f"vehicle {vehicle_id}" if vehicle_id is not None else "the vehicle"
+    who_ja = f"車両 {vehicle_id}" if vehicle_id is not None else "車両"
+    limit = rules.max_continuous_driving
+    stretch = 0  # driving in the current stretch
+    rested = 0  # qualifying break time in the current stretch
+    exceeded_at: int | None = None
+    run = 0  # length of the current run of BREAK steps
+    total = 0
+    total_at: int | None = None
+
+    def close_stretch() -> None:
+        nonlocal stretch, rested, exceeded_at
+        if exceeded_at is not None:
+            out.append(
+                Violation(
+                    ViolationCode.CONTINUOUS_DRIVING,
+                    f"{who} drives {stretch} s ({_hm(stretch)}) without {rules.break_total} s of breaks, "
+                    f"more than the continuous driving limit {limit} s ({_hm(limit)})",
+                    f"{who_ja} の連続運転時間 {stretch} 秒({_hm(stretch)})が上限 {limit} 秒({_hm(limit)})"
+                    f"を超えています(休憩合計 {rules.break_total} 秒が必要です)",
+                    route=route,
+                    step=exceeded_at,
+                    vehicle_id=vehicle_id,
+                    amount=stretch,
+                    limit=limit,
+                )
+            )
+        stretch = rested = 0
+        exceeded_at = None
+
+    def end_break_run() -> None:
+        nonlocal run, rested
+        if run >= rules.break_min_part:
+            rested += run
+            if rested >= rules.break_total:
+                close_stretch()
+        run = 0
+
+    for idx, st in enumerate(steps):
+        drive = st.duration_from_previous if idx > 0 else 0
+        if drive > 0:
+            end_break_run()
+            stretch += drive
+            total += drive
+            if exceeded_at is None and stretch > limit:
+                exceeded_at = idx
+            if total_at is None and rules.max_daily_driving is not None and total > rules.max_daily_driving:
+                total_at = idx
+        if st.kind == "BREAK":
+            run += st.departure - st.arrival
+        else:
+            end_break_run()
+    end_break_run()
+    close_stretch()
+
+    restraint = steps[-1].departure - steps[0].departure
+    if restraint > rules.max_restraint:
+        hard = (
+            f" (also over the hard maximum {rules.hard_max_restraint} s)"
+            if restraint > rules.hard_max_restraint
+            else ""
+        )
+        over_hard = restraint > rules.hard_max_restraint
+        hard_ja = f"(最大 {rules.hard_max_restraint} 秒も超過)" if over_hard else ""
+        out.append(
+            Violation(
+                ViolationCode.RESTRAINT,
+                f"{who} is restrained {restraint} s ({_hm(restraint)}) from start to end, more than "
+                f"{rules.max_restraint} s ({_hm(rules.max_restraint)}){hard}",
+                f"{who_ja} の拘束時間 {restraint} 秒({_hm(restraint)})が上限 {rules.max_restraint} 秒"
+                f"({_hm(rules.max_restraint)})を超えています{hard_ja}",
+                route=route,
+                vehicle_id=vehicle_id,
+                amount=restraint,
+                limit=rules.max_restraint,
+            )
+        )
+    if total_at is not None:
+        assert rules.max_daily_driving is not None
+        lim = rules.max_daily_driving
+        out.append(
+            Violation(
+                ViolationCode.DAILY_DRIVING,
+                f"{who} drives {total} s ({_hm(total)}) in total, more than the daily limit "
+                f"{lim} s ({_hm(lim)})",
+                f"{who_ja} の運転時間の合計 {total} 秒({_hm(total)})が1日の上限 {lim} 秒({_hm(lim)})"
+                f"を超えています",
+                route=route,
+                step=total_at,
+                vehicle_id=vehicle_id,
+                amount=total,
+                limit=lim,
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------
 # The whole plan
 # --------------------------------------------------------------------------
 
@@ -733,8 +950,14 @@ def evaluate(compiled: Compiled, plan: Plan, *, require_all: bool = False) -> Ev
             violations.extend(route_viols)
             continue
 
+        checker: _RouteChecker | None = None
+        route_result: RouteResult | None = None
+        if known_vehicle:
+            # Scheduled first: breaks may add steps, which renumbers the visits' steps.
+            checker = _RouteChecker(compiled, r, v, _prepare(compiled, visits))
+            route_result = checker.run()
         for k, vis in enumerate(visits):
-            step = k + 1
+            step = k + 1 if checker is None else checker.step_of[k + 1]
             if vis.kind is NodeKind.DEPOT:
                 continue
             seen = job_at if vis.kind is NodeKind.JOB else pick_at if vis.kind is NodeKind.PICKUP else drop_at
@@ -759,7 +982,7 @@ def evaluate(compiled: Compiled, plan: Plan, *, require_all: bool = False) -> Ev
                 )
             )
 
-        if known_vehicle:
+        if checker is not None and route_result is not None:
             prev = route_of_vehicle.get(v)
             if prev is not None:
                 route_viols.append(
@@ -777,8 +1000,7 @@ def evaluate(compiled: Compiled, plan: Plan, *, require_all: bool = False) -> Ev
                 )
             else:
                 route_of_vehicle[v] = r
-            checker = _RouteChecker(compiled, r, v, _prepare(compiled, visits))
-            results.append(checker.run())
+            results.append(route_result)
             route_viols.extend(checker.violations)
         route_viols.sort(key=lambda x: -1 if x.step is None else x.step)
         violations.extend(route_viols)

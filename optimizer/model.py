@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from optimizer.rules import DrivingRules
+
 #: Upper bound for any time value (about 68 years in seconds, fits int32).
 MAX_TIME = 2**31 - 1
 #: Size limits: larger requests are rejected as invalid, not attempted.
@@ -116,6 +118,8 @@ class Vehicle:
     skills: frozenset[str] = frozenset()
     #: Trips per shift; more than one means the vehicle may reload at its depot.
     max_trips: int = 1
+    #: Driving-time rules (breaks, restraint); ``None`` = none apply.
+    rules: DrivingRules | None = None
 
 
 @dataclass(frozen=True, slots=True)

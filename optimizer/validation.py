@@ -24,6 +24,7 @@ from optimizer.model import (
 
 if TYPE_CHECKING:
     from optimizer.model import Problem
+    from optimizer.rules import DrivingRules
 
 Violations = list[tuple[str, str]]
 
@@ -79,6 +80,8 @@ def validate(problem: Problem) -> None:
             v.append((f"{f}.max_distance", "must be positive"))
         if veh.max_trips < 1:
             v.append((f"{f}.max_trips", "must be at least 1"))
+        if veh.rules is not None:
+            _check_rules(veh.rules, f"{f}.rules", v)
     for i, job in enumerate(p.jobs):
         f = f"jobs[{i}]"
         _check_stop(p, job.stop, f, v)
@@ -92,6 +95,38 @@ def validate(problem: Problem) -> None:
         _check_penalty(s.penalty, f"{f}.penalty", v)
     if v:
         raise ModelError(v)
+
+
+def _check_rules(r: DrivingRules, f: str, v: Violations) -> None:
+    bad: set[str] = set()
+    for name in (
+        "max_continuous_driving",
+        "break_total",
+        "break_min_part",
+        "max_restraint",
+        "hard_max_restraint",
+        "max_daily_driving",
+    ):
+        val = getattr(r, name)
+        if val is None:
+            continue
+        if val < 0:
+            v.append((f"{f}.{name}", "must not be negative"))
+            bad.add(name)
+        elif val > MAX_TIME:
+            v.append((f"{f}.{name}", f"must be at most {MAX_TIME}"))
+            bad.add(name)
+        elif val == 0 and name not in ("break_total", "break_min_part"):
+            v.append((f"{f}.{name}", "must be positive"))
+            bad.add(name)
+    if bad:
+        return
+    if r.break_min_part > r.break_total:
+        v.append((f"{f}.break_min_part", f"longer than break_total ({r.break_total} s)"))
+    if r.break_total > r.max_restraint:
+        v.append((f"{f}.break_total", f"longer than the restraint limit max_restraint ({r.max_restraint} s)"))
+    if r.max_restraint > r.hard_max_restraint:
+        v.append((f"{f}.max_restraint", f"exceeds hard_max_restraint ({r.hard_max_restraint} s)"))
 
 
 def _unique_ids(p: Problem, v: Violations) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from optimizer.checker import Evaluation, ViolationCode, evaluate
+from optimizer.checker import Evaluation, Step, ViolationCode, driving_violations, evaluate
 from optimizer.compiled import Compiled, compile_problem
 from optimizer.model import (
     Depot,
@@ -29,6 +29,7 @@ from optimizer.model import (
     Vehicle,
     Visit,
 )
+from optimizer.rules import JAPAN_2024, DrivingRules
 
 # --------------------------------------------------------------------------
 # Small hand-built problems: Euclidean, 1 m per unit, 1 m/s, so every arc's
@@ -781,3 +782,151 @@ def test_evaluate_is_fast_on_a_1000_job_plan():
         evaluate(c, plan)
         best = min(best, time.perf_counter() - t)
     assert best < 0.05
+
+
+# --------------------------------------------------------------------------
+# Driving-time rules (改善基準告示): breaks planned by the checker and verified
+# --------------------------------------------------------------------------
+
+_H, _M = 3600, 60
+
+
+def _ruled(*jobs: Job, rules: DrivingRules | None = JAPAN_2024) -> Compiled:
+    return _compiled(tuple(jobs), vehicles=(Vehicle("V-1", (100,), rules=rules),))
+
+
+def _st(kind: str, arrival: int, departure: int, drive: int = 0) -> Step:
+    return Step(kind, None, 0, arrival, arrival, departure, 0, (0,), drive, drive, 0)
+
+
+def _drive_codes(steps: list[Step], rules: DrivingRules = JAPAN_2024) -> list[ViolationCode]:
+    return [v.code for v in driving_violations(steps, rules)]
+
+
+def test_checker_adds_a_break_to_six_hours_of_driving():
+    """A 3 h out / 3 h back route gets a 30 min BREAK step at the stop and stays feasible."""
+    ev = evaluate(_ruled(_job("A", 3 * _H, service=20 * _M)), _plan((0, [J(0)])))
+    assert ev.is_feasible, ev.violations
+    r = ev.routes[0]
+    assert [s.kind for s in r.steps] == ["START", "JOB", "BREAK", "END"]
+    brk = r.steps[2]
+    assert brk.departure - brk.arrival == 30 * _M and brk.arrival == r.steps[1].departure
+    assert r.duration == 6 * _H + 20 * _M + 30 * _M and r.break_duration == 30 * _M
+    assert sum(s.duration_from_previous for s in r.steps) == 6 * _H
+    assert sum(s.distance_from_previous for s in r.steps) == r.distance == 6 * 3600
+
+
+def test_checker_splits_a_long_leg_with_a_road_side_break():
+    """A 5 h leg becomes 4 h of driving, a BREAK step, then 1 h; distances add up."""
+    ev = evaluate(_ruled(_job("A", 5 * _H)), _plan((0, [J(0)])))
+    assert ev.is_feasible, ev.violations
+    steps = ev.routes[0].steps
+    assert [s.kind for s in steps] == ["START", "BREAK", "JOB", "BREAK", "BREAK", "END"]
+    assert [s.duration_from_previous for s in steps] == [0, 4 * _H, 1 * _H, 0, 4 * _H, 1 * _H]
+    assert sum(s.distance_from_previous for s in steps) == 10 * 3600
+    assert steps[1].node == steps[2].node  # the road-side break is shown at the next stop's node
+
+
+def test_checker_reports_restraint_over_thirteen_hours():
+    """6.5 h out and back (13 h of driving plus breaks) breaks the 13 h restraint and a 9 h driving cap."""
+    rules = DrivingRules(max_daily_driving=9 * _H)
+    ev = evaluate(_ruled(_job("A", 6.5 * _H), rules=rules), _plan((0, [J(0)])))
+    (rest,) = [v for v in ev.violations if v.code is ViolationCode.RESTRAINT]
+    assert rest.amount == ev.routes[0].duration > 13 * _H and rest.limit == 13 * _H
+    (daily,) = [v for v in ev.violations if v.code is ViolationCode.DAILY_DRIVING]
+    assert (daily.amount, daily.limit) == (13 * _H, 9 * _H)
+    assert "拘束時間" in rest.message_ja
+    assert ViolationCode.CONTINUOUS_DRIVING not in _codes(ev)
+
+
+def test_breaks_can_make_a_window_late():
+    """A window reachable without breaks is missed once the mandatory break is added."""
+    late = (TimeWindow(0, 6 * _H + 10 * _M),)
+    jobs = (_job("A", 3 * _H), _job("B", 3 * _H, 3 * _H, windows=late))
+    plan = _plan((0, [J(0), J(1)]))
+    assert evaluate(_ruled(*jobs, rules=None), plan).is_feasible
+    ev = evaluate(_ruled(*jobs), plan)
+    tw = _only(ev, ViolationCode.TIME_WINDOW)
+    steps = ev.routes[0].steps
+    assert steps[tw.step].visit == J(1) and [s.kind for s in steps][:4] == ["START", "JOB", "BREAK", "JOB"]
+
+
+def test_disabled_rules_add_no_breaks():
+    """A vehicle whose rule set is switched off is scheduled exactly as one without rules."""
+    c_off = _ruled(_job("A", 5 * _H), rules=DrivingRules(enabled=False))
+    c_none = _ruled(_job("A", 5 * _H), rules=None)
+    plan = _plan((0, [J(0)]))
+    off, none = evaluate(c_off, plan), evaluate(c_none, plan)
+    assert off.is_feasible and off.routes[0].steps == none.routes[0].steps
+    assert off.routes[0].breaks == ()
+
+
+def test_violation_steps_follow_inserted_breaks():
+    """A violation at a visit points at that visit's step even when breaks come before it."""
+    jobs = (_job("A", 5 * _H), _job("B", 5 * _H, demand=(500,)))
+    ev = evaluate(_ruled(*jobs), _plan((0, [J(0), J(1)])))
+    cap = [v for v in ev.violations if v.code is ViolationCode.CAPACITY]
+    steps = ev.routes[0].steps
+    assert cap and all(steps[v.step].kind in ("START", "JOB") for v in cap if v.step is not None)
+
+
+def test_verification_flags_continuous_driving_without_breaks():
+    """5 h of driving with no break is one CONTINUOUS_DRIVING violation at the step passing 4 h."""
+    steps = [_st("START", 0, 0), _st("JOB", 3 * _H, 3 * _H, 3 * _H), _st("END", 5 * _H, 5 * _H, 2 * _H)]
+    (v,) = driving_violations(steps, JAPAN_2024, route=0, vehicle_id="V")
+    assert (v.code, v.amount, v.limit, v.step) == (ViolationCode.CONTINUOUS_DRIVING, 5 * _H, 4 * _H, 2)
+    assert "連続運転" in v.message_ja
+
+
+def test_verification_accepts_split_breaks_of_ten_minutes_or_more():
+    """2 h, 15 min break, 2 h, 15 min break, 2 h: the two parts make 30 min and nothing is over 4 h."""
+    t = 0
+    steps = [_st("START", 0, 0)]
+    for k in range(3):
+        t += 2 * _H
+        steps.append(_st("JOB", t, t, 2 * _H))
+        if k < 2:
+            steps.append(_st("BREAK", t, t + 15 * _M))
+            t += 15 * _M
+    steps.append(_st("END", t, t))
+    assert _drive_codes(steps) == []
+
+
+def test_verification_ignores_breaks_shorter_than_the_minimum_part():
+    """Six 5 min breaks do not count: 6 h of driving is one over-long stretch."""
+    t = 0
+    steps = [_st("START", 0, 0)]
+    for _ in range(6):
+        t += _H
+        steps.append(_st("JOB", t, t, _H))
+        steps.append(_st("BREAK", t, t + 5 * _M))
+        t += 5 * _M
+    assert _drive_codes(steps) == [ViolationCode.CONTINUOUS_DRIVING]
+
+
+def test_verification_does_not_count_loading_as_a_break():
+    """A 2 h service between two 2.5 h drives leaves a 5 h stretch."""
+    steps = [
+        _st("START", 0, 0),
+        _st("JOB", int(2.5 * _H), int(4.5 * _H), int(2.5 * _H)),
+        _st("END", 7 * _H, 7 * _H, int(2.5 * _H)),
+    ]
+    (v,) = driving_violations(steps, JAPAN_2024)
+    assert v.amount == 5 * _H
+
+
+def test_verification_reports_restraint_and_daily_driving():
+    """A 14 h day with 10 h of properly broken driving breaks the 13 h restraint and a 9 h cap."""
+    steps = [
+        _st("START", 0, 0),
+        _st("JOB", 4 * _H, 4 * _H, 4 * _H),
+        _st("BREAK", 4 * _H, 5 * _H),
+        _st("JOB", 9 * _H, 9 * _H, 4 * _H),
+        _st("BREAK", 9 * _H, 12 * _H),
+        _st("END", 14 * _H, 14 * _H, 2 * _H),
+    ]
+    rules = DrivingRules(max_daily_driving=9 * _H)
+    vs = driving_violations(steps, rules)
+    assert [v.code for v in vs] == [ViolationCode.RESTRAINT, ViolationCode.DAILY_DRIVING]
+    assert (vs[0].amount, vs[1].amount, vs[1].step) == (14 * _H, 10 * _H, 5)
+    assert driving_violations(steps, DrivingRules(enabled=False)) == []

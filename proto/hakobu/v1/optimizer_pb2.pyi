@@ -127,7 +127,7 @@ class Depot(_message.Message):
     def __init__(self, id: _Optional[str] = ..., display_name: _Optional[str] = ..., location: _Optional[_Union[Location, _Mapping]] = ..., time_window: _Optional[_Union[TimeWindow, _Mapping]] = ..., reload_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class Vehicle(_message.Message):
-    __slots__ = ("id", "display_name", "capacity", "start_depot_id", "end_depot_id", "shift", "fixed_cost", "cost_per_km", "cost_per_hour", "max_duration", "max_distance_meters", "vehicle_class", "skills", "max_trips")
+    __slots__ = ("id", "display_name", "capacity", "start_depot_id", "end_depot_id", "shift", "fixed_cost", "cost_per_km", "cost_per_hour", "max_duration", "max_distance_meters", "vehicle_class", "skills", "max_trips", "driving_rules")
     ID_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     CAPACITY_FIELD_NUMBER: _ClassVar[int]
@@ -142,6 +142,7 @@ class Vehicle(_message.Message):
     VEHICLE_CLASS_FIELD_NUMBER: _ClassVar[int]
     SKILLS_FIELD_NUMBER: _ClassVar[int]
     MAX_TRIPS_FIELD_NUMBER: _ClassVar[int]
+    DRIVING_RULES_FIELD_NUMBER: _ClassVar[int]
     id: str
     display_name: str
     capacity: _containers.RepeatedScalarFieldContainer[int]
@@ -156,7 +157,26 @@ class Vehicle(_message.Message):
     vehicle_class: str
     skills: _containers.RepeatedScalarFieldContainer[str]
     max_trips: int
-    def __init__(self, id: _Optional[str] = ..., display_name: _Optional[str] = ..., capacity: _Optional[_Iterable[int]] = ..., start_depot_id: _Optional[str] = ..., end_depot_id: _Optional[str] = ..., shift: _Optional[_Union[TimeWindow, _Mapping]] = ..., fixed_cost: _Optional[float] = ..., cost_per_km: _Optional[float] = ..., cost_per_hour: _Optional[float] = ..., max_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., max_distance_meters: _Optional[int] = ..., vehicle_class: _Optional[str] = ..., skills: _Optional[_Iterable[str]] = ..., max_trips: _Optional[int] = ...) -> None: ...
+    driving_rules: DrivingRules
+    def __init__(self, id: _Optional[str] = ..., display_name: _Optional[str] = ..., capacity: _Optional[_Iterable[int]] = ..., start_depot_id: _Optional[str] = ..., end_depot_id: _Optional[str] = ..., shift: _Optional[_Union[TimeWindow, _Mapping]] = ..., fixed_cost: _Optional[float] = ..., cost_per_km: _Optional[float] = ..., cost_per_hour: _Optional[float] = ..., max_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., max_distance_meters: _Optional[int] = ..., vehicle_class: _Optional[str] = ..., skills: _Optional[_Iterable[str]] = ..., max_trips: _Optional[int] = ..., driving_rules: _Optional[_Union[DrivingRules, _Mapping]] = ...) -> None: ...
+
+class DrivingRules(_message.Message):
+    __slots__ = ("off", "max_continuous_driving", "break_total", "break_min_part", "max_restraint", "hard_max_restraint", "max_daily_driving")
+    OFF_FIELD_NUMBER: _ClassVar[int]
+    MAX_CONTINUOUS_DRIVING_FIELD_NUMBER: _ClassVar[int]
+    BREAK_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    BREAK_MIN_PART_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESTRAINT_FIELD_NUMBER: _ClassVar[int]
+    HARD_MAX_RESTRAINT_FIELD_NUMBER: _ClassVar[int]
+    MAX_DAILY_DRIVING_FIELD_NUMBER: _ClassVar[int]
+    off: bool
+    max_continuous_driving: _duration_pb2.Duration
+    break_total: _duration_pb2.Duration
+    break_min_part: _duration_pb2.Duration
+    max_restraint: _duration_pb2.Duration
+    hard_max_restraint: _duration_pb2.Duration
+    max_daily_driving: _duration_pb2.Duration
+    def __init__(self, off: _Optional[bool] = ..., max_continuous_driving: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., break_total: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., break_min_part: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., max_restraint: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., hard_max_restraint: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., max_daily_driving: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class Job(_message.Message):
     __slots__ = ("id", "display_name", "type", "location", "service_duration", "time_windows", "demand", "allowed_vehicle_classes", "required_skills", "penalty")
@@ -342,6 +362,7 @@ class Step(_message.Message):
         SHIPMENT_DELIVERY: _ClassVar[Step.Type]
         RELOAD: _ClassVar[Step.Type]
         END: _ClassVar[Step.Type]
+        BREAK: _ClassVar[Step.Type]
     TYPE_UNSPECIFIED: Step.Type
     START: Step.Type
     DELIVERY: Step.Type
@@ -350,6 +371,7 @@ class Step(_message.Message):
     SHIPMENT_DELIVERY: Step.Type
     RELOAD: Step.Type
     END: Step.Type
+    BREAK: Step.Type
     TYPE_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
     ARRIVAL_OFFSET_FIELD_NUMBER: _ClassVar[int]
@@ -413,6 +435,7 @@ class UnassignedJob(_message.Message):
         MAX_DISTANCE: _ClassVar[UnassignedJob.Reason]
         NOT_WORTH_ITS_PENALTY: _ClassVar[UnassignedJob.Reason]
         FLEET_FULL: _ClassVar[UnassignedJob.Reason]
+        DRIVING_TIME_RULES: _ClassVar[UnassignedJob.Reason]
     REASON_UNSPECIFIED: UnassignedJob.Reason
     NO_COMPATIBLE_VEHICLE: UnassignedJob.Reason
     CAPACITY: UnassignedJob.Reason
@@ -422,6 +445,7 @@ class UnassignedJob(_message.Message):
     MAX_DISTANCE: UnassignedJob.Reason
     NOT_WORTH_ITS_PENALTY: UnassignedJob.Reason
     FLEET_FULL: UnassignedJob.Reason
+    DRIVING_TIME_RULES: UnassignedJob.Reason
     ID_FIELD_NUMBER: _ClassVar[int]
     IS_SHIPMENT_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
@@ -525,6 +549,9 @@ class PlanViolation(_message.Message):
         VEHICLE_REUSED: _ClassVar[PlanViolation.Code]
         RELOAD_NOT_ALLOWED: _ClassVar[PlanViolation.Code]
         REQUIRED_JOB_MISSING: _ClassVar[PlanViolation.Code]
+        CONTINUOUS_DRIVING: _ClassVar[PlanViolation.Code]
+        RESTRAINT: _ClassVar[PlanViolation.Code]
+        DAILY_DRIVING: _ClassVar[PlanViolation.Code]
     CODE_UNSPECIFIED: PlanViolation.Code
     CAPACITY: PlanViolation.Code
     TIME_WINDOW: PlanViolation.Code
@@ -540,6 +567,9 @@ class PlanViolation(_message.Message):
     VEHICLE_REUSED: PlanViolation.Code
     RELOAD_NOT_ALLOWED: PlanViolation.Code
     REQUIRED_JOB_MISSING: PlanViolation.Code
+    CONTINUOUS_DRIVING: PlanViolation.Code
+    RESTRAINT: PlanViolation.Code
+    DAILY_DRIVING: PlanViolation.Code
     CODE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_JA_FIELD_NUMBER: _ClassVar[int]
