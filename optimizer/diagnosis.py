@@ -34,6 +34,7 @@ class UnassignedReason(enum.Enum):
     MAX_DISTANCE = "MAX_DISTANCE"
     NOT_WORTH_ITS_PENALTY = "NOT_WORTH_ITS_PENALTY"
     FLEET_FULL = "FLEET_FULL"
+    DRIVING_TIME_RULES = "DRIVING_TIME_RULES"
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,3 +435,20 @@ def explain_unassigned(compiled: Compiled, evaluation: Evaluation) -> list[Unass
                     )
                 )
     return out
+
+
+def rules_unassigned(compiled: Compiled, kind: str, index: int) -> Unassigned:
+    """The reason for an item taken off a route because breaks or restraint limits left no time."""
+    p = compiled.problem
+    item = p.jobs[index] if kind == "JOB" else p.shipments[index]
+    name = f"job {item.id}" if kind == "JOB" else f"shipment {item.id}"
+    name_ja = f"ジョブ {item.id}" if kind == "JOB" else f"輸送依頼 {item.id}"
+    return Unassigned(
+        kind,
+        index,
+        item.id,
+        UnassignedReason.DRIVING_TIME_RULES,
+        f"{name} was left out: with the breaks and restraint limits of the driving-time rules "
+        "(改善基準告示) no vehicle had time for it",
+        f"{name_ja} は未割当です: 改善基準告示の休憩・拘束時間を守ると対応できる車両がありません",
+    )

@@ -15,11 +15,18 @@ from dataclasses import dataclass, field
 
 from optimizer.checker import Evaluation, evaluate
 from optimizer.compiled import Compiled, compile_problem
-from optimizer.diagnosis import Unassigned, explain_unassigned, infeasible_alone
+from optimizer.diagnosis import (
+    Unassigned,
+    UnassignedReason,
+    explain_unassigned,
+    infeasible_alone,
+    rules_unassigned,
+)
 from optimizer.engines import choose_engine, get_engine, portfolio
 from optimizer.engines.base import EngineResult, Limits
-from optimizer.model import Plan, Problem
+from optimizer.model import NodeKind, Plan, Problem, Visit
 from optimizer.parallel import WorkerError, WorkerPool
+from optimizer.repair import has_rules, pad_for_breaks, repair_for_rules
 from optimizer.subproblem import Subproblem, restrict
 
 ENGINES = ("auto", "pyvrp", "ortools")
@@ -99,10 +106,16 @@ class _Best:
         self.on_progress, self.preset, self.stats = on_progress, preset, stats
         self.plan: Plan | None = None
         self.evaluation: Evaluation | None = None
+        self.rules = has_rules(full)
+        #: Visits of the best plan taken off its routes for the driving-time rules.
+        self.rule_removed: set[Visit] = set()
 
     def offer(self, plan: Plan, *, ties_win: bool = False) -> None:
         full_plan = self.sub.to_full(plan)
         ev = evaluate(self.full, full_plan)
+        removed: set[Visit] = set()
+        if not ev.is_feasible and self.rules:
+            full_plan, ev, removed = repair_for_rules(self.full, full_plan)
         if not ev.is_feasible:
             return
         if self.evaluation is not None:
@@ -110,9 +123,9 @@ class _Best:
             if new > old or (new == old and not ties_win):
                 return
             if new == old:  # same quality: keep the deterministic pick quietly
-                self.plan, self.evaluation = full_plan, ev
+                self.plan, self.evaluation, self.rule_removed = full_plan, ev, removed
                 return
-        self.plan, self.evaluation = full_plan, ev
+        self.plan, self.evaluation, self.rule_removed = full_plan, ev, removed
         self.stats.improvements += 1
         if self.stats.first_feasible_seconds is None:
             self.stats.first_feasible_seconds = time.monotonic() - self.started_at
@@ -123,9 +136,14 @@ class _Best:
         assert self.plan is not None and self.evaluation is not None
         self.stats.wall_seconds = time.monotonic() - self.started_at
         unassigned = [self.preset[k] for k in sorted(self.preset)]
-        unassigned += [
-            u for u in explain_unassigned(self.full, self.evaluation) if (u.kind, u.index) not in self.preset
-        ]
+        by_rules = {("JOB" if v.kind is NodeKind.JOB else "SHIPMENT", v.index) for v in self.rule_removed}
+        for u in explain_unassigned(self.full, self.evaluation):
+            if (u.kind, u.index) in self.preset:
+                continue
+            full_for_rules = self.rules and u.reason is UnassignedReason.FLEET_FULL
+            if (u.kind, u.index) in by_rules or full_for_rules:
+                u = rules_unassigned(self.full, u.kind, u.index)
+            unassigned.append(u)
         return Solution(self.full.problem, self.plan, self.evaluation, unassigned, self.stats)
 
 
@@ -160,6 +178,8 @@ def solve(
         return best.solution()
 
     engine, reason = choose_engine(sub.compiled, options.engine)
+    # Engines do not model breaks: they plan on travel times padded for them.
+    engine_input = pad_for_breaks(sub.compiled) if best.rules else sub.compiled
     stats.engine, stats.engine_reason = engine, reason
     remaining = options.time_limit - (time.monotonic() - t0)
     limits = [
@@ -169,7 +189,7 @@ def solve(
     results: list[EngineResult | WorkerError]
     if pool is None or options.parallelism == 1:
         res = get_engine(engine).solve(
-            sub.compiled,
+            engine_input,
             limits[0],
             on_improvement=lambda plan, _obj: best.offer(plan),
             should_stop=should_stop,
@@ -178,7 +198,7 @@ def solve(
     else:
         variants = portfolio(sub.compiled, engine, len(limits))
         results = pool.run(
-            sub.compiled,
+            engine_input,
             list(zip(variants, limits, strict=True)),
             on_improvement=lambda _run, plan, _obj: best.offer(plan),
             should_stop=should_stop,

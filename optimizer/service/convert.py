@@ -36,6 +36,7 @@ from optimizer.model import (
     Vehicle,
     Visit,
 )
+from optimizer.rules import DrivingRules
 from optimizer.solve import SolveOptions, SolveStats
 
 MAX_MATRIX_SIZE = 6_000
@@ -148,6 +149,7 @@ def problem_from_proto(msg: pb.Problem, prefix: str = "problem") -> Problem:
                 vehicle_class=v.vehicle_class,
                 skills=frozenset(v.skills),
                 max_trips=v.max_trips or 1,
+                rules=_rules(v.driving_rules) if v.HasField("driving_rules") else None,
             )
         )
         if not v.capacity:
@@ -215,6 +217,26 @@ def problem_from_proto(msg: pb.Problem, prefix: str = "problem") -> Problem:
     if r.violations:
         raise ModelError(r.violations)
     return problem
+
+
+def _rules(msg: pb.DrivingRules) -> DrivingRules:
+    """The 2024 truck rules, with the fields the caller set overriding them."""
+    base = DrivingRules()
+
+    def dur(name: str, default: int) -> int:
+        return _seconds(getattr(msg, name)) if msg.HasField(name) else default
+
+    return DrivingRules(
+        max_continuous_driving=dur("max_continuous_driving", base.max_continuous_driving),
+        break_total=dur("break_total", base.break_total),
+        break_min_part=dur("break_min_part", base.break_min_part),
+        max_restraint=dur("max_restraint", base.max_restraint),
+        hard_max_restraint=dur("hard_max_restraint", base.hard_max_restraint),
+        max_daily_driving=dur("max_daily_driving", 0) or None
+        if msg.HasField("max_daily_driving")
+        else base.max_daily_driving,
+        enabled=not msg.off,
+    )
 
 
 def _travel(t: pb.Travel, present: bool, field: str, r: _Reader) -> Travel:
@@ -287,6 +309,7 @@ _STEP_TYPES = {
     "END": pb.Step.END,
     "PICKUP": pb.Step.SHIPMENT_PICKUP,
     "DELIVERY": pb.Step.SHIPMENT_DELIVERY,
+    "BREAK": pb.Step.BREAK,
 }
 
 
@@ -296,6 +319,16 @@ def _ts(origin: timestamp_pb2.Timestamp | None, offset: int) -> timestamp_pb2.Ti
     out = timestamp_pb2.Timestamp()
     out.FromSeconds(origin.seconds + offset)
     return out
+
+
+def _node_id(problem: Problem, node: int) -> str:
+    """Id of the depot, job or shipment at a compiled node (the numbering of optimizer.compiled)."""
+    d, nj, ns = len(problem.depots), len(problem.jobs), len(problem.shipments)
+    if node < d:
+        return problem.depots[node].id
+    if node < d + nj:
+        return problem.jobs[node - d].id
+    return problem.shipments[(node - d - nj) % ns].id
 
 
 def route_to_proto(problem: Problem, rr: RouteResult, origin: timestamp_pb2.Timestamp | None) -> pb.Route:
@@ -310,8 +343,13 @@ def route_to_proto(problem: Problem, rr: RouteResult, origin: timestamp_pb2.Time
         cost=rr.cost,
     )
     vehicle = problem.vehicles[rr.vehicle]
+    breaks = iter(rr.breaks)
     for st in rr.steps:
-        if st.kind == "JOB":
+        if st.kind == "BREAK":
+            brk = next(breaks, None)
+            typ = pb.Step.BREAK
+            ident = "" if brk is None or brk.place.name == "EN_ROUTE" else _node_id(problem, st.node)
+        elif st.kind == "JOB":
             assert st.visit is not None
             job = problem.jobs[st.visit.index]
             typ = pb.Step.PICKUP if job.kind is JobKind.PICKUP else pb.Step.DELIVERY
@@ -414,6 +452,8 @@ def plan_from_proto(problem: Problem, routes: Iterable[pb.PlannedRoute], prefix:
         for k, pv in enumerate(r.visits):
             f = f"{prefix}[{ri}].visits[{k}]"
             t = pv.type
+            if t == pb.Step.BREAK:
+                continue  # breaks are placed by the checker from the driving-time rules
             if t in (pb.Step.DELIVERY, pb.Step.PICKUP, pb.Step.TYPE_UNSPECIFIED) and pv.id in jobs:
                 visits.append(Visit(NodeKind.JOB, jobs[pv.id]))
             elif t == pb.Step.SHIPMENT_PICKUP and pv.id in ships:

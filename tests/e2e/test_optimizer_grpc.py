@@ -278,3 +278,29 @@ def test_fleet_too_small_serves_what_fits(stub) -> None:
     assert served == 20
     assert len(resp.solution.unassigned_jobs) == 10
     assert {u.reason for u in resp.solution.unassigned_jobs} == {pb.UnassignedJob.FLEET_FULL}
+
+
+def test_driving_rules_put_breaks_in_the_plan(stub) -> None:
+    """A vehicle with 改善基準告示 rules gets BREAK steps of ≥ 30 min on a long day, and validates."""
+    req = pb.OptimizeRequest(
+        problem=pb.Problem(capacity_dimensions=["kg"]),
+        parameters=pb.SolveParameters(time_limit=_secs(1), seed=1),
+    )
+    p = req.problem
+    p.travel.euclidean.speed_meters_per_second = 1.0
+    p.depots.add(id="d", location=pb.Location(point=pb.Point(x=0, y=0)))
+    p.vehicles.add(id="v", capacity=[100], driving_rules=pb.DrivingRules())
+    for i, (x, y) in enumerate([(5400, 0), (0, 5400), (-5400, 0), (0, -5400)]):
+        p.jobs.add(id=f"j{i}", location=pb.Location(point=pb.Point(x=x, y=y)), demand=[1])
+    resp = stub.Optimize(req, timeout=20)
+    [route] = resp.solution.routes
+    breaks = [s for s in route.steps if s.type == pb.Step.BREAK]
+    assert breaks and sum(s.departure_offset.seconds - s.start_offset.seconds for s in breaks) >= 1800
+    assert _validate(stub, req, resp.solution).feasible
+
+    bad = pb.OptimizeRequest()
+    bad.CopyFrom(req)
+    bad.problem.vehicles[0].driving_rules.break_min_part.seconds = 3600
+    with pytest.raises(grpc.RpcError) as exc:
+        stub.Optimize(bad, timeout=10)
+    assert any(f.startswith("problem.vehicles[0].rules") for f in _violations(exc.value))

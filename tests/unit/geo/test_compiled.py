@@ -38,6 +38,7 @@ def test_cached_load_is_fast_and_skips_the_osm_file(
     osm_dir: Path, geo_cache: Path, nerima: RoadGraph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A second load reads the .npz cache (never the OSM file) in well under a second, same arrays."""
+
     def fail(*_: object, **__: object) -> None:
         raise AssertionError("the OSM file was parsed again")
 

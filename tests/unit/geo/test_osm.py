@@ -40,11 +40,17 @@ def test_pbf_is_read(osm_dir: Path) -> None:
     assert 12_600 <= len(graph) <= 15_000
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"", "empty"),
-    (b"this is not OSM data at all", "cannot read"),
-    (b'<?xml version="1.0"?><osm version="0.6"><node id="1" lat="35" lon="139"/></osm>', "no drive roads"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"this is not OSM data at all", "cannot read"),
+        (
+            b'<?xml version="1.0"?><osm version="0.6"><node id="1" lat="35" lon="139"/></osm>',
+            "no drive roads",
+        ),
+    ],
+)
 def test_bad_files_raise_clear_errors(tmp_path: Path, content: bytes, message: str) -> None:
     """Empty, unreadable and road-less files raise OsmFileError naming the problem."""
     path = tmp_path / "bad.osm"

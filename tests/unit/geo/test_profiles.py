@@ -25,14 +25,17 @@ def test_hgv_no_bars_heavy_classes_only() -> None:
     assert [p.admits(tags) for p in (KEI, TWO, FOUR, TEN)] == [True, True, False, False]
 
 
-@pytest.mark.parametrize(("value", "admitted"), [
-    ("2.9", [True, False, False, False]),
-    ("3.2 m", [True, True, False, False]),
-    ("12'6\"", [True, True, True, True]),
-    ("350 cm", [True, True, True, False]),
-    ("default", [True, True, True, True]),
-    ("garbage", [True, True, True, True]),
-])
+@pytest.mark.parametrize(
+    ("value", "admitted"),
+    [
+        ("2.9", [True, False, False, False]),
+        ("3.2 m", [True, True, False, False]),
+        ("12'6\"", [True, True, True, True]),
+        ("350 cm", [True, True, True, False]),
+        ("default", [True, True, True, True]),
+        ("garbage", [True, True, True, True]),
+    ],
+)
 def test_maxheight(value: str, admitted: list[bool]) -> None:
     """maxheight is read in metres, feet/inches or cm; a vehicle taller than the limit is barred."""
     assert [p.admits({"maxheight": value}) for p in (KEI, TWO, FOUR, TEN)] == admitted
@@ -66,6 +69,7 @@ def test_profile_validation_and_key() -> None:
     """Non-positive sizes are rejected and the key changes with any field."""
     with pytest.raises(ValueError, match="height_m"):
         VehicleProfile("x", height_m=0, width_m=1, length_m=1, weight_t=1, is_hgv=False)
-    other = VehicleProfile("10t", height_m=3.7, width_m=2.5, length_m=12, weight_t=25, is_hgv=True,
-                           max_speed_kmh=80)
+    other = VehicleProfile(
+        "10t", height_m=3.7, width_m=2.5, length_m=12, weight_t=25, is_hgv=True, max_speed_kmh=80
+    )
     assert other.key != TEN.key and len(TEN.key) == 12

@@ -7,10 +7,22 @@ import pytest
 from geo.speeds import JAPAN_DEFAULTS_KMH, SpeedTable, parse_maxspeed
 
 
-@pytest.mark.parametrize(("value", "kmh"), [
-    ("40", 40.0), ("40 km/h", 40.0), ("30 mph", 48.28032), ("JP:urban", 60.0), ("JP:motorway", 100.0),
-    ("40;50", 40.0), (["30", "50"], 30.0), ("signals", None), ("none", None), (None, None), ("0", None),
-])
+@pytest.mark.parametrize(
+    ("value", "kmh"),
+    [
+        ("40", 40.0),
+        ("40 km/h", 40.0),
+        ("30 mph", 48.28032),
+        ("JP:urban", 60.0),
+        ("JP:motorway", 100.0),
+        ("40;50", 40.0),
+        (["30", "50"], 30.0),
+        ("signals", None),
+        ("none", None),
+        (None, None),
+        ("0", None),
+    ],
+)
 def test_parse_maxspeed(value: object, kmh: float | None) -> None:
     """maxspeed values in km/h, mph, Japanese zone codes and lists are read; unusable ones give None."""
     result = parse_maxspeed(value)
