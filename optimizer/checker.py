@@ -21,6 +21,7 @@ import numpy as np
 from optimizer.breaks import Break, BreakPlace, BreakSchedule, latest_schedule_with_breaks, split_leg
 from optimizer.compiled import Compiled
 from optimizer.engines.base import vehicle_can_serve
+from optimizer.licences import allows
 from optimizer.model import JobKind, NodeKind, Plan, Problem, Vehicle, Visit
 from optimizer.rules import DrivingRules
 
@@ -44,6 +45,10 @@ class ViolationCode(enum.Enum):
     CONTINUOUS_DRIVING = "CONTINUOUS_DRIVING"
     RESTRAINT = "RESTRAINT"
     DAILY_DRIVING = "DAILY_DRIVING"
+    #: Drivers named by routes (``RoutePlan.driver``).
+    LICENCE = "LICENCE"
+    DRIVER_REUSED = "DRIVER_REUSED"
+    UNKNOWN_DRIVER = "UNKNOWN_DRIVER"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +112,8 @@ class RouteResult:
     #: Breaks planned for the vehicle's driving rules (also present as BREAK steps).
     breaks: tuple[Break, ...] = ()
     break_duration: int = 0
+    #: Id of the route's driver (``RoutePlan.driver``); empty when none is named.
+    driver_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -909,6 +916,7 @@ def evaluate(compiled: Compiled, plan: Plan, *, require_all: bool = False) -> Ev
     pick_at: dict[int, tuple[int, int]] = {}
     drop_at: dict[int, tuple[int, int]] = {}
     route_of_vehicle: dict[int, int] = {}
+    route_of_driver: dict[int, int] = {}
 
     for r, rp in enumerate(plan.routes):
         v = rp.vehicle
@@ -1000,6 +1008,10 @@ def evaluate(compiled: Compiled, plan: Plan, *, require_all: bool = False) -> Ev
                 )
             else:
                 route_of_vehicle[v] = r
+            if rp.driver is not None:
+                route_viols.extend(_check_driver(p, r, v, rp.driver, route_of_driver))
+                if 0 <= rp.driver < len(p.drivers):
+                    route_result = replace(route_result, driver_id=p.drivers[rp.driver].id)
             results.append(route_result)
             route_viols.extend(checker.violations)
         route_viols.sort(key=lambda x: -1 if x.step is None else x.step)
@@ -1050,6 +1062,57 @@ def evaluate(compiled: Compiled, plan: Plan, *, require_all: bool = False) -> Ev
         duration=sum(rr.duration for rr in results),
         vehicles_used=len({rr.vehicle for rr in results}),
     )
+
+
+def _check_driver(p: Problem, r: int, v: int, d: int, route_of_driver: dict[int, int]) -> list[Violation]:
+    """Violations of route ``r`` (vehicle ``v``) being driven by driver index ``d``."""
+    veh = p.vehicles[v]
+    n = len(p.drivers)
+    if not 0 <= d < n:
+        return [
+            Violation(
+                ViolationCode.UNKNOWN_DRIVER,
+                f"route {r} names driver index {d}, but the problem has {n} driver(s)",
+                f"ルート {r} の運転者番号 {d} は存在しません(運転者は {n} 人)",
+                route=r,
+                vehicle_id=veh.id,
+                amount=d,
+                limit=n,
+            )
+        ]
+    drv = p.drivers[d]
+    out: list[Violation] = []
+    prev = route_of_driver.setdefault(d, r)
+    if prev != r:
+        out.append(
+            Violation(
+                ViolationCode.DRIVER_REUSED,
+                f"driver {drv.id} already drives route {prev}; route {r} cannot have the same driver",
+                f"運転者 {drv.id} は既にルート {prev} を担当しており、ルート {r} には割り当てられません",
+                route=r,
+                vehicle_id=veh.id,
+                amount=2,
+                limit=1,
+            )
+        )
+    if not allows(drv.licence, veh.gross_weight_kg, veh.payload_kg):
+        gross = "unknown" if veh.gross_weight_kg is None else f"{veh.gross_weight_kg} kg"
+        pay = "unknown" if veh.payload_kg is None else f"{veh.payload_kg} kg"
+        gross_ja = "不明" if veh.gross_weight_kg is None else f"{veh.gross_weight_kg} kg"
+        pay_ja = "不明" if veh.payload_kg is None else f"{veh.payload_kg} kg"
+        out.append(
+            Violation(
+                ViolationCode.LICENCE,
+                f"driver {drv.id}'s licence {drv.licence.value} ({drv.licence.name}) does not allow "
+                f"vehicle {veh.id} (gross weight {gross}, payload {pay})",
+                f"運転者 {drv.id} の免許({drv.licence.value})では車両 {veh.id}"
+                f"(車両総重量 {gross_ja}、最大積載量 {pay_ja})を運転できません",
+                route=r,
+                vehicle_id=veh.id,
+                amount=veh.gross_weight_kg,
+            )
+        )
+    return out
 
 
 def _pickup_delivery(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from optimizer.licences import Licence
 from optimizer.rules import DrivingRules
 
 #: Upper bound for any time value (about 68 years in seconds, fits int32).
@@ -120,6 +121,20 @@ class Vehicle:
     max_trips: int = 1
     #: Driving-time rules (breaks, restraint); ``None`` = none apply.
     rules: DrivingRules | None = None
+    #: 車両総重量 and 最大積載量 in kg, for the driver's licence; ``None`` = unknown,
+    #: and an unknown weight is not checked (see :func:`optimizer.licences.allows`).
+    gross_weight_kg: int | None = None
+    payload_kg: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Driver:
+    """A person who may drive one vehicle of the plan, if the licence allows it."""
+
+    id: str
+    licence: Licence
+    #: Stored with the driver; plans are checked against the vehicle's ``rules``.
+    rules: DrivingRules | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +201,8 @@ class Problem:
     travel: Travel = Travel()
     #: Names of the capacity dimensions, e.g. ("kg", "m3", "pallets").
     dimensions: tuple[str, ...] = ("units",)
+    #: When non-empty, every used vehicle needs a distinct driver whose licence allows it.
+    drivers: tuple[Driver, ...] = ()
 
     def __post_init__(self) -> None:
         from optimizer.validation import validate
@@ -234,6 +251,8 @@ class RoutePlan:
 
     vehicle: int
     visits: list[Visit]
+    #: Index into ``problem.drivers``; ``None`` = no driver named.
+    driver: int | None = None
 
 
 @dataclass(slots=True)

@@ -22,6 +22,7 @@ from optimizer.diagnosis import (
     infeasible_alone,
     rules_unassigned,
 )
+from optimizer.drivers import Crew, crew_for, no_driver_unassigned
 from optimizer.engines import choose_engine, get_engine, portfolio
 from optimizer.engines.base import EngineResult, Limits
 from optimizer.model import NodeKind, Plan, Problem, Visit
@@ -101,8 +102,9 @@ class _Best:
         on_progress: Callable[[Solution], None] | None,
         preset: dict[tuple[str, int], Unassigned],
         stats: SolveStats,
+        crew: Crew | None = None,
     ) -> None:
-        self.full, self.sub, self.started_at = full, sub, started_at
+        self.full, self.sub, self.started_at, self.crew = full, sub, started_at, crew
         self.on_progress, self.preset, self.stats = on_progress, preset, stats
         self.plan: Plan | None = None
         self.evaluation: Evaluation | None = None
@@ -112,10 +114,15 @@ class _Best:
 
     def offer(self, plan: Plan, *, ties_win: bool = False) -> None:
         full_plan = self.sub.to_full(plan)
+        if self.crew is not None:
+            full_plan = self.crew.to_full(full_plan)
         ev = evaluate(self.full, full_plan)
         removed: set[Visit] = set()
         if not ev.is_feasible and self.rules:
             full_plan, ev, removed = repair_for_rules(self.full, full_plan)
+            if self.crew is not None:  # the repair does not keep the routes' drivers
+                full_plan = self.crew.attach(full_plan)
+                ev = evaluate(self.full, full_plan)
         if not ev.is_feasible:
             return
         if self.evaluation is not None:
@@ -165,13 +172,17 @@ def solve(
     """
     t0 = time.monotonic() if started_at is None else started_at
     full = compiled if compiled is not None else compile_problem(problem)
-    preset = infeasible_alone(full)
+    # With drivers, the engines see only the vehicles matched to a licensed driver.
+    crew = crew_for(full)
+    base = full if crew is None else crew.compiled
+    no_crew = bool(problem.drivers) and crew is None
+    preset = no_driver_unassigned(problem) if no_crew else infeasible_alone(base)
     keep_jobs = [j for j in range(len(problem.jobs)) if ("JOB", j) not in preset]
     keep_ships = [s for s in range(len(problem.shipments)) if ("SHIPMENT", s) not in preset]
     nothing_to_do = not keep_jobs and not keep_ships
-    sub = Subproblem(full, (), ()) if nothing_to_do else restrict(full, keep_jobs, keep_ships)
+    sub = Subproblem(base, (), ()) if nothing_to_do else restrict(base, keep_jobs, keep_ships)
     stats = SolveStats()
-    best = _Best(full, sub, t0, on_progress, preset, stats)
+    best = _Best(full, sub, t0, on_progress, preset, stats, crew)
     if nothing_to_do:
         stats.engine, stats.engine_reason = "none", "no job can be served by any vehicle"
         best.offer(Plan([]))

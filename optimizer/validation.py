@@ -10,6 +10,7 @@ import itertools
 import math
 from typing import TYPE_CHECKING
 
+from optimizer.licences import Licence
 from optimizer.model import (
     MAX_DEPOTS,
     MAX_DIMENSIONS,
@@ -82,6 +83,14 @@ def validate(problem: Problem) -> None:
             v.append((f"{f}.max_trips", "must be at least 1"))
         if veh.rules is not None:
             _check_rules(veh.rules, f"{f}.rules", v)
+        for name in ("gross_weight_kg", "payload_kg"):
+            if (getattr(veh, name) or 0) < 0:
+                v.append((f"{f}.{name}", "must not be negative"))
+    for i, drv in enumerate(p.drivers):
+        if not isinstance(drv.licence, Licence):
+            v.append((f"drivers[{i}].licence", "must be a Licence"))
+        if drv.rules is not None:
+            _check_rules(drv.rules, f"drivers[{i}].rules", v)
     for i, job in enumerate(p.jobs):
         f = f"jobs[{i}]"
         _check_stop(p, job.stop, f, v)
@@ -135,6 +144,7 @@ def _unique_ids(p: Problem, v: Violations) -> None:
         ("vehicles", p.vehicles),
         ("jobs", p.jobs),
         ("shipments", p.shipments),
+        ("drivers", p.drivers),
     ):
         seen: dict[str, int] = {}
         for i, item in enumerate(items):

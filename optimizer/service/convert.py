@@ -16,9 +16,11 @@ from google.protobuf import duration_pb2, timestamp_pb2
 from hakobu.v1 import optimizer_pb2 as pb
 from optimizer.checker import Evaluation, RouteResult, Violation
 from optimizer.diagnosis import Unassigned
+from optimizer.licences import parse_licence
 from optimizer.model import (
     MAX_TIME,
     Depot,
+    Driver,
     Job,
     JobKind,
     Location,
@@ -150,8 +152,13 @@ def problem_from_proto(msg: pb.Problem, prefix: str = "problem") -> Problem:
                 skills=frozenset(v.skills),
                 max_trips=v.max_trips or 1,
                 rules=_rules(v.driving_rules) if v.HasField("driving_rules") else None,
+                gross_weight_kg=v.gross_weight_kg or None,
+                payload_kg=v.payload_kg or None,
             )
         )
+        for name in ("gross_weight_kg", "payload_kg"):
+            if getattr(v, name) < 0:
+                r.bad(f"{f}.{name}", "must not be negative")
         if not v.capacity:
             r.bad(f"{f}.capacity", f"required: {len(dims)} value(s), one per capacity dimension")
         if v.max_distance_meters < 0:
@@ -200,6 +207,7 @@ def problem_from_proto(msg: pb.Problem, prefix: str = "problem") -> Problem:
                 penalty=r.penalty(s, f"{f}.penalty"),
             )
         )
+    drivers = _drivers(msg, prefix, r)
     try:
         problem = Problem(
             depots=depots,
@@ -208,6 +216,7 @@ def problem_from_proto(msg: pb.Problem, prefix: str = "problem") -> Problem:
             shipments=tuple(shipments),
             travel=travel,
             dimensions=dims,
+            drivers=drivers,
         )
     except ModelError as exc:
         # Report conversion and model problems together, each field once.
@@ -217,6 +226,19 @@ def problem_from_proto(msg: pb.Problem, prefix: str = "problem") -> Problem:
     if r.violations:
         raise ModelError(r.violations)
     return problem
+
+
+def _drivers(msg: pb.Problem, prefix: str, r: _Reader) -> tuple[Driver, ...]:
+    out = []
+    for i, d in enumerate(msg.drivers):
+        try:
+            licence = parse_licence(d.licence)
+        except ValueError as exc:
+            r.bad(f"{prefix}.drivers[{i}].licence", str(exc))
+            continue
+        rules = _rules(d.driving_rules) if d.HasField("driving_rules") else None
+        out.append(Driver(id=d.id, licence=licence, rules=rules))
+    return tuple(out)
 
 
 def _rules(msg: pb.DrivingRules) -> DrivingRules:
@@ -341,6 +363,7 @@ def route_to_proto(problem: Problem, rr: RouteResult, origin: timestamp_pb2.Time
         waiting_duration=_duration(rr.waiting_duration),
         trips=rr.num_trips,
         cost=rr.cost,
+        driver_id=rr.driver_id,
     )
     vehicle = problem.vehicles[rr.vehicle]
     breaks = iter(rr.breaks)
@@ -443,6 +466,7 @@ def plan_from_proto(problem: Problem, routes: Iterable[pb.PlannedRoute], prefix:
     jobs = {j.id: i for i, j in enumerate(problem.jobs)}
     ships = {s.id: i for i, s in enumerate(problem.shipments)}
     depots = {d.id: i for i, d in enumerate(problem.depots)}
+    drivers = {d.id: i for i, d in enumerate(problem.drivers)}
     out: list[RoutePlan] = []
     for ri, r in enumerate(routes):
         if r.vehicle_id not in vehicles:
@@ -464,7 +488,12 @@ def plan_from_proto(problem: Problem, routes: Iterable[pb.PlannedRoute], prefix:
                 visits.append(Visit(NodeKind.DEPOT, depots[pv.id]))
             else:
                 v.append((f"{f}.id", f"no {pb.Step.Type.Name(t).lower()} with id {pv.id!r}"))
-        out.append(RoutePlan(vehicles[r.vehicle_id], visits))
+        driver: int | None = None
+        if r.driver_id:
+            if r.driver_id not in drivers:
+                v.append((f"{prefix}[{ri}].driver_id", f"no driver with id {r.driver_id!r}"))
+            driver = drivers.get(r.driver_id)
+        out.append(RoutePlan(vehicles[r.vehicle_id], visits, driver))
     if v:
         raise ModelError(v)
     return Plan(out)

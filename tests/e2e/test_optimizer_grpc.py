@@ -304,3 +304,28 @@ def test_driving_rules_put_breaks_in_the_plan(stub) -> None:
     with pytest.raises(grpc.RpcError) as exc:
         stub.Optimize(bad, timeout=10)
     assert any(f.startswith("problem.vehicles[0].rules") for f in _violations(exc.value))
+
+
+def test_drivers_get_licensed_vehicles_and_bad_licence_is_invalid(stub) -> None:
+    """Routes carry a licensed driver id, ValidatePlan checks it, and a bad licence names its field."""
+    req = small_request(jobs=8)
+    req.problem.vehicles[0].gross_weight_kg, req.problem.vehicles[0].payload_kg = 20_000, 10_000
+    req.problem.vehicles[1].gross_weight_kg, req.problem.vehicles[1].payload_kg = 5_000, 2_000
+    req.problem.drivers.add(id="jun", licence="準中型")
+    req.problem.drivers.add(id="oo", licence="OGATA")
+    resp = stub.Optimize(req, timeout=20)
+    drivers = {r.vehicle_id: r.driver_id for r in resp.solution.routes}
+    assert drivers and all(drivers.values())
+    assert drivers.get("v0", "oo") == "oo" and len(set(drivers.values())) == len(drivers)
+    wrong = pb.PlannedRoute(
+        vehicle_id="v0",
+        driver_id="jun",
+        visits=[pb.PlannedVisit(type=pb.Step.DELIVERY, id=j.id) for j in req.problem.jobs[:3]],
+    )
+    check = stub.ValidatePlan(pb.ValidatePlanRequest(problem=req.problem, routes=[wrong]), timeout=5)
+    assert any(v.code == pb.PlanViolation.LICENCE for v in check.violations)
+    req.problem.drivers[1].licence = "10t"
+    with pytest.raises(grpc.RpcError) as exc:
+        stub.Optimize(req, timeout=10)
+    assert exc.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "problem.drivers[1].licence" in _violations(exc.value)

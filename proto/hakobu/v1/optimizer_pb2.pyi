@@ -61,7 +61,7 @@ class SolveParameters(_message.Message):
     def __init__(self, time_limit: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., engine: _Optional[_Union[Engine, str]] = ..., seed: _Optional[int] = ..., max_iterations: _Optional[int] = ..., parallelism: _Optional[int] = ...) -> None: ...
 
 class Problem(_message.Message):
-    __slots__ = ("time_origin", "capacity_dimensions", "depots", "vehicles", "jobs", "shipments", "travel")
+    __slots__ = ("time_origin", "capacity_dimensions", "depots", "vehicles", "jobs", "shipments", "travel", "drivers")
     TIME_ORIGIN_FIELD_NUMBER: _ClassVar[int]
     CAPACITY_DIMENSIONS_FIELD_NUMBER: _ClassVar[int]
     DEPOTS_FIELD_NUMBER: _ClassVar[int]
@@ -69,6 +69,7 @@ class Problem(_message.Message):
     JOBS_FIELD_NUMBER: _ClassVar[int]
     SHIPMENTS_FIELD_NUMBER: _ClassVar[int]
     TRAVEL_FIELD_NUMBER: _ClassVar[int]
+    DRIVERS_FIELD_NUMBER: _ClassVar[int]
     time_origin: _timestamp_pb2.Timestamp
     capacity_dimensions: _containers.RepeatedScalarFieldContainer[str]
     depots: _containers.RepeatedCompositeFieldContainer[Depot]
@@ -76,7 +77,8 @@ class Problem(_message.Message):
     jobs: _containers.RepeatedCompositeFieldContainer[Job]
     shipments: _containers.RepeatedCompositeFieldContainer[Shipment]
     travel: Travel
-    def __init__(self, time_origin: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., capacity_dimensions: _Optional[_Iterable[str]] = ..., depots: _Optional[_Iterable[_Union[Depot, _Mapping]]] = ..., vehicles: _Optional[_Iterable[_Union[Vehicle, _Mapping]]] = ..., jobs: _Optional[_Iterable[_Union[Job, _Mapping]]] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., travel: _Optional[_Union[Travel, _Mapping]] = ...) -> None: ...
+    drivers: _containers.RepeatedCompositeFieldContainer[Driver]
+    def __init__(self, time_origin: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., capacity_dimensions: _Optional[_Iterable[str]] = ..., depots: _Optional[_Iterable[_Union[Depot, _Mapping]]] = ..., vehicles: _Optional[_Iterable[_Union[Vehicle, _Mapping]]] = ..., jobs: _Optional[_Iterable[_Union[Job, _Mapping]]] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., travel: _Optional[_Union[Travel, _Mapping]] = ..., drivers: _Optional[_Iterable[_Union[Driver, _Mapping]]] = ...) -> None: ...
 
 class LatLng(_message.Message):
     __slots__ = ("latitude", "longitude")
@@ -127,7 +129,7 @@ class Depot(_message.Message):
     def __init__(self, id: _Optional[str] = ..., display_name: _Optional[str] = ..., location: _Optional[_Union[Location, _Mapping]] = ..., time_window: _Optional[_Union[TimeWindow, _Mapping]] = ..., reload_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class Vehicle(_message.Message):
-    __slots__ = ("id", "display_name", "capacity", "start_depot_id", "end_depot_id", "shift", "fixed_cost", "cost_per_km", "cost_per_hour", "max_duration", "max_distance_meters", "vehicle_class", "skills", "max_trips", "driving_rules")
+    __slots__ = ("id", "display_name", "capacity", "start_depot_id", "end_depot_id", "shift", "fixed_cost", "cost_per_km", "cost_per_hour", "max_duration", "max_distance_meters", "vehicle_class", "skills", "max_trips", "driving_rules", "gross_weight_kg", "payload_kg")
     ID_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     CAPACITY_FIELD_NUMBER: _ClassVar[int]
@@ -143,6 +145,8 @@ class Vehicle(_message.Message):
     SKILLS_FIELD_NUMBER: _ClassVar[int]
     MAX_TRIPS_FIELD_NUMBER: _ClassVar[int]
     DRIVING_RULES_FIELD_NUMBER: _ClassVar[int]
+    GROSS_WEIGHT_KG_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_KG_FIELD_NUMBER: _ClassVar[int]
     id: str
     display_name: str
     capacity: _containers.RepeatedScalarFieldContainer[int]
@@ -158,7 +162,21 @@ class Vehicle(_message.Message):
     skills: _containers.RepeatedScalarFieldContainer[str]
     max_trips: int
     driving_rules: DrivingRules
-    def __init__(self, id: _Optional[str] = ..., display_name: _Optional[str] = ..., capacity: _Optional[_Iterable[int]] = ..., start_depot_id: _Optional[str] = ..., end_depot_id: _Optional[str] = ..., shift: _Optional[_Union[TimeWindow, _Mapping]] = ..., fixed_cost: _Optional[float] = ..., cost_per_km: _Optional[float] = ..., cost_per_hour: _Optional[float] = ..., max_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., max_distance_meters: _Optional[int] = ..., vehicle_class: _Optional[str] = ..., skills: _Optional[_Iterable[str]] = ..., max_trips: _Optional[int] = ..., driving_rules: _Optional[_Union[DrivingRules, _Mapping]] = ...) -> None: ...
+    gross_weight_kg: int
+    payload_kg: int
+    def __init__(self, id: _Optional[str] = ..., display_name: _Optional[str] = ..., capacity: _Optional[_Iterable[int]] = ..., start_depot_id: _Optional[str] = ..., end_depot_id: _Optional[str] = ..., shift: _Optional[_Union[TimeWindow, _Mapping]] = ..., fixed_cost: _Optional[float] = ..., cost_per_km: _Optional[float] = ..., cost_per_hour: _Optional[float] = ..., max_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., max_distance_meters: _Optional[int] = ..., vehicle_class: _Optional[str] = ..., skills: _Optional[_Iterable[str]] = ..., max_trips: _Optional[int] = ..., driving_rules: _Optional[_Union[DrivingRules, _Mapping]] = ..., gross_weight_kg: _Optional[int] = ..., payload_kg: _Optional[int] = ...) -> None: ...
+
+class Driver(_message.Message):
+    __slots__ = ("id", "display_name", "licence", "driving_rules")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    LICENCE_FIELD_NUMBER: _ClassVar[int]
+    DRIVING_RULES_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    display_name: str
+    licence: str
+    driving_rules: DrivingRules
+    def __init__(self, id: _Optional[str] = ..., display_name: _Optional[str] = ..., licence: _Optional[str] = ..., driving_rules: _Optional[_Union[DrivingRules, _Mapping]] = ...) -> None: ...
 
 class DrivingRules(_message.Message):
     __slots__ = ("off", "max_continuous_driving", "break_total", "break_min_part", "max_restraint", "hard_max_restraint", "max_daily_driving")
@@ -401,7 +419,7 @@ class Step(_message.Message):
     def __init__(self, type: _Optional[_Union[Step.Type, str]] = ..., id: _Optional[str] = ..., arrival_offset: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., start_offset: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., departure_offset: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., arrival_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., departure_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., waiting: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., load_after: _Optional[_Iterable[int]] = ..., distance_from_previous_meters: _Optional[int] = ..., travel_from_previous: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., trip: _Optional[int] = ...) -> None: ...
 
 class Route(_message.Message):
-    __slots__ = ("vehicle_id", "steps", "distance_meters", "duration", "travel_duration", "service_duration", "waiting_duration", "trips", "cost")
+    __slots__ = ("vehicle_id", "steps", "distance_meters", "duration", "travel_duration", "service_duration", "waiting_duration", "trips", "cost", "driver_id")
     VEHICLE_ID_FIELD_NUMBER: _ClassVar[int]
     STEPS_FIELD_NUMBER: _ClassVar[int]
     DISTANCE_METERS_FIELD_NUMBER: _ClassVar[int]
@@ -411,6 +429,7 @@ class Route(_message.Message):
     WAITING_DURATION_FIELD_NUMBER: _ClassVar[int]
     TRIPS_FIELD_NUMBER: _ClassVar[int]
     COST_FIELD_NUMBER: _ClassVar[int]
+    DRIVER_ID_FIELD_NUMBER: _ClassVar[int]
     vehicle_id: str
     steps: _containers.RepeatedCompositeFieldContainer[Step]
     distance_meters: int
@@ -420,7 +439,8 @@ class Route(_message.Message):
     waiting_duration: _duration_pb2.Duration
     trips: int
     cost: float
-    def __init__(self, vehicle_id: _Optional[str] = ..., steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ..., distance_meters: _Optional[int] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., travel_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., service_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., waiting_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., trips: _Optional[int] = ..., cost: _Optional[float] = ...) -> None: ...
+    driver_id: str
+    def __init__(self, vehicle_id: _Optional[str] = ..., steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ..., distance_meters: _Optional[int] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., travel_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., service_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., waiting_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., trips: _Optional[int] = ..., cost: _Optional[float] = ..., driver_id: _Optional[str] = ...) -> None: ...
 
 class UnassignedJob(_message.Message):
     __slots__ = ("id", "is_shipment", "reason", "message", "message_ja")
@@ -515,12 +535,14 @@ class ValidatePlanRequest(_message.Message):
     def __init__(self, problem: _Optional[_Union[Problem, _Mapping]] = ..., routes: _Optional[_Iterable[_Union[PlannedRoute, _Mapping]]] = ..., require_all_jobs: _Optional[bool] = ...) -> None: ...
 
 class PlannedRoute(_message.Message):
-    __slots__ = ("vehicle_id", "visits")
+    __slots__ = ("vehicle_id", "visits", "driver_id")
     VEHICLE_ID_FIELD_NUMBER: _ClassVar[int]
     VISITS_FIELD_NUMBER: _ClassVar[int]
+    DRIVER_ID_FIELD_NUMBER: _ClassVar[int]
     vehicle_id: str
     visits: _containers.RepeatedCompositeFieldContainer[PlannedVisit]
-    def __init__(self, vehicle_id: _Optional[str] = ..., visits: _Optional[_Iterable[_Union[PlannedVisit, _Mapping]]] = ...) -> None: ...
+    driver_id: str
+    def __init__(self, vehicle_id: _Optional[str] = ..., visits: _Optional[_Iterable[_Union[PlannedVisit, _Mapping]]] = ..., driver_id: _Optional[str] = ...) -> None: ...
 
 class PlannedVisit(_message.Message):
     __slots__ = ("type", "id")
@@ -552,6 +574,9 @@ class PlanViolation(_message.Message):
         CONTINUOUS_DRIVING: _ClassVar[PlanViolation.Code]
         RESTRAINT: _ClassVar[PlanViolation.Code]
         DAILY_DRIVING: _ClassVar[PlanViolation.Code]
+        LICENCE: _ClassVar[PlanViolation.Code]
+        DRIVER_REUSED: _ClassVar[PlanViolation.Code]
+        UNKNOWN_DRIVER: _ClassVar[PlanViolation.Code]
     CODE_UNSPECIFIED: PlanViolation.Code
     CAPACITY: PlanViolation.Code
     TIME_WINDOW: PlanViolation.Code
@@ -570,6 +595,9 @@ class PlanViolation(_message.Message):
     CONTINUOUS_DRIVING: PlanViolation.Code
     RESTRAINT: PlanViolation.Code
     DAILY_DRIVING: PlanViolation.Code
+    LICENCE: PlanViolation.Code
+    DRIVER_REUSED: PlanViolation.Code
+    UNKNOWN_DRIVER: PlanViolation.Code
     CODE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_JA_FIELD_NUMBER: _ClassVar[int]
