@@ -17,8 +17,7 @@ import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import maximum_bipartite_matching
+from scipy.optimize import linear_sum_assignment
 
 from optimizer.compiled import Compiled
 from optimizer.diagnosis import Unassigned, UnassignedReason
@@ -27,21 +26,26 @@ from optimizer.model import Plan, Problem, RoutePlan
 
 
 def match_drivers(problem: Problem) -> dict[int, int]:
-    """A maximum matching ``{vehicle index: driver index}`` of licensed pairs."""
-    rows, cols = [], []
+    """A maximum matching ``{vehicle index: driver index}`` of licensed pairs.
+
+    Among maximum matchings, the one that covers the most capacity (then the
+    lowest fixed cost) is taken, so spare drivers go to the bigger trucks.
+    """
+    nv, nd = len(problem.vehicles), len(problem.drivers)
+    allowed = np.zeros((nv, nd), dtype=bool)
     for v, veh in enumerate(problem.vehicles):
         for d, drv in enumerate(problem.drivers):
-            if allows(drv.licence, veh.gross_weight_kg, veh.payload_kg):
-                rows.append(v)
-                cols.append(d)
-    if not rows:
+            allowed[v, d] = allows(drv.licence, veh.gross_weight_kg, veh.payload_kg)
+    if not allowed.any():
         return {}
-    graph = csr_matrix(
-        (np.ones(len(rows), dtype=np.int8), (rows, cols)),
-        shape=(len(problem.vehicles), len(problem.drivers)),
-    )
-    match = maximum_bipartite_matching(graph, perm_type="column")
-    return {v: int(d) for v, d in enumerate(match) if d >= 0}
+    # Every allowed pair is worth far more than any capacity difference, so the
+    # assignment first maximises the number of pairs, then the capacity covered.
+    cap = np.array([float(sum(v.capacity)) for v in problem.vehicles])
+    fixed = np.array([v.fixed_cost for v in problem.vehicles])
+    score = 1.0 + cap / (cap.max() + 1.0) - 1e-3 * fixed / (fixed.max() + 1.0)
+    weight = np.where(allowed, 10.0 * nv + score[:, None], 0.0)
+    rows, cols = linear_sum_assignment(weight, maximize=True)
+    return {int(v): int(d) for v, d in zip(rows, cols, strict=True) if allowed[v, d]}
 
 
 @dataclass(frozen=True, slots=True)

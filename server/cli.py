@@ -237,7 +237,7 @@ def _print_solution(sol) -> None:
     for r in sol.routes:
         dur = r.duration.seconds / 3600
         print(
-            f"  {r.vehicle_id}: {len(r.steps) - 2} stops, {r.distance_meters / 1000:.1f} km, {dur:.1f} h, "
+            f"  {r.vehicle_id} ({r.driver_id or '-'}): {len(r.steps) - 2} stops, {r.distance_meters / 1000:.1f} km, {dur:.1f} h, "
             f"{r.trips} trip(s)"
         )
         for st in r.steps:

@@ -25,6 +25,12 @@ _AREAS = [
 ]
 
 
+#: Gross vehicle weight per class (kg): decides which licence may drive it.
+_GROSS_KG = {"軽": 1_350, "2t": 5_000, "4t": 8_000}
+#: Three drivers for four trucks; the 普通 licence only allows the 軽 van.
+_DRIVERS = [("D-01", "田中 一郎", "中型"), ("D-02", "佐藤 花子", "準中型"), ("D-03", "鈴木 次郎", "普通")]
+
+
 def _dur(seconds: int) -> duration_pb2.Duration:
     return duration_pb2.Duration(seconds=seconds)
 
@@ -83,8 +89,13 @@ def demo_request(
                 max_duration=_dur(11 * HOUR),
                 vehicle_class=cls,
                 max_trips=2,
+                gross_weight_kg=_GROSS_KG[cls],
+                payload_kg=kg,
+                driving_rules=pb.DrivingRules(),  # 改善基準告示 (2024)
             )
         )
+    for did, name, licence in _DRIVERS:
+        problem.drivers.add(id=did, display_name=name, licence=licence)
     for i in range(jobs):
         name, lat, lng = rng.choice(_AREAS)
         if road_graph:
