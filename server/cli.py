@@ -237,8 +237,8 @@ def _print_solution(sol) -> None:
     for r in sol.routes:
         dur = r.duration.seconds / 3600
         print(
-            f"  {r.vehicle_id} ({r.driver_id or '-'}): {len(r.steps) - 2} stops, {r.distance_meters / 1000:.1f} km, {dur:.1f} h, "
-            f"{r.trips} trip(s)"
+            f"  {r.vehicle_id} ({r.driver_id or '-'}): {len(r.steps) - 2} stops, "
+            f"{r.distance_meters / 1000:.1f} km, {dur:.1f} h, {r.trips} trip(s)"
         )
         for st in r.steps:
             t = st.start_time.ToDatetime(tzinfo=JST).strftime("%H:%M") if st.HasField("start_time") else ""
