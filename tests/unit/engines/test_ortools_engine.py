@@ -29,6 +29,7 @@ from optimizer.model import (
     Vehicle,
     Visit,
 )
+from tests.unit.engines.builders import at, explicit, job
 
 SOLOMON = Path(__file__).resolve().parents[4] / "shared" / "data" / "benchmarks" / "solomon"
 FAST = Limits(time_limit=0.5, max_iterations=100)
@@ -37,38 +38,6 @@ FAST = Limits(time_limit=0.5, max_iterations=100)
 # --------------------------------------------------------------------------
 # Helpers: build problems, run the engine, re-check plans independently.
 # --------------------------------------------------------------------------
-
-
-def at(x: float, y: float = 0.0) -> Location:
-    return Location(x=x, y=y)
-
-
-def job(
-    name: str,
-    loc: Location,
-    demand: int = 0,
-    *,
-    kind: JobKind = JobKind.DELIVERY,
-    windows: tuple[TimeWindow, ...] = (),
-    service: int = 0,
-    penalty: float | None = None,
-    classes: frozenset[str] = frozenset(),
-    skills: frozenset[str] = frozenset(),
-) -> Job:
-    return Job(
-        name,
-        Stop(loc, service, windows),
-        kind=kind,
-        demand=(demand,),
-        allowed_vehicle_classes=classes,
-        required_skills=skills,
-        penalty=penalty,
-    )
-
-
-def explicit(matrix: list[list[int]]) -> Travel:
-    m = np.array(matrix, dtype=np.int64)
-    return Travel(mode=TravelMode.EXPLICIT, distances=m, durations=m.copy())
 
 
 def solve(problem: Problem, limits: Limits = FAST, **kwargs: object) -> tuple[Compiled, EngineResult]:

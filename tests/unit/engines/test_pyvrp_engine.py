@@ -23,11 +23,10 @@ from optimizer.model import (
     Shipment,
     Stop,
     TimeWindow,
-    Travel,
-    TravelMode,
     Vehicle,
     Visit,
 )
+from tests.unit.engines.builders import at, explicit, job
 
 #: Tiny problems: an iteration budget keeps runs deterministic and fast.
 QUICK = Limits(time_limit=10.0, max_iterations=300)
@@ -35,38 +34,6 @@ QUICK = Limits(time_limit=10.0, max_iterations=300)
 # --------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------
-
-
-def at(x: float, y: float = 0.0) -> Location:
-    return Location(x=x, y=y)
-
-
-def job(
-    name: str,
-    loc: Location,
-    demand: int = 0,
-    *,
-    kind: JobKind = JobKind.DELIVERY,
-    windows: tuple[TimeWindow, ...] = (),
-    service: int = 0,
-    penalty: float | None = None,
-    classes: frozenset[str] = frozenset(),
-    skills: frozenset[str] = frozenset(),
-) -> Job:
-    return Job(
-        name,
-        Stop(loc, service, windows),
-        kind=kind,
-        demand=(demand,),
-        allowed_vehicle_classes=classes,
-        required_skills=skills,
-        penalty=penalty,
-    )
-
-
-def explicit(matrix: list[list[int]]) -> Travel:
-    m = np.array(matrix, dtype=np.int64)
-    return Travel(mode=TravelMode.EXPLICIT, distances=m, durations=m.copy())
 
 
 def spot(i: int) -> Location:
