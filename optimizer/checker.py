@@ -22,7 +22,7 @@ from optimizer.breaks import Break, BreakPlace, BreakSchedule, latest_schedule_w
 from optimizer.compiled import Compiled
 from optimizer.engines.base import vehicle_can_serve
 from optimizer.licences import allows
-from optimizer.model import JobKind, NodeKind, Plan, Problem, Vehicle, Visit
+from optimizer.model import JobKind, NodeKind, Plan, Problem, RoutePlan, Vehicle, Visit
 from optimizer.rules import DrivingRules
 
 
@@ -349,7 +349,16 @@ def _latest_departure(times: _Times, points: list[_Point], durs: list[int]) -> i
 class _RouteChecker:
     """Schedules and checks one non-empty route of a known vehicle."""
 
-    def __init__(self, compiled: Compiled, r: int, v: int, points: list[_Point]):
+    def __init__(
+        self,
+        compiled: Compiled,
+        r: int,
+        v: int,
+        points: list[_Point],
+        driver_rules: DrivingRules | None = None,
+    ):
+        #: The route's driver's rules, which take the place of the vehicle's.
+        self.driver_rules = driver_rules
         self.c = compiled
         self.p = compiled.problem
         self.r = r
@@ -380,7 +389,8 @@ class _RouteChecker:
         earliest = max(veh.shift.start, sd.time_window.start)
         latest_leave = min(veh.shift.end, sd.time_window.end)
         max_delay = max(0, latest_leave - earliest)
-        rules = veh.rules if veh.rules is not None and veh.rules.enabled else None
+        own = self.driver_rules if self.driver_rules is not None else veh.rules
+        rules = own if own is not None and own.enabled else None
         bsched: BreakSchedule | None = None
         if rules is not None:
             bsched = latest_schedule_with_breaks(
@@ -962,7 +972,7 @@ def evaluate(compiled: Compiled, plan: Plan, *, require_all: bool = False) -> Ev
         route_result: RouteResult | None = None
         if known_vehicle:
             # Scheduled first: breaks may add steps, which renumbers the visits' steps.
-            checker = _RouteChecker(compiled, r, v, _prepare(compiled, visits))
+            checker = _RouteChecker(compiled, r, v, _prepare(compiled, visits), _driver_rules(p, rp))
             route_result = checker.run()
         for k, vis in enumerate(visits):
             step = k + 1 if checker is None else checker.step_of[k + 1]
@@ -1062,6 +1072,13 @@ def evaluate(compiled: Compiled, plan: Plan, *, require_all: bool = False) -> Ev
         duration=sum(rr.duration for rr in results),
         vehicles_used=len({rr.vehicle for rr in results}),
     )
+
+
+def _driver_rules(p: Problem, rp: RoutePlan) -> DrivingRules | None:
+    """The driving rules of the route's driver, if it names one that has rules."""
+    if rp.driver is None or not 0 <= rp.driver < len(p.drivers):
+        return None
+    return p.drivers[rp.driver].rules
 
 
 def _check_driver(p: Problem, r: int, v: int, d: int, route_of_driver: dict[int, int]) -> list[Violation]:

@@ -83,7 +83,14 @@ def crew_for(full: Compiled) -> Crew | None:
     if not driver_of:
         return None
     kept = tuple(sorted(driver_of))
-    sub = dataclasses.replace(p, vehicles=tuple(p.vehicles[v] for v in kept), drivers=())
+    vehicles = tuple(
+        dataclasses.replace(p.vehicles[v], rules=p.drivers[driver_of[v]].rules)
+        if p.drivers[driver_of[v]].rules is not None
+        else p.vehicles[v]
+        for v in kept
+    )
+    # The engines see each vehicle with its driver's driving rules, if the driver has any.
+    sub = dataclasses.replace(p, vehicles=vehicles, drivers=())
     compiled = dataclasses.replace(
         full, problem=sub, vehicle_profile=tuple(full.vehicle_profile[v] for v in kept)
     )

@@ -36,7 +36,18 @@ def _ruled(compiled: Compiled) -> list[bool]:
 
 
 def has_rules(compiled: Compiled) -> bool:
-    return any(_ruled(compiled))
+    drivers = compiled.problem.drivers
+    return any(_ruled(compiled)) or any(d.rules is not None and d.rules.enabled for d in drivers)
+
+
+def _route_ruled(compiled: Compiled, rp: RoutePlan) -> bool:
+    """Whether the route's driver (or else its vehicle) carries enabled driving rules."""
+    p = compiled.problem
+    if rp.driver is not None and 0 <= rp.driver < len(p.drivers) and p.drivers[rp.driver].rules is not None:
+        rules = p.drivers[rp.driver].rules
+        return rules is not None and rules.enabled
+    v = p.vehicles[rp.vehicle]
+    return v.rules is not None and v.rules.enabled
 
 
 def pad_for_breaks(compiled: Compiled) -> Compiled:
@@ -75,7 +86,7 @@ def pad_for_breaks(compiled: Compiled) -> Compiled:
 
 
 def _without(plan: Plan, route: int, drop: set[Visit]) -> Plan:
-    routes = [RoutePlan(r.vehicle, list(r.visits)) for r in plan.routes]
+    routes = [RoutePlan(r.vehicle, list(r.visits), r.driver) for r in plan.routes]
     routes[route].visits = [v for v in routes[route].visits if v not in drop]
     return Plan(routes)
 
@@ -97,14 +108,13 @@ def repair_for_rules(
     Returns the repaired plan, its evaluation and the visits removed. Violations
     on routes of vehicles without rules are left for the caller to judge.
     """
-    ruled = _ruled(compiled)
     removed: set[Visit] = set()
     ev = evaluate(compiled, plan)
     for _ in range(max_rounds):
         bad = [
             v
             for v in ev.violations
-            if v.code in RULE_CODES and v.route is not None and ruled[plan.routes[v.route].vehicle]
+            if v.code in RULE_CODES and v.route is not None and _route_ruled(compiled, plan.routes[v.route])
         ]
         if not bad:
             break

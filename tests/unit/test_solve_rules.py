@@ -84,3 +84,26 @@ def test_checker_reports_continuous_driving_on_a_caller_plan_without_rules_vehic
     [route] = sol.evaluation.routes
     found = driving_violations(route.steps, DrivingRules())
     assert any(v.code is ViolationCode.CONTINUOUS_DRIVING for v in found)
+
+
+@pytest.mark.parametrize("engine", ["pyvrp", "ortools"])
+def test_driver_rules_take_the_place_of_the_vehicles(engine: str) -> None:
+    """A driver limited to 2 h of continuous driving gets breaks by his rules, not the truck's 4 h."""
+    from optimizer.licences import Licence
+    from optimizer.model import Driver
+
+    strict = DrivingRules(max_continuous_driving=2 * HOUR)
+    base = ring(4, 1.0, DrivingRules())  # about 6.2 h of driving: one break under the truck's rules
+    problem = Problem(
+        depots=base.depots,
+        vehicles=base.vehicles,
+        jobs=base.jobs,
+        travel=base.travel,
+        drivers=(Driver("D-1", Licence.OGATA, rules=strict),),
+    )
+    sol = solve(problem, SolveOptions(engine=engine, time_limit=1, seed=1))
+    assert sol.evaluation.is_feasible and not sol.unassigned
+    [route] = sol.evaluation.routes
+    assert route.driver_id == "D-1"
+    assert driving_violations(route.steps, strict) == []
+    assert sum(1 for s in route.steps if s.kind == "BREAK") >= 2
