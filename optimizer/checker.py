@@ -49,6 +49,7 @@ class ViolationCode(enum.Enum):
     LICENCE = "LICENCE"
     DRIVER_REUSED = "DRIVER_REUSED"
     UNKNOWN_DRIVER = "UNKNOWN_DRIVER"
+    DRIVER_MISSING = "DRIVER_MISSING"
 
 
 @dataclass(frozen=True, slots=True)
@@ -1022,6 +1023,17 @@ def evaluate(compiled: Compiled, plan: Plan, *, require_all: bool = False) -> Ev
                 route_viols.extend(_check_driver(p, r, v, rp.driver, route_of_driver))
                 if 0 <= rp.driver < len(p.drivers):
                     route_result = replace(route_result, driver_id=p.drivers[rp.driver].id)
+            elif p.drivers:
+                vid = p.vehicles[v].id
+                route_viols.append(
+                    Violation(
+                        ViolationCode.DRIVER_MISSING,
+                        f"route {r} of vehicle {vid} names no driver, but the problem has drivers",
+                        f"ルート {r}（車両 {vid}）に運転者が指定されていません",
+                        route=r,
+                        vehicle_id=vid,
+                    )
+                )
             results.append(route_result)
             route_viols.extend(checker.violations)
         route_viols.sort(key=lambda x: -1 if x.step is None else x.step)

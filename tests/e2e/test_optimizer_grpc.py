@@ -78,6 +78,7 @@ def _validate(stub, request: pb.OptimizeRequest, solution: pb.Solution) -> pb.Va
     routes = [
         pb.PlannedRoute(
             vehicle_id=r.vehicle_id,
+            driver_id=r.driver_id,
             visits=[
                 pb.PlannedVisit(type=s.type, id=s.id)
                 for s in r.steps

@@ -129,6 +129,9 @@ def test_checker_flags_licence_reuse_and_unknown_driver() -> None:
     unknown = evaluate(c, Plan([_route(1, 7, range(8))]))
     assert [v.code for v in unknown.violations] == [ViolationCode.UNKNOWN_DRIVER]
 
+    missing = evaluate(c, Plan([_route(1, None, range(8))]))
+    assert [v.code for v in missing.violations] == [ViolationCode.DRIVER_MISSING]
+
 
 def test_validation_of_drivers_and_weights() -> None:
     """Duplicate driver ids and negative weights are field violations."""

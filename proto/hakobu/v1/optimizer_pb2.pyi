@@ -577,6 +577,7 @@ class PlanViolation(_message.Message):
         LICENCE: _ClassVar[PlanViolation.Code]
         DRIVER_REUSED: _ClassVar[PlanViolation.Code]
         UNKNOWN_DRIVER: _ClassVar[PlanViolation.Code]
+        DRIVER_MISSING: _ClassVar[PlanViolation.Code]
     CODE_UNSPECIFIED: PlanViolation.Code
     CAPACITY: PlanViolation.Code
     TIME_WINDOW: PlanViolation.Code
@@ -598,6 +599,7 @@ class PlanViolation(_message.Message):
     LICENCE: PlanViolation.Code
     DRIVER_REUSED: PlanViolation.Code
     UNKNOWN_DRIVER: PlanViolation.Code
+    DRIVER_MISSING: PlanViolation.Code
     CODE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_JA_FIELD_NUMBER: _ClassVar[int]
