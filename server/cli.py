@@ -46,6 +46,13 @@ def main(argv: list[str] | None = None) -> int:
     de.add_argument("--metrics-port", type=int, default=int(_env("HAKOBU_METRICS_PORT", "9464")))
     de.add_argument("--exit", action="store_true", help="stop after the demo instead of serving on")
 
+    db = sub.add_parser("db", help="database: apply migrations, load demo data")
+    dbs = db.add_subparsers(dest="db_command", required=True)
+    for name, text in (("migrate", "apply pending migrations"), ("seed", "migrate, then load demo data")):
+        p = dbs.add_parser(name, help=text)
+        p.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
+        p.add_argument("--data-dir", default="var/pgdata", help="embedded PostgreSQL data folder")
+
     ns = ap.parse_args(argv)
     from server.observability import configure_logging
 
@@ -54,7 +61,24 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(ns.address, None if ns.workers < 0 else ns.workers, ns.metrics_port)
     if ns.command == "solve":
         return _solve(ns)
+    if ns.command == "db":
+        return _db(ns)
     return _demo(ns)
+
+
+def _db(ns: argparse.Namespace) -> int:
+    from server.db.config import database_url
+    from server.db.migrate import migrate
+
+    url = ns.url or database_url(ns.data_dir)
+    applied = migrate(url)
+    print(f"migrations applied: {', '.join(applied)}" if applied else "schema up to date", flush=True)
+    if ns.db_command == "seed":
+        from server.db.seed import seed
+
+        added = seed(url)
+        print("seed: " + ", ".join(f"{table} +{n}" for table, n in added.items()), flush=True)
+    return 0
 
 
 def _serve(address: str, workers: int | None, metrics_port: int, ready: threading.Event | None = None) -> int:

@@ -1,0 +1,1 @@
+"""PostgreSQL storage: connection settings, schema migrations, org-scoped repositories and demo data."""
