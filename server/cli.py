@@ -1,4 +1,4 @@
-"""The ``hakobu`` command: serve, solve and demo."""
+"""The ``hakobu`` command: serve, solve, demo, db and replan."""
 
 from __future__ import annotations
 
@@ -53,6 +53,20 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
         p.add_argument("--data-dir", default="var/pgdata", help="embedded PostgreSQL data folder")
 
+    rp = sub.add_parser("replan", help="re-plan the DRAFT delivery plans of a day from the stored orders")
+    rp.add_argument("--date", required=True, type=datetime.date.fromisoformat, help="YYYY-MM-DD (JST)")
+    which = rp.add_mutually_exclusive_group()
+    which.add_argument("--branch", action="append", metavar="ID", help="branch id (repeatable)")
+    which.add_argument("--all", action="store_true", help="every branch with orders that day (default)")
+    rp.add_argument("--org", default=None, help="organization id (default: every organization)")
+    rp.add_argument("--force", action="store_true", help="also replace PUBLISHED plans")
+    rp.add_argument("--time-limit", type=float, default=30.0, help="seconds per branch (default 30)")
+    rp.add_argument("--seed", type=int, default=0)
+    rp.add_argument("--concurrency", type=int, default=1, help="branches solved at once")
+    rp.add_argument("--travel", choices=["haversine", "road"], default="haversine")
+    rp.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
+    rp.add_argument("--data-dir", default="var/pgdata", help="embedded PostgreSQL data folder")
+
     ns = ap.parse_args(argv)
     from server.observability import configure_logging
 
@@ -63,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         return _solve(ns)
     if ns.command == "db":
         return _db(ns)
+    if ns.command == "replan":
+        return _replan(ns)
     return _demo(ns)
 
 
@@ -79,6 +95,34 @@ def _db(ns: argparse.Namespace) -> int:
         added = seed(url)
         print("seed: " + ", ".join(f"{table} +{n}" for table, n in added.items()), flush=True)
     return 0
+
+
+def _replan(ns: argparse.Namespace) -> int:
+    from optimizer.solve import SolveOptions
+    from server.db.config import database_url
+    from server.db.repository import Database
+    from server.plans.optimize import replan_all
+
+    try:
+        opts = SolveOptions(time_limit=ns.time_limit, seed=ns.seed)
+        db = Database(ns.url or database_url(ns.data_dir))
+        if ns.org:
+            orgs = [ns.org]
+        else:
+            with db.transaction() as conn:
+                orgs = [r["id"] for r in conn.execute("SELECT id FROM organizations ORDER BY id").fetchall()]
+        failed = 0
+        for org in orgs:
+            summaries = replan_all(
+                db, org, ns.date, ns.branch, ns.force, ns.concurrency, opts, travel=ns.travel
+            )
+            for s in summaries:
+                print(f"[{org}] {s.line()}", flush=True)
+                failed += s.outcome == "failed"
+    except ValueError as exc:
+        print(f"hakobu replan: {exc}", file=sys.stderr)
+        return 2
+    return 1 if failed else 0
 
 
 def _serve(address: str, workers: int | None, metrics_port: int, ready: threading.Event | None = None) -> int:

@@ -1,0 +1,177 @@
+"""Use cases: optimize one branch's day (build → solve → save) and re-plan every branch of a day."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from optimizer.compiled import compile_problem
+from optimizer.model import TravelMode
+from optimizer.solve import SolveOptions, solve
+from server.db.repository import Database
+from server.plans.build import build_problem, check_date
+from server.plans.repository import PlanLockedError, PlanRecord, UnassignedOrder, find_plan, save_plan
+
+log = logging.getLogger("hakobu.plans")
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    """What one optimization of a branch's day did."""
+
+    branch_id: str
+    date: datetime.date
+    #: "planned" (new or refreshed revision), "unchanged" (same result as the current revision),
+    #: "skipped" (published / running plan kept), "no_orders", or "failed".
+    outcome: str
+    plan_id: str | None = None
+    revision: int | None = None
+    orders: int = 0
+    served: int = 0
+    unassigned: tuple[UnassignedOrder, ...] = ()
+    vehicles_used: int = 0
+    distance_m: int = 0
+    cost: float = 0.0
+    seconds: float = 0.0
+    message: str = ""
+    vehicles_available: int = 0
+    drivers_available: int = 0
+    engine: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    def line(self) -> str:
+        """One line in Japanese and English for the CLI."""
+        head = f"{self.branch_id} {self.date.isoformat()}"
+        if self.outcome in ("skipped", "failed", "no_orders"):
+            ja = {"skipped": "スキップ", "failed": "失敗", "no_orders": "配送依頼なし"}[self.outcome]
+            return f"{head}: {ja} / {self.outcome}{': ' + self.message if self.message else ''}"
+        ja_state = "変更なし" if self.outcome == "unchanged" else "計画作成"
+        return (
+            f"{head}: {ja_state} / {self.outcome} — 計画 / plan {self.plan_id} rev {self.revision}: "
+            f"{self.served}/{self.orders} 件配送 / served, 未割当 / unassigned {len(self.unassigned)}, "
+            f"{self.vehicles_used} 台 / vehicles, {self.distance_m / 1000:.1f} km, "
+            f"費用 / cost {self.cost:,.0f}, {self.seconds:.1f} s"
+        )
+
+
+def optimize_day(
+    db: Database,
+    org: str,
+    branch_id: str,
+    date: datetime.date,
+    options: SolveOptions,
+    created_by: str | None,
+    *,
+    travel: str = "haversine",
+    request_id: str | None = None,
+    force: bool = False,
+    now: datetime.datetime | None = None,
+) -> tuple[PlanRecord, DaySummary]:
+    """Build the day's problem, solve it and save it as the DRAFT plan (one transaction).
+
+    Any failure before or during the save (past date, bad data, no road graph, locked plan) raises and
+    leaves the stored plan as it was.
+    """
+    t0 = time.monotonic()
+    problem, maps = build_problem(db, org, branch_id, date, travel, now=now)
+    road = None
+    if problem.travel.mode is TravelMode.ROAD:
+        from geo.provider import RoadMatrixProvider
+        from server.app import default_geo
+
+        road = RoadMatrixProvider(*default_geo())
+    compiled = compile_problem(problem, road)
+    before = find_plan(db, org, branch_id, date)
+    solution = solve(problem, options, started_at=t0, compiled=compiled)
+    plan = save_plan(
+        db, org, branch_id, date, solution, problem, created_by, request_id, force=force
+    )
+    unchanged = before is not None and before.id == plan.id and before.revision == plan.revision
+    ev = solution.evaluation
+    served = sum(1 for r in plan.routes for s in r.stops if s.order_id is not None)
+    notes = tuple(f"driver {d} has no known licence class; not planned" for d in maps.skipped_drivers)
+    summary = DaySummary(
+        branch_id=branch_id,
+        date=date,
+        outcome="unchanged" if unchanged else "planned",
+        plan_id=plan.id,
+        revision=plan.revision,
+        orders=len(problem.jobs),
+        served=served,
+        unassigned=plan.unassigned,
+        vehicles_used=ev.vehicles_used,
+        distance_m=int(ev.distance),
+        cost=float(ev.cost.total),
+        seconds=time.monotonic() - t0,
+        vehicles_available=len(problem.vehicles),
+        drivers_available=len(problem.drivers),
+        engine=solution.stats.engine,
+        notes=notes,
+    )
+    return plan, summary
+
+
+def branches_with_orders(db: Database, org: str, date: datetime.date) -> list[str]:
+    """Ids of the branches of ``org`` that have orders (not cancelled) on ``date``."""
+    with db.transaction() as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT branch_id FROM orders WHERE organization_id = %s AND delivery_date = %s "
+            "AND status <> 'CANCELLED' ORDER BY branch_id",
+            (org, date),
+        ).fetchall()
+    return [r["branch_id"] for r in rows]
+
+
+def replan_all(
+    db: Database,
+    org: str,
+    date: datetime.date,
+    branch_ids: Sequence[str] | None = None,
+    force: bool = False,
+    concurrency: int = 1,
+    options: SolveOptions | None = None,
+    *,
+    travel: str = "haversine",
+    created_by: str | None = None,
+    now: datetime.datetime | None = None,
+) -> list[DaySummary]:
+    """Create or refresh the DRAFT plan of every branch with orders on ``date`` (or of ``branch_ids``).
+
+    PUBLISHED plans are kept unless ``force``; IN_PROGRESS / DONE plans are always kept. One branch
+    failing does not stop the others (its summary says "failed"). Running it twice with a deterministic
+    ``options`` (seed + ``max_iterations``) keeps the same plans and revisions.
+    """
+    check_date(date, now)
+    opts = options or SolveOptions()
+    with_orders = branches_with_orders(db, org, date)
+    targets = list(with_orders if branch_ids is None else branch_ids)
+
+    def one(branch_id: str) -> DaySummary:
+        if branch_id not in with_orders:
+            return DaySummary(branch_id, date, "no_orders")
+        existing = find_plan(db, org, branch_id, date)
+        if existing is not None and existing.status != "DRAFT":
+            if existing.status != "PUBLISHED" or not force:
+                return DaySummary(
+                    branch_id, date, "skipped", plan_id=existing.id, revision=existing.revision,
+                    message=f"plan is {existing.status}" + (" (use --force)" if existing.status ==
+                                                            "PUBLISHED" else ""),
+                )
+        try:
+            return optimize_day(
+                db, org, branch_id, date, opts, created_by, travel=travel, force=force, now=now
+            )[1]
+        except PlanLockedError as exc:
+            return DaySummary(branch_id, date, "skipped", message=str(exc))
+        except Exception as exc:  # one branch's bad data must not stop the nightly run
+            log.exception("re-planning %s on %s failed", branch_id, date)
+            return DaySummary(branch_id, date, "failed", message=f"{type(exc).__name__}: {exc}")
+
+    if concurrency <= 1 or len(targets) <= 1:
+        return [one(b) for b in targets]
+    with ThreadPoolExecutor(max_workers=concurrency) as ex:
+        return list(ex.map(one, targets))

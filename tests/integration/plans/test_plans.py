@@ -1,0 +1,237 @@
+"""Optimize a day over the stored data: build, solve, save, refresh, re-plan, refuse, isolate."""
+
+from __future__ import annotations
+
+import datetime
+
+import psycopg
+import pytest
+
+from optimizer.model import TravelMode
+from optimizer.solve import SolveOptions
+from server.cli import main
+from server.db.repository import Database, InvalidReferenceError, NotFoundError
+from server.db.seed import NERIMA_BRANCH_ID, ORG_ID, demo_orders, seed, tomorrow
+from server.plans.build import build_problem
+from server.plans.optimize import optimize_day, replan_all
+from server.plans.repository import PlanLockedError, find_plan, get_plan, list_versions
+
+OPTS = SolveOptions(time_limit=2, max_iterations=200, seed=1)
+_used: set[datetime.date] = set()
+
+
+def fresh_day(db_url: str, offset: int) -> datetime.date:
+    """A future date (distinct per test) with the seeded Nerima orders."""
+    day = tomorrow() + datetime.timedelta(days=10 + offset)
+    assert day not in _used
+    _used.add(day)
+    seed(db_url, day)
+    return day
+
+
+def _stop_rows(db_url: str, plan_id: str) -> int:
+    with psycopg.connect(db_url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM stops s JOIN routes r ON r.organization_id = s.organization_id "
+            "AND r.id = s.route_id WHERE r.plan_id = %s",
+            (plan_id,),
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_build_problem_from_seeded_data(db_url: str) -> None:
+    """The Nerima branch becomes the depot, its fleet and drivers the vehicles, its orders the jobs."""
+    day = fresh_day(db_url, 0)
+    problem, maps = build_problem(Database(db_url), ORG_ID, NERIMA_BRANCH_ID, day)
+    assert problem.depots[0].id == NERIMA_BRANCH_ID
+    assert set(maps.vehicle_ids) == {"V-101", "V-102", "V-103"}
+    assert set(maps.driver_ids) == {"D-101", "D-102", "D-103"}
+    assert len(problem.jobs) == len(demo_orders(day))
+    assert problem.travel.mode is TravelMode.HAVERSINE
+    assert maps.origin.isoformat() == f"{day.isoformat()}T00:00:00+09:00"
+    v103 = problem.vehicles[maps.vehicle_ids.index("V-103")]
+    assert v103.capacity[0] == 4000 and v103.vehicle_class == "4t" and v103.rules is not None
+    assert v103.shift.start == 8 * 3600 and v103.shift.end == 19 * 3600
+    by_id = {o["id"]: o for o in demo_orders(day)}
+    for job in problem.jobs:
+        src = by_id[job.id]
+        assert job.demand[0] == int(src["weight_kg"])
+        assert job.stop.service_duration == src["service_seconds"]
+        wins = [(w.start, w.end) for w in job.stop.time_windows]
+        expected = [
+            (int(s[:2]) * 3600 + int(s[3:]) * 60, int(e[:2]) * 3600 + int(e[3:]) * 60)
+            for s, e in src["time_windows"].obj
+        ]
+        assert wins == expected
+        assert job.allowed_vehicle_classes == frozenset(src["allowed_vehicle_classes"])
+
+
+def test_cancelled_orders_and_inactive_vehicles_are_left_out(db_url: str) -> None:
+    """A cancelled order is not a job and a vehicle in maintenance is not in the fleet."""
+    day = fresh_day(db_url, 1)
+    cancelled = demo_orders(day)[0]["id"]
+    with psycopg.connect(db_url) as conn:
+        conn.execute("UPDATE orders SET status = 'CANCELLED' WHERE organization_id = %s AND id = %s",
+                     (ORG_ID, cancelled))
+        conn.execute("UPDATE vehicles SET status = 'MAINTENANCE' WHERE organization_id = %s AND id = 'V-102'",
+                     (ORG_ID,))
+    try:
+        problem, maps = build_problem(Database(db_url), ORG_ID, NERIMA_BRANCH_ID, day)
+    finally:
+        with psycopg.connect(db_url) as conn:
+            conn.execute(
+                "UPDATE vehicles SET status = 'AVAILABLE' WHERE organization_id = %s AND id = 'V-102'",
+                (ORG_ID,),
+            )
+    assert cancelled not in maps.order_ids
+    assert len(problem.jobs) == len(demo_orders(day)) - 1
+    assert "V-102" not in maps.vehicle_ids
+
+
+def test_optimize_day_stores_a_plan_covering_served_orders(db_url: str) -> None:
+    """The stored plan's stops are exactly the served orders, with times on that date and loads."""
+    day = fresh_day(db_url, 2)
+    db = Database(db_url)
+    plan, summary = optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, day, OPTS, "U-002")
+    assert plan.status == "DRAFT" and plan.revision == 1 and plan.created_by == "U-002"
+    stored = get_plan(db, ORG_ID, plan.id)
+    order_stops = [s.order_id for r in stored.routes for s in r.stops if s.order_id is not None]
+    assert len(order_stops) == len(set(order_stops)) == summary.served
+    unassigned = {u.order_id for u in stored.unassigned}
+    assert set(order_stops) | unassigned == {o["id"] for o in demo_orders(day)}
+    assert not set(order_stops) & unassigned
+    assert summary.orders == len(demo_orders(day))
+    assert summary.served + len(summary.unassigned) == summary.orders
+    assert summary.vehicles_used == len(stored.routes) > 0
+    for r in stored.routes:
+        assert r.vehicle_id in {"V-101", "V-102", "V-103"} and r.driver_id in {"D-101", "D-102", "D-103"}
+        assert [s.sequence for s in r.stops] == list(range(len(r.stops)))
+        assert r.stops[0].kind == "DEPOT" and r.stops[-1].kind == "DEPOT"
+        for s in r.stops:
+            assert s.arrival_time is not None and s.arrival_time.date() == day
+            assert s.arrival_time <= s.service_start_time <= s.departure_time
+            assert len(s.load) == 2 and s.load[0] <= (4000 if r.vehicle_id == "V-103" else 2000)
+    assert find_plan(db, ORG_ID, NERIMA_BRANCH_ID, day) == stored
+
+
+def test_refresh_bumps_revision_and_keeps_old_version(db_url: str) -> None:
+    """A changed day refreshes the same DRAFT plan as revision 2 and keeps revision 1's routes."""
+    day = fresh_day(db_url, 3)
+    db = Database(db_url)
+    first, _ = optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, day, OPTS, "U-002")
+    gone = next(s.order_id for r in first.routes for s in r.stops if s.order_id)
+    with psycopg.connect(db_url) as conn:
+        conn.execute("UPDATE orders SET status = 'CANCELLED' WHERE organization_id = %s AND id = %s",
+                     (ORG_ID, gone))
+    second, _ = optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, day, OPTS, "U-001")
+    assert second.id == first.id
+    assert (second.revision, second.version) == (2, 2)
+    assert gone not in {s.order_id for r in second.routes for s in r.stops}
+    versions = list_versions(db, ORG_ID, first.id)
+    assert [(v.revision, v.changed_by) for v in versions] == [(1, "U-002"), (2, "U-001")]
+    old_orders = {s["order_id"] for r in versions[0].snapshot["routes"] for s in r["stops"]}
+    assert gone in old_orders
+    assert _stop_rows(db_url, first.id) == sum(len(r.stops) for r in second.routes)
+
+
+def test_failed_optimize_leaves_previous_plan(db_url: str) -> None:
+    """A refresh failing inside the save (unknown user, after the routes were replaced) or refused
+    (published plan) rolls back completely: the stored plan is unchanged."""
+    day = fresh_day(db_url, 4)
+    db = Database(db_url)
+    first, _ = optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, day, OPTS, None)
+    cancelled = next(s.order_id for r in first.routes for s in r.stops if s.order_id)
+    with psycopg.connect(db_url) as conn:
+        conn.execute("UPDATE orders SET status = 'CANCELLED' WHERE organization_id = %s AND id = %s",
+                     (ORG_ID, cancelled))
+    with pytest.raises(InvalidReferenceError):
+        optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, day, OPTS, "U-nobody")
+    assert get_plan(db, ORG_ID, first.id) == first
+    with pytest.raises(ValueError):
+        optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, day, OPTS, None, travel="teleport")
+    with psycopg.connect(db_url) as conn:
+        conn.execute("UPDATE plans SET status = 'PUBLISHED' WHERE organization_id = %s AND id = %s",
+                     (ORG_ID, first.id))
+    with pytest.raises(PlanLockedError):
+        optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, day, OPTS, None)
+    kept = get_plan(db, ORG_ID, first.id)
+    assert (kept.status, kept.revision, kept.routes) == ("PUBLISHED", 1, first.routes)
+    assert len(list_versions(db, ORG_ID, first.id)) == 1
+
+
+def test_replan_all_twice_is_idempotent(db_url: str) -> None:
+    """Two nightly runs give the same plan ids, revisions, routes and no duplicate stops."""
+    day = fresh_day(db_url, 5)
+    db = Database(db_url)
+    one = replan_all(db, ORG_ID, day, options=OPTS)
+    assert [s.branch_id for s in one] == [NERIMA_BRANCH_ID] and one[0].outcome == "planned"
+    before = get_plan(db, ORG_ID, one[0].plan_id)
+    two = replan_all(db, ORG_ID, day, options=OPTS)
+    assert two[0].plan_id == one[0].plan_id and two[0].outcome == "unchanged"
+    after = get_plan(db, ORG_ID, one[0].plan_id)
+    assert after.revision == before.revision == 1
+
+    def shape(p):  # routes without the row ids
+        return [(r.vehicle_id, r.driver_id, [(s.order_id, s.arrival_time, s.load) for s in r.stops])
+                for r in p.routes]
+
+    assert shape(after) == shape(before)
+    assert _stop_rows(db_url, after.id) == sum(len(r.stops) for r in after.routes)
+    with psycopg.connect(db_url) as conn:
+        n = conn.execute("SELECT count(*) FROM plans WHERE organization_id = %s AND plan_date = %s",
+                         (ORG_ID, day)).fetchone()
+    assert n is not None and n[0] == 1
+
+
+def test_replan_skips_published_unless_forced(db_url: str) -> None:
+    """A PUBLISHED plan is kept by a re-plan and replaced (back to DRAFT) only with force."""
+    day = fresh_day(db_url, 6)
+    db = Database(db_url)
+    plan, _ = optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, day, OPTS, None)
+    with psycopg.connect(db_url) as conn:
+        conn.execute("UPDATE plans SET status = 'PUBLISHED' WHERE organization_id = %s AND id = %s",
+                     (ORG_ID, plan.id))
+    skipped = replan_all(db, ORG_ID, day, options=OPTS)
+    assert skipped[0].outcome == "skipped" and get_plan(db, ORG_ID, plan.id).status == "PUBLISHED"
+    forced = replan_all(db, ORG_ID, day, force=True, options=OPTS)
+    assert forced[0].outcome == "planned" and forced[0].plan_id == plan.id
+    again = get_plan(db, ORG_ID, plan.id)
+    assert again.status == "DRAFT" and again.revision == 2
+
+
+def test_past_date_is_refused(db_url: str) -> None:
+    """Optimizing or re-planning a date before today (JST) raises ValueError and stores nothing."""
+    db = Database(db_url)
+    past = datetime.date(2020, 1, 6)
+    with pytest.raises(ValueError, match="in the past"):
+        optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, past, OPTS, None)
+    with pytest.raises(ValueError, match="in the past"):
+        replan_all(db, ORG_ID, past, options=OPTS)
+    assert find_plan(db, ORG_ID, NERIMA_BRANCH_ID, past) is None
+
+
+def test_other_org_cannot_read_the_plan(db_url: str, other_org: str) -> None:
+    """A plan of one organization is not found from another one, by id or by day."""
+    day = fresh_day(db_url, 7)
+    db = Database(db_url)
+    plan, _ = optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, day, OPTS, None)
+    with pytest.raises(NotFoundError):
+        get_plan(db, other_org, plan.id)
+    with pytest.raises(NotFoundError):
+        list_versions(db, other_org, plan.id)
+    assert find_plan(db, other_org, NERIMA_BRANCH_ID, day) is None
+    with pytest.raises(LookupError):
+        build_problem(db, other_org, NERIMA_BRANCH_ID, day)
+
+
+def test_cli_replan_prints_one_line_per_branch(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """``hakobu replan --date D --all --url U`` plans the day and prints a bilingual line per branch."""
+    day = fresh_day(db_url, 8)
+    argv = ["replan", "--date", day.isoformat(), "--all", "--org", ORG_ID, "--url", db_url,
+            "--time-limit", "2", "--seed", "1"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and NERIMA_BRANCH_ID in out[0] and "served" in out[0] and "件配送" in out[0]
+    assert find_plan(Database(db_url), ORG_ID, NERIMA_BRANCH_ID, day) is not None
+    assert main(["replan", "--date", "2020-01-01", "--url", db_url]) == 2
