@@ -278,6 +278,7 @@ def _demo(ns: argparse.Namespace) -> int:
         print(f"demo failed: {exc.code().name}: {exc.details()}", file=sys.stderr)
         running.stop()
         return 1
+    _demo_plans_store()
     print(f"\nOptimizerService (gRPC) listening on {target}")
     print(f"  try: grpcurl -plaintext {target} list")
     if ns.exit:
@@ -292,6 +293,31 @@ def _demo(ns: argparse.Namespace) -> int:
     stop.wait()
     running.stop()
     return 0
+
+
+def _demo_plans_store() -> None:
+    """Seed the plans store (embedded PostgreSQL unless DATABASE_URL) and plan tomorrow for 練馬."""
+    import datetime as dt
+
+    try:
+        from optimizer.solve import SolveOptions
+        from server.db.config import database_url
+        from server.db.migrate import migrate
+        from server.db.repository import Database
+        from server.db.seed import seed
+        from server.plans.build import today_jst
+        from server.plans.optimize import replan_all
+
+        url = database_url()
+        tomorrow = today_jst() + dt.timedelta(days=1)
+        migrate(url)
+        seed(url, tomorrow)
+        print(f"\n配車計画の保存 / plans store: {url}")
+        for s in replan_all(Database(url), "ORG-001", tomorrow, None, False, 1, SolveOptions(time_limit=3)):
+            print(f"  {s.line()}")
+        print(f"  nightly batch: .venv/bin/hakobu replan --date {tomorrow} --all")
+    except Exception as exc:  # the optimizer demo above stands on its own
+        print(f"\n(plans store skipped: {exc})")
 
 
 def _print_solution(sol) -> None:

@@ -92,3 +92,4 @@ def test_demo_runs_and_exits() -> None:
     assert res.returncode == 0, res.stderr
     assert "配車計画 / plan" in res.stdout
     assert "listening on 127.0.0.1:" in res.stdout
+    assert "plans store:" in res.stdout and "skipped" not in res.stdout, res.stdout
