@@ -13,8 +13,9 @@ import threading
 import time
 from pathlib import Path
 
+from server import jst
+
 log = logging.getLogger("hakobu.cli")
-JST = datetime.timezone(datetime.timedelta(hours=9))
 
 
 def _env(name: str, default: str) -> str:
@@ -297,7 +298,6 @@ def _demo(ns: argparse.Namespace) -> int:
 
 def _demo_plans_store() -> None:
     """Seed the plans store (embedded PostgreSQL unless DATABASE_URL) and plan tomorrow for 練馬."""
-    import datetime as dt
 
     try:
         from optimizer.solve import SolveOptions
@@ -305,11 +305,10 @@ def _demo_plans_store() -> None:
         from server.db.migrate import migrate
         from server.db.repository import Database
         from server.db.seed import seed
-        from server.plans.build import today_jst
         from server.plans.optimize import replan_all
 
         url = database_url()
-        tomorrow = today_jst() + dt.timedelta(days=1)
+        tomorrow = jst.tomorrow()
         migrate(url)
         seed(url, tomorrow)
         print(f"\n配車計画の保存 / plans store: {url}")
@@ -335,7 +334,8 @@ def _print_solution(sol) -> None:
             f"{r.distance_meters / 1000:.1f} km, {dur:.1f} h, {r.trips} trip(s)"
         )
         for st in r.steps:
-            t = st.start_time.ToDatetime(tzinfo=JST).strftime("%H:%M") if st.HasField("start_time") else ""
+            at = st.start_time.ToDatetime(tzinfo=jst.JST) if st.HasField("start_time") else None
+            t = at.strftime("%H:%M") if at else ""
             print(f"      {t}  {pb.Step.Type.Name(st.type):<17} {st.id:<10} load {list(st.load_after)}")
     for u in sol.unassigned_jobs:
         print(f"  未割当 {u.id}: {u.message_ja} / {u.message}")

@@ -12,7 +12,8 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-JST = datetime.timezone(datetime.timedelta(hours=9))
+from server.jst import tomorrow
+
 ORG_ID = "ORG-001"
 NERIMA_BRANCH_ID = "BR-NRM"
 NERIMA_BOX = (35.7403, 35.7584, 139.6577, 139.6802)  # lat min, lat max, lon min, lon max of the OSM extract
@@ -98,11 +99,6 @@ def demo_orders(delivery_date: datetime.date, n: int = DEMO_ORDERS) -> list[dict
             "notes": "狭い道路のため2t車のみ" if small_only else "",
         })
     return out
-
-
-def tomorrow(now: datetime.datetime | None = None) -> datetime.date:
-    """Tomorrow in Japan time."""
-    return ((now or datetime.datetime.now(JST)).astimezone(JST) + datetime.timedelta(days=1)).date()
 
 
 def _insert(conn: psycopg.Connection[Any], table: str, rows: list[dict[str, Any]], org: str | None) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import math
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from optimizer.licences import parse_licence
 from optimizer.model import (
@@ -27,8 +26,8 @@ from optimizer.model import (
 )
 from optimizer.rules import JAPAN_2024
 from server.db.repository import ORDERS, Database
+from server.jst import JST, today_jst
 
-JST = ZoneInfo("Asia/Tokyo")
 DIMENSIONS = ("kg", "litres")
 #: Shift when the schema stores none: 08:00–19:00 local time.
 DEFAULT_SHIFT = (datetime.time(8, 0), datetime.time(19, 0))
@@ -64,10 +63,6 @@ class IndexMaps:
     def at(self, seconds: int) -> datetime.datetime:
         """The problem time ``seconds`` as an aware timestamp (JST)."""
         return self.origin + datetime.timedelta(seconds=seconds)
-
-
-def today_jst(now: datetime.datetime | None = None) -> datetime.date:
-    return (now or datetime.datetime.now(JST)).astimezone(JST).date()
 
 
 def check_date(date: datetime.date, now: datetime.datetime | None = None) -> None:

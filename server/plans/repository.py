@@ -21,7 +21,8 @@ from psycopg.types.json import Jsonb
 from optimizer.model import JobKind, NodeKind, Problem
 from optimizer.solve import Solution
 from server.db.repository import Database, NotFoundError, RepositoryError, _mapped_errors
-from server.plans.build import JST, origin_of
+from server.jst import JST
+from server.plans.build import origin_of
 
 #: checker step kind -> stops.kind
 _STOP_KIND = {"START": "DEPOT", "END": "DEPOT", "RELOAD": "RELOAD", "BREAK": "BREAK"}
