@@ -35,7 +35,8 @@ def _google_includes(tmp: Path) -> Path:
     api_src = Path(google.api.__path__[0])
     lr_src = Path(google.longrunning.__path__[0])
     rpc_src = api_src.parent / "rpc"
-    for src, dst in ((api_src, "google/api"), (rpc_src, "google/rpc")):
+    type_src = api_src.parent / "type"
+    for src, dst in ((api_src, "google/api"), (rpc_src, "google/rpc"), (type_src, "google/type")):
         (inc / dst).mkdir(parents=True, exist_ok=True)
         for f in src.glob("*.proto"):
             shutil.copy(f, inc / dst / f.name)

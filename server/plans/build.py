@@ -88,9 +88,14 @@ def build_problem(
     *,
     road_graph: str = DEFAULT_ROAD_GRAPH,
     now: datetime.datetime | None = None,
+    allow_past: bool = False,
 ) -> tuple[Problem, IndexMaps]:
-    """The routing problem of ``branch_id`` on ``date``; ``LookupError`` if the branch is not in ``org``."""
-    check_date(date, now)
+    """The routing problem of ``branch_id`` on ``date``; ``LookupError`` if the branch is not in ``org``.
+
+    A past ``date`` is refused unless ``allow_past`` (re-checking an edit of today's running plan is fine).
+    """
+    if not allow_past:
+        check_date(date, now)
     if travel not in ("haversine", "road"):
         raise ValueError(f"travel must be 'haversine' or 'road', not {travel!r}")
     with db.transaction() as conn:

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from optimizer.compiled import compile_problem
 from optimizer.model import TravelMode
-from optimizer.solve import SolveOptions, solve
+from optimizer.solve import SolveOptions
 from server.db.repository import Database
 from server.plans.build import build_problem, check_date
 from server.plans.repository import PlanLockedError, PlanRecord, UnassignedOrder, find_plan, save_plan
+from server.plans.solver import Solver, default_road, local_solver
 
 log = logging.getLogger("hakobu.plans")
 
@@ -70,25 +70,21 @@ def optimize_day(
     request_id: str | None = None,
     force: bool = False,
     now: datetime.datetime | None = None,
+    solver: Solver | None = None,
 ) -> tuple[PlanRecord, DaySummary]:
     """Build the day's problem, solve it and save it as the DRAFT plan (one transaction).
 
-    Any failure before or during the save (past date, bad data, no road graph, locked plan) raises and
-    leaves the stored plan as it was.
+    ``solver`` defaults to solving in this process. Any failure before or during the save (past date,
+    bad data, no road graph, locked plan, optimizer error) raises and leaves the stored plan as it was.
     """
     t0 = time.monotonic()
     problem, maps = build_problem(db, org, branch_id, date, travel, now=now)
-    road = None
-    if problem.travel.mode is TravelMode.ROAD:
-        from geo.provider import RoadMatrixProvider
-        from server.app import default_geo
-
-        road = RoadMatrixProvider(*default_geo())
-    compiled = compile_problem(problem, road)
+    if solver is None:
+        solver = local_solver(default_road() if problem.travel.mode is TravelMode.ROAD else None)
     before = find_plan(db, org, branch_id, date)
-    solution = solve(problem, options, started_at=t0, compiled=compiled)
+    solution = solver(problem, options)
     plan = save_plan(
-        db, org, branch_id, date, solution, problem, created_by, request_id, force=force
+        db, org, branch_id, date, solution, problem, created_by, request_id, force=force, travel=travel
     )
     unchanged = before is not None and before.id == plan.id and before.revision == plan.revision
     ev = solution.evaluation

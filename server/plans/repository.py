@@ -20,7 +20,7 @@ from psycopg.types.json import Jsonb
 
 from optimizer.model import JobKind, NodeKind, Problem
 from optimizer.solve import Solution
-from server.db.repository import Database, NotFoundError, RepositoryError, _mapped_errors
+from server.db.repository import Database, NotFoundError, RepositoryError, StaleEtagError, _mapped_errors
 from server.jst import JST
 from server.plans.build import origin_of
 
@@ -43,6 +43,8 @@ class StopRecord:
     load: tuple[int, ...]  # on board after the stop, per dimension (kg, litres)
     status: str = "PLANNED"
     id: str = ""
+    #: Re-planning keeps a locked stop on its route.
+    locked: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,10 +81,24 @@ class PlanRecord:
     updated_at: datetime.datetime
     routes: tuple[RouteRecord, ...]
     unassigned: tuple[UnassignedOrder, ...]
+    published_at: datetime.datetime | None = None
+    published_by: str | None = None
+    #: The checker's findings on this revision (accepted by whoever saved it); empty when clean.
+    violations: tuple[dict[str, Any], ...] = ()
+    #: "haversine" or "road": how travel was computed for this revision.
+    travel: str = "haversine"
+    snapshot: dict[str, Any] | None = None
 
     @property
     def etag(self) -> str:
         return str(self.version)
+
+    def stop_of(self, order_id: str) -> tuple[RouteRecord, StopRecord] | None:
+        for r in self.routes:
+            for s in r.stops:
+                if s.order_id == order_id:
+                    return r, s
+        return None
 
 
 @dataclass(frozen=True)
@@ -171,13 +187,16 @@ def save_plan(
     request_id: str | None = None,
     *,
     force: bool = False,
+    travel: str = "haversine",
 ) -> PlanRecord:
     """Create the day's DRAFT plan, or refresh it (revision + 1) — all in one transaction.
 
     A PUBLISHED plan is refreshed only with ``force`` (it goes back to DRAFT); IN_PROGRESS / DONE plans
     never are (``PlanLockedError``). A repeated ``request_id`` returns the plan of the first call.
     """
-    snap = json.loads(json.dumps(snapshot_of(solution, problem, date), ensure_ascii=False))
+    snap = snapshot_of(solution, problem, date)
+    snap["travel"] = travel
+    snap = json.loads(json.dumps(snap, ensure_ascii=False))
     with _mapped_errors(), db.transaction() as conn:
         # Serialize saves of the same (org, branch, date): there is no unique key on plans for it.
         conn.execute(
@@ -247,10 +266,12 @@ def _insert_routes(conn: psycopg.Connection[Any], org: str, plan_id: str, snap: 
         with conn.cursor() as cur:
             cur.executemany(
                 "INSERT INTO stops (organization_id, id, route_id, sequence, kind, order_id, arrival_time, "
-                "service_start_time, departure_time) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                "service_start_time, departure_time, status, locked) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 [
                     (org, uuid.uuid4().hex, route_id, s["sequence"], s["kind"], s["order_id"],
-                     _parse_ts(s["arrival"]), _parse_ts(s["start"]), _parse_ts(s["departure"]))
+                     _parse_ts(s["arrival"]), _parse_ts(s["start"]), _parse_ts(s["departure"]),
+                     s.get("status", "PLANNED"), bool(s.get("locked", False)))
                     for s in r["stops"]
                 ],
             )
@@ -332,6 +353,7 @@ def _load(conn: psycopg.Connection[Any], org: str, plan_id: str) -> PlanRecord:
                     departure_time=_jst(s["departure_time"]),
                     load=loads.get((r["vehicle_id"], s["sequence"]), ()),
                     status=s["status"],
+                    locked=s["locked"],
                 )
                 for s in by_route.get(r["id"], [])
             ),
@@ -351,6 +373,11 @@ def _load(conn: psycopg.Connection[Any], org: str, plan_id: str) -> PlanRecord:
         updated_at=plan["updated_at"],
         routes=route_records,
         unassigned=tuple(UnassignedOrder(**u) for u in snap.get("unassigned", [])),
+        published_at=plan["published_at"],
+        published_by=plan["published_by"],
+        violations=tuple(snap.get("violations", [])),
+        travel=snap.get("travel", "haversine"),
+        snapshot=snap,
     )
 
 
@@ -381,3 +408,149 @@ def list_versions(db: Database, org: str, plan_id: str) -> list[PlanVersion]:
     return [
         PlanVersion(r["revision"], r["changed_by"], r["change"], r["created_at"], r["snapshot"]) for r in rows
     ]
+
+
+# ---------------------------------------------------------------- revisions, status, listing
+
+_SNAPSHOT_SQL = (
+    "SELECT snapshot FROM plan_versions WHERE organization_id = %s AND plan_id = %s AND revision = %s"
+)
+#: Plan statuses in which nothing but stop progress may change.
+FINAL_STATUSES = ("DONE",)
+
+
+class PlanStateError(RepositoryError):
+    """The plan's status forbids the change (e.g. editing a DONE plan)."""
+
+
+def _lock_current(conn: psycopg.Connection[Any], org: str, plan_id: str, etag: str | None) -> Any:
+    row = conn.execute(
+        "SELECT * FROM plans WHERE organization_id = %s AND id = %s FOR UPDATE", (org, plan_id)
+    ).fetchone()
+    if row is None:
+        raise NotFoundError(f"plans/{plan_id} not found")
+    if etag is not None and etag != "" and str(row["version"]) != etag.strip().strip('"'):
+        raise StaleEtagError(
+            f"計画 {plan_id} は他の人が変更しました。読み直してください / plans/{plan_id} was changed by "
+            f"someone else (etag {etag} is stale, current {row['version']}); read it again"
+        )
+    return row
+
+
+def save_revision(
+    db: Database,
+    org: str,
+    plan_id: str,
+    snap: dict[str, Any],
+    changed_by: str | None,
+    change: str,
+    etag: str | None,
+    *,
+    status: str | None = None,
+    allowed_from: tuple[str, ...] = ("DRAFT", "PUBLISHED", "IN_PROGRESS"),
+) -> PlanRecord:
+    """Store ``snap`` as the plan's next revision (routes and stops replaced) in one transaction.
+
+    ``etag`` (the version the caller read) must still be current, else ``StaleEtagError`` and nothing is
+    written; the plan's status must be one of ``allowed_from``, else ``PlanStateError``.
+    """
+    snap = json.loads(json.dumps(snap, ensure_ascii=False))
+    with _mapped_errors(), db.transaction() as conn:
+        row = _lock_current(conn, org, plan_id, etag)
+        if row["status"] not in allowed_from:
+            raise PlanStateError(
+                f"計画は {row['status']} のため変更できません / plan {plan_id} is {row['status']}; "
+                f"it cannot be changed"
+            )
+        revision = row["revision"] + 1
+        conn.execute("DELETE FROM routes WHERE organization_id = %s AND plan_id = %s", (org, plan_id))
+        conn.execute(
+            "UPDATE plans SET revision = %s, version = version + 1, updated_at = now(), "
+            "status = COALESCE(%s, status) WHERE organization_id = %s AND id = %s",
+            (revision, status, org, plan_id),
+        )
+        _insert_routes(conn, org, plan_id, snap)
+        _insert_version(conn, org, plan_id, revision, changed_by, change, snap)
+        return _load(conn, org, plan_id)
+
+
+def set_status(
+    db: Database,
+    org: str,
+    plan_id: str,
+    status: str,
+    etag: str | None,
+    changed_by: str | None,
+    allowed_from: tuple[str, ...],
+) -> PlanRecord:
+    """Move the plan to ``status`` (a new revision with the same routes records who and when)."""
+    with _mapped_errors(), db.transaction() as conn:
+        row = _lock_current(conn, org, plan_id, etag)
+        if row["status"] not in allowed_from:
+            raise PlanStateError(
+                f"計画は {row['status']} のため {status} にできません / plan {plan_id} is {row['status']}; "
+                f"it cannot become {status}"
+            )
+        current = conn.execute(
+            _SNAPSHOT_SQL,
+            (org, plan_id, row["revision"]),
+        ).fetchone()
+        revision = row["revision"] + 1
+        published = status == "PUBLISHED"
+        conn.execute(
+            "UPDATE plans SET status = %s, revision = %s, version = version + 1, updated_at = now(), "
+            "published_at = CASE WHEN %s THEN now() ELSE published_at END, "
+            "published_by = CASE WHEN %s THEN %s ELSE published_by END "
+            "WHERE organization_id = %s AND id = %s",
+            (status, revision, published, published, changed_by, org, plan_id),
+        )
+        _insert_version(
+            conn, org, plan_id, revision, changed_by, status, current["snapshot"] if current else {}
+        )
+        return _load(conn, org, plan_id)
+
+
+def get_revision(db: Database, org: str, plan_id: str, revision: int) -> dict[str, Any]:
+    """The snapshot (routes, unassigned, totals) of one stored revision."""
+    with db.transaction() as conn:
+        row = conn.execute(
+            _SNAPSHOT_SQL,
+            (org, plan_id, revision),
+        ).fetchone()
+    if row is None:
+        raise NotFoundError(f"plans/{plan_id} revision {revision} not found")
+    return dict(row["snapshot"])
+
+
+def list_plans(
+    db: Database,
+    org: str,
+    *,
+    branch_id: str | None = None,
+    plan_date: datetime.date | None = None,
+    status: str | None = None,
+    page_size: int = 50,
+    after: tuple[datetime.date, str] | None = None,
+) -> tuple[list[PlanRecord], tuple[datetime.date, str] | None]:
+    """Plans of ``org`` newest date first (then id), filtered; returns (page, key after the page or None)."""
+    conds = ["organization_id = %s"]
+    params: list[Any] = [org]
+    for col, val in (("branch_id", branch_id), ("plan_date", plan_date), ("status", status)):
+        if val is not None:
+            conds.append(f"{col} = %s")
+            params.append(val)
+    if after is not None:
+        conds.append("(plan_date, id) < (%s, %s)")
+        params += list(after)
+    size = max(1, min(page_size or 50, 500))
+    with db.transaction() as conn:
+        rows = conn.execute(
+            f"SELECT id, plan_date FROM plans WHERE {' AND '.join(conds)} "
+            "ORDER BY plan_date DESC, id DESC LIMIT %s",
+            (*params, size + 1),
+        ).fetchall()
+        more = len(rows) > size
+        rows = rows[:size]
+        plans = [_load(conn, org, r["id"]) for r in rows]
+    nxt = (rows[-1]["plan_date"], rows[-1]["id"]) if more and rows else None
+    return plans, nxt

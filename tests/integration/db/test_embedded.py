@@ -16,7 +16,10 @@ def test_embedded_default_migrates_and_stores(tmp_path, monkeypatch: pytest.Monk
     data_dir = tmp_path / "pg"
     url = database_url(data_dir)
     assert url == embedded_url(data_dir)  # started once, reused
-    assert migrate(url) == ["0001_initial"]
+    from server.db.migrate import MIGRATIONS_DIR
+
+    assert migrate(url) == sorted(p.stem for p in MIGRATIONS_DIR.glob("*.sql"))
+    assert migrate(url) == []  # nothing pending the second time
     import psycopg
 
     with psycopg.connect(url) as conn:

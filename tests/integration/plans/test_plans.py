@@ -16,7 +16,8 @@ from server.plans.build import build_problem
 from server.plans.optimize import optimize_day, replan_all
 from server.plans.repository import PlanLockedError, find_plan, get_plan, list_versions
 
-OPTS = SolveOptions(time_limit=2, max_iterations=200, seed=1)
+# The iteration cap, not the clock, ends these solves, so runs are repeatable on a busy machine.
+OPTS = SolveOptions(time_limit=30, max_iterations=200, seed=1)
 _used: set[datetime.date] = set()
 
 

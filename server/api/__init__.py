@@ -1,0 +1,1 @@
+"""gRPC edges of the plans server: OrganizationService (master data) and PlanService."""

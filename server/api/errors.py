@@ -1,0 +1,80 @@
+"""Storage and domain errors → gRPC statuses, with BadRequest field violations for bad input."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn, TypeVar
+
+import grpc
+from grpc_status import rpc_status
+
+from optimizer.service.errors import bad_request_status
+from server.db.repository import (
+    AlreadyExistsError,
+    InUseError,
+    InvalidArgumentError,
+    InvalidReferenceError,
+    NotFoundError,
+    RepositoryError,
+    StaleEtagError,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class FieldError(ValueError):
+    """Bad input in named fields: ``[(field path, description), …]``."""
+
+    def __init__(self, violations: Sequence[tuple[str, str]], message: str | None = None) -> None:
+        self.violations = list(violations)
+        first = self.violations[0] if self.violations else ("", "invalid argument")
+        super().__init__(message or (f"{first[0]}: {first[1]}" if first[0] else first[1]))
+
+
+class PreconditionError(Exception):
+    """The resource is in a state that forbids the change (e.g. editing a DONE plan)."""
+
+
+def abort_bad_request(context: grpc.ServicerContext, violations: Sequence[tuple[str, str]]) -> NoReturn:
+    first = violations[0]
+    more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
+    message = f"invalid request: {first[0]}: {first[1]}{more}" if first[0] else f"invalid request: {first[1]}"
+    context.abort_with_status(rpc_status.to_status(bad_request_status(message, violations)))
+    raise AssertionError("unreachable")  # abort raises
+
+
+def abort_for(context: grpc.ServicerContext, exc: Exception) -> NoReturn:
+    """Abort the call with the status that ``exc`` stands for."""
+    if isinstance(exc, FieldError):
+        abort_bad_request(context, exc.violations)
+    if isinstance(exc, NotFoundError):
+        context.abort(grpc.StatusCode.NOT_FOUND, str(exc))
+    if isinstance(exc, StaleEtagError):
+        context.abort(grpc.StatusCode.ABORTED, str(exc))
+    if isinstance(exc, AlreadyExistsError):
+        context.abort(grpc.StatusCode.ALREADY_EXISTS, str(exc))
+    if isinstance(exc, InvalidReferenceError):
+        abort_bad_request(context, [("", f"refers to something that does not exist: {exc}")])
+    if isinstance(exc, InUseError):
+        context.abort(grpc.StatusCode.FAILED_PRECONDITION, f"still in use: {exc}")
+    if isinstance(exc, InvalidArgumentError):
+        abort_bad_request(context, [("", str(exc))])
+    if isinstance(exc, PreconditionError):
+        context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
+    if isinstance(exc, RepositoryError):
+        context.abort(grpc.StatusCode.INTERNAL, str(exc))
+    raise exc
+
+
+def grpc_errors(method: F) -> F:
+    """Decorator for servicer methods: known errors become their gRPC status; aborts pass through."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
+        try:
+            return method(self, request, context)
+        except (FieldError, RepositoryError, PreconditionError) as exc:
+            abort_for(context, exc)
+
+    return wrapper  # type: ignore[return-value]
