@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--data-dir", default="var/pgdata", help="embedded PostgreSQL data folder")
 
     rp = sub.add_parser("replan", help="re-plan the DRAFT delivery plans of a day from the stored orders")
-    rp.add_argument("--date", required=True, type=datetime.date.fromisoformat, help="YYYY-MM-DD (JST)")
+    rp.add_argument("--date", required=True, type=_day_arg, help="YYYY-MM-DD, today or tomorrow (JST)")
     which = rp.add_mutually_exclusive_group()
     which.add_argument("--branch", action="append", metavar="ID", help="branch id (repeatable)")
     which.add_argument("--all", action="store_true", help="every branch with orders that day (default)")
@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     rp.add_argument("--travel", choices=["haversine", "road"], default="haversine")
     rp.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
     rp.add_argument("--data-dir", default="var/pgdata", help="embedded PostgreSQL data folder")
+
+    _add_scheduler_parser(sub)
 
     ns = ap.parse_args(argv)
     from server.observability import configure_logging
@@ -80,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         return _db(ns)
     if ns.command == "replan":
         return _replan(ns)
+    if ns.command == "scheduler":
+        return _scheduler(ns)
     return _demo(ns)
 
 
@@ -124,6 +128,64 @@ def _replan(ns: argparse.Namespace) -> int:
         print(f"hakobu replan: {exc}", file=sys.stderr)
         return 2
     return 1 if failed else 0
+
+
+# -- hakobu scheduler (the schedule, the loop and the jobs live in server/scheduler.py) -------------------
+
+
+def _day_arg(text: str) -> datetime.date:
+    """``--date``: YYYY-MM-DD, or today / tomorrow in Japan time (so a fixed cron line needs no date math)."""
+    if text in ("today", "tomorrow"):
+        return jst.today_jst() if text == "today" else jst.tomorrow()
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD, today or tomorrow): {text!r}") from None
+
+
+def _add_scheduler_parser(sub: argparse._SubParsersAction) -> None:
+    sc = sub.add_parser("scheduler", help="run batch jobs (nightly re-planning) on cron schedules in JST")
+    sc.add_argument("--config", default=None, help="schedule TOML (default: HAKOBU_SCHEDULE, else built-in: "
+                    "re-plan tomorrow for all branches at 22:00 JST)")
+    mode = sc.add_mutually_exclusive_group()
+    mode.add_argument("--once", action="store_true", help="run every job now, then exit")
+    mode.add_argument("--list", action="store_true", help="print each job and its next 3 run times")
+    sc.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
+    sc.add_argument("--data-dir", default="var/pgdata", help="embedded PostgreSQL data folder")
+
+
+def _scheduler(ns: argparse.Namespace) -> int:
+    from server import scheduler as sch
+
+    try:
+        schedule = sch.load_schedule(ns.config)
+    except sch.ScheduleConfigError as exc:
+        print(f"hakobu scheduler: {exc}", file=sys.stderr)
+        return 2
+    if ns.list:
+        for line in sch.describe_schedule(schedule, datetime.datetime.now(jst.JST)):
+            print(line, flush=True)
+        return 0
+    from server.db.config import database_url
+    from server.db.repository import Database
+
+    db = Database(ns.url or database_url(ns.data_dir))
+    stop = threading.Event()
+    with sch.stop_on_signals(stop):
+        if ns.once:
+            once = sch.Scheduler(schedule, sch.ReplanRunner(db), sch.MemoryRunState(), stop=stop)
+            results = once.run_once()
+            for job, r in results:
+                print(f"{job.name}: {'成功 / ok' if r.ok else '失敗 / failed'} — {r.message}", flush=True)
+            return 0 if results and all(r.ok for _, r in results) else 1
+        state = sch.PostgresRunState(db)
+        try:
+            state.check()
+        except RuntimeError as exc:
+            print(f"hakobu scheduler: {exc}", file=sys.stderr)
+            return 2
+        sch.Scheduler(schedule, sch.ReplanRunner(db), state, stop=stop).run_forever()
+    return 0
 
 
 def _serve(address: str, workers: int | None, metrics_port: int, ready: threading.Event | None = None) -> int:

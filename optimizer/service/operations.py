@@ -13,10 +13,12 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 from google.longrunning import operations_pb2, operations_pb2_grpc
 from google.protobuf import empty_pb2, timestamp_pb2
+from google.protobuf.message import Message
 from google.rpc import code_pb2, status_pb2
 
 from hakobu.v1 import optimizer_pb2 as pb
@@ -28,10 +30,13 @@ PAGE_SIZE = 50
 @dataclass
 class _Entry:
     name: str
-    metadata: pb.OptimizeMetadata
+    #: OptimizeMetadata here; other services keep their own metadata message (with ``update_time``).
+    metadata: Any
     created: float = field(default_factory=time.time)
     done: bool = False
-    response: pb.OptimizeResponse | None = None
+    response: Message | None = None
+    #: Who may see the operation (an organization); "" = everyone who can reach the service.
+    owner: str = ""
     error: status_pb2.Status | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
     finished: threading.Event = field(default_factory=threading.Event)
@@ -53,24 +58,29 @@ class OperationStore:
 
     def create(self, request_id: str, jobs: int, vehicles: int) -> tuple[_Entry, bool]:
         """A new QUEUED operation, or (existing, False) for a repeated request id."""
+        md = pb.OptimizeMetadata(
+            state=pb.OptimizeMetadata.QUEUED,
+            create_time=_now(),
+            update_time=_now(),
+            jobs=jobs,
+            vehicles=vehicles,
+        )
+        return self.start(request_id, md)
+
+    def start(self, request_id: str, metadata: Message, owner: str = "") -> tuple[_Entry, bool]:
+        """A new operation with ``metadata``, or (existing, False) for a repeated (owner, request id)."""
+        key = f"{owner}\x00{request_id}"
         with self._lock:
             self._expire()
-            if request_id and request_id in self._by_request:
-                existing = self._ops.get(self._by_request[request_id])
+            if request_id and key in self._by_request:
+                existing = self._ops.get(self._by_request[key])
                 if existing is not None:
                     return existing, False
             name = f"operations/{uuid.uuid4()}"
-            md = pb.OptimizeMetadata(
-                state=pb.OptimizeMetadata.QUEUED,
-                create_time=_now(),
-                update_time=_now(),
-                jobs=jobs,
-                vehicles=vehicles,
-            )
-            entry = _Entry(name=name, metadata=md)
+            entry = _Entry(name=name, metadata=metadata, owner=owner)
             self._ops[name] = entry
             if request_id:
-                self._by_request[request_id] = name
+                self._by_request[key] = name
             return entry, True
 
     def _expire(self) -> None:
@@ -112,12 +122,19 @@ class OperationStore:
 class OperationsServicer(operations_pb2_grpc.OperationsServicer):
     """google.longrunning.Operations over an :class:`OperationStore`."""
 
-    def __init__(self, store: OperationStore) -> None:
+    def __init__(
+        self, store: OperationStore, owner_of: Callable[[grpc.ServicerContext], str] | None = None
+    ) -> None:
         self._store = store
+        #: When set, a caller sees only the operations whose owner is ``owner_of(context)``.
+        self._owner_of = owner_of
+
+    def _visible(self, entry: _Entry, context: grpc.ServicerContext) -> bool:
+        return self._owner_of is None or entry.owner == self._owner_of(context)
 
     def _entry(self, name: str, context: grpc.ServicerContext) -> _Entry:
         entry = self._store.get(name)
-        if entry is None:
+        if entry is None or not self._visible(entry, context):
             context.abort(grpc.StatusCode.NOT_FOUND, f"operation {name!r} not found")
         assert entry is not None
         return entry
@@ -126,7 +143,7 @@ class OperationsServicer(operations_pb2_grpc.OperationsServicer):
         return self._store.to_proto(self._entry(request.name, context))
 
     def ListOperations(self, request, context):
-        entries = self._store.list()
+        entries = [e for e in self._store.list() if self._visible(e, context)]
         if request.filter:
             want = request.filter.strip()
             if want not in ("done=true", "done=false"):
