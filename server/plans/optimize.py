@@ -134,6 +134,7 @@ def replan_all(
     travel: str = "haversine",
     created_by: str | None = None,
     now: datetime.datetime | None = None,
+    solver: Solver | None = None,
 ) -> list[DaySummary]:
     """Create or refresh the DRAFT plan of every branch with orders on ``date`` (or of ``branch_ids``).
 
@@ -158,8 +159,11 @@ def replan_all(
                                                             "PUBLISHED" else ""),
                 )
         try:
+            if existing is not None and _has_kept_stops(existing):
+                return _replan_existing(db, org, existing, opts, solver, created_by, travel)
             return optimize_day(
-                db, org, branch_id, date, opts, created_by, travel=travel, force=force, now=now
+                db, org, branch_id, date, opts, created_by, travel=travel, force=force, now=now,
+                solver=solver,
             )[1]
         except PlanLockedError as exc:
             return DaySummary(branch_id, date, "skipped", message=str(exc))
@@ -171,3 +175,36 @@ def replan_all(
         return [one(b) for b in targets]
     with ThreadPoolExecutor(max_workers=concurrency) as ex:
         return list(ex.map(one, targets))
+
+
+def _has_kept_stops(plan: PlanRecord) -> bool:
+    """Locked stops or stops that already happened must survive the nightly run."""
+    return any(s.locked or s.status != "PLANNED" for r in plan.routes for s in r.stops if s.order_id)
+
+
+def _replan_existing(
+    db: Database, org: str, plan: PlanRecord, options: SolveOptions, solver: Solver | None,
+    created_by: str | None, travel: str,
+) -> DaySummary:
+    from server.plans.replan import replan_plan
+
+    if solver is None:
+        solver = local_solver(default_road() if plan.travel == "road" else None)
+    out = replan_plan(db, org, plan.id, options, solver, created_by)
+    p = out.plan
+    served = sum(1 for r in p.routes for s in r.stops if s.order_id is not None)
+    return DaySummary(
+        branch_id=p.branch_id,
+        date=p.plan_date,
+        outcome="planned",
+        plan_id=p.id,
+        revision=p.revision,
+        orders=served + len(p.unassigned),
+        served=served,
+        unassigned=p.unassigned,
+        vehicles_used=sum(1 for r in p.routes if any(s.order_id for s in r.stops)),
+        distance_m=sum(r.distance_m for r in p.routes),
+        cost=sum(r.cost for r in p.routes),
+        seconds=out.seconds,
+        notes=(f"kept {out.kept_on_road} stops under way and {out.kept_locked} locked stops",),
+    )
