@@ -119,3 +119,85 @@ def create_optimizer_server(
     server.start()
     log.info("optimizer listening", extra={"address": address, "port": port, "workers": n})
     return Running(server, port, health_servicer, pool, servicer)
+
+
+# ---------------------------------------------------------------- the plans server
+
+PLAN_SERVICE = "hakobu.v1.PlanService"
+ORGANIZATION_SERVICE = "hakobu.v1.OrganizationService"
+
+
+@dataclass
+class RunningPlans:
+    server: grpc.Server
+    port: int
+    health: health.HealthServicer
+    servicer: object
+    solver: object
+    _stopped: bool = field(default=False, repr=False)
+
+    def stop(self, grace: float = 5.0) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self.health.enter_graceful_shutdown()
+        self.server.stop(grace).wait()
+        self.servicer.shutdown()  # type: ignore[attr-defined]
+        close = getattr(self.solver, "close", None)
+        if close is not None:
+            close()
+
+
+def create_plans_server(
+    address: str,
+    database_url: str,
+    optimizer_target: str,
+    *,
+    concurrency: int = 2,
+    geo: tuple[GraphRegistry, MatrixCache] | None = None,
+) -> RunningPlans:
+    """OrganizationService + PlanService (+ their Operations) over ``database_url``, started.
+
+    Plans are solved by the OptimizerService at ``optimizer_target`` (gRPC) and re-checked here with the
+    same checker; ``concurrency`` bounds the optimizations running at once.
+    """
+    from hakobu.v1 import plans_pb2_grpc, resources_pb2_grpc
+    from optimizer.service.client import RemoteSolver
+    from server.api.context import caller
+    from server.api.organization import OrganizationServicer
+    from server.api.plans import PlanServicer
+    from server.db.migrate import migrate
+    from server.db.repository import Database
+
+    migrate(database_url)
+    db = Database(database_url)
+    registry, cache = geo if geo is not None else default_geo()
+    road = RoadMatrixProvider(registry, cache)
+    solver = RemoteSolver(optimizer_target, road=road)
+    store = OperationStore()
+    plans = PlanServicer(db, solver, store, road=lambda: road, concurrency=concurrency)
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="grpc-plans"),
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+        ],
+    )
+    plans_pb2_grpc.add_PlanServiceServicer_to_server(plans, server)
+    resources_pb2_grpc.add_OrganizationServiceServicer_to_server(OrganizationServicer(db), server)
+    operations_pb2_grpc.add_OperationsServicer_to_server(
+        OperationsServicer(store, owner_of=lambda ctx: caller(ctx).organization), server
+    )
+    health_servicer = health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    for name in ("", PLAN_SERVICE, ORGANIZATION_SERVICE, OPERATIONS_SERVICE):
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    services = (PLAN_SERVICE, ORGANIZATION_SERVICE, OPERATIONS_SERVICE)
+    names = (*services, health.SERVICE_NAME, reflection.SERVICE_NAME)
+    reflection.enable_server_reflection(names, server)
+    port = server.add_insecure_port(address)
+    if port == 0:
+        raise OSError(f"cannot bind {address}")
+    server.start()
+    log.info("plans listening", extra={"address": address, "port": port, "optimizer": optimizer_target})
+    return RunningPlans(server, port, health_servicer, plans, solver)

@@ -192,11 +192,12 @@ def _replan_existing(
         solver = local_solver(default_road() if plan.travel == "road" else None)
     out = replan_plan(db, org, plan.id, options, solver, created_by)
     p = out.plan
+    unchanged = p.revision == plan.revision
     served = sum(1 for r in p.routes for s in r.stops if s.order_id is not None)
     return DaySummary(
         branch_id=p.branch_id,
         date=p.plan_date,
-        outcome="planned",
+        outcome="unchanged" if unchanged else "planned",
         plan_id=p.id,
         revision=p.revision,
         orders=served + len(p.unassigned),

@@ -128,7 +128,7 @@ def replan_plan(
         f"REPLANNED: +{len(added)} / -{len(removed)} orders, kept {kept_on_road} on the road, "
         f"{kept_locked} locked"
     )
-    stored = save_revision(db, org, plan_id, snap, user, change, etag or plan.etag)
+    stored = save_revision(db, org, plan_id, snap, user, change, etag or plan.etag, skip_if_same=True)
     return ReplanOutcome(
         stored, added, removed, kept_on_road, kept_locked, time.monotonic() - t0, len(snap["violations"])
     )

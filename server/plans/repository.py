@@ -448,6 +448,7 @@ def save_revision(
     *,
     status: str | None = None,
     allowed_from: tuple[str, ...] = ("DRAFT", "PUBLISHED", "IN_PROGRESS"),
+    skip_if_same: bool = False,
 ) -> PlanRecord:
     """Store ``snap`` as the plan's next revision (routes and stops replaced) in one transaction.
 
@@ -462,6 +463,10 @@ def save_revision(
                 f"計画は {row['status']} のため変更できません / plan {plan_id} is {row['status']}; "
                 f"it cannot be changed"
             )
+        if skip_if_same and (status is None or status == row["status"]):
+            current = conn.execute(_SNAPSHOT_SQL, (org, plan_id, row["revision"])).fetchone()
+            if current is not None and current["snapshot"] == snap:
+                return _load(conn, org, plan_id)  # same content: no new revision
         revision = row["revision"] + 1
         conn.execute("DELETE FROM routes WHERE organization_id = %s AND plan_id = %s", (org, plan_id))
         conn.execute(
