@@ -27,8 +27,14 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="command", required=True)
 
     sv = sub.add_parser("serve", help="run a service")
-    sv.add_argument("service", choices=["optimizer", "all"])
-    sv.add_argument("--address", default=_env("HAKOBU_OPTIMIZER_ADDRESS", "127.0.0.1:50051"))
+    sv.add_argument("service", choices=["optimizer", "plans", "all"])
+    sv.add_argument("--address", default=_env("HAKOBU_OPTIMIZER_ADDRESS", "127.0.0.1:50051"),
+                    help="OptimizerService address")
+    sv.add_argument("--plans-address", default=_env("HAKOBU_PLANS_ADDRESS", "127.0.0.1:50052"),
+                    help="PlanService + OrganizationService address")
+    sv.add_argument("--optimizer", default=_env("HAKOBU_OPTIMIZER_TARGET", "127.0.0.1:50051"),
+                    help="where `serve plans` finds the OptimizerService")
+    sv.add_argument("--data-dir", default="var/pgdata", help="embedded PostgreSQL data folder")
     sv.add_argument("--workers", type=int, default=int(_env("HAKOBU_WORKERS", "-1")), help="solver processes")
     sv.add_argument("--metrics-port", type=int, default=int(_env("HAKOBU_METRICS_PORT", "9464")))
 
@@ -75,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
 
     configure_logging(_env("HAKOBU_LOG_LEVEL", "WARNING" if ns.command == "solve" else "INFO"))
     if ns.command == "serve":
-        return _serve(ns.address, None if ns.workers < 0 else ns.workers, ns.metrics_port)
+        if ns.service == "optimizer":
+            return _serve(ns.address, None if ns.workers < 0 else ns.workers, ns.metrics_port)
+        return _serve_plans(ns)
     if ns.command == "solve":
         return _solve(ns)
     if ns.command == "db":
@@ -205,6 +213,41 @@ def _serve(address: str, workers: int | None, metrics_port: int, ready: threadin
     stop.wait()
     print("shutting down…", flush=True)
     running.stop()
+    return 0
+
+
+def _serve_plans(ns: argparse.Namespace) -> int:
+    """``serve plans`` (against a running optimizer) or ``serve all`` (optimizer + plans, one process)."""
+    from server.app import create_optimizer_server, create_plans_server
+    from server.db.config import database_url
+    from server.observability import serve_metrics
+
+    stoppers = []
+    target = ns.optimizer
+    if ns.service == "all":
+        optimizer = create_optimizer_server(ns.address, None if ns.workers < 0 else ns.workers)
+        stoppers.append(optimizer.stop)
+        host = ns.address.rsplit(":", 1)[0]
+        target = f"{host}:{optimizer.port}"
+        print(f"OptimizerService (gRPC) listening on {target}", flush=True)
+    url = database_url(ns.data_dir)
+    plans = create_plans_server(ns.plans_address, url, target)
+    stoppers.insert(0, plans.stop)
+    host = ns.plans_address.rsplit(":", 1)[0]
+    print(f"PlanService + OrganizationService (gRPC) listening on {host}:{plans.port} "
+          f"(optimizer {target}, database {url.split('@')[-1]})", flush=True)
+    print("  call with metadata x-hakobu-organization: ORG-001 (the demo organization)", flush=True)
+    if ns.metrics_port >= 0:
+        maddr = _env("HAKOBU_METRICS_ADDRESS", "127.0.0.1")
+        print(f"Prometheus metrics on http://{maddr}:{serve_metrics(ns.metrics_port, maddr)}/metrics",
+              flush=True)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    print("shutting down…", flush=True)
+    for fn in stoppers:
+        fn()
     return 0
 
 
