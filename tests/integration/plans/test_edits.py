@@ -23,7 +23,8 @@ OPTS = SolveOptions(time_limit=2, max_iterations=200, seed=1)
 
 
 def _day(db_url: str, offset: int) -> datetime.date:
-    day = tomorrow() + datetime.timedelta(days=40 + offset)
+    # Dates of their own in the shared test DB (test_plans: +10…+20, scheduler: today+45, +46).
+    day = tomorrow() + datetime.timedelta(days=50 + offset)
     seed(db_url, day)
     return day
 
