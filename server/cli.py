@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     de.add_argument("--address", default=_env("HAKOBU_OPTIMIZER_ADDRESS", "127.0.0.1:50051"))
     de.add_argument("--time-limit", type=float, default=5.0)
     de.add_argument("--metrics-port", type=int, default=int(_env("HAKOBU_METRICS_PORT", "9464")))
+    de.add_argument("--plans-address", default=_env("HAKOBU_PLANS_ADDRESS", "127.0.0.1:50052"))
     de.add_argument("--exit", action="store_true", help="stop after the demo instead of serving on")
 
     db = sub.add_parser("db", help="database: apply migrations, load demo data")
@@ -384,10 +385,13 @@ def _demo(ns: argparse.Namespace) -> int:
         print(f"demo failed: {exc.code().name}: {exc.details()}", file=sys.stderr)
         running.stop()
         return 1
-    _demo_plans_store()
+    url = _demo_plans_store()
+    plans = _demo_plans_server(ns, url, target) if url else None
     print(f"\nOptimizerService (gRPC) listening on {target}")
     print(f"  try: grpcurl -plaintext {target} list")
     if ns.exit:
+        if plans is not None:
+            plans.stop()
         running.stop()
         return 0
     if ns.metrics_port >= 0:
@@ -397,12 +401,44 @@ def _demo(ns: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
+    if plans is not None:
+        plans.stop()
     running.stop()
     return 0
 
 
-def _demo_plans_store() -> None:
-    """Seed the plans store (embedded PostgreSQL unless DATABASE_URL) and plan tomorrow for 練馬."""
+def _demo_plans_server(ns: argparse.Namespace, url: str, optimizer: str):  # -> RunningPlans | None
+    """Start PlanService + OrganizationService on the demo store and read the plans back over gRPC."""
+    import grpc
+
+    from hakobu.v1 import plans_pb2, plans_pb2_grpc
+    from server.app import create_plans_server
+
+    try:
+        plans = create_plans_server(ns.plans_address, url, optimizer)
+    except Exception as exc:
+        print(f"\n(plans service not started: {exc})")
+        return None
+    host = ns.plans_address.rsplit(":", 1)[0]
+    target = f"{host}:{plans.port}"
+    md = (("x-hakobu-organization", "ORG-001"),)
+    with grpc.insecure_channel(target) as channel:
+        listed = plans_pb2_grpc.PlanServiceStub(channel).ListPlans(
+            plans_pb2.ListPlansRequest(parent="organizations/ORG-001", page_size=5), metadata=md, timeout=30
+        )
+    print(f"\nPlanService + OrganizationService (gRPC) listening on {target} "
+          "(metadata x-hakobu-organization: ORG-001)")
+    for p in listed.plans:
+        d = p.plan_date
+        print(f"  {p.name}  {d.year:04d}-{d.month:02d}-{d.day:02d}  "
+              f"{plans_pb2.DeliveryPlan.Status.Name(p.status)} rev {p.revision}, {len(p.routes)} routes")
+    print(f"  try: grpcurl -plaintext -H 'x-hakobu-organization: ORG-001' {target} "
+          "hakobu.v1.PlanService/ListPlans")
+    return plans
+
+
+def _demo_plans_store() -> str | None:
+    """Seed the plans store (embedded PostgreSQL unless DATABASE_URL) and plan tomorrow for 練馬; its URL."""
 
     try:
         from optimizer.solve import SolveOptions
@@ -420,8 +456,10 @@ def _demo_plans_store() -> None:
         for s in replan_all(Database(url), "ORG-001", tomorrow, None, False, 1, SolveOptions(time_limit=3)):
             print(f"  {s.line()}")
         print(f"  nightly batch: .venv/bin/hakobu replan --date {tomorrow} --all")
+        return url
     except Exception as exc:  # the optimizer demo above stands on its own
         print(f"\n(plans store skipped: {exc})")
+        return None
 
 
 def _print_solution(sol) -> None:

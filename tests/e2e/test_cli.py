@@ -88,8 +88,11 @@ def test_solve_json_request_with_bad_field(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_demo_runs_and_exits() -> None:
     """`hakobu demo --exit` serves, solves the demo day over gRPC and prints the plan."""
-    res = hakobu("demo", "--exit", "--time-limit", "2", "--address", "127.0.0.1:0", "--metrics-port", "-1")
+    res = hakobu("demo", "--exit", "--time-limit", "2", "--address", "127.0.0.1:0", "--metrics-port", "-1",
+                 "--plans-address", "127.0.0.1:0")
     assert res.returncode == 0, res.stderr
     assert "配車計画 / plan" in res.stdout
     assert "listening on 127.0.0.1:" in res.stdout
     assert "plans store:" in res.stdout and "skipped" not in res.stdout, res.stdout
+    assert "PlanService + OrganizationService (gRPC) listening on 127.0.0.1:" in res.stdout, res.stdout
+    assert "organizations/ORG-001/plans/" in res.stdout
