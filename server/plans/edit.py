@@ -27,6 +27,7 @@ from server.plans.layout import (
     EditError,
     Layout,
     LockOrder,
+    SetDriver,
     SetStopStatus,
     StopState,
     apply_edit,
@@ -107,6 +108,16 @@ def next_status(current: str, states: dict[str, StopState]) -> str:
     return current
 
 
+def _refuse_forbidden_drivers(edits: Sequence[Edit], violations: list[dict[str, Any]]) -> None:
+    """Driving a vehicle one's licence does not allow is against the law, not a trade-off to accept."""
+    for i, e in enumerate(edits):
+        if not isinstance(e, SetDriver) or e.driver_id is None:
+            continue
+        for v in violations:
+            if v["code"] == "LICENCE" and v["vehicle_id"] == e.vehicle_id:
+                raise EditError(f"edits[{i}].set_driver.driver", f"{v['message_ja']} / {v['message']}")
+
+
 def edit_plan(
     db: Database,
     org: str,
@@ -148,6 +159,7 @@ def edit_plan(
     else:
         snap = recheck(problem, maps, layout, plan, road)
         violations = snap["violations"]
+        _refuse_forbidden_drivers(edits, violations)
     if validate_only or (violations and not accept_violations):
         return EditOutcome(plan, snap, tuple(violations), False, tuple(changes))
     status = next_status(plan.status, dict(layout.states))

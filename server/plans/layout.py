@@ -120,6 +120,14 @@ class SetStopStatus:
 
 
 Edit = MoveOrder | UnassignOrder | SetDriver | LockOrder | SetStopStatus
+#: How each edit is named in field paths (as in the API: ``edits[2].move_order.position``).
+EDIT_NAMES: dict[type, str] = {
+    MoveOrder: "move_order",
+    UnassignOrder: "unassign_order",
+    SetDriver: "set_driver",
+    LockOrder: "lock_order",
+    SetStopStatus: "set_stop_status",
+}
 
 
 def _drop_trailing_reloads(items: Sequence[str | None]) -> tuple[str | None, ...]:
@@ -144,6 +152,7 @@ def apply_edit(layout: Layout, edit: Edit, field: str, known_orders: Iterable[st
     """One edit applied to ``layout``; returns the new layout and a one-line description of it."""
     routes = list(layout.routes)
     states = dict(layout.states)
+    field = f"{field}.{EDIT_NAMES[type(edit)]}"
     if isinstance(edit, (MoveOrder, UnassignOrder, LockOrder, SetStopStatus)):
         if edit.order_id not in set(known_orders):
             raise EditError(f"{field}.order", f"配送依頼が見つかりません / order {edit.order_id!r} is not "

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 
 import grpc
+import psycopg
 import pytest
 from google.longrunning import operations_pb2, operations_pb2_grpc
 from google.protobuf import duration_pb2
@@ -189,7 +190,22 @@ def test_bad_input_and_isolation(stub, channel, db_url: str) -> None:  # noqa: F
             move_order=pb.PlanEdit.MoveOrder(order=f"{ORG}/orders/NOPE", vehicle=f"{ORG}/vehicles/V-101"))]),
             metadata=MD)
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert _fields(err.value) == ["edits[0].order"]
+    assert _fields(err.value) == ["edits[0].move_order.order"]
+    # A driver whose licence does not allow the vehicle (準中型 and a 4t truck of 8 t gross) is refused.
+    assert any(r.vehicle.endswith("/V-103") for r in plan.routes)
+    with pytest.raises(grpc.RpcError) as err:
+        swap = pb.PlanEdit.SetDriver(vehicle=f"{ORG}/vehicles/V-103", driver=f"{ORG}/drivers/D-101")
+        stub.EditPlan(pb.EditPlanRequest(name=plan.name, etag=plan.etag, edits=[pb.PlanEdit(set_driver=swap)],
+                                         accept_violations=True), metadata=MD)
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert _fields(err.value) == ["edits[0].set_driver.driver"]
+    # A finished day cannot be edited.
+    with psycopg.connect(db_url) as conn:
+        conn.execute("UPDATE plans SET status = 'DONE' WHERE id = %s", (plan.name.rsplit("/", 1)[1],))
+    with pytest.raises(grpc.RpcError) as err:
+        stub.EditPlan(pb.EditPlanRequest(name=plan.name, etag=plan.etag, edits=[pb.PlanEdit(
+            unassign_order=pb.PlanEdit.UnassignOrder(order=_orders(plan, 0)[0]))]), metadata=MD)
+    assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     with pytest.raises(grpc.RpcError) as err:
         stub.EditPlan(pb.EditPlanRequest(name=plan.name, edits=[]), metadata=MD)
     assert set(_fields(err.value)) == {"etag", "edits"}
