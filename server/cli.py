@@ -72,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     rp.add_argument("--seed", type=int, default=0)
     rp.add_argument("--concurrency", type=int, default=1, help="branches solved at once")
     rp.add_argument("--travel", choices=["haversine", "road"], default="haversine")
+    rp.add_argument("--optimizer", default=os.environ.get("HAKOBU_OPTIMIZER_TARGET"), metavar="HOST:PORT",
+                    help="solve with this OptimizerService (default: in this process)")
     rp.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
     rp.add_argument("--data-dir", default="var/pgdata", help="embedded PostgreSQL data folder")
 
@@ -125,10 +127,16 @@ def _replan(ns: argparse.Namespace) -> int:
         else:
             with db.transaction() as conn:
                 orgs = [r["id"] for r in conn.execute("SELECT id FROM organizations ORDER BY id").fetchall()]
+        solver = None
+        if ns.optimizer:
+            from optimizer.service.client import RemoteSolver
+            from server.plans.solver import default_road
+
+            solver = RemoteSolver(ns.optimizer, road=default_road() if ns.travel == "road" else None)
         failed = 0
         for org in orgs:
             summaries = replan_all(
-                db, org, ns.date, ns.branch, ns.force, ns.concurrency, opts, travel=ns.travel
+                db, org, ns.date, ns.branch, ns.force, ns.concurrency, opts, travel=ns.travel, solver=solver
             )
             for s in summaries:
                 print(f"[{org}] {s.line()}", flush=True)

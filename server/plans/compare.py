@@ -101,3 +101,15 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> Comparison:
     ua = {u["order_id"] for u in a.get("unassigned", [])}
     ub = {u["order_id"] for u in b.get("unassigned", [])}
     return Comparison(totals(a), totals(b), tuple(changes), tuple(sorted(ub - ua)), tuple(sorted(ua - ub)))
+
+
+def describe(a: dict[str, Any], b: dict[str, Any]) -> str:
+    """One line on what changed from ``a`` to ``b`` (stored with the revision, printed by the batch)."""
+    c = compare(a, b)
+    changed = sum(1 for r in c.routes if r.changed)
+    km = (c.b.distance_m - c.a.distance_m) / 1000
+    return (
+        f"+{len(c.newly_assigned)} assigned / -{len(c.newly_unassigned)} unassigned, "
+        f"stops {c.a.stops}→{c.b.stops}, {changed} route(s) changed, "
+        f"vehicles {c.a.vehicles_used}→{c.b.vehicles_used}, {km:+.1f} km"
+    )

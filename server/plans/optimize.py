@@ -13,6 +13,7 @@ from optimizer.model import TravelMode
 from optimizer.solve import SolveOptions
 from server.db.repository import Database
 from server.plans.build import build_problem, check_date
+from server.plans.compare import describe
 from server.plans.repository import PlanLockedError, PlanRecord, UnassignedOrder, find_plan, save_plan
 from server.plans.solver import Solver, default_road, local_solver
 
@@ -42,6 +43,8 @@ class DaySummary:
     drivers_available: int = 0
     engine: str = ""
     notes: tuple[str, ...] = field(default=())
+    #: What changed against the previous revision (empty for a new plan or an unchanged one).
+    change: str = ""
 
     def line(self) -> str:
         """One line in Japanese and English for the CLI."""
@@ -55,6 +58,7 @@ class DaySummary:
             f"{self.served}/{self.orders} 件配送 / served, 未割当 / unassigned {len(self.unassigned)}, "
             f"{self.vehicles_used} 台 / vehicles, {self.distance_m / 1000:.1f} km, "
             f"費用 / cost {self.cost:,.0f}, {self.seconds:.1f} s"
+            + (f"\n    変更 / changes: {self.change}" if self.change else "")
         )
 
 
@@ -87,6 +91,9 @@ def optimize_day(
         db, org, branch_id, date, solution, problem, created_by, request_id, force=force, travel=travel
     )
     unchanged = before is not None and before.id == plan.id and before.revision == plan.revision
+    change = ""
+    if before is not None and not unchanged and before.snapshot is not None and plan.snapshot is not None:
+        change = describe(before.snapshot, plan.snapshot)
     ev = solution.evaluation
     served = sum(1 for r in plan.routes for s in r.stops if s.order_id is not None)
     notes = tuple(f"driver {d} has no known licence class; not planned" for d in maps.skipped_drivers)
@@ -107,6 +114,7 @@ def optimize_day(
         drivers_available=len(problem.drivers),
         engine=solution.stats.engine,
         notes=notes,
+        change=change,
     )
     return plan, summary
 

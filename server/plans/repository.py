@@ -250,6 +250,10 @@ def save_plan(
         )
         _insert_routes(conn, org, plan_id, snap)
         change = "REOPTIMIZED" if status == "DRAFT" else f"REOPTIMIZED_FROM_{status}"
+        if current is not None:
+            from server.plans.compare import describe
+
+            change += ": " + describe(current["snapshot"], snap)
         _insert_version(conn, org, plan_id, revision, created_by, change, snap)
         return _load(conn, org, plan_id)
 

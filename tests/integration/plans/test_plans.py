@@ -131,6 +131,9 @@ def test_refresh_bumps_revision_and_keeps_old_version(db_url: str) -> None:
     assert gone not in {s.order_id for r in second.routes for s in r.stops}
     versions = list_versions(db, ORG_ID, first.id)
     assert [(v.revision, v.changed_by) for v in versions] == [(1, "U-002"), (2, "U-001")]
+    n1 = sum(1 for r in first.routes for s in r.stops if s.order_id)
+    n2 = sum(1 for r in second.routes for s in r.stops if s.order_id)
+    assert versions[1].change.startswith("REOPTIMIZED: ") and f"stops {n1}→{n2}" in versions[1].change
     old_orders = {s["order_id"] for r in versions[0].snapshot["routes"] for s in r["stops"]}
     assert gone in old_orders
     assert _stop_rows(db_url, first.id) == sum(len(r.stops) for r in second.routes)
