@@ -14,7 +14,7 @@ RUN pip install . && useradd --system --uid 10001 hakobu && mkdir -p /app/var/ge
 # Road graphs: mount OpenStreetMap extracts at /data/osm; compiled graphs are cached in /app/var.
 ENV HAKOBU_OSM_DIR=/data/osm HAKOBU_GEO_CACHE=/app/var/geo-cache
 USER hakobu
-EXPOSE 50051 9464
+EXPOSE 50051 50052 9464 9465
 HEALTHCHECK --interval=15s --timeout=3s CMD python -c "import grpc,sys; from grpc_health.v1 import health_pb2 as h, health_pb2_grpc as g; c=grpc.insecure_channel('127.0.0.1:50051'); sys.exit(0 if g.HealthStub(c).Check(h.HealthCheckRequest(), timeout=2).status == 1 else 1)"
 ENTRYPOINT ["hakobu"]
 CMD ["serve", "optimizer", "--address", "0.0.0.0:50051"]

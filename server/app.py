@@ -176,8 +176,11 @@ def create_plans_server(
     solver = RemoteSolver(optimizer_target, road=road)
     store = OperationStore()
     plans = PlanServicer(db, solver, store, road=lambda: road, concurrency=concurrency)
+    from server.interceptors import MetricsInterceptor
+
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="grpc-plans"),
+        interceptors=[MetricsInterceptor()],
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),

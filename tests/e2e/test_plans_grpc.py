@@ -14,6 +14,7 @@ from google.longrunning import operations_pb2, operations_pb2_grpc
 from google.protobuf import duration_pb2
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
+from prometheus_client import REGISTRY
 
 from hakobu.v1 import plans_pb2 as pb
 from hakobu.v1 import plans_pb2_grpc
@@ -163,9 +164,12 @@ def test_bad_input_and_isolation(stub, channel, db_url: str) -> None:  # noqa: F
         stub.OptimizePlan(pb.OptimizePlanRequest(parent=ORG, branch=f"{ORG}/branches/NOPE",
                                                  plan_date=_date(day)), metadata=MD)
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
+    labels = {"method": "GetPlan", "code": "NOT_FOUND"}
+    before = REGISTRY.get_sample_value("hakobu_rpc_total", labels) or 0.0
     with pytest.raises(grpc.RpcError) as err:
         stub.GetPlan(pb.GetPlanRequest(name=f"{ORG}/plans/nope"), metadata=MD)
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
+    assert REGISTRY.get_sample_value("hakobu_rpc_total", labels) == before + 1  # Prometheus counts it
     with pytest.raises(grpc.RpcError) as err:
         stub.GetPlan(pb.GetPlanRequest(name=f"{ORG}/plans/x"))
     assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
