@@ -167,7 +167,7 @@ def replan_all(
                                                             "PUBLISHED" else ""),
                 )
         try:
-            if existing is not None and _has_kept_stops(existing):
+            if existing is not None and has_kept_stops(existing):
                 return _replan_existing(db, org, existing, opts, solver, created_by, travel)
             return optimize_day(
                 db, org, branch_id, date, opts, created_by, travel=travel, force=force, now=now,
@@ -185,7 +185,7 @@ def replan_all(
         return list(ex.map(one, targets))
 
 
-def _has_kept_stops(plan: PlanRecord) -> bool:
+def has_kept_stops(plan: PlanRecord) -> bool:
     """Locked stops or stops that already happened must survive the nightly run."""
     return any(s.locked or s.status != "PLANNED" for r in plan.routes for s in r.stops if s.order_id)
 

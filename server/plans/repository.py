@@ -441,6 +441,44 @@ def _lock_current(conn: psycopg.Connection[Any], org: str, plan_id: str, etag: s
     return row
 
 
+#: Order status that a stop's progress stands for, once the plan is out of DRAFT.
+_ORDER_STATUS = {"PLANNED": "PLANNED", "ARRIVED": "IN_TRANSIT", "DONE": "DELIVERED", "FAILED": "FAILED",
+                 "SKIPPED": "PLANNED"}
+
+
+def _sync_orders(conn: psycopg.Connection[Any], org: str, plan_id: str) -> None:
+    """Orders follow the published plan: on a route → PLANNED (then IN_TRANSIT, DELIVERED, FAILED with
+    their stop); a published plan's unassigned orders go back to PENDING. DRAFT plans change no order."""
+    plan = conn.execute(
+        "SELECT status FROM plans WHERE organization_id = %s AND id = %s", (org, plan_id)
+    ).fetchone()
+    if plan is None or plan["status"] == "DRAFT":
+        return
+    stops = conn.execute(
+        "SELECT s.order_id, s.status FROM stops s JOIN routes r ON r.organization_id = s.organization_id "
+        "AND r.id = s.route_id WHERE s.organization_id = %s AND r.plan_id = %s AND s.order_id IS NOT NULL",
+        (org, plan_id),
+    ).fetchall()
+    with conn.cursor() as cur:
+        cur.executemany(
+            "UPDATE orders SET status = %s, version = version + 1, updated_at = now() "
+            "WHERE organization_id = %s AND id = %s AND status NOT IN ('CANCELLED', %s)",
+            [(_ORDER_STATUS[s["status"]], org, s["order_id"], _ORDER_STATUS[s["status"]]) for s in stops],
+        )
+    snap = conn.execute(
+        "SELECT v.snapshot FROM plan_versions v JOIN plans p ON p.organization_id = v.organization_id "
+        "AND p.id = v.plan_id AND p.revision = v.revision WHERE p.organization_id = %s AND p.id = %s",
+        (org, plan_id),
+    ).fetchone()
+    unassigned = [u["order_id"] for u in (snap["snapshot"].get("unassigned", []) if snap else [])]
+    if unassigned:
+        conn.execute(
+            "UPDATE orders SET status = 'PENDING', version = version + 1, updated_at = now() "
+            "WHERE organization_id = %s AND id = ANY(%s) AND status = 'PLANNED'",
+            (org, unassigned),
+        )
+
+
 def save_revision(
     db: Database,
     org: str,
@@ -480,6 +518,7 @@ def save_revision(
         )
         _insert_routes(conn, org, plan_id, snap)
         _insert_version(conn, org, plan_id, revision, changed_by, change, snap)
+        _sync_orders(conn, org, plan_id)
         return _load(conn, org, plan_id)
 
 
@@ -516,6 +555,7 @@ def set_status(
         _insert_version(
             conn, org, plan_id, revision, changed_by, status, current["snapshot"] if current else {}
         )
+        _sync_orders(conn, org, plan_id)
         return _load(conn, org, plan_id)
 
 

@@ -29,6 +29,14 @@ def _day(db_url: str, offset: int) -> datetime.date:
     return day
 
 
+def _order_statuses(db_url: str, ids: list[str]) -> dict[str, str]:
+    with psycopg.connect(db_url) as conn:
+        rows = conn.execute(
+            "SELECT id, status FROM orders WHERE organization_id = %s AND id = ANY(%s)", (ORG_ID, ids)
+        ).fetchall()
+    return dict(rows)
+
+
 def _orders(plan, vehicle_id: str) -> list[str]:
     route = next(r for r in plan.routes if r.vehicle_id == vehicle_id)
     return [s.order_id for s in route.stops if s.order_id]
@@ -98,6 +106,9 @@ def test_publish_progress_replan_keeps_done_and_locked_stops(db_url: str) -> Non
     out = edit_plan(db, ORG_ID, plan.id, [SetStopStatus(road_orders[0], "DONE"), LockOrder(locked)],
                     published.etag, None)
     assert out.saved and out.plan.status == "IN_PROGRESS"
+    # Orders follow the published plan: planned on a route, delivered when their stop is done.
+    statuses = _order_statuses(db_url, [road_orders[0], road_orders[1], locked])
+    assert statuses == {road_orders[0]: "DELIVERED", road_orders[1]: "PLANNED", locked: "PLANNED"}
     # A late order arrives and another is cancelled.
     cancelled = _orders(plan, home.vehicle_id)[0]
     new_id = f"O-LATE-{day:%Y%m%d}"
