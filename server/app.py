@@ -167,6 +167,7 @@ def create_plans_server(
     from server.api.organization import OrganizationServicer
     from server.api.plans import PlanServicer
     from server.db.migrate import migrate
+    from server.db.operations import PgOperationStore
     from server.db.repository import Database
 
     migrate(database_url)
@@ -174,7 +175,7 @@ def create_plans_server(
     registry, cache = geo if geo is not None else default_geo()
     road = RoadMatrixProvider(registry, cache)
     solver = RemoteSolver(optimizer_target, road=road)
-    store = OperationStore()
+    store = PgOperationStore(db)
     plans = PlanServicer(db, solver, store, road=lambda: road, concurrency=concurrency)
     from server.interceptors import MetricsInterceptor
 

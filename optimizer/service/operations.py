@@ -108,6 +108,15 @@ class OperationStore:
         if entry.done:
             entry.finished.set()
 
+    def cancel(self, entry: _Entry) -> None:
+        """Ask the operation to stop (it finishes CANCELLED, or normally if it was about to end)."""
+        entry.cancel.set()
+
+    def wait(self, entry: _Entry, timeout: float | None) -> _Entry:
+        """Block until the operation is done or ``timeout`` passes; the entry as it is then."""
+        entry.finished.wait(timeout)
+        return entry
+
     def to_proto(self, entry: _Entry) -> operations_pb2.Operation:
         with self._lock:
             op = operations_pb2.Operation(name=entry.name, done=entry.done)
@@ -162,12 +171,12 @@ class OperationsServicer(operations_pb2_grpc.OperationsServicer):
 
     def CancelOperation(self, request, context):
         entry = self._entry(request.name, context)
-        entry.cancel.set()
+        self._store.cancel(entry)
         return empty_pb2.Empty()
 
     def DeleteOperation(self, request, context):
         entry = self._entry(request.name, context)
-        entry.cancel.set()
+        self._store.cancel(entry)
         self._store.delete(request.name)
         return empty_pb2.Empty()
 
@@ -179,8 +188,7 @@ class OperationsServicer(operations_pb2_grpc.OperationsServicer):
         remaining = context.time_remaining()
         if remaining is not None:
             timeout = remaining if timeout is None else min(timeout, remaining)
-        entry.finished.wait(timeout)
-        return self._store.to_proto(entry)
+        return self._store.to_proto(self._store.wait(entry, timeout))
 
 
 def failed(code: int, message: str) -> status_pb2.Status:
