@@ -11,8 +11,9 @@ call gives the total as the service sees it.
 
 ``nightly``: 20 branches × 200 orders, ``replan_all`` at each concurrency, run twice; the second
 run's outcomes show whether re-planning is idempotent ("unchanged" needs a deterministic solve,
-i.e. ``--max-iterations`` reached before ``--time-limit``). ``replan_all`` takes no solver, so it
-solves in-process (one search per branch).
+i.e. ``--max-iterations`` reached before ``--time-limit``). ``--solver local`` (default) solves in the
+same process, one search per branch; ``--solver remote`` sends each branch to an in-process
+OptimizerService over gRPC (``--workers`` solver processes), as ``hakobu replan --optimizer`` does.
 
 Data is synthetic but shaped like a Tokyo day: orders at random points in a ~10 km box around the
 branch, 5–300 kg, some with a morning (09:00–12:00) or afternoon (14:00–18:00) window; 2t / 4t
@@ -413,10 +414,32 @@ def run_nightly(ns: argparse.Namespace) -> None:
     print(
         f"nightly: {len(branches)} branches × {ns.orders} orders, {ns.vehicles} vehicles + drivers each, "
         f"on {date}; time limit {ns.time_limit:g} s per branch, max iterations {ns.max_iterations or '-'}; "
-        "replan_all solves in-process (it takes no solver), one search per branch\n",
+        + ("solved in this process, one search per branch\n" if ns.solver == "local" else
+           f"solved by an OptimizerService over gRPC ({ns.workers} workers), one search per branch\n"),
         flush=True,
     )
     runs: list[NightlyRun] = []
+    solver = None
+    server = None
+    if ns.solver == "remote":
+        server = create_optimizer_server("127.0.0.1:0", workers=ns.workers)
+        solver = RemoteSolver(f"127.0.0.1:{server.port}")
+    try:
+        _nightly_runs(ns, date, branches, options, solver, runs)
+    finally:
+        if solver is not None:
+            solver.close()
+        if server is not None:
+            server.stop()
+    print()
+    print(nightly_table(runs))
+    print(consistency(runs), flush=True)
+
+
+def _nightly_runs(
+    ns: argparse.Namespace, date: datetime.date, branches: Sequence[Site], options: SolveOptions,
+    solver: RemoteSolver | None, runs: list[NightlyRun],
+) -> None:
     with database(ns.url, ns.admin_url, ns.keep) as url:
         db = Database(url)
         for conc in ns.concurrency:
@@ -428,13 +451,10 @@ def run_nightly(ns: argparse.Namespace) -> None:
             print(f"concurrency {conc}: seeded in {time.perf_counter() - t0:.2f} s", flush=True)
             for run in (1, 2):
                 t0 = time.perf_counter()
-                summaries = replan_all(db, org, date, concurrency=conc, options=options)
+                summaries = replan_all(db, org, date, concurrency=conc, options=options, solver=solver)
                 wall = time.perf_counter() - t0
                 runs.append(NightlyRun(conc, run, wall, summaries, plans_in(url, org)))
                 print(f"  run {run}: {wall:.1f} s", flush=True)
-    print()
-    print(nightly_table(runs))
-    print(consistency(runs), flush=True)
 
 
 def nightly_table(runs: Sequence[NightlyRun]) -> str:
@@ -513,6 +533,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     night.add_argument("--branches", type=int, default=20, choices=range(1, len(NIGHTLY_BRANCHES) + 1),
                        metavar="N", help="branches, one per Tokyo ward (default and at most 20)")
     night.add_argument("--concurrency", default="1,2", help="comma-separated concurrencies (default 1,2)")
+    night.add_argument("--solver", choices=["local", "remote"], default="local",
+                       help="solve in this process, or through an in-process OptimizerService (gRPC)")
+    night.add_argument("--workers", type=int, default=2,
+                       help="optimizer solver processes for --solver remote (default 2)")
 
     ns = ap.parse_args(argv)
     if not ns.time_limit > 0:
