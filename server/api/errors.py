@@ -44,27 +44,38 @@ def abort_bad_request(context: grpc.ServicerContext, violations: Sequence[tuple[
     raise AssertionError("unreachable")  # abort raises
 
 
+#: Storage and domain errors → status code (checked in order; the first match wins).
+_CODES: tuple[tuple[type[BaseException], grpc.StatusCode], ...] = (
+    (FieldError, grpc.StatusCode.INVALID_ARGUMENT),
+    (NotFoundError, grpc.StatusCode.NOT_FOUND),
+    (StaleEtagError, grpc.StatusCode.ABORTED),
+    (AlreadyExistsError, grpc.StatusCode.ALREADY_EXISTS),
+    (InvalidReferenceError, grpc.StatusCode.INVALID_ARGUMENT),
+    (InUseError, grpc.StatusCode.FAILED_PRECONDITION),
+    (InvalidArgumentError, grpc.StatusCode.INVALID_ARGUMENT),
+    (PreconditionError, grpc.StatusCode.FAILED_PRECONDITION),
+    (RepositoryError, grpc.StatusCode.INTERNAL),
+)
+
+
+def status_code_for(exc: BaseException) -> grpc.StatusCode | None:
+    """The gRPC status code ``exc`` stands for, or None for an unexpected error."""
+    return next((code for kind, code in _CODES if isinstance(exc, kind)), None)
+
+
 def abort_for(context: grpc.ServicerContext, exc: Exception) -> NoReturn:
     """Abort the call with the status that ``exc`` stands for."""
     if isinstance(exc, FieldError):
         abort_bad_request(context, exc.violations)
-    if isinstance(exc, NotFoundError):
-        context.abort(grpc.StatusCode.NOT_FOUND, str(exc))
-    if isinstance(exc, StaleEtagError):
-        context.abort(grpc.StatusCode.ABORTED, str(exc))
-    if isinstance(exc, AlreadyExistsError):
-        context.abort(grpc.StatusCode.ALREADY_EXISTS, str(exc))
     if isinstance(exc, InvalidReferenceError):
         abort_bad_request(context, [("", f"refers to something that does not exist: {exc}")])
-    if isinstance(exc, InUseError):
-        context.abort(grpc.StatusCode.FAILED_PRECONDITION, f"still in use: {exc}")
     if isinstance(exc, InvalidArgumentError):
         abort_bad_request(context, [("", str(exc))])
-    if isinstance(exc, PreconditionError):
-        context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
-    if isinstance(exc, RepositoryError):
-        context.abort(grpc.StatusCode.INTERNAL, str(exc))
-    raise exc
+    code = status_code_for(exc)
+    if code is None:
+        raise exc
+    context.abort(code, f"still in use: {exc}" if isinstance(exc, InUseError) else str(exc))
+    raise AssertionError("unreachable")
 
 
 def grpc_errors(method: F) -> F:

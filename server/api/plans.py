@@ -29,7 +29,14 @@ from optimizer.service.client import RemoteSolveError
 from optimizer.service.operations import OperationStore
 from optimizer.solve import SolveOptions
 from server.api.context import Caller, caller, parse_name, parse_parent
-from server.api.errors import FieldError, PreconditionError, abort_bad_request, abort_for, grpc_errors
+from server.api.errors import (
+    FieldError,
+    PreconditionError,
+    abort_bad_request,
+    abort_for,
+    grpc_errors,
+    status_code_for,
+)
 from server.api.plans_convert import (
     comparison_to_proto,
     date_from_proto,
@@ -386,25 +393,13 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
 
 
 def _status_code(exc: Exception) -> int:
-    from server.db.repository import (
-        AlreadyExistsError,
-        InvalidArgumentError,
-        InvalidReferenceError,
-        NotFoundError,
-        StaleEtagError,
-    )
-
-    if isinstance(exc, NotFoundError | LookupError):
-        return code_pb2.NOT_FOUND
-    if isinstance(exc, StaleEtagError):
-        return code_pb2.ABORTED
-    if isinstance(exc, AlreadyExistsError):
-        return code_pb2.ALREADY_EXISTS
-    if isinstance(exc, FieldError | InvalidArgumentError | InvalidReferenceError | ValueError):
-        return code_pb2.INVALID_ARGUMENT
-    if isinstance(exc, PreconditionError):
-        return code_pb2.FAILED_PRECONDITION
-    return code_pb2.INTERNAL
+    """An operation's error code (google.rpc.Code) for a failure of its work."""
+    code = status_code_for(exc)
+    if code is None:
+        code = grpc.StatusCode.NOT_FOUND if isinstance(exc, LookupError) else (
+            grpc.StatusCode.INVALID_ARGUMENT if isinstance(exc, ValueError) else grpc.StatusCode.INTERNAL
+        )
+    return int(code.value[0])
 
 
 def _fail(entry: Any, code: int, message: str, _pb: Any) -> None:
