@@ -2,6 +2,11 @@
 
     python -m benchmarks.run --set x --instances X-n101-k25,X-n153-k22 --budget 10
     python -m benchmarks.run --set solomon --budget 10 --engines hakobu,pyvrp --csv out.csv
+    python -m benchmarks.run --set x --budget 10 --seed 1,2,3 --engines hakobu,hakobu-coop
+
+``hakobu-coop`` is Hakobu with cooperative parallel searches (``SolveOptions.cooperative``;
+``--epoch`` sets their sharing schedule). With several seeds or contenders, runs are paired by
+instance and seed and compared with the first contender.
 
 Every contender gets the same wall-clock budget and runs alone (one after the
 other). Every plan is re-costed and checked here, with Hakobu's readers and
@@ -47,7 +52,8 @@ DEFAULT_INSTANCES: dict[Kind, list[str]] = {
     ],
     "solomon": ["C101", "C201", "R101", "R201", "RC101", "RC201"],
 }
-ENGINES = ("hakobu", "pyvrp", "ortools")
+ENGINES = ("hakobu", "hakobu-coop", "pyvrp", "ortools")
+DEFAULT_ENGINES = ("hakobu", "pyvrp", "ortools")
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,11 +167,15 @@ def _pool(size: int) -> Any:
 
     if size not in _POOL:
         _POOL[size] = WorkerPool(size)
+        _POOL[size].wait_ready()  # the first run should not pay for starting the workers
     return _POOL[size]
 
 
-def run_hakobu(inst: Instance, budget: float, seed: int) -> Outcome:
-    """Hakobu's ``solve()``; times count from before reading the file, like the peers'."""
+def run_hakobu(inst: Instance, budget: float, seed: int, cooperative: bool = False) -> Outcome:
+    """Hakobu's ``solve()``; times count from before reading the file, like the peers'.
+
+    ``cooperative`` (contender ``hakobu-coop``) lets the parallel searches share plans.
+    """
     from optimizer.solve import SolveOptions, solve
 
     par = PARALLELISM[0]
@@ -173,7 +183,9 @@ def run_hakobu(inst: Instance, budget: float, seed: int) -> Outcome:
     start = time.perf_counter()
     started_at = time.monotonic()  # the budget and first-feasible time include reading the file
     problem = read_problem(inst)
-    options = SolveOptions(engine="auto", time_limit=budget, seed=seed, parallelism=par)
+    options = SolveOptions(
+        engine="auto", time_limit=budget, seed=seed, parallelism=par, cooperative=cooperative
+    )
     solution = solve(problem, options, pool=pool, started_at=started_at)
     wall = time.perf_counter() - start
     ev = solution.evaluation
@@ -201,6 +213,7 @@ def run_peer(
 
 CONTENDERS: dict[str, Callable[[Instance, float, int], Outcome]] = {
     "hakobu": run_hakobu,
+    "hakobu-coop": lambda inst, budget, seed: run_hakobu(inst, budget, seed, cooperative=True),
     "pyvrp": lambda inst, budget, seed: run_peer(run_pyvrp, inst, budget, seed),
     "ortools": lambda inst, budget, seed: run_peer(run_ortools, inst, budget, seed),
 }
@@ -282,9 +295,10 @@ def _num(value: float | None, fmt: str) -> str:
 
 def format_table(inst: Instance, rows: list[Row]) -> str:
     header = ["contender", "cost", "gap %", "first feas. (s)", "wall (s)", "feasible", "routes", "note"]
+    several = len({r.seed for r in rows}) > 1
     body = [
         [
-            r.contender,
+            f"{r.contender} s{r.seed}" if several else r.contender,
             r.cost_text,
             _num(r.gap_pct, ".2f"),
             _num(r.first_feasible_s, ".2f"),
@@ -317,6 +331,35 @@ def format_summary(rows: list[Row], contenders: Sequence[str]) -> str:
     return "Summary (means over feasible runs)\n" + _align(header, body)
 
 
+def format_paired(rows: list[Row], contenders: Sequence[str]) -> str:
+    """Each contender against the first on the same instance and seed, where both are feasible."""
+    first = contenders[0]
+    ref = {(r.instance, r.seed): r.gap_pct for r in rows if r.contender == first and r.feasible}
+    header = ["contender", "pairs", "mean gap %", f"mean {first} %", "mean diff", "better", "equal", "worse"]
+    body = []
+    for c in contenders[1:]:
+        pairs = [
+            (r.gap_pct, ref[r.instance, r.seed])
+            for r in rows
+            if r.contender == c and r.feasible and (r.instance, r.seed) in ref
+        ]
+        pairs = [(a, b) for a, b in pairs if a is not None and b is not None]
+        diffs = [a - b for a, b in pairs]
+        body.append(
+            [
+                c,
+                str(len(pairs)),
+                _num(_mean([a for a, _ in pairs]), ".3f"),
+                _num(_mean([b for _, b in pairs]), ".3f"),
+                _num(_mean(diffs), "+.3f"),
+                str(sum(d < -1e-9 for d in diffs)),
+                str(sum(abs(d) <= 1e-9 for d in diffs)),
+                str(sum(d > 1e-9 for d in diffs)),
+            ]
+        )
+    return f"Paired with {first} (same instance and seed; diff < 0: better)\n" + _align(header, body)
+
+
 def _mean(values: Sequence[float | None]) -> float | None:
     vals = [v for v in values if v is not None and not math.isnan(v)]
     return sum(vals) / len(vals) if vals else None
@@ -341,9 +384,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--set", choices=["x", "solomon", "both"], default="x", help="benchmark set")
     ap.add_argument("--instances", help="comma-separated names (default: the README's figure instances)")
     ap.add_argument("--budget", type=float, default=10.0, help="wall-clock seconds per run")
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seed", default="1", help="seed, or comma-separated seeds (paired runs)")
+    ap.add_argument(
+        "--epoch",
+        default=None,
+        help="hakobu-coop's sharing epoch in seconds, optionally growing: 1, 0.5, 0.5x1.5 (0.5 s, x1.5 each)",
+    )
     ap.add_argument("--parallelism", type=int, default=2, help="hakobu's parallel searches (default 2)")
-    ap.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated subset of {ENGINES}")
+    ap.add_argument(
+        "--engines", default=",".join(DEFAULT_ENGINES), help=f"comma-separated subset of {ENGINES}"
+    )
     ap.add_argument("--csv", type=Path, help="also write every run as a CSV row here")
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding cvrp-x/ and solomon/")
     args = ap.parse_args(argv)
@@ -354,20 +404,39 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     if not args.budget > 0:
         ap.error("--budget must be positive")
     args.instances = [n.strip() for n in args.instances.split(",") if n.strip()] if args.instances else None
+    try:
+        args.seeds = [int(x) for x in args.seed.split(",") if x.strip()]
+    except ValueError:
+        ap.error("--seed: integers separated by commas")
+    if not args.seeds:
+        ap.error("--seed: at least one seed")
+    if args.epoch is not None:
+        epoch, _, growth = args.epoch.partition("x")
+        try:
+            args.epoch = (float(epoch), float(growth or 1.0))
+        except ValueError:
+            ap.error("--epoch: SECONDS or SECONDSxGROWTH, e.g. 1 or 0.5x1.5")
     return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     PARALLELISM[0] = args.parallelism
+    if args.epoch is not None:
+        import optimizer.solve
+        from optimizer.parallel import Cooperation
+
+        optimizer.solve.COOPERATION = Cooperation(*args.epoch)
     instances = resolve_instances(args.data, args.set, args.instances)
     rows: list[Row] = []
     for inst in instances:
         compiled = compile_problem(read_problem(inst))
-        mine = [evaluate(inst, compiled, c, args.budget, args.seed) for c in args.engines]
+        mine = [evaluate(inst, compiled, c, args.budget, seed) for seed in args.seeds for c in args.engines]
         rows += mine
         print(format_table(inst, mine), end="\n\n", flush=True)
     print(format_summary(rows, args.engines), flush=True)
+    if len(args.engines) > 1:
+        print("\n" + format_paired(rows, args.engines), flush=True)
     if args.csv:
         write_csv(args.csv, rows)
     for pool in _POOL.values():

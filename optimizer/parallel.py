@@ -14,8 +14,8 @@ import queue
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -35,17 +35,75 @@ class WorkerError(RuntimeError):
     """A search failed or its worker died."""
 
 
+@dataclass(frozen=True, slots=True)
+class Cooperation:
+    """How parallel searches share plans: at the end of each epoch, the best plan so far goes to
+    every search whose own best is worse, which continues from it; the search that found it
+    (and any search as good) keeps its own trajectory.
+
+    Epoch ``k`` (from 0) lasts ``epoch * growth**k`` seconds.
+    """
+
+    epoch: float = 1.0
+    growth: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not self.epoch > 0 or not self.growth >= 1:
+            raise ValueError("epoch must be positive and growth at least 1")
+
+    def boundaries(self) -> Iterator[float]:
+        """Seconds from the start of the searches at which plans are shared."""
+        t, length = 0.0, self.epoch
+        while True:
+            t += length
+            length *= self.growth
+            yield t
+
+
 class _Throttled:
-    """Sends the first improvement at once, then at most one per PROGRESS_INTERVAL."""
+    """Sends the first improvement at once, then at most one per PROGRESS_INTERVAL.
+
+    An improvement held back is sent by ``flush`` (polled with the stop
+    criterion) once the interval has passed, so the last one of a burst is not
+    lost until the next improvement.
+    """
 
     def __init__(self, results: Any, task_id: int) -> None:
         self._results, self._task_id, self._last = results, task_id, 0.0
+        self._held: tuple[Plan, float] | None = None
 
     def __call__(self, plan: Plan, objective: float) -> None:
+        self._held = (plan, objective)
+        self.flush()
+
+    def flush(self) -> None:
+        if self._held is None:
+            return
         now = time.monotonic()
         if self._last == 0.0 or now - self._last >= PROGRESS_INTERVAL:
             self._last = now
+            plan, objective = self._held
+            self._held = None
             self._results.put(("improve", self._task_id, plan, objective))
+
+
+class _Inbox:
+    """Plans the pool sends to a running cooperative search, read without blocking."""
+
+    def __init__(self, conn: Connection, task_id: int) -> None:
+        self._conn, self._task_id = conn, task_id
+        #: The pool asked the worker to exit (``close``) while this task ran.
+        self.closing = False
+
+    def __call__(self) -> Plan | None:
+        plan = None
+        while not self.closing and self._conn.poll():
+            msg = self._conn.recv()
+            if msg is None:
+                self.closing = True
+            elif msg[0] == "adopt" and msg[1] == self._task_id:
+                plan = msg[2]  # only the newest one matters
+        return plan
 
 
 def _worker_main(tasks: Connection, results: Any, cancel: Any) -> None:
@@ -61,17 +119,65 @@ def _worker_main(tasks: Connection, results: Any, cancel: Any) -> None:
             return
         if msg is None:
             return
-        task_id, compiled, engine_name, limits = msg
+        if msg[0] == "adopt":  # meant for a search that has ended
+            continue
+        _, task_id, compiled, engine_name, limits, cooperative = msg
+        progress = _Throttled(results, task_id)
+        inbox = _Inbox(tasks, task_id) if cooperative else None
+
+        def stop(progress: _Throttled = progress) -> bool:
+            progress.flush()
+            return cancel.value != 0
+
         try:
-            res = get_engine(engine_name).solve(
-                compiled,
-                limits,
-                on_improvement=_Throttled(results, task_id),
-                should_stop=lambda: cancel.value != 0,
-            )
+            engine = get_engine(engine_name)
+            # Only PyVRP's engine takes plans from other searches.
+            cooperate = inbox is not None and engine_name.startswith("pyvrp")
+            kwargs: dict[str, Any] = {"incoming": inbox} if cooperate else {}
+            res = engine.solve(compiled, limits, on_improvement=progress, should_stop=stop, **kwargs)
             results.put(("done", task_id, res))
         except BaseException as exc:
             results.put(("error", task_id, f"{exc!r}\n{traceback.format_exc()}"))
+        if inbox is not None and inbox.closing:
+            return
+
+
+class _Sharing:
+    """The pool's side of a cooperative run: each task's best reported plan, and the epochs."""
+
+    def __init__(self, cooperation: Cooperation, started: float) -> None:
+        self._boundaries = cooperation.boundaries()
+        self._next = started + next(self._boundaries)
+        self._started = started
+        #: Best (objective, plan) each task reported, or was sent.
+        self.best: dict[int, tuple[float, Plan]] = {}
+        self.shared = 0
+
+    def offer(self, tid: int, plan: Plan, objective: float) -> None:
+        if tid not in self.best or objective < self.best[tid][0]:
+            self.best[tid] = (objective, plan)
+
+    def maybe_share(
+        self, tasks: dict[int, tuple[int, int]], pending: set[int], workers: list[_Worker]
+    ) -> None:
+        now = time.monotonic()
+        if now < self._next:
+            return
+        while self._next <= now:
+            self._next = self._started + next(self._boundaries)
+        if not self.best:
+            return
+        # Lowest objective, then lowest run number: the same leader for equal plans.
+        leader = min(self.best, key=lambda t: (self.best[t][0], tasks[t][0]))
+        objective, plan = self.best[leader]
+        for tid in pending:
+            if tid != leader and (tid not in self.best or self.best[tid][0] > objective):
+                try:
+                    workers[tasks[tid][1]].send(("adopt", tid, plan))
+                except (BrokenPipeError, OSError):
+                    continue  # a dead worker is noticed by the liveness check
+                self.best[tid] = (objective, plan)
+                self.shared += 1
 
 
 @dataclass
@@ -80,6 +186,12 @@ class _Worker:
     conn: Connection
     cancel: Any
     task: int | None = None
+    #: Tasks, shared plans and ``close`` may be sent from different threads.
+    send_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def send(self, msg: Any) -> None:
+        with self.send_lock:
+            self.conn.send(msg)
 
 
 class WorkerPool:
@@ -168,11 +280,15 @@ class WorkerPool:
         runs: Sequence[tuple[str, Limits]],
         on_improvement: Callable[[int, Plan, float], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
+        cooperation: Cooperation | None = None,
     ) -> list[EngineResult | WorkerError]:
         """Run each ``(engine, limits)`` search on its own worker, in parallel.
 
         Fewer workers than runs are used when the pool is busy (at least one).
-        Returns one result (or error) per run actually started.
+        Returns one result (or error) per run actually started. With
+        ``cooperation`` (engines that take ``incoming`` plans: PyVRP), the runs
+        share their best plans as it says; the engines' objectives must then be
+        comparable (lower is better).
         """
         stop = should_stop or (lambda: False)
         idxs = self._acquire(len(runs), stop)
@@ -188,17 +304,21 @@ class WorkerPool:
                 w = self._workers[idx]
                 w.task = tid
                 w.cancel.value = 0
-                w.conn.send((tid, compiled, engine, limits))
+                w.send(("task", tid, compiled, engine, limits, cooperation is not None and len(runs) > 1))
         out: list[EngineResult | WorkerError | None] = [None] * len(runs)
         pending = set(tasks)
         cancelled_at: float | None = None
-        hard_deadline = time.monotonic() + max(lim.time_limit for _, lim in runs) + GRACE
+        started = time.monotonic()
+        hard_deadline = started + max(lim.time_limit for _, lim in runs) + GRACE
+        share = _Sharing(cooperation, started) if cooperation is not None and len(runs) > 1 else None
         try:
             while pending:
                 if cancelled_at is None and stop():
                     cancelled_at = time.monotonic()
                     for tid in pending:
                         self._workers[tasks[tid][1]].cancel.value = 1
+                if share is not None and cancelled_at is None:
+                    share.maybe_share(tasks, pending, self._workers)
                 try:
                     msg = inbox.get(timeout=0.02)
                 except queue.Empty:
@@ -207,6 +327,8 @@ class WorkerPool:
                 kind, tid = msg[0], msg[1]
                 run_no = tasks[tid][0]
                 if kind == "improve":
+                    if share is not None:
+                        share.offer(tid, msg[2], msg[3])
                     if on_improvement is not None:
                         on_improvement(run_no, msg[2], msg[3])
                     continue
@@ -259,7 +381,7 @@ class WorkerPool:
             self._lock.notify_all()
         for w in self._workers:
             try:
-                w.conn.send(None)
+                w.send(None)
             except (BrokenPipeError, OSError):
                 pass
         for w in self._workers:

@@ -2,7 +2,8 @@
 
 Steps: compile the problem; set aside jobs no vehicle could serve even alone
 (they come back unassigned with their reason); choose an engine that models
-every remaining constraint; run one search per core with different seeds; verify
+every remaining constraint; run one search per core with different seeds (PyVRP
+searches may share their best plans: ``SolveOptions.cooperative``); verify
 every improving plan with the independent checker and keep the best verified
 one. Nothing returned has failed the checker.
 """
@@ -26,11 +27,13 @@ from optimizer.drivers import Crew, crew_for, no_driver_unassigned
 from optimizer.engines import choose_engine, get_engine, portfolio
 from optimizer.engines.base import EngineResult, Limits
 from optimizer.model import NodeKind, Plan, Problem, Visit
-from optimizer.parallel import WorkerError, WorkerPool
+from optimizer.parallel import Cooperation, WorkerError, WorkerPool
 from optimizer.repair import has_rules, pad_for_breaks, repair_for_rules
 from optimizer.subproblem import Subproblem, restrict
 
 ENGINES = ("auto", "pyvrp", "ortools")
+#: How cooperative parallel searches share plans (see SolveOptions.cooperative and benchmarks/RESULTS.md).
+COOPERATION = Cooperation(epoch=0.5, growth=1.5)
 
 
 class NoPlanError(RuntimeError):
@@ -46,6 +49,10 @@ class SolveOptions:
     max_iterations: int | None = None
     #: Parallel searches (different seeds); needs a WorkerPool to exceed 1.
     parallelism: int = 1
+    #: Parallel PyVRP searches share their best plans every epoch (COOPERATION) instead of running
+    #: independently. Timing decides what is shared, so it applies only without ``max_iterations``
+    #: (seeded runs with an iteration limit stay deterministic).
+    cooperative: bool = False
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -208,11 +215,13 @@ def solve(
         results = [res]
     else:
         variants = portfolio(sub.compiled, engine, len(limits))
+        cooperate = options.cooperative and engine == "pyvrp" and options.max_iterations is None
         results = pool.run(
             engine_input,
             list(zip(variants, limits, strict=True)),
             on_improvement=lambda _run, plan, _obj: best.offer(plan),
             should_stop=should_stop,
+            cooperation=COOPERATION if cooperate else None,
         )
     errors = [r for r in results if isinstance(r, WorkerError)]
     done = [r for r in results if isinstance(r, EngineResult)]

@@ -25,7 +25,7 @@ import dataclasses
 import math
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from pyvrp import (
@@ -44,12 +44,8 @@ from pyvrp import (
 )
 from pyvrp import Location as PyLocation
 from pyvrp.exceptions import PenaltyBoundWarning
-from pyvrp.IteratedLocalSearch import (
-    IteratedLocalSearch,
-    IteratedLocalSearchCallbacks,
-    IteratedLocalSearchParams,
-)
 from pyvrp.PenaltyManager import PenaltyManager
+from pyvrp.RingBuffer import RingBuffer
 from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
 from pyvrp.solve import SolveParams
 
@@ -81,6 +77,10 @@ INFEASIBLE_COST = int(np.iinfo(np.int64).max)
 UNBOUNDED = 2**62
 #: PyVRP's integer costs wrap around silently; penalised costs are kept below this.
 OVERFLOW_BUDGET = 10**18
+
+#: Polled by a cooperative search between iterations: a plan found elsewhere
+#: (same compiled problem) to continue from if it is better, else None.
+Incoming = Callable[[], Plan | None]
 
 
 # --------------------------------------------------------------------------
@@ -518,6 +518,69 @@ def _to_plan(inst: _Instance, solution: Solution) -> Plan:
     return Plan(routes)
 
 
+def _to_solution(inst: _Instance, plan: Plan) -> Solution | None:
+    """``plan`` as a solution of ``inst`` (the inverse of :func:`_to_plan`), None if ``inst`` lacks a part.
+
+    Routes keep their order, so which vehicle of a type drives which route may
+    change: ``_to_plan`` gives a type's routes to its first vehicles. For a job
+    with several windows (several clients) the first window still open at the
+    arrival time is taken, replaying the route's times as PyVRP would. The
+    result may be infeasible (a plan of another instance); callers check.
+    """
+    fleet, data = inst.fleet, inst.data
+    type_of = {v: t for t, vs in enumerate(fleet.members) for v in vs}
+    clients_of: dict[int, list[int]] = {}
+    for c, j in enumerate(inst.client_job):
+        clients_of.setdefault(j, []).append(c)
+    ship_of = {s: k for k, s in enumerate(inst.shipment_of)}
+    clients, ships, depots = data.clients(), data.shipments(), data.depots()
+    routes: list[Route] = []
+    for r in plan.routes:
+        if not r.visits:
+            continue
+        vt = type_of.get(r.vehicle)
+        if vt is None:
+            return None
+        vtype = fleet.vehicle_types[vt]
+        dur = fleet.durations[vtype.profile]
+        here, t = vtype.start_depot, vtype.tw_early
+        acts: list[Activity] = []
+        for v in r.visits:
+            if v.kind is NodeKind.JOB:
+                cands = clients_of.get(v.index)
+                if not cands:
+                    return None
+                t += int(dur[here, clients[cands[0]].location])
+                c = next((c for c in cands if clients[c].tw_late >= t), cands[-1])
+                step: Client | Depot | object = clients[c]
+                acts.append(Activity(ActivityType.CLIENT, c))
+            elif v.kind is NodeKind.DEPOT:
+                reloads = [k for k in vtype.reload_depots if fleet.depot_of[k] == v.index]
+                if not reloads:
+                    return None
+                step = depots[reloads[0]]
+                acts.append(Activity(ActivityType.DEPOT, reloads[0]))
+            else:
+                k = ship_of.get(v.index)
+                if k is None:
+                    return None
+                pickup = v.kind is NodeKind.PICKUP
+                step = ships[k].pickup if pickup else ships[k].delivery
+                acts.append(Activity(ActivityType.PICKUP if pickup else ActivityType.DELIVERY, k))
+            if v.kind is not NodeKind.JOB:
+                t += int(dur[here, step.location])  # type: ignore[attr-defined]
+            t = max(t, step.tw_early) + step.service_duration  # type: ignore[attr-defined]
+            here = step.location  # type: ignore[attr-defined]
+        try:
+            routes.append(Route(data, acts, vt))
+        except (ValueError, IndexError, RuntimeError):
+            return None
+    try:
+        return Solution(data, routes)
+    except (ValueError, IndexError, RuntimeError):  # e.g. more routes of a type than vehicles
+        return None
+
+
 def _salvage(solution: Solution, inst: _Instance) -> Solution:
     """The feasible routes of ``solution`` as a solution of ``inst`` (same clients, all optional)."""
     kept = []
@@ -612,16 +675,6 @@ class _Stop:
         return False
 
 
-class _Reporter(IteratedLocalSearchCallbacks):
-    def __init__(self, session: _Session, inst: _Instance):
-        self.session = session
-        self.inst = inst
-
-    def on_best(self, best: Solution) -> None:
-        # The ILS only ever takes a feasible solution as its new best.
-        self.session.report(self.inst, best)
-
-
 class _Session:
     """The state of one ``solve`` call."""
 
@@ -631,15 +684,19 @@ class _Session:
         limits: Limits,
         on_improvement: OnImprovement | None,
         should_stop: ShouldStop | None,
+        incoming: Incoming | None = None,
     ):
         self.params = params
         self.limits = limits
         self.on_improvement = on_improvement
         self.should_stop = should_stop
+        self.incoming = incoming
         self.start = time.perf_counter()
         self.deadline = self.start + limits.time_limit
         self.iterations = 0
         self.first_feasible: float | None = None
+        #: Plans taken from ``incoming`` (cooperation), for statistics and tests.
+        self.adopted = 0
 
     def report(self, inst: _Instance, solution: Solution) -> None:
         if self.first_feasible is None:
@@ -664,8 +721,17 @@ class _Session:
                 stop.give_up_iterations = math.ceil(give_up_share * limits.max_iterations)
         return stop
 
-    def run(self, compiled: Compiled, inst: _Instance, stop: _Stop) -> Solution:
-        """Search ``inst`` like :func:`pyvrp.solve` does, reporting each new best solution."""
+    def run(
+        self, compiled: Compiled, inst: _Instance, stop: _Stop, initial: Solution | None = None
+    ) -> Solution:
+        """Search ``inst`` from ``initial`` (feasible) or a random start, reporting each new best.
+
+        The loop is PyVRP's iterated local search (late-acceptance hill
+        climbing, as in ``IteratedLocalSearch.run``) written out here so that a
+        better plan from another search (``incoming``) can replace the current
+        and best solutions without losing the penalties and the acceptance
+        history a restart would reset.
+        """
         data, params = inst.data, self.params
         rng = RandomNumberGenerator(seed=self.limits.seed % 2**32)
         neighbours = compute_neighbours(data, params.neighbourhood)
@@ -676,21 +742,61 @@ class _Session:
         ceiling = _penalty_ceiling(compiled, inst, params.penalty.max_penalty)
         penalty = dataclasses.replace(params.penalty, max_penalty=ceiling)
         pm = PenaltyManager(penalty.midpoint_penalties(data), penalty)
-        init = ls(Solution.make_random(data, rng), pm.max_cost_evaluator(), exhaustive=True)
-        if init.is_feasible():
-            self.report(inst, init)
-        ils_params = IteratedLocalSearchParams(
-            num_iters_no_improvement=params.ils.num_iters_no_improvement,
-            history_length=params.ils.history_length,
-            exhaustive_on_best=params.ils.exhaustive_on_best,
-            callbacks=_Reporter(self, inst),
-        )
+        if initial is None:
+            initial = ls(Solution.make_random(data, rng), pm.max_cost_evaluator(), exhaustive=True)
+        if initial.is_feasible():
+            self.report(inst, initial)
         with warnings.catch_warnings():
             # Raised when no feasible solution shows up; the engine handles that itself.
             warnings.simplefilter("ignore", PenaltyBoundWarning)
-            result = IteratedLocalSearch(data, pm, ls, init, ils_params).run(stop, collect_stats=False)
-        self.iterations += result.num_iterations
-        return result.best
+            return self._iterate(inst, ls, pm, initial, stop)
+
+    def _iterate(
+        self, inst: _Instance, ls: LocalSearch, pm: PenaltyManager, init: Solution, stop: _Stop
+    ) -> Solution:
+        ils = self.params.ils
+        history: RingBuffer[Solution] = RingBuffer(ils.history_length)
+        best = curr = start = init
+        iters = no_improvement = 0
+        cost_eval = pm.cost_evaluator()
+        try:
+            while not stop(cost_eval.cost(best)):
+                iters += 1
+                if self.incoming is not None and (plan := self.incoming()) is not None:
+                    theirs = _to_solution(inst, plan)
+                    better = theirs is not None and theirs.is_feasible()
+                    if better and cost_eval.cost(theirs) < cost_eval.cost(best):
+                        best = curr = start = theirs  # continue from the better plan
+                        history.clear()
+                        no_improvement = 0
+                        self.adopted += 1
+                if no_improvement == ils.num_iters_no_improvement:
+                    history.clear()
+                    curr, no_improvement = best, 0
+                cost_eval = pm.cost_evaluator()
+                cand = ls(curr, cost_eval, exhaustive=False)
+                pm.register(cand)
+                no_improvement += 1
+                if cost_eval.cost(cand) < cost_eval.cost(best):
+                    best, no_improvement = cand, 0
+                    if ils.exhaustive_on_best:
+                        cand = ls(cand, cost_eval, exhaustive=True)
+                        if cand.is_feasible():
+                            best = cand
+                    self.report(inst, best)  # only a feasible solution has a finite cost
+                cand_cost = cost_eval.penalised_cost(cand)
+                curr_cost = cost_eval.penalised_cost(curr)
+                late = history.peek()
+                late_cost = cost_eval.penalised_cost(start if late is None else late)
+                if cand_cost < late_cost or cand_cost < curr_cost:
+                    curr, curr_cost = cand, cand_cost
+                if curr_cost < late_cost or late is None:
+                    history.append(curr)
+                else:
+                    history.skip()
+        finally:
+            self.iterations += iters
+        return best
 
 
 class PyVRPEngine:
@@ -718,6 +824,8 @@ class PyVRPEngine:
         self.params = params if params is not None else SolveParams()
         self.required_phase_share = required_phase_share
         self.start_relaxed = start_relaxed
+        #: Plans the last ``solve`` took from ``incoming``.
+        self.adopted = 0
 
     def solve(
         self,
@@ -725,8 +833,24 @@ class PyVRPEngine:
         limits: Limits,
         on_improvement: OnImprovement | None = None,
         should_stop: ShouldStop | None = None,
+        *,
+        initial: Plan | None = None,
+        incoming: Incoming | None = None,
     ) -> EngineResult:
-        session = _Session(self.params, limits, on_improvement, should_stop)
+        """Search as :class:`~optimizer.engines.base.Engine` says, optionally cooperating.
+
+        ``initial`` warm-starts the search from a plan of ``compiled`` (used
+        when PyVRP accepts it as a feasible solution; the result is then never
+        worse than it). ``incoming`` is polled between iterations for better
+        plans found by other searches, which the search then continues from.
+        """
+        session = _Session(self.params, limits, on_improvement, should_stop, incoming)
+        try:
+            return self._solve(session, compiled, initial)
+        finally:
+            self.adopted = session.adopted
+
+    def _solve(self, session: _Session, compiled: Compiled, initial: Plan | None) -> EngineResult:
         p = compiled.problem
         fleet = _build_fleet(compiled)
         if not fleet.keys:
@@ -737,18 +861,25 @@ class PyVRPEngine:
         must_jobs = serve_jobs & np.array([j.penalty is None for j in p.jobs], dtype=bool)
         must_ships = serve_ships & np.array([s.penalty is None for s in p.shipments], dtype=bool)
 
-        def relaxed() -> _Instance:
-            none = np.zeros_like
-            return _instance(compiled, fleet, serve_jobs, serve_ships, none(must_jobs), none(must_ships))
+        phase = (compiled, fleet, serve_jobs, serve_ships)
 
-        if self.start_relaxed or _fleet_too_small(compiled, fleet, must_jobs):
-            inst = relaxed()
-            best = session.run(compiled, inst, session.stop())
+        def relaxed() -> _Instance:
+            return _instance(*phase, np.zeros_like(must_jobs), np.zeros_like(must_ships))
+
+        start_relaxed = self.start_relaxed or _fleet_too_small(compiled, fleet, must_jobs)
+        inst = relaxed() if start_relaxed else _instance(*phase, must_jobs, must_ships)
+        warm = _warm_start(inst, initial)
+        if warm is None and initial is not None and not inst.relaxed:
+            # A feasible plan that leaves required jobs out: continue from it with them prized.
+            prized = relaxed()
+            warm = _warm_start(prized, initial)
+            inst = prized if warm is not None else inst
+        if start_relaxed or inst.relaxed or warm is not None:
+            best = session.run(compiled, inst, session.stop(), warm)
         else:
-            inst = _instance(compiled, fleet, serve_jobs, serve_ships, must_jobs, must_ships)
-            stop = session.stop(self.required_phase_share if not inst.relaxed else None)
+            stop = session.stop(self.required_phase_share)
             best = session.run(compiled, inst, stop)
-            if not best.is_feasible() and not inst.relaxed:
+            if not best.is_feasible():
                 inst = relaxed()
                 if stop.gave_up:
                     best = session.run(compiled, inst, session.stop())
@@ -763,6 +894,14 @@ class PyVRPEngine:
             iterations=session.iterations,
             first_feasible_seconds=session.first_feasible,
         )
+
+
+def _warm_start(inst: _Instance, plan: Plan | None) -> Solution | None:
+    """``plan`` as a feasible starting solution of ``inst``, or None."""
+    if plan is None:
+        return None
+    sol = _to_solution(inst, plan)
+    return sol if sol is not None and sol.is_feasible() else None
 
 
 def _total_prize(compiled: Compiled) -> int:
