@@ -52,7 +52,7 @@ DEFAULT_INSTANCES: dict[Kind, list[str]] = {
     ],
     "solomon": ["C101", "C201", "R101", "R201", "RC101", "RC201"],
 }
-ENGINES = ("hakobu", "hakobu-coop", "pyvrp", "ortools")
+ENGINES = ("hakobu", "hakobu-coop", "hakobu-indep", "pyvrp", "ortools")
 DEFAULT_ENGINES = ("hakobu", "pyvrp", "ortools")
 
 
@@ -171,10 +171,11 @@ def _pool(size: int) -> Any:
     return _POOL[size]
 
 
-def run_hakobu(inst: Instance, budget: float, seed: int, cooperative: bool = False) -> Outcome:
+def run_hakobu(inst: Instance, budget: float, seed: int, cooperative: bool | None = None) -> Outcome:
     """Hakobu's ``solve()``; times count from before reading the file, like the peers'.
 
-    ``cooperative`` (contender ``hakobu-coop``) lets the parallel searches share plans.
+    ``cooperative``: None = Hakobu's default (``hakobu``), True = the parallel searches always share
+    plans (``hakobu-coop``), False = they never do (``hakobu-indep``).
     """
     from optimizer.solve import SolveOptions, solve
 
@@ -214,6 +215,7 @@ def run_peer(
 CONTENDERS: dict[str, Callable[[Instance, float, int], Outcome]] = {
     "hakobu": run_hakobu,
     "hakobu-coop": lambda inst, budget, seed: run_hakobu(inst, budget, seed, cooperative=True),
+    "hakobu-indep": lambda inst, budget, seed: run_hakobu(inst, budget, seed, cooperative=False),
     "pyvrp": lambda inst, budget, seed: run_peer(run_pyvrp, inst, budget, seed),
     "ortools": lambda inst, budget, seed: run_peer(run_ortools, inst, budget, seed),
 }

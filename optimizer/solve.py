@@ -34,6 +34,11 @@ from optimizer.subproblem import Subproblem, restrict
 ENGINES = ("auto", "pyvrp", "ortools")
 #: How cooperative parallel searches share plans (see SolveOptions.cooperative and benchmarks/RESULTS.md).
 COOPERATION = Cooperation(epoch=0.5, growth=1.5)
+#: When ``cooperative`` is left to Hakobu: sharing won on X instances of 250+ customers at 10 s (mean
+#: gap 1.36 % vs 1.71 %, 11 of 15 paired runs better) and lost at 60 s (0.86 % vs 0.65 %) and on smaller
+#: instances; see benchmarks/RESULTS.md, 2026-11-30.
+COOPERATE_MIN_ITEMS = 250
+COOPERATE_MAX_SECONDS = 20.0
 
 
 class NoPlanError(RuntimeError):
@@ -50,9 +55,10 @@ class SolveOptions:
     #: Parallel searches (different seeds); needs a WorkerPool to exceed 1.
     parallelism: int = 1
     #: Parallel PyVRP searches share their best plans every epoch (COOPERATION) instead of running
-    #: independently. Timing decides what is shared, so it applies only without ``max_iterations``
-    #: (seeded runs with an iteration limit stay deterministic).
-    cooperative: bool = False
+    #: independently. ``None`` (default): only where it measured better — at least COOPERATE_MIN_ITEMS
+    #: jobs and shipments with a budget of at most COOPERATE_MAX_SECONDS. Timing decides what is
+    #: shared, so it never applies with ``max_iterations`` (seeded runs with a limit stay deterministic).
+    cooperative: bool | None = None
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -161,6 +167,15 @@ class _Best:
         return Solution(self.full.problem, self.plan, self.evaluation, unassigned, self.stats)
 
 
+def cooperates(options: SolveOptions, engine: str, items: int) -> bool:
+    """Whether parallel searches share plans (see ``SolveOptions.cooperative``)."""
+    if engine != "pyvrp" or options.max_iterations is not None:
+        return False
+    if options.cooperative is not None:
+        return options.cooperative
+    return items >= COOPERATE_MIN_ITEMS and options.time_limit <= COOPERATE_MAX_SECONDS
+
+
 def solve(
     problem: Problem,
     options: SolveOptions = SolveOptions(),
@@ -215,7 +230,7 @@ def solve(
         results = [res]
     else:
         variants = portfolio(sub.compiled, engine, len(limits))
-        cooperate = options.cooperative and engine == "pyvrp" and options.max_iterations is None
+        cooperate = cooperates(options, engine, len(keep_jobs) + len(keep_ships))
         results = pool.run(
             engine_input,
             list(zip(variants, limits, strict=True)),

@@ -125,3 +125,18 @@ def test_iteration_limit_keeps_cooperative_solves_deterministic(pool: WorkerPool
     a = solve(p, opts, pool=pool)
     b = solve(p, opts, pool=pool)
     assert [(r.vehicle, r.visits) for r in a.plan.routes] == [(r.vehicle, r.visits) for r in b.plan.routes]
+
+
+def test_cooperation_by_default_only_where_it_measured_better() -> None:
+    """Left to Hakobu, searches share plans on big problems with short budgets only, never with an
+    iteration limit or another engine; an explicit choice wins."""
+    from optimizer.solve import COOPERATE_MAX_SECONDS, COOPERATE_MIN_ITEMS, SolveOptions, cooperates
+
+    short = SolveOptions(time_limit=10, parallelism=2)
+    assert cooperates(short, "pyvrp", COOPERATE_MIN_ITEMS)
+    assert not cooperates(short, "pyvrp", COOPERATE_MIN_ITEMS - 1)
+    assert not cooperates(SolveOptions(time_limit=COOPERATE_MAX_SECONDS + 1), "pyvrp", 1000)
+    assert not cooperates(SolveOptions(time_limit=10, max_iterations=100), "pyvrp", 1000)
+    assert not cooperates(short, "ortools", 1000)
+    assert cooperates(SolveOptions(time_limit=60, cooperative=True), "pyvrp", 10)
+    assert not cooperates(SolveOptions(time_limit=10, cooperative=False), "pyvrp", 1000)
