@@ -15,6 +15,10 @@ from pathlib import Path
 
 from server import jst
 
+# Solver workers are spawned and the embedded PostgreSQL is started with fork+exec, so gRPC's fork
+# handlers are never needed; without them gRPC does not log a line at every subprocess start.
+os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
+
 log = logging.getLogger("hakobu.cli")
 
 
