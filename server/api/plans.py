@@ -19,7 +19,7 @@ from typing import Any
 
 import grpc
 from google.longrunning import operations_pb2
-from google.protobuf import timestamp_pb2
+from google.protobuf import empty_pb2, timestamp_pb2
 from google.rpc import code_pb2, status_pb2
 
 from hakobu.v1 import plans_pb2 as pb
@@ -56,6 +56,7 @@ from server.plans.replan import replan_plan
 from server.plans.repository import (
     PlanLockedError,
     PlanStateError,
+    delete_plan,
     find_plan,
     get_plan,
     get_revision,
@@ -241,6 +242,13 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
             self.db, who.organization, plan_id, "PUBLISHED", request.etag or None, who.user, ("DRAFT",)
         ))
         return plan_to_proto(plan)
+
+    @grpc_errors
+    def DeletePlan(self, request: pb.DeletePlanRequest, context: grpc.ServicerContext) -> empty_pb2.Empty:
+        who = caller(context)
+        plan_id = parse_name(context, who, request.name, "plans")
+        self._call(context, lambda: delete_plan(self.db, who.organization, plan_id, request.etag or None))
+        return empty_pb2.Empty()
 
     # ------------------------------------------------------------ long-running
 

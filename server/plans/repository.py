@@ -603,3 +603,15 @@ def list_plans(
         plans = [_load(conn, org, r["id"]) for r in rows]
     nxt = (rows[-1]["plan_date"], rows[-1]["id"]) if more and rows else None
     return plans, nxt
+
+
+def delete_plan(db: Database, org: str, plan_id: str, etag: str | None) -> None:
+    """Delete a DRAFT plan (routes, stops and revisions go with it); other statuses are kept."""
+    with _mapped_errors(), db.transaction() as conn:
+        row = _lock_current(conn, org, plan_id, etag)
+        if row["status"] != "DRAFT":
+            raise PlanStateError(
+                f"下書き以外の計画は削除できません / plan {plan_id} is {row['status']}; only DRAFT plans "
+                "can be deleted"
+            )
+        conn.execute("DELETE FROM plans WHERE organization_id = %s AND id = %s", (org, plan_id))

@@ -213,3 +213,21 @@ def test_bad_input_and_isolation(stub, channel, db_url: str) -> None:  # noqa: F
     with pytest.raises(grpc.RpcError) as err:
         stub.EditPlan(pb.EditPlanRequest(name=plan.name, edits=[]), metadata=MD)
     assert set(_fields(err.value)) == {"etag", "edits"}
+    with pytest.raises(grpc.RpcError) as err:
+        stub.DeletePlan(pb.DeletePlanRequest(name=plan.name), metadata=MD)
+    assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION  # only drafts can be deleted
+
+    # A draft: the other organization cannot delete it, a stale etag cannot, the right one can.
+    with psycopg.connect(db_url) as conn:
+        conn.execute("UPDATE plans SET status = 'DRAFT' WHERE id = %s", (plan.name.rsplit("/", 1)[1],))
+    current = stub.GetPlan(pb.GetPlanRequest(name=plan.name), metadata=MD)
+    with pytest.raises(grpc.RpcError) as err:
+        stub.DeletePlan(pb.DeletePlanRequest(name=plan.name), metadata=other_md)
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    with pytest.raises(grpc.RpcError) as err:
+        stub.DeletePlan(pb.DeletePlanRequest(name=plan.name, etag="999"), metadata=MD)
+    assert err.value.code() == grpc.StatusCode.ABORTED
+    stub.DeletePlan(pb.DeletePlanRequest(name=plan.name, etag=current.etag), metadata=MD)
+    with pytest.raises(grpc.RpcError) as err:
+        stub.GetPlan(pb.GetPlanRequest(name=plan.name), metadata=MD)
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND

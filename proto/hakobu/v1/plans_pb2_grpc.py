@@ -4,6 +4,7 @@ import grpc
 import warnings
 
 from google.longrunning import operations_pb2 as google_dot_longrunning_dot_operations__pb2
+from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 from hakobu.v1 import plans_pb2 as hakobu_dot_v1_dot_plans__pb2
 
 GRPC_GENERATED_VERSION = '1.81.1'
@@ -75,6 +76,11 @@ class PlanServiceStub:
                 request_serializer=hakobu_dot_v1_dot_plans__pb2.ComparePlansRequest.SerializeToString,
                 response_deserializer=hakobu_dot_v1_dot_plans__pb2.ComparePlansResponse.FromString,
                 _registered_method=True)
+        self.DeletePlan = channel.unary_unary(
+                '/hakobu.v1.PlanService/DeletePlan',
+                request_serializer=hakobu_dot_v1_dot_plans__pb2.DeletePlanRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
 
 
 class PlanServiceServicer:
@@ -142,6 +148,13 @@ class PlanServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DeletePlan(self, request, context):
+        """Delete a DRAFT plan with all its revisions (published plans stay: drivers may have them).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PlanServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -184,6 +197,11 @@ def add_PlanServiceServicer_to_server(servicer, server):
                     servicer.ComparePlans,
                     request_deserializer=hakobu_dot_v1_dot_plans__pb2.ComparePlansRequest.FromString,
                     response_serializer=hakobu_dot_v1_dot_plans__pb2.ComparePlansResponse.SerializeToString,
+            ),
+            'DeletePlan': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeletePlan,
+                    request_deserializer=hakobu_dot_v1_dot_plans__pb2.DeletePlanRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -402,6 +420,33 @@ class PlanService:
             '/hakobu.v1.PlanService/ComparePlans',
             hakobu_dot_v1_dot_plans__pb2.ComparePlansRequest.SerializeToString,
             hakobu_dot_v1_dot_plans__pb2.ComparePlansResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeletePlan(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/hakobu.v1.PlanService/DeletePlan',
+            hakobu_dot_v1_dot_plans__pb2.DeletePlanRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,
             insecure,
