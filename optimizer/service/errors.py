@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NoReturn
 
 import grpc
 from google.protobuf import any_pb2
@@ -24,12 +25,21 @@ def bad_request_status(message: str, violations: Sequence[tuple[str, str]]) -> s
     return status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, message=message, details=[detail])
 
 
+def abort_bad_request(
+    context: grpc.ServicerContext, violations: Sequence[tuple[str, str]], fallback: str = "invalid argument"
+) -> NoReturn:
+    """Abort the call with INVALID_ARGUMENT and one BadRequest field violation per ``(field, problem)``
+    (``fallback`` is the message when there is none)."""
+    first = violations[0] if violations else ("", fallback)
+    more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
+    message = f"invalid request: {first[0]}: {first[1]}{more}" if first[0] else f"invalid request: {first[1]}"
+    context.abort_with_status(rpc_status.to_status(bad_request_status(message, violations)))
+    raise AssertionError("unreachable")  # abort raises
+
+
 def abort_invalid(context: grpc.ServicerContext, exc: ModelError) -> None:
     """Abort the call with INVALID_ARGUMENT and one field violation per problem."""
-    first = exc.violations[0] if exc.violations else ("", str(exc))
-    more = f" (and {len(exc.violations) - 1} more)" if len(exc.violations) > 1 else ""
-    message = f"invalid request: {first[0]}: {first[1]}{more}" if first[0] else f"invalid request: {first[1]}"
-    context.abort_with_status(rpc_status.to_status(bad_request_status(message, exc.violations)))
+    abort_bad_request(context, exc.violations, str(exc))
 
 
 def status_from_model_error(exc: ModelError) -> status_pb2.Status:

@@ -7,9 +7,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TypeVar
 
 import grpc
-from grpc_status import rpc_status
 
-from optimizer.service.errors import bad_request_status
+from optimizer.service.errors import abort_bad_request
 from server.db.repository import (
     AlreadyExistsError,
     InUseError,
@@ -19,6 +18,12 @@ from server.db.repository import (
     RepositoryError,
     StaleEtagError,
 )
+from server.plans.layout import EditError, EditRefused
+from server.plans.repository import PlanLockedError, PlanStateError
+
+__all__ = [
+    "FieldError", "PreconditionError", "abort_bad_request", "abort_for", "grpc_errors", "status_code_for",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,14 +41,6 @@ class PreconditionError(Exception):
     """The resource is in a state that forbids the change (e.g. editing a DONE plan)."""
 
 
-def abort_bad_request(context: grpc.ServicerContext, violations: Sequence[tuple[str, str]]) -> NoReturn:
-    first = violations[0]
-    more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
-    message = f"invalid request: {first[0]}: {first[1]}{more}" if first[0] else f"invalid request: {first[1]}"
-    context.abort_with_status(rpc_status.to_status(bad_request_status(message, violations)))
-    raise AssertionError("unreachable")  # abort raises
-
-
 #: Storage and domain errors → status code (checked in order; the first match wins).
 _CODES: tuple[tuple[type[BaseException], grpc.StatusCode], ...] = (
     (FieldError, grpc.StatusCode.INVALID_ARGUMENT),
@@ -54,6 +51,10 @@ _CODES: tuple[tuple[type[BaseException], grpc.StatusCode], ...] = (
     (InUseError, grpc.StatusCode.FAILED_PRECONDITION),
     (InvalidArgumentError, grpc.StatusCode.INVALID_ARGUMENT),
     (PreconditionError, grpc.StatusCode.FAILED_PRECONDITION),
+    (EditError, grpc.StatusCode.INVALID_ARGUMENT),
+    (EditRefused, grpc.StatusCode.FAILED_PRECONDITION),
+    (PlanStateError, grpc.StatusCode.FAILED_PRECONDITION),
+    (PlanLockedError, grpc.StatusCode.FAILED_PRECONDITION),
     (RepositoryError, grpc.StatusCode.INTERNAL),
 )
 
@@ -67,6 +68,8 @@ def abort_for(context: grpc.ServicerContext, exc: Exception) -> NoReturn:
     """Abort the call with the status that ``exc`` stands for."""
     if isinstance(exc, FieldError):
         abort_bad_request(context, exc.violations)
+    if isinstance(exc, EditError):
+        abort_bad_request(context, [(exc.field, str(exc))])
     if isinstance(exc, InvalidReferenceError):
         abort_bad_request(context, [("", f"refers to something that does not exist: {exc}")])
     if isinstance(exc, InvalidArgumentError):
@@ -85,7 +88,7 @@ def grpc_errors(method: F) -> F:
     def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
         try:
             return method(self, request, context)
-        except (FieldError, RepositoryError, PreconditionError) as exc:
+        except (FieldError, RepositoryError, PreconditionError, EditError, EditRefused) as exc:
             abort_for(context, exc)
 
     return wrapper  # type: ignore[return-value]

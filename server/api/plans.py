@@ -30,10 +30,8 @@ from optimizer.service.operations import OperationStore
 from optimizer.solve import SolveOptions
 from server.api.context import Caller, caller, parse_name, parse_parent
 from server.api.errors import (
-    FieldError,
     PreconditionError,
     abort_bad_request,
-    abort_for,
     grpc_errors,
     status_code_for,
 )
@@ -78,15 +76,6 @@ def _now() -> timestamp_pb2.Timestamp:
     return t
 
 
-def _domain(exc: Exception) -> Exception:
-    """Domain errors as the errors the gRPC mapping knows."""
-    if isinstance(exc, EditError):
-        return FieldError([(exc.field, str(exc))])
-    if isinstance(exc, (EditRefused, PlanStateError, PlanLockedError)):
-        return PreconditionError(str(exc))
-    return exc
-
-
 class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
     def __init__(
         self,
@@ -116,12 +105,6 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
 
     def _name(self, context: grpc.ServicerContext, who: Caller) -> Callable[[str, str, str], str]:
         return lambda name, collection, field: parse_name(context, who, name, collection, field)
-
-    def _call(self, context: grpc.ServicerContext, fn: Callable[[], Any]) -> Any:
-        try:
-            return fn()
-        except (EditError, EditRefused, PlanStateError, PlanLockedError) as exc:
-            abort_for(context, _domain(exc))
 
     # ------------------------------------------------------------ reads
 
@@ -221,11 +204,11 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         parse = self._name(context, who)
         edits = [edit_from_proto(e, f"edits[{i}]", parse) for i, e in enumerate(request.edits)]
         plan = get_plan(self.db, who.organization, plan_id)
-        out = self._call(context, lambda: edit_plan(
+        out = edit_plan(
             self.db, who.organization, plan_id, edits, request.etag, who.user,
             accept_violations=request.accept_violations, validate_only=request.validate_only,
             road=self.road(plan.travel),
-        ))
+        )
         shown = plan_to_proto(out.plan) if out.saved else plan_to_proto(out.plan, out.preview)
         return pb.EditPlanResponse(
             plan=shown,
@@ -238,16 +221,16 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
     def PublishPlan(self, request: pb.PublishPlanRequest, context: grpc.ServicerContext) -> pb.DeliveryPlan:
         who = caller(context)
         plan_id = parse_name(context, who, request.name, "plans")
-        plan = self._call(context, lambda: set_status(
+        plan = set_status(
             self.db, who.organization, plan_id, "PUBLISHED", request.etag or None, who.user, ("DRAFT",)
-        ))
+        )
         return plan_to_proto(plan)
 
     @grpc_errors
     def DeletePlan(self, request: pb.DeletePlanRequest, context: grpc.ServicerContext) -> empty_pb2.Empty:
         who = caller(context)
         plan_id = parse_name(context, who, request.name, "plans")
-        self._call(context, lambda: delete_plan(self.db, who.organization, plan_id, request.etag or None))
+        delete_plan(self.db, who.organization, plan_id, request.etag or None)
         return empty_pb2.Empty()
 
     # ------------------------------------------------------------ long-running
@@ -268,7 +251,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
 
         def task() -> None:
             if entry.cancel.is_set():
-                self.store.update(entry, lambda e: _fail(e, code_pb2.CANCELLED, "cancelled", pb))
+                self.store.update(entry, lambda e: _fail(e, code_pb2.CANCELLED, "cancelled"))
                 return
             self.store.update(entry, mark(pb.OptimizePlanMetadata.RUNNING))
             failure: tuple[int, str] | None = None
@@ -279,13 +262,13 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
                 failure = (exc.code.value[0], f"optimizer: {exc}")
             except (RepositoryError, EditError, EditRefused, PlanStateError, PlanLockedError,
                     LookupError, ValueError) as exc:
-                failure = (_status_code(_domain(exc)), str(exc))
+                failure = (_status_code(exc), str(exc))
             except Exception as exc:  # an operation must always finish
                 log.exception("plan operation failed", extra={"operation": entry.name})
                 failure = (code_pb2.INTERNAL, f"internal error: {exc}")
             if failure is not None:
                 code, message = failure
-                self.store.update(entry, lambda e: _fail(e, code, message, pb))
+                self.store.update(entry, lambda e: _fail(e, code, message))
             else:
                 def finish(e: Any) -> None:
                     e.response = response
@@ -410,7 +393,7 @@ def _status_code(exc: Exception) -> int:
     return int(code.value[0])
 
 
-def _fail(entry: Any, code: int, message: str, _pb: Any) -> None:
+def _fail(entry: Any, code: int, message: str) -> None:
     entry.error = status_pb2.Status(code=code, message=message)
     entry.metadata.state = pb.OptimizePlanMetadata.CANCELLED if code == code_pb2.CANCELLED else (
         pb.OptimizePlanMetadata.FAILED
