@@ -30,7 +30,6 @@ from optimizer.service.operations import OperationStore
 from optimizer.solve import SolveOptions
 from server.api.context import Caller, caller, parse_name, parse_parent
 from server.api.errors import (
-    PreconditionError,
     abort_bad_request,
     grpc_errors,
     status_code_for,
@@ -54,6 +53,7 @@ from server.plans.replan import replan_plan
 from server.plans.repository import (
     PlanLockedError,
     PlanStateError,
+    check_changeable,
     delete_plan,
     find_plan,
     get_plan,
@@ -350,11 +350,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         who = caller(context)
         plan_id = parse_name(context, who, request.name, "plans")
         plan = get_plan(self.db, who.organization, plan_id)
-        if plan.status == "DONE":
-            raise PreconditionError(f"完了した計画は再計画できません / plan {plan_id} is DONE")
-        if request.etag and request.etag.strip('"') != plan.etag:
-            context.abort(grpc.StatusCode.ABORTED, f"計画は他の人が変更しました / {request.name} changed "
-                                                   f"(etag {request.etag} is stale); read it again")
+        check_changeable(plan, request.etag, "再計画", "re-planned")  # answer now, not in the operation
         options = self._options(context, request.time_limit, request.seed)
         md = pb.OptimizePlanMetadata(
             state=pb.OptimizePlanMetadata.QUEUED, create_time=_now(), update_time=_now(),

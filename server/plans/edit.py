@@ -19,7 +19,7 @@ from optimizer.compiled import RoadMatrices, compile_problem
 from optimizer.diagnosis import explain_unassigned
 from optimizer.model import Problem
 from optimizer.solve import Solution
-from server.db.repository import Database, StaleEtagError
+from server.db.repository import Database
 from server.plans.build import IndexMaps, build_problem
 from server.plans.layout import (
     STARTED_STATUSES,
@@ -36,7 +36,7 @@ from server.plans.layout import (
 )
 from server.plans.repository import (
     PlanRecord,
-    PlanStateError,
+    check_changeable,
     get_plan,
     save_revision,
     snapshot_of,
@@ -136,13 +136,7 @@ def edit_plan(
     ``StaleEtagError`` (someone saved first) leave the plan untouched.
     """
     plan = get_plan(db, org, plan_id)
-    if plan.status == "DONE":
-        raise PlanStateError(f"完了した計画は変更できません / plan {plan_id} is DONE; it cannot be edited")
-    if etag and etag.strip().strip('"') != plan.etag:
-        raise StaleEtagError(
-            f"計画 {plan_id} は他の人が変更しました。読み直してください / plans/{plan_id} was changed by "
-            f"someone else (etag {etag} is stale, current {plan.etag}); read it again"
-        )
+    check_changeable(plan, etag, "変更", "edited")
     if not edits:
         raise EditError("edits", "編集がありません / at least one edit is required")
     problem, maps = build_problem(db, org, plan.branch_id, plan.plan_date, plan.travel, allow_past=True)

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from optimizer.compiled import RoadMatrices
 from optimizer.model import NodeKind, Problem
 from optimizer.solve import SolveOptions
-from server.db.repository import Database, StaleEtagError
+from server.db.repository import Database
 from server.plans.build import build_problem
 from server.plans.edit import recheck
 from server.plans.layout import RELOAD, STARTED_STATUSES, Layout, RouteLayout, layout_of
-from server.plans.repository import PlanRecord, PlanStateError, get_plan, save_revision
+from server.plans.repository import PlanRecord, check_changeable, get_plan, save_revision
 from server.plans.solver import Solver
 
 PIN = "pin:"
@@ -93,15 +93,7 @@ def replan_plan(
     """Re-plan the stored plan (any status but DONE) and save the result as its next revision."""
     t0 = time.monotonic()
     plan = get_plan(db, org, plan_id)
-    if plan.status == "DONE":
-        raise PlanStateError(
-            f"完了した計画は再計画できません / plan {plan_id} is DONE; it cannot be re-planned"
-        )
-    if etag and etag.strip().strip('"') != plan.etag:
-        raise StaleEtagError(
-            f"計画 {plan_id} は他の人が変更しました / plans/{plan_id} was changed by someone else "
-            f"(etag {etag} is stale); read it again"
-        )
+    check_changeable(plan, etag, "再計画", "re-planned")
     problem, maps = build_problem(db, org, plan.branch_id, plan.plan_date, plan.travel, allow_past=True)
     layout = layout_of(plan)
     open_orders = set(maps.order_ids)

@@ -26,6 +26,10 @@ from server.plans.build import origin_of
 
 #: checker step kind -> stops.kind
 _STOP_KIND = {"START": "DEPOT", "END": "DEPOT", "RELOAD": "RELOAD", "BREAK": "BREAK"}
+#: The snapshot of one revision.
+_SNAPSHOT_SQL = (
+    "SELECT snapshot FROM plan_versions WHERE organization_id = %s AND plan_id = %s AND revision = %s"
+)
 
 
 class PlanLockedError(RepositoryError):
@@ -234,28 +238,31 @@ def save_plan(
                 f"plan {plan_id} of {branch_id} on {date} is {status}; it is not replaced"
                 + ("" if status != "PUBLISHED" else " (use force to replace a published plan)")
             )
-        current = conn.execute(
-            "SELECT snapshot FROM plan_versions "
-            "WHERE organization_id = %s AND plan_id = %s AND revision = %s",
-            (org, plan_id, row["revision"]),
-        ).fetchone()
+        current = conn.execute(_SNAPSHOT_SQL, (org, plan_id, row["revision"])).fetchone()
         if status == "DRAFT" and current is not None and current["snapshot"] == snap:
             return _load(conn, org, plan_id)  # same result: nothing to refresh
-        revision = row["revision"] + 1
-        conn.execute("DELETE FROM routes WHERE organization_id = %s AND plan_id = %s", (org, plan_id))
-        conn.execute(
-            "UPDATE plans SET status = 'DRAFT', revision = %s, version = version + 1, updated_at = now() "
-            "WHERE organization_id = %s AND id = %s",
-            (revision, org, plan_id),
-        )
-        _insert_routes(conn, org, plan_id, snap)
         change = "REOPTIMIZED" if status == "DRAFT" else f"REOPTIMIZED_FROM_{status}"
         if current is not None:
             from server.plans.compare import describe
 
             change += ": " + describe(current["snapshot"], snap)
-        _insert_version(conn, org, plan_id, revision, created_by, change, snap)
+        _write_revision(conn, org, plan_id, row["revision"] + 1, "DRAFT", snap, created_by, change)
         return _load(conn, org, plan_id)
+
+
+def _write_revision(
+    conn: psycopg.Connection[Any], org: str, plan_id: str, revision: int, status: str | None,
+    snap: dict[str, Any], by: str | None, change: str,
+) -> None:
+    """Replace the plan's routes and stops with ``snap`` as ``revision`` (``status`` None = unchanged)."""
+    conn.execute("DELETE FROM routes WHERE organization_id = %s AND plan_id = %s", (org, plan_id))
+    conn.execute(
+        "UPDATE plans SET revision = %s, version = version + 1, updated_at = now(), "
+        "status = COALESCE(%s, status) WHERE organization_id = %s AND id = %s",
+        (revision, status, org, plan_id),
+    )
+    _insert_routes(conn, org, plan_id, snap)
+    _insert_version(conn, org, plan_id, revision, by, change, snap)
 
 
 def _insert_routes(conn: psycopg.Connection[Any], org: str, plan_id: str, snap: dict[str, Any]) -> None:
@@ -315,10 +322,7 @@ def _load(conn: psycopg.Connection[Any], org: str, plan_id: str) -> PlanRecord:
     ).fetchone()
     if plan is None:
         raise NotFoundError(f"plans/{plan_id} not found")
-    ver = conn.execute(
-        "SELECT snapshot FROM plan_versions WHERE organization_id = %s AND plan_id = %s AND revision = %s",
-        (org, plan_id, plan["revision"]),
-    ).fetchone()
+    ver = conn.execute(_SNAPSHOT_SQL, (org, plan_id, plan["revision"])).fetchone()
     snap = ver["snapshot"] if ver is not None else {"routes": [], "unassigned": []}
     loads = {
         (r["vehicle_id"], s["sequence"]): tuple(s["load"]) for r in snap["routes"] for s in r["stops"]
@@ -416,9 +420,6 @@ def list_versions(db: Database, org: str, plan_id: str) -> list[PlanVersion]:
 
 # ---------------------------------------------------------------- revisions, status, listing
 
-_SNAPSHOT_SQL = (
-    "SELECT snapshot FROM plan_versions WHERE organization_id = %s AND plan_id = %s AND revision = %s"
-)
 #: Plan statuses in which nothing but stop progress may change.
 FINAL_STATUSES = ("DONE",)
 
@@ -427,17 +428,31 @@ class PlanStateError(RepositoryError):
     """The plan's status forbids the change (e.g. editing a DONE plan)."""
 
 
+def _check_etag(plan_id: str, etag: str | None, current: int | str) -> None:
+    """``StaleEtagError`` unless ``etag`` is empty (unconditional) or the plan's current version."""
+    if etag and etag.strip().strip('"') != str(current):
+        raise StaleEtagError(
+            f"計画 {plan_id} は他の人が変更しました。読み直してください / plans/{plan_id} was changed by "
+            f"someone else (etag {etag} is stale, current {current}); read it again"
+        )
+
+
+def check_changeable(plan: PlanRecord, etag: str | None, action_ja: str, action: str) -> None:
+    """A DONE plan takes no change (``PlanStateError``); a stale etag fails (``StaleEtagError``)."""
+    if plan.status == "DONE":
+        raise PlanStateError(
+            f"完了した計画は{action_ja}できません / plan {plan.id} is DONE; it cannot be {action}"
+        )
+    _check_etag(plan.id, etag, plan.version)
+
+
 def _lock_current(conn: psycopg.Connection[Any], org: str, plan_id: str, etag: str | None) -> Any:
     row = conn.execute(
         "SELECT * FROM plans WHERE organization_id = %s AND id = %s FOR UPDATE", (org, plan_id)
     ).fetchone()
     if row is None:
         raise NotFoundError(f"plans/{plan_id} not found")
-    if etag is not None and etag != "" and str(row["version"]) != etag.strip().strip('"'):
-        raise StaleEtagError(
-            f"計画 {plan_id} は他の人が変更しました。読み直してください / plans/{plan_id} was changed by "
-            f"someone else (etag {etag} is stale, current {row['version']}); read it again"
-        )
+    _check_etag(plan_id, etag, row["version"])
     return row
 
 
@@ -509,15 +524,7 @@ def save_revision(
             current = conn.execute(_SNAPSHOT_SQL, (org, plan_id, row["revision"])).fetchone()
             if current is not None and current["snapshot"] == snap:
                 return _load(conn, org, plan_id)  # same content: no new revision
-        revision = row["revision"] + 1
-        conn.execute("DELETE FROM routes WHERE organization_id = %s AND plan_id = %s", (org, plan_id))
-        conn.execute(
-            "UPDATE plans SET revision = %s, version = version + 1, updated_at = now(), "
-            "status = COALESCE(%s, status) WHERE organization_id = %s AND id = %s",
-            (revision, status, org, plan_id),
-        )
-        _insert_routes(conn, org, plan_id, snap)
-        _insert_version(conn, org, plan_id, revision, changed_by, change, snap)
+        _write_revision(conn, org, plan_id, row["revision"] + 1, status, snap, changed_by, change)
         _sync_orders(conn, org, plan_id)
         return _load(conn, org, plan_id)
 
