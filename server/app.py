@@ -176,7 +176,7 @@ def create_plans_server(
     road = RoadMatrixProvider(registry, cache)
     solver = RemoteSolver(optimizer_target, road=road)
     store = PgOperationStore(db)
-    plans = PlanServicer(db, solver, store, road=lambda: road, concurrency=concurrency)
+    plans = PlanServicer(db, solver, store, road=road, concurrency=concurrency)
     from server.interceptors import MetricsInterceptor
 
     server = grpc.server(

@@ -12,7 +12,6 @@ import datetime
 import json
 import logging
 import re
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -83,23 +82,21 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         solver: Solver,
         store: OperationStore,
         *,
-        road: Callable[[], RoadMatrices] | None = None,
+        road: RoadMatrices | None = None,
         concurrency: int = 2,
     ) -> None:
         self.db = db
         self.solver = solver
         self.store = store
-        self._road = road
+        #: Road matrices for plans with road travel (other travel modes never use them).
+        self.road = road
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="plans")
-        self._lock = threading.Lock()
 
     def shutdown(self) -> None:
         for entry in self.store.list():
             entry.cancel.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def road(self, travel: str) -> RoadMatrices | None:
-        return self._road() if travel == "road" and self._road is not None else None
 
     # ------------------------------------------------------------ helpers
 
@@ -203,16 +200,14 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
             abort_bad_request(context, violations)
         parse = self._name(context, who)
         edits = [edit_from_proto(e, f"edits[{i}]", parse) for i, e in enumerate(request.edits)]
-        plan = get_plan(self.db, who.organization, plan_id)
         out = edit_plan(
             self.db, who.organization, plan_id, edits, request.etag, who.user,
-            accept_violations=request.accept_violations, validate_only=request.validate_only,
-            road=self.road(plan.travel),
+            accept_violations=request.accept_violations, validate_only=request.validate_only, road=self.road,
         )
-        shown = plan_to_proto(out.plan) if out.saved else plan_to_proto(out.plan, out.preview)
+        shown = plan_to_proto(out.plan, None if out.saved else out.preview)
         return pb.EditPlanResponse(
             plan=shown,
-            violations=shown.issues if out.saved else plan_to_proto(out.plan, out.preview).issues,
+            violations=shown.issues,
             saved=out.saved,
             changes=list(out.changes),
         )
@@ -329,7 +324,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
                     # Stops that happened or were locked must survive: re-plan around them instead.
                     return replan_plan(
                         self.db, org, existing.id, options, self.solver, who.user,
-                        road=self.road(existing.travel),
+                        road=self.road,
                     ).plan
                 return optimize_day(
                     self.db, org, branch, day, options, who.user, travel=travel,
@@ -362,7 +357,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
             def work() -> Any:
                 return replan_plan(
                     self.db, who.organization, plan_id, options, self.solver, who.user,
-                    request.etag or None, road=self.road(plan.travel),
+                    request.etag or None, road=self.road,
                 )
 
             def done(out: Any) -> pb.ReplanPlanResponse:
