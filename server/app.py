@@ -54,6 +54,28 @@ def default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
+def _new_server(thread_prefix: str, *interceptors: grpc.ServerInterceptor) -> grpc.Server:
+    """A gRPC server with the project's thread pool and message size limits."""
+    return grpc.server(
+        futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix=thread_prefix),
+        interceptors=interceptors,
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+        ],
+    )
+
+
+def _health_and_reflection(server: grpc.Server, services: tuple[str, ...]) -> health.HealthServicer:
+    """Standard health checking (every service SERVING) and server reflection for ``services``."""
+    health_servicer = health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    for name in ("", *services):
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    reflection.enable_server_reflection((*services, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+    return health_servicer
+
+
 @dataclass
 class Running:
     server: grpc.Server
@@ -93,24 +115,11 @@ def create_optimizer_server(
         log.warning("solver workers are slow to start", extra={"workers": n})
     store = OperationStore()
     servicer = OptimizerServicer(pool, store, parallelism=max(n, 1), road=RoadMatrixProvider(registry, cache))
-    server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="grpc"),
-        options=[
-            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-        ],
-    )
+    server = _new_server("grpc")
     optimizer_pb2_grpc.add_OptimizerServiceServicer_to_server(servicer, server)
     operations_pb2_grpc.add_OperationsServicer_to_server(OperationsServicer(store), server)
     geo_pb2_grpc.add_GeoServiceServicer_to_server(GeoServicer(registry, cache), server)
-    health_servicer = health.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    for name in ("", OPTIMIZER_SERVICE, OPERATIONS_SERVICE, GEO_SERVICE):
-        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    reflection.enable_server_reflection(
-        (OPTIMIZER_SERVICE, OPERATIONS_SERVICE, GEO_SERVICE, health.SERVICE_NAME, reflection.SERVICE_NAME),
-        server,
-    )
+    health_servicer = _health_and_reflection(server, (OPTIMIZER_SERVICE, OPERATIONS_SERVICE, GEO_SERVICE))
     port = server.add_insecure_port(address)
     if port == 0:
         if pool is not None:
@@ -179,26 +188,13 @@ def create_plans_server(
     plans = PlanServicer(db, solver, store, road=road, concurrency=concurrency)
     from server.interceptors import MetricsInterceptor
 
-    server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="grpc-plans"),
-        interceptors=[MetricsInterceptor()],
-        options=[
-            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-        ],
-    )
+    server = _new_server("grpc-plans", MetricsInterceptor())
     plans_pb2_grpc.add_PlanServiceServicer_to_server(plans, server)
     resources_pb2_grpc.add_OrganizationServiceServicer_to_server(OrganizationServicer(db), server)
     operations_pb2_grpc.add_OperationsServicer_to_server(
         OperationsServicer(store, owner_of=lambda ctx: caller(ctx).organization), server
     )
-    health_servicer = health.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    for name in ("", PLAN_SERVICE, ORGANIZATION_SERVICE, OPERATIONS_SERVICE):
-        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    services = (PLAN_SERVICE, ORGANIZATION_SERVICE, OPERATIONS_SERVICE)
-    names = (*services, health.SERVICE_NAME, reflection.SERVICE_NAME)
-    reflection.enable_server_reflection(names, server)
+    health_servicer = _health_and_reflection(server, (PLAN_SERVICE, ORGANIZATION_SERVICE, OPERATIONS_SERVICE))
     port = server.add_insecure_port(address)
     if port == 0:
         raise OSError(f"cannot bind {address}")
