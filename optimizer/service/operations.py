@@ -42,7 +42,8 @@ class _Entry:
     finished: threading.Event = field(default_factory=threading.Event)
 
 
-def _now() -> timestamp_pb2.Timestamp:
+def now_timestamp() -> timestamp_pb2.Timestamp:
+    """The current time as a protobuf Timestamp."""
     ts = timestamp_pb2.Timestamp()
     ts.GetCurrentTime()
     return ts
@@ -60,8 +61,8 @@ class OperationStore:
         """A new QUEUED operation, or (existing, False) for a repeated request id."""
         md = pb.OptimizeMetadata(
             state=pb.OptimizeMetadata.QUEUED,
-            create_time=_now(),
-            update_time=_now(),
+            create_time=now_timestamp(),
+            update_time=now_timestamp(),
             jobs=jobs,
             vehicles=vehicles,
         )
@@ -104,7 +105,7 @@ class OperationStore:
     def update(self, entry: _Entry, mutate: Callable[[_Entry], None]) -> None:
         with self._lock:
             mutate(entry)
-            entry.metadata.update_time.CopyFrom(_now())
+            entry.metadata.update_time.CopyFrom(now_timestamp())
         if entry.done:
             entry.finished.set()
 

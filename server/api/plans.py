@@ -18,14 +18,14 @@ from typing import Any
 
 import grpc
 from google.longrunning import operations_pb2
-from google.protobuf import empty_pb2, timestamp_pb2
+from google.protobuf import empty_pb2
 from google.rpc import code_pb2, status_pb2
 
 from hakobu.v1 import plans_pb2 as pb
 from hakobu.v1 import plans_pb2_grpc
 from optimizer.compiled import RoadMatrices
 from optimizer.service.client import RemoteSolveError
-from optimizer.service.operations import OperationStore
+from optimizer.service.operations import OperationStore, now_timestamp
 from optimizer.solve import SolveOptions
 from server.api.context import Caller, caller, parse_name, parse_parent
 from server.api.errors import (
@@ -35,12 +35,11 @@ from server.api.errors import (
 )
 from server.api.plans_convert import (
     comparison_to_proto,
-    date_from_proto,
-    date_to_proto,
     edit_from_proto,
     plan_to_proto,
     revision_to_proto,
 )
+from server.api.wellknown import date_from_proto, date_to_proto
 from server.db.repository import Database, RepositoryError
 from server.jst import today_jst
 from server.plans.build import build_problem
@@ -67,12 +66,6 @@ log = logging.getLogger("hakobu.plans")
 
 DEFAULT_TIME_LIMIT = 10.0
 _FILTER = re.compile(r'\s*(branch|plan_date|status)\s*=\s*("([^"]*)"|([A-Za-z0-9_-]+))\s*')
-
-
-def _now() -> timestamp_pb2.Timestamp:
-    t = timestamp_pb2.Timestamp()
-    t.GetCurrentTime()
-    return t
 
 
 class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
@@ -304,7 +297,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         except LookupError:
             context.abort(grpc.StatusCode.NOT_FOUND, f"拠点が見つかりません / {request.branch} not found")
         md = pb.OptimizePlanMetadata(
-            state=pb.OptimizePlanMetadata.QUEUED, create_time=_now(), update_time=_now(),
+            state=pb.OptimizePlanMetadata.QUEUED, create_time=now_timestamp(), update_time=now_timestamp(),
             branch=request.branch, plan_date=date_to_proto(day), orders=len(problem.jobs),
             vehicles=len(problem.vehicles),
         )
@@ -348,7 +341,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         check_changeable(plan, request.etag, "再計画", "re-planned")  # answer now, not in the operation
         options = self._options(context, request.time_limit, request.seed)
         md = pb.OptimizePlanMetadata(
-            state=pb.OptimizePlanMetadata.QUEUED, create_time=_now(), update_time=_now(),
+            state=pb.OptimizePlanMetadata.QUEUED, create_time=now_timestamp(), update_time=now_timestamp(),
             branch=f"organizations/{who.organization}/branches/{plan.branch_id}",
             plan_date=date_to_proto(plan.plan_date), plan=request.name,
         )

@@ -5,31 +5,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from google.protobuf import duration_pb2, timestamp_pb2
-from google.type import date_pb2
+from google.protobuf import duration_pb2
 
 from hakobu.v1 import plans_pb2 as pb
 from server.api.context import resource_name
+from server.api.wellknown import date_to_proto, ts
 from server.plans.compare import Comparison, Totals
 from server.plans.layout import Edit, LockOrder, MoveOrder, SetDriver, SetStopStatus, UnassignOrder
 from server.plans.repository import PlanRecord, PlanVersion
-
-
-def ts(value: datetime.datetime | str | None) -> timestamp_pb2.Timestamp | None:
-    if value is None:
-        return None
-    dt = datetime.datetime.fromisoformat(value) if isinstance(value, str) else value
-    out = timestamp_pb2.Timestamp()
-    out.FromDatetime(dt)
-    return out
-
-
-def date_to_proto(d: datetime.date) -> date_pb2.Date:
-    return date_pb2.Date(year=d.year, month=d.month, day=d.day)
-
-
-def date_from_proto(d: date_pb2.Date) -> datetime.date:
-    return datetime.date(d.year, d.month, d.day)
 
 
 def _duration(seconds: int) -> duration_pb2.Duration:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from google.protobuf import duration_pb2, message, timestamp_pb2
+from google.protobuf import duration_pb2, message
 from google.type import date_pb2, latlng_pb2, timeofday_pb2
 
 from geo.profiles import DEFAULT_PROFILES
@@ -23,6 +23,7 @@ from hakobu.v1 import resources_pb2 as pb
 from optimizer.licences import parse_licence
 from server.api.context import resource_name
 from server.api.errors import FieldError
+from server.api.wellknown import date_to_proto, ts
 from server.db.repository import Branch, Customer, Driver, Order, Record, Vehicle
 
 #: Japan's bounding box in WGS84 degrees (Okinotorishima … Etorofu, Yonaguni … Minamitorishima, rounded out).
@@ -301,20 +302,12 @@ def order_fields(m: pb.Order, paths: Collection[str], resolve: Resolve, at: str)
 # ---------------------------------------------------------------- record → proto
 
 
-def _timestamp(value: datetime.datetime | None) -> timestamp_pb2.Timestamp | None:
-    if value is None:
-        return None
-    ts = timestamp_pb2.Timestamp()
-    ts.FromDatetime(value)
-    return ts
-
-
 def _meta(r: Record, collection: str) -> dict[str, Any]:
     return {
         "name": resource_name(r.organization_id, collection, r.id),
         "etag": r.etag,
-        "create_time": _timestamp(r.created_at),
-        "update_time": _timestamp(r.updated_at),
+        "create_time": ts(r.created_at),
+        "update_time": ts(r.updated_at),
     }
 
 
@@ -392,7 +385,7 @@ def order_to_proto(r: Order) -> pb.Order:
         place_name=r.place_name,
         address=r.address,
         location=_latlng(r.latitude, r.longitude),
-        delivery_date=date_pb2.Date(year=d.year, month=d.month, day=d.day),
+        delivery_date=date_to_proto(d),
         time_windows=[_window(s, e) for s, e in r.time_windows],
         weight_kg=r.weight_kg,
         volume_m3=r.volume_m3,
