@@ -46,14 +46,13 @@ from server.plans.build import build_problem
 from server.plans.compare import compare
 from server.plans.edit import edit_plan
 from server.plans.layout import EditError, EditRefused
-from server.plans.optimize import has_kept_stops, optimize_day
+from server.plans.optimize import optimize_day
 from server.plans.replan import replan_plan
 from server.plans.repository import (
     PlanLockedError,
     PlanStateError,
     check_changeable,
     delete_plan,
-    find_plan,
     get_plan,
     get_revision,
     list_plans,
@@ -312,16 +311,11 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
             return self.store.to_proto(entry)
         if created:
             def work() -> Any:
-                existing = find_plan(self.db, org, branch, day)
-                if existing is not None and has_kept_stops(existing) and existing.status != "DONE":
-                    # Stops that happened or were locked must survive: re-plan around them instead.
-                    return replan_plan(
-                        self.db, org, existing.id, options, self.solver, who.user,
-                        road=self.road,
-                    ).plan
+                # A day with stops that happened or were locked is re-planned around them.
                 return optimize_day(
                     self.db, org, branch, day, options, who.user, travel=travel,
                     request_id=request.request_id or None, force=request.force, solver=self.solver,
+                    road=self.road,
                 )[0]
 
             def done(plan: Any) -> pb.DeliveryPlan:

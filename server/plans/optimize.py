@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from optimizer.compiled import RoadMatrices
 from optimizer.model import TravelMode
 from optimizer.solve import SolveOptions
 from server.db.repository import Database
@@ -75,17 +76,25 @@ def optimize_day(
     force: bool = False,
     now: datetime.datetime | None = None,
     solver: Solver | None = None,
+    road: RoadMatrices | None = None,
 ) -> tuple[PlanRecord, DaySummary]:
     """Build the day's problem, solve it and save it as the DRAFT plan (one transaction).
 
-    ``solver`` defaults to solving in this process. Any failure before or during the save (past date,
-    bad data, no road graph, locked plan, optimizer error) raises and leaves the stored plan as it was.
+    A plan of that day with stops that happened or are locked is re-planned around them instead (see
+    ``server.plans.replan``). ``solver`` defaults to solving in this process; ``road`` (road travel
+    only) defaults to the default road graphs. Any failure before or during the save (past date, bad
+    data, no road graph, locked plan, optimizer error) raises and leaves the stored plan as it was.
     """
     t0 = time.monotonic()
+    check_date(date, now)
+    before = find_plan(db, org, branch_id, date)
+    if before is not None and before.status != "DONE" and has_kept_stops(before):
+        return _replan_existing(db, org, before, options, solver, created_by, road)
     problem, maps = build_problem(db, org, branch_id, date, travel, now=now)
     if solver is None:
-        solver = local_solver(default_road() if problem.travel.mode is TravelMode.ROAD else None)
-    before = find_plan(db, org, branch_id, date)
+        if road is None and problem.travel.mode is TravelMode.ROAD:
+            road = default_road()
+        solver = local_solver(road)
     solution = solver(problem, options)
     plan = save_plan(
         db, org, branch_id, date, solution, problem, created_by, request_id, force=force, travel=travel
@@ -167,8 +176,6 @@ def replan_all(
                                                             "PUBLISHED" else ""),
                 )
         try:
-            if existing is not None and has_kept_stops(existing):
-                return _replan_existing(db, org, existing, opts, solver, created_by, travel)
             return optimize_day(
                 db, org, branch_id, date, opts, created_by, travel=travel, force=force, now=now,
                 solver=solver,
@@ -192,17 +199,17 @@ def has_kept_stops(plan: PlanRecord) -> bool:
 
 def _replan_existing(
     db: Database, org: str, plan: PlanRecord, options: SolveOptions, solver: Solver | None,
-    created_by: str | None, travel: str,
-) -> DaySummary:
+    created_by: str | None, road: RoadMatrices | None,
+) -> tuple[PlanRecord, DaySummary]:
     from server.plans.replan import replan_plan
 
-    if solver is None:
-        solver = local_solver(default_road() if plan.travel == "road" else None)
-    out = replan_plan(db, org, plan.id, options, solver, created_by)
+    if road is None and plan.travel == "road":
+        road = default_road()
+    out = replan_plan(db, org, plan.id, options, solver or local_solver(road), created_by, road=road)
     p = out.plan
     unchanged = p.revision == plan.revision
     served = sum(1 for r in p.routes for s in r.stops if s.order_id is not None)
-    return DaySummary(
+    return p, DaySummary(
         branch_id=p.branch_id,
         date=p.plan_date,
         outcome="unchanged" if unchanged else "planned",
