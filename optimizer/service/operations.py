@@ -94,9 +94,16 @@ class OperationStore:
         with self._lock:
             return self._ops.get(name)
 
-    def list(self) -> list[_Entry]:
+    def list(self, owner: str | None = None) -> list[_Entry]:
+        """Operations oldest first; only ``owner``'s when given."""
         with self._lock:
-            return sorted(self._ops.values(), key=lambda e: (e.created, e.name))
+            entries = [e for e in self._ops.values() if owner is None or e.owner == owner]
+        return sorted(entries, key=lambda e: (e.created, e.name))
+
+    def running(self) -> list[_Entry]:
+        """The unfinished operations this process is running (to cancel them at shutdown)."""
+        with self._lock:
+            return [e for e in self._ops.values() if not e.done]
 
     def delete(self, name: str) -> bool:
         with self._lock:
@@ -153,7 +160,8 @@ class OperationsServicer(operations_pb2_grpc.OperationsServicer):
         return self._store.to_proto(self._entry(request.name, context))
 
     def ListOperations(self, request, context):
-        entries = [e for e in self._store.list() if self._visible(e, context)]
+        owner = self._owner_of(context) if self._owner_of is not None else None
+        entries = self._store.list(owner)
         if request.filter:
             want = request.filter.strip()
             if want not in ("done=true", "done=false"):

@@ -70,7 +70,7 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
         self._operations = ThreadPoolExecutor(max_workers=max_operations, thread_name_prefix="operation")
 
     def shutdown(self) -> None:
-        for entry in self._store.list():
+        for entry in self._store.running():
             entry.cancel.set()
         self._operations.shutdown(wait=True, cancel_futures=True)
 

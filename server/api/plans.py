@@ -85,7 +85,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="plans")
 
     def shutdown(self) -> None:
-        for entry in self.store.list():
+        for entry in self.store.running():
             entry.cancel.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
 

@@ -136,10 +136,14 @@ class PgOperationStore(OperationStore):
             return None
         return local if local is not None else self._stored(row)
 
-    def list(self) -> list[_Entry]:
-        local = {e.name: e for e in super().list()}
+    def list(self, owner: str | None = None) -> list[_Entry]:
+        local = {e.name: e for e in super().list(owner)}
         with self.db.transaction() as conn:
-            rows = conn.execute("SELECT * FROM operations ORDER BY created_at, name").fetchall()
+            rows = conn.execute(
+                "SELECT * FROM operations WHERE %s::text IS NULL OR organization_id = %s "
+                "ORDER BY created_at, name",
+                (owner, owner),
+            ).fetchall()
         return [local.get(r["name"]) or self._stored(r) for r in rows]
 
     def delete(self, name: str) -> bool:
