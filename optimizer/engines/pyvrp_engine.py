@@ -78,6 +78,14 @@ UNBOUNDED = 2**62
 #: PyVRP's integer costs wrap around silently; penalised costs are kept below this.
 OVERFLOW_BUDGET = 10**18
 
+#: Late-acceptance history length per second of budget, and per iteration when the iterations are
+#: capped, within bounds. PyVRP's default (300) suits long runs: at 10 s a history of 100-150 gave
+#: 0.24-0.35 points lower mean gaps on the X instances than 300, and at 60 s 600 did no worse than 300
+#: (``python -m benchmarks.tune``; benchmarks/RESULTS.md, 2026-12-01).
+HISTORY_PER_SECOND = 10.0
+HISTORY_PER_ITERATION = 0.01
+HISTORY_BOUNDS = (30, 1000)
+
 #: Polled by a cooperative search between iterations: a plan found elsewhere
 #: (same compiled problem) to continue from if it is better, else None.
 Incoming = Callable[[], Plan | None]
@@ -640,6 +648,15 @@ def _stops(compiled: Compiled) -> list[Stop]:
 # --------------------------------------------------------------------------
 
 
+def history_length(limits: Limits) -> int:
+    """The late-acceptance history for a search with these limits: longer for longer searches."""
+    wanted = HISTORY_PER_SECOND * limits.time_limit
+    if limits.max_iterations is not None:
+        wanted = min(wanted, HISTORY_PER_ITERATION * limits.max_iterations)
+    low, high = HISTORY_BOUNDS
+    return int(min(high, max(low, round(wanted))))
+
+
 class _Stop:
     """PyVRP stopping criterion: iteration budget, caller's request, deadline, give-up point.
 
@@ -685,8 +702,11 @@ class _Session:
         on_improvement: OnImprovement | None,
         should_stop: ShouldStop | None,
         incoming: Incoming | None = None,
+        history: int | None = None,
     ):
         self.params = params
+        #: Late-acceptance history length; None: the one in ``params``.
+        self.history = history
         self.limits = limits
         self.on_improvement = on_improvement
         self.should_stop = should_stop
@@ -755,7 +775,8 @@ class _Session:
         self, inst: _Instance, ls: LocalSearch, pm: PenaltyManager, init: Solution, stop: _Stop
     ) -> Solution:
         ils = self.params.ils
-        history: RingBuffer[Solution] = RingBuffer(ils.history_length)
+        length = ils.history_length if self.history is None else self.history
+        history: RingBuffer[Solution] = RingBuffer(length)
         best = curr = start = init
         iters = no_improvement = 0
         cost_eval = pm.cost_evaluator()
@@ -821,6 +842,8 @@ class PyVRPEngine:
     ):
         if not 0 < required_phase_share <= 1:
             raise ValueError("required_phase_share must be in (0, 1]")
+        #: With PyVRP's default parameters, the history length follows the budget (history_length).
+        self.budget_history = params is None
         self.params = params if params is not None else SolveParams()
         self.required_phase_share = required_phase_share
         self.start_relaxed = start_relaxed
@@ -844,7 +867,8 @@ class PyVRPEngine:
         worse than it). ``incoming`` is polled between iterations for better
         plans found by other searches, which the search then continues from.
         """
-        session = _Session(self.params, limits, on_improvement, should_stop, incoming)
+        history = history_length(limits) if self.budget_history else None
+        session = _Session(self.params, limits, on_improvement, should_stop, incoming, history)
         try:
             return self._solve(session, compiled, initial)
         finally:

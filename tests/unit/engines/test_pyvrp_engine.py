@@ -468,3 +468,25 @@ def test_capabilities_cover_a_rich_problem() -> None:
     checked = check_plan(compiled, result.plan)
     assert set(checked.jobs) == {0, 1} and set(checked.shipments) == {0}
     assert checked.jobs[1] == 1
+
+
+def test_history_follows_the_budget_within_bounds() -> None:
+    from optimizer.engines.pyvrp_engine import HISTORY_BOUNDS, history_length
+
+    low, high = HISTORY_BOUNDS
+    short, mid, long = (history_length(Limits(time_limit=t)) for t in (1.0, 10.0, 60.0))
+    assert low <= short < mid < long <= high
+    assert history_length(Limits(time_limit=3600.0)) == high
+    assert history_length(Limits(time_limit=0.01)) == low
+    # An iteration cap shortens it: the search ends sooner than the time limit says.
+    capped = history_length(Limits(time_limit=60.0, max_iterations=2000))
+    assert low <= capped < long
+
+
+def test_explicit_parameters_keep_their_history() -> None:
+    from pyvrp.IteratedLocalSearch import IteratedLocalSearchParams
+    from pyvrp.solve import SolveParams
+
+    params = SolveParams(ils=IteratedLocalSearchParams(history_length=7))
+    assert not PyVRPEngine(params).budget_history
+    assert PyVRPEngine().budget_history
