@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import vrplib
@@ -92,20 +92,30 @@ class _WallClockStop:
         return now - self.start >= self.budget
 
 
+#: What PyVRP's distances are in, per file unit (Solomon: tenths, by the "dimacs" convention).
+PYVRP_SCALE: dict[Kind, float] = {"x": 1.0, "solomon": 10.0}
+
+
+def read_pyvrp(path: Path, kind: Kind) -> Any:
+    """The instance as PyVRP reads it, under the BKS's distance convention (see PYVRP_SCALE)."""
+    import pyvrp
+
+    if kind == "x":
+        return pyvrp.read(path, round_func="round")
+    # pyvrp.read only understands VRPLIB files: convert the Solomon text first,
+    # then let PyVRP apply its "dimacs" convention (×10, truncate) to every value.
+    with tempfile.TemporaryDirectory() as tmp:
+        converted = Path(tmp) / (path.stem + ".vrp")
+        solomon_to_vrplib(path, converted)
+        return pyvrp.read(converted, round_func="dimacs")
+
+
 def run_pyvrp(path: Path, kind: Kind, budget: float, seed: int) -> PeerRun:
     """Solve with ``pyvrp.read`` + ``pyvrp.solve`` for ``budget`` seconds of wall time."""
     import pyvrp
 
     start = time.perf_counter()
-    if kind == "x":
-        data = pyvrp.read(path, round_func="round")
-    else:
-        # pyvrp.read only understands VRPLIB files: convert the Solomon text first,
-        # then let PyVRP apply its "dimacs" convention (×10, truncate) to every value.
-        with tempfile.TemporaryDirectory() as tmp:
-            converted = Path(tmp) / (path.stem + ".vrp")
-            solomon_to_vrplib(path, converted)
-            data = pyvrp.read(converted, round_func="dimacs")
+    data = read_pyvrp(path, kind)
     stop = _WallClockStop(start, budget)
     result = pyvrp.solve(data, stop=stop, seed=seed, collect_stats=False, display=False)
     wall = time.perf_counter() - start

@@ -19,6 +19,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from benchmarks.peers import PYVRP_SCALE, read_pyvrp
 from benchmarks.run import DEFAULT_DATA, Instance, resolve_instances
 
 
@@ -65,21 +66,10 @@ def _run(job: tuple[str, Instance, float, int]) -> tuple[str, str, int, float, i
     import pyvrp
     from pyvrp.stop import MaxRuntime
 
-    from benchmarks.peers import solomon_to_vrplib
-
     variant, inst, budget, seed = job
     start = time.perf_counter()
-    if inst.kind == "x":
-        data = pyvrp.read(inst.path, round_func="round")
-        scale = 1.0
-    else:
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as tmp:
-            converted = Path(tmp) / (inst.path.stem + ".vrp")
-            solomon_to_vrplib(inst.path, converted)
-            data = pyvrp.read(converted, round_func="dimacs")
-        scale = 10.0
+    data = read_pyvrp(inst.path, inst.kind)
+    scale = PYVRP_SCALE[inst.kind]
     left = budget - (time.perf_counter() - start)
     res = pyvrp.solve(
         data, stop=MaxRuntime(left), seed=seed, params=_params(variant), collect_stats=False, display=False

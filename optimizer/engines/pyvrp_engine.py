@@ -705,8 +705,8 @@ class _Session:
         history: int | None = None,
     ):
         self.params = params
-        #: Late-acceptance history length; None: the one in ``params``.
-        self.history = history
+        #: Late-acceptance history length (default: the one in ``params``).
+        self.history = params.ils.history_length if history is None else history
         self.limits = limits
         self.on_improvement = on_improvement
         self.should_stop = should_stop
@@ -775,8 +775,7 @@ class _Session:
         self, inst: _Instance, ls: LocalSearch, pm: PenaltyManager, init: Solution, stop: _Stop
     ) -> Solution:
         ils = self.params.ils
-        length = ils.history_length if self.history is None else self.history
-        history: RingBuffer[Solution] = RingBuffer(length)
+        history: RingBuffer[Solution] = RingBuffer(self.history)
         best = curr = start = init
         iters = no_improvement = 0
         cost_eval = pm.cost_evaluator()
