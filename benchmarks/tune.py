@@ -2,6 +2,7 @@
 
     python -m benchmarks.tune --budget 10 --seeds 1,2 --variants default,nb30,hist100
     python -m benchmarks.tune --set solomon --variants default,pert10
+    python -m benchmarks.tune --variants default,fix50   # a fixed cost per route (fewer routes?)
 
 Used to choose the search parameters of Hakobu's PyVRP engine (``optimizer/engines/pyvrp_engine.py``).
 Runs are spread over ``--jobs`` processes (default 2, one per core); each run is single-threaded.
@@ -14,17 +15,21 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import re
 import statistics
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from benchmarks.peers import PYVRP_SCALE, read_pyvrp
 from benchmarks.run import DEFAULT_DATA, Instance, resolve_instances
 
 
 def _params(name: str) -> object:
-    """SolveParams for a variant name such as ``nb30`` or ``hist100+pert10``."""
+    """SolveParams for a variant name such as ``nb30`` or ``hist100+pert10`` (``fixN`` is not a parameter)."""
     from pyvrp.IteratedLocalSearch import IteratedLocalSearchParams
     from pyvrp.search import NeighbourhoodParams, PerturbationParams
     from pyvrp.solve import SolveParams
@@ -34,7 +39,7 @@ def _params(name: str) -> object:
     pert: dict[str, object] = {}
     extra_ops: list[object] = []
     for part in name.split("+"):
-        if part == "default":
+        if part == "default" or _FIX.fullmatch(part):
             continue
         if part == "ops3":  # the longer segment moves PyVRP has but does not use by default
             from pyvrp.search import Relocate3, Swap31, Swap32, Swap33
@@ -61,6 +66,27 @@ def _params(name: str) -> object:
     )
 
 
+_FIX = re.compile(r"fix(\d+)")
+
+
+def _route_cost(name: str) -> float:
+    """``fixN``: a fixed cost per route of N % of the mean depot round trip (0 without ``fixN``)."""
+    found = [int(m.group(1)) for part in name.split("+") if (m := _FIX.fullmatch(part))]
+    return found[-1] / 100.0 if found else 0.0
+
+
+def _with_route_cost(data: Any, share: float) -> Any:
+    """``data`` whose vehicles cost ``share`` × the mean depot round trip each to use."""
+    if share <= 0:
+        return data
+    dist = np.asarray(data.distance_matrix(0))
+    depot = data.depots()[0].location
+    clients = [c.location for c in data.clients()]
+    round_trip = float(np.mean(dist[depot, clients] + dist[clients, depot]))
+    fixed = round(share * round_trip)
+    return data.replace(vehicle_types=[vt.replace(fixed_cost=fixed) for vt in data.vehicle_types()])
+
+
 def _run(job: tuple[str, Instance, float, int]) -> tuple[str, str, int, float, int]:
     """(variant, instance, seed, gap %, iterations) of one run of raw ``pyvrp.solve``."""
     import pyvrp
@@ -68,7 +94,7 @@ def _run(job: tuple[str, Instance, float, int]) -> tuple[str, str, int, float, i
 
     variant, inst, budget, seed = job
     start = time.perf_counter()
-    data = read_pyvrp(inst.path, inst.kind)
+    data = _with_route_cost(read_pyvrp(inst.path, inst.kind), _route_cost(variant))
     scale = PYVRP_SCALE[inst.kind]
     left = budget - (time.perf_counter() - start)
     res = pyvrp.solve(

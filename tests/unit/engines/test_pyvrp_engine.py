@@ -483,6 +483,26 @@ def test_history_follows_the_budget_within_bounds() -> None:
     assert low <= capped < long
 
 
+def test_history_follows_the_measured_iteration_rate() -> None:
+    from optimizer.engines.pyvrp_engine import HISTORY_BOUNDS, history_for_rate, history_length
+
+    low, high = HISTORY_BOUNDS
+    assert history_for_rate(1000.0, 10.0) == 100
+    assert history_for_rate(3000.0, 10.0) == 300
+    assert history_for_rate(10.0, 1.0) == low and history_for_rate(1e6, 60.0) == high
+    # A small instance runs far more than the assumed 1,000 iterations a second: the history grows
+    # once the rate is measured, and only for time-limited searches.
+    compiled = compile_problem(_random_problem(20, seed=3))
+    timed = Limits(time_limit=1.0, seed=1)
+    engine = PyVRPEngine()
+    result = engine.solve(compiled, timed)
+    assert result.iterations > 2000
+    assert engine.history > history_length(timed)
+    capped = Limits(time_limit=60.0, seed=1, max_iterations=3000)
+    engine.solve(compiled, capped)
+    assert engine.history == history_length(capped)
+
+
 def test_explicit_parameters_keep_their_history() -> None:
     from pyvrp.IteratedLocalSearch import IteratedLocalSearchParams
     from pyvrp.solve import SolveParams
