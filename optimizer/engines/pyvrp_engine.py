@@ -59,6 +59,7 @@ from optimizer.engines.base import (
     ShouldStop,
     vehicle_can_serve,
 )
+from optimizer.engines.sweep import sweep
 from optimizer.model import (
     MAX_TIME,
     JobKind,
@@ -770,6 +771,8 @@ class _Session:
         history a restart would reset.
         """
         data, params = inst.data, self.params
+        if initial is None and (swept := sweep(data)) is not None:
+            self.report(inst, swept)  # a first plan in milliseconds, before the neighbour lists and search
         rng = RandomNumberGenerator(seed=self.limits.seed % 2**32)
         neighbours = compute_neighbours(data, params.neighbourhood)
         ls = LocalSearch(data, rng, neighbours, PerturbationManager(params.perturbation))
