@@ -32,8 +32,8 @@ def sweep(data: ProblemData) -> Solution | None:
     order = np.lexsort((np.hypot(xs, ys), np.arctan2(ys, xs)))
     # Largest vehicles first: fewer, fuller routes.
     fleet = sorted(
-        ((t, vt) for t, vt in enumerate(types) for _ in range(vt.num_available)),
-        key=lambda tv: -sum(tv[1].capacity),
+        ((t, np.asarray(vt.capacity)) for t, vt in enumerate(types) for _ in range(vt.num_available)),
+        key=lambda tc: -int(tc[1].sum()),
     )
     routes: list[Route] = []
     visits: list[int] = []
@@ -41,12 +41,10 @@ def sweep(data: ProblemData) -> Solution | None:
     vehicle = 0
     for c in order:
         demand = np.maximum(np.asarray(clients[c].delivery), np.asarray(clients[c].pickup))
-        while vehicle < len(fleet) and np.any(load + demand > np.asarray(fleet[vehicle][1].capacity)):
-            if not visits:  # too big for this vehicle even alone: try the next one
-                vehicle += 1
-                continue
-            routes.append(Route(data, visits, fleet[vehicle][0]))
-            visits, load = [], np.zeros_like(load)
+        while vehicle < len(fleet) and np.any(load + demand > fleet[vehicle][1]):
+            if visits:  # close this route; a stop too big for this vehicle alone tries the next one
+                routes.append(Route(data, visits, fleet[vehicle][0]))
+                visits, load = [], np.zeros_like(load)
             vehicle += 1
         if vehicle == len(fleet):
             return None
