@@ -1,0 +1,135 @@
+"""Route minimisation in the PyVRP engine: cutting the shortest route and searching on a smaller fleet."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import pyvrp
+
+import optimizer.engines.pyvrp_engine as engine_module
+from optimizer.checker import evaluate
+from optimizer.compiled import compile_problem
+from optimizer.engines import portfolio
+from optimizer.engines.base import Limits
+from optimizer.engines.pyvrp_engine import PyVRPEngine, _cut_shortest_route, _on_fleet
+from optimizer.model import Depot, Problem, TimeWindow, Vehicle
+from tests.unit.engines.builders import at, job
+
+
+def _data() -> pyvrp.ProblemData:
+    """Six clients on a line, a type of four vehicles and a second type of two."""
+    model = pyvrp.Model()
+    depot = model.add_location(x=0, y=0)
+    model.add_depot(depot)
+    places = [depot]
+    for k in range(6):
+        place = model.add_location(x=k + 1, y=0)
+        model.add_client(place, delivery=[1])
+        places.append(place)
+    model.add_vehicle_type(4, capacity=[10])
+    model.add_vehicle_type(2, capacity=[5], max_distance=100)
+    for a in places:
+        for b in places:
+            d = abs(a.x - b.x)
+            model.add_edge(a, b, distance=d, duration=d)
+    return model.data()
+
+
+def test_cut_drops_the_shortest_route_and_one_vehicle_of_its_type() -> None:
+    data = _data()
+    # Clients are 0..5; routes of 3, 1 and 2 stops on the first type.
+    solution = pyvrp.Solution(data, [pyvrp.Route(data, v, 0) for v in ([0, 1, 2], [3], [4, 5])])
+    fewer, cut = _cut_shortest_route(data, solution)
+
+    counts = [vt.num_available for vt in fewer.vehicle_types()]
+    assert counts == [2, 1]  # the first type as used less one; the unused type kept one vehicle ...
+    assert fewer.vehicle_types()[1].max_distance == 0  # ... which no route can use
+    assert fewer.vehicle_types()[0].capacity == data.vehicle_types()[0].capacity
+    routes = sorted([a.idx for a in r if a.is_client()] for r in cut.routes())
+    assert routes == [[0, 1, 2], [4, 5]]
+    assert not cut.is_complete()  # client 3 is left for the local search to re-insert
+
+
+def test_on_fleet_moves_a_solution_back_to_the_whole_fleet() -> None:
+    data = _data()
+    solution = pyvrp.Solution(data, [pyvrp.Route(data, v, 0) for v in ([0, 1, 2], [3, 4, 5])])
+    _, cut = _cut_shortest_route(data, solution)
+    back = _on_fleet(data, cut)
+    assert back.num_routes() == 1
+    assert back.distance() == cut.distance()
+    assert _on_fleet(data, solution).distance() == solution.distance()
+
+
+def _windows_problem(n: int, seed: int) -> Problem:
+    """Jobs with wide windows and a large fleet: the first plans use more vehicles than needed."""
+    rng = random.Random(seed)
+    jobs = []
+    for i in range(n):
+        start = rng.randrange(0, 300)
+        jobs.append(
+            job(
+                f"j{i}",
+                at(rng.uniform(-50, 50), rng.uniform(-50, 50)),
+                rng.randint(1, 4),
+                windows=(TimeWindow(start, start + 300),),
+                service=5,
+            )
+        )
+    vehicles = tuple(Vehicle(f"v{i}", (20,), shift=TimeWindow(0, 1000)) for i in range(12))
+    return Problem((Depot("depot", at(0, 0)),), vehicles, tuple(jobs))
+
+
+def test_the_engine_cuts_routes_and_reports_only_improvements(monkeypatch: pytest.MonkeyPatch) -> None:
+    cuts: list[int] = []
+    real_cut = engine_module._cut_shortest_route
+
+    def spy(data: pyvrp.ProblemData, solution: pyvrp.Solution) -> tuple[pyvrp.ProblemData, pyvrp.Solution]:
+        cuts.append(solution.num_routes())
+        return real_cut(data, solution)
+
+    monkeypatch.setattr(engine_module, "_cut_shortest_route", spy)
+    compiled = compile_problem(_windows_problem(30, seed=4))
+    reports: list[float] = []
+    result = PyVRPEngine(minimise_routes=True).solve(
+        compiled, Limits(time_limit=2.0, seed=2), on_improvement=lambda _p, o: reports.append(o)
+    )
+    assert cuts, "the search never tried a smaller fleet"
+    assert cuts == sorted(cuts, reverse=True)  # each cut starts from a plan with fewer routes
+    assert reports == sorted(reports, reverse=True) and len(set(reports)) == len(reports)
+    assert reports[-1] == result.objective
+    evaluation = evaluate(compiled, result.plan, require_all=True)
+    assert evaluation.is_feasible
+
+
+def test_searches_capped_by_iterations_do_not_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cuts are timed, so a seeded search capped by iterations stays deterministic without them."""
+
+    def fail(*_args: object) -> None:
+        raise AssertionError("cut in a search capped by iterations")
+
+    monkeypatch.setattr(engine_module, "_cut_shortest_route", fail)
+    compiled = compile_problem(_windows_problem(20, seed=1))
+    limits = Limits(time_limit=30.0, seed=3, max_iterations=300)
+    first = PyVRPEngine(minimise_routes=True).solve(compiled, limits)
+    second = PyVRPEngine().solve(compiled, limits)
+    assert first.plan == second.plan
+
+
+def test_portfolio_gives_the_second_search_route_cuts_unless_the_problem_is_rich() -> None:
+    windows = compile_problem(_windows_problem(10, seed=1))
+    assert portfolio(windows, "pyvrp", 2) == ["pyvrp", "pyvrp-fewer-routes"]
+    assert portfolio(windows, "pyvrp", 1) == ["pyvrp"]
+    assert portfolio(windows, "ortools", 2) == ["ortools", "ortools"]
+    plain = Problem(
+        (Depot("depot", at(0, 0)),),
+        (Vehicle("v", (10,)),),
+        tuple(job(f"j{i}", at(i + 1), 1) for i in range(5)),
+    )
+    assert portfolio(compile_problem(plain), "pyvrp", 2) == ["pyvrp", "pyvrp-fewer-routes"]
+    rich = Problem(
+        (Depot("depot", at(0, 0)),),
+        (Vehicle("v", (10,), max_trips=2),),
+        tuple(job(f"j{i}", at(i + 1), 1) for i in range(5)),
+    )
+    assert portfolio(compile_problem(rich), "pyvrp", 2) == ["pyvrp", "pyvrp-relaxed"]
