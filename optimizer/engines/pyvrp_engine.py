@@ -702,6 +702,31 @@ def _cut_shortest_route(data: ProblemData, solution: Solution) -> tuple[ProblemD
     return fewer, _on_fleet(fewer, solution, skip=cut)
 
 
+def _fewest_routes(data: ProblemData) -> int:
+    """A lower bound on the routes serving every required client: their total load over the largest vehicles.
+
+    Per load dimension, deliveries and pickups each must fit in the routes' capacities; with reloads
+    there is no such bound (0).
+    """
+    types = data.vehicle_types()
+    if any(vt.reload_depots for vt in types):
+        return 0
+    required = [c for c in data.clients() if c.required]
+    if not required:
+        return 0
+    fleet = np.array([vt.capacity for vt in types for _ in range(vt.num_available)], dtype=np.int64)
+    fleet = -np.sort(-fleet, axis=0)  # each dimension's capacities, largest first
+    room = np.cumsum(fleet, axis=0)
+    bound = 0
+    totals = [np.sum([c.delivery for c in required], axis=0), np.sum([c.pickup for c in required], axis=0)]
+    for load in totals:
+        for dim, total in enumerate(load):
+            # The fewest vehicles holding it, taking the largest first.
+            needed = int(np.searchsorted(room[:, dim], total)) + 1 if total > 0 else 0
+            bound = max(bound, min(needed, len(fleet)))
+    return bound
+
+
 def _on_fleet(data: ProblemData, solution: Solution, skip: int = -1) -> Solution:
     """``solution``'s routes but ``skip`` as a solution of ``data`` (which differs only in fleet size)."""
     return Solution(
@@ -868,7 +893,8 @@ class _Session:
         15. So after ROUTE_CUT_START_SHARE of the budget the search drops the best plan's shortest
         route and continues on a fleet of one vehicle fewer than that plan uses, for at most
         ROUTE_CUT_WINDOW_SHARE of the budget. A feasible plan cheaper than the best is kept and cut
-        again. The rest of the budget goes to the whole fleet again, from the best plan.
+        again, down to the fewest routes the loads allow (``_fewest_routes``). The rest of the budget
+        goes to the whole fleet again, from the best plan.
         """
         budget = self.limits.time_limit
         part = stop.until(self.start + ROUTE_CUT_START_SHARE * budget)
@@ -877,7 +903,8 @@ class _Session:
             stop.gave_up = True
             return best
         cost = inst.evaluator.cost
-        while best.is_feasible() and best.num_routes() > 1 and not stop(cost(best)):
+        fewest = max(1, _fewest_routes(inst.data))
+        while best.is_feasible() and best.num_routes() > fewest and not stop(cost(best)):
             end = time.perf_counter() + ROUTE_CUT_WINDOW_SHARE * budget
             if end >= self.deadline:
                 break

@@ -12,7 +12,7 @@ from optimizer.checker import evaluate
 from optimizer.compiled import compile_problem
 from optimizer.engines import portfolio
 from optimizer.engines.base import Limits
-from optimizer.engines.pyvrp_engine import PyVRPEngine, _cut_shortest_route, _on_fleet
+from optimizer.engines.pyvrp_engine import PyVRPEngine, _cut_shortest_route, _fewest_routes, _on_fleet
 from optimizer.model import Depot, Problem, TimeWindow, Vehicle
 from tests.unit.engines.builders import at, job
 
@@ -61,8 +61,37 @@ def test_on_fleet_moves_a_solution_back_to_the_whole_fleet() -> None:
     assert _on_fleet(data, solution).distance() == solution.distance()
 
 
+def _loads(
+    deliveries: list[int], pickups: list[int], optional: int = 0, reload: bool = False
+) -> pyvrp.ProblemData:
+    """Clients with these loads (the last ``optional`` ones optional), two vehicles of 10 and two of 5."""
+    model = pyvrp.Model()
+    depot = model.add_location(x=0, y=0)
+    model.add_depot(depot)
+    for k, (delivery, pickup) in enumerate(zip(deliveries, pickups, strict=True)):
+        place = model.add_location(x=k + 1, y=0)
+        required = k < len(deliveries) - optional
+        prize = 0 if required else 5
+        model.add_client(place, delivery=[delivery], pickup=[pickup], required=required, prize=prize)
+    model.add_vehicle_type(2, capacity=[10], reload_depots=model.depots[:1] if reload else [])
+    model.add_vehicle_type(2, capacity=[5])
+    for a in model.locations:
+        for b in model.locations:
+            model.add_edge(a, b, distance=abs(a.x - b.x))
+    return model.data()
+
+
+def test_fewest_routes_fills_the_largest_vehicles_first() -> None:
+    assert _fewest_routes(_data()) == 1  # six units, a vehicle of ten
+    assert _fewest_routes(_loads([8, 8, 8], [0, 0, 0])) == 3  # 10 + 10 < 24 <= 10 + 10 + 5
+    assert _fewest_routes(_loads([1, 1, 1], [9, 9, 2])) == 2  # the pickups decide
+    assert _fewest_routes(_loads([8, 8, 8, 9], [0, 0, 0, 0], optional=1)) == 3  # optional ones may stay out
+    assert _fewest_routes(_loads([10] * 3 + [5] * 3, [0] * 6)) == 4  # more than the fleet holds: all of it
+    assert _fewest_routes(_loads([8, 8, 8], [0, 0, 0], reload=True)) == 0  # reloads: no bound
+
+
 def _windows_problem(n: int, seed: int) -> Problem:
-    """Jobs with wide windows and a large fleet: the first plans use more vehicles than needed."""
+    """Jobs with windows and a large fleet of large vehicles: the windows, not the loads, set the routes."""
     rng = random.Random(seed)
     jobs = []
     for i in range(n):
@@ -76,7 +105,7 @@ def _windows_problem(n: int, seed: int) -> Problem:
                 service=5,
             )
         )
-    vehicles = tuple(Vehicle(f"v{i}", (20,), shift=TimeWindow(0, 1000)) for i in range(12))
+    vehicles = tuple(Vehicle(f"v{i}", (100,), shift=TimeWindow(0, 1000)) for i in range(12))
     return Problem((Depot("depot", at(0, 0)),), vehicles, tuple(jobs))
 
 
@@ -133,3 +162,21 @@ def test_portfolio_gives_the_second_search_route_cuts_unless_the_problem_is_rich
         tuple(job(f"j{i}", at(i + 1), 1) for i in range(5)),
     )
     assert portfolio(compile_problem(rich), "pyvrp", 2) == ["pyvrp", "pyvrp-relaxed"]
+
+
+def test_no_cut_below_what_the_loads_need(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ten full loads on ten vehicles of twelve: every plan has ten routes and none is cut."""
+
+    def fail(*_args: object) -> None:
+        raise AssertionError("cut a plan already at the lower bound")
+
+    monkeypatch.setattr(engine_module, "_cut_shortest_route", fail)
+    problem = Problem(
+        (Depot("depot", at(0, 0)),),
+        tuple(Vehicle(f"v{i}", (10,)) for i in range(12)),
+        tuple(job(f"j{i}", at(i + 1, i % 3), 10) for i in range(10)),
+    )
+    compiled = compile_problem(problem)
+    result = PyVRPEngine(minimise_routes=True).solve(compiled, Limits(time_limit=0.5, seed=1))
+    assert sum(1 for r in result.plan.routes if r.visits) == 10
+    assert evaluate(compiled, result.plan, require_all=True).is_feasible
