@@ -201,7 +201,9 @@ class WorkerPool:
         if size < 1:
             raise ValueError("pool size must be at least 1")
         self._ctx = mp.get_context("spawn")
-        self._results = self._ctx.Queue()
+        # Written by the putting thread itself: a Queue's feeder thread must wait for the GIL, which a
+        # worker's search holds for tens of milliseconds at a time (first plans arrived up to 40 ms late).
+        self._results = self._ctx.SimpleQueue()
         self._lock = threading.Condition()
         self._inboxes: dict[int, queue.Queue[tuple[Any, ...]]] = {}
         self._next_task = 0
