@@ -221,7 +221,7 @@ def solve(
     ]
     results: list[EngineResult | WorkerError]
     if pool is None or options.parallelism == 1:
-        res = get_engine(engine).solve(
+        res = get_engine(portfolio(sub.compiled, engine, 1)[0]).solve(
             engine_input,
             limits[0],
             on_improvement=lambda plan, _obj: best.offer(plan),

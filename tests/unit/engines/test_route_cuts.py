@@ -145,10 +145,10 @@ def test_searches_capped_by_iterations_do_not_cut(monkeypatch: pytest.MonkeyPatc
     assert first.plan == second.plan
 
 
-def test_portfolio_gives_the_second_search_route_cuts_unless_the_problem_is_rich() -> None:
+def test_portfolio_cuts_routes_in_the_second_or_only_search_unless_the_problem_is_rich() -> None:
     windows = compile_problem(_windows_problem(10, seed=1))
     assert portfolio(windows, "pyvrp", 2) == ["pyvrp", "pyvrp-fewer-routes"]
-    assert portfolio(windows, "pyvrp", 1) == ["pyvrp"]
+    assert portfolio(windows, "pyvrp", 1) == ["pyvrp-fewer-routes"]
     assert portfolio(windows, "ortools", 2) == ["ortools", "ortools"]
     plain = Problem(
         (Depot("depot", at(0, 0)),),
@@ -162,6 +162,7 @@ def test_portfolio_gives_the_second_search_route_cuts_unless_the_problem_is_rich
         tuple(job(f"j{i}", at(i + 1), 1) for i in range(5)),
     )
     assert portfolio(compile_problem(rich), "pyvrp", 2) == ["pyvrp", "pyvrp-relaxed"]
+    assert portfolio(compile_problem(rich), "pyvrp", 1) == ["pyvrp"]
 
 
 def test_no_cut_below_what_the_loads_need(monkeypatch: pytest.MonkeyPatch) -> None:
