@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import random
 import time
 from dataclasses import dataclass, field
 
@@ -26,7 +25,7 @@ from optimizer.model import (
     Vehicle,
     Visit,
 )
-from tests.unit.engines.builders import at, explicit, job
+from tests.unit.engines.builders import at, explicit, job, random_windows_problem
 
 #: Tiny problems: an iteration budget keeps runs deterministic and fast.
 QUICK = Limits(time_limit=10.0, max_iterations=300)
@@ -371,27 +370,9 @@ def test_max_duration_splits_the_route() -> None:
     assert set(checked.jobs.values()) == {0, 1}
 
 
-def _random_problem(n: int, seed: int) -> Problem:
-    rng = random.Random(seed)
-    jobs = []
-    for i in range(n):
-        start = rng.randrange(0, 400)
-        jobs.append(
-            job(
-                f"j{i}",
-                at(rng.uniform(-100, 100), rng.uniform(-100, 100)),
-                rng.randint(1, 6),
-                windows=(TimeWindow(start, start + 200),),
-                service=10,
-            )
-        )
-    vehicles = tuple(Vehicle(f"v{i}", (20,), shift=TimeWindow(0, 1000)) for i in range(6))
-    return Problem(depot(), vehicles, tuple(jobs))
-
-
 def test_fixed_seed_and_iterations_are_deterministic() -> None:
     """Two runs with the same seed and iteration budget return the same plan."""
-    problem = _random_problem(20, seed=3)
+    problem = random_windows_problem(20, seed=3)
     limits = Limits(time_limit=30.0, seed=7, max_iterations=200)
     _, first, _ = solve(problem, limits)
     _, second, _ = solve(problem, limits)
@@ -404,7 +385,7 @@ def test_on_improvement_reports_improving_feasible_plans() -> None:
     """Every reported plan is feasible, objectives never increase and the last equals the result."""
     reports: list[tuple[Plan, float]] = []
     compiled, result, _ = solve(
-        _random_problem(20, seed=5), on_improvement=lambda p, o: reports.append((p, o))
+        random_windows_problem(20, seed=5), on_improvement=lambda p, o: reports.append((p, o))
     )
     assert reports
     for plan, _ in reports:
@@ -426,7 +407,8 @@ def test_should_stop_ends_the_search_early() -> None:
         return calls > 5
 
     begin = time.perf_counter()
-    _, result, checked = solve(_random_problem(20, seed=9), Limits(time_limit=60.0), should_stop=should_stop)
+    problem = random_windows_problem(20, seed=9)
+    _, result, checked = solve(problem, Limits(time_limit=60.0), should_stop=should_stop)
     assert time.perf_counter() - begin < 5.0
     assert result.iterations <= 5
     assert len(checked.jobs) == 20
@@ -435,7 +417,7 @@ def test_should_stop_ends_the_search_early() -> None:
 def test_time_limit_is_honoured() -> None:
     """Without an iteration budget the search stops at the time limit."""
     begin = time.perf_counter()
-    _, result, _ = solve(_random_problem(20, seed=11), Limits(time_limit=0.3))
+    _, result, _ = solve(random_windows_problem(20, seed=11), Limits(time_limit=0.3))
     assert time.perf_counter() - begin < 1.5
     assert result.iterations > 0
 
@@ -492,7 +474,7 @@ def test_history_follows_the_measured_iteration_rate() -> None:
     assert history_for_rate(10.0, 1.0) == low and history_for_rate(1e6, 60.0) == high
     # A small instance runs far more than the assumed 1,000 iterations a second: the history grows
     # once the rate is measured, and only for time-limited searches.
-    compiled = compile_problem(_random_problem(20, seed=3))
+    compiled = compile_problem(random_windows_problem(20, seed=3))
     timed = Limits(time_limit=1.0, seed=1)
     engine = PyVRPEngine()
     result = engine.solve(compiled, timed)

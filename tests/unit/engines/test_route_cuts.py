@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 import pyvrp
 
@@ -13,8 +11,8 @@ from optimizer.compiled import compile_problem
 from optimizer.engines import portfolio
 from optimizer.engines.base import Limits
 from optimizer.engines.pyvrp_engine import PyVRPEngine, _cut_shortest_route, _fewest_routes, _on_fleet
-from optimizer.model import Depot, Problem, TimeWindow, Vehicle
-from tests.unit.engines.builders import at, job
+from optimizer.model import Depot, Problem, Vehicle
+from tests.unit.engines.builders import at, job, random_windows_problem
 
 
 def _data() -> pyvrp.ProblemData:
@@ -90,25 +88,6 @@ def test_fewest_routes_fills_the_largest_vehicles_first() -> None:
     assert _fewest_routes(_loads([8, 8, 8], [0, 0, 0], reload=True)) == 0  # reloads: no bound
 
 
-def _windows_problem(n: int, seed: int) -> Problem:
-    """Jobs with windows and a large fleet of large vehicles: the windows, not the loads, set the routes."""
-    rng = random.Random(seed)
-    jobs = []
-    for i in range(n):
-        start = rng.randrange(0, 300)
-        jobs.append(
-            job(
-                f"j{i}",
-                at(rng.uniform(-50, 50), rng.uniform(-50, 50)),
-                rng.randint(1, 4),
-                windows=(TimeWindow(start, start + 300),),
-                service=5,
-            )
-        )
-    vehicles = tuple(Vehicle(f"v{i}", (100,), shift=TimeWindow(0, 1000)) for i in range(12))
-    return Problem((Depot("depot", at(0, 0)),), vehicles, tuple(jobs))
-
-
 def test_the_engine_cuts_routes_and_reports_only_improvements(monkeypatch: pytest.MonkeyPatch) -> None:
     cuts: list[int] = []
     real_cut = engine_module._cut_shortest_route
@@ -118,7 +97,7 @@ def test_the_engine_cuts_routes_and_reports_only_improvements(monkeypatch: pytes
         return real_cut(data, solution)
 
     monkeypatch.setattr(engine_module, "_cut_shortest_route", spy)
-    compiled = compile_problem(_windows_problem(30, seed=4))
+    compiled = compile_problem(random_windows_problem(30, seed=4, vehicles=12, capacity=100))
     reports: list[float] = []
     result = PyVRPEngine(minimise_routes=True).solve(
         compiled, Limits(time_limit=2.0, seed=2), on_improvement=lambda _p, o: reports.append(o)
@@ -138,7 +117,7 @@ def test_searches_capped_by_iterations_do_not_cut(monkeypatch: pytest.MonkeyPatc
         raise AssertionError("cut in a search capped by iterations")
 
     monkeypatch.setattr(engine_module, "_cut_shortest_route", fail)
-    compiled = compile_problem(_windows_problem(20, seed=1))
+    compiled = compile_problem(random_windows_problem(20, seed=1, vehicles=12, capacity=100))
     limits = Limits(time_limit=30.0, seed=3, max_iterations=300)
     first = PyVRPEngine(minimise_routes=True).solve(compiled, limits)
     second = PyVRPEngine().solve(compiled, limits)
@@ -146,7 +125,7 @@ def test_searches_capped_by_iterations_do_not_cut(monkeypatch: pytest.MonkeyPatc
 
 
 def test_portfolio_cuts_routes_in_the_second_or_only_search_unless_the_problem_is_rich() -> None:
-    windows = compile_problem(_windows_problem(10, seed=1))
+    windows = compile_problem(random_windows_problem(10, seed=1))
     assert portfolio(windows, "pyvrp", 2) == ["pyvrp", "pyvrp-fewer-routes"]
     assert portfolio(windows, "pyvrp", 1) == ["pyvrp-fewer-routes"]
     assert portfolio(windows, "ortools", 2) == ["ortools", "ortools"]
