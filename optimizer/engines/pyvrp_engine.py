@@ -689,7 +689,7 @@ def _cut_shortest_route(data: ProblemData, solution: Solution) -> tuple[ProblemD
     exceeds. The cut route's stops are left out; the local search re-inserts them.
     """
     routes = solution.routes()
-    cut = min(range(len(routes)), key=lambda r: (len(list(routes[r])), routes[r].distance()))
+    cut = min(range(len(routes)), key=lambda r: (len(routes[r]), routes[r].distance()))
     used = [0] * data.num_vehicle_types
     for route in routes:
         used[route.vehicle_type()] += 1
@@ -904,6 +904,7 @@ class _Session:
             return best
         cost = inst.evaluator.cost
         fewest = max(1, _fewest_routes(inst.data))
+        cut = False
         while best.is_feasible() and best.num_routes() > fewest and not stop(cost(best)):
             end = time.perf_counter() + ROUTE_CUT_WINDOW_SHARE * budget
             if end >= self.deadline:
@@ -916,8 +917,8 @@ class _Session:
             found = self._iterate(inst, cut_ls, cut_pm, start, phase, cooperate=False)
             if not found.is_feasible() or cost(found) >= cost(best):
                 break
-            best = found
-        return self._iterate(inst, ls, pm, _on_fleet(inst.data, best), stop)
+            best, cut = found, True
+        return self._iterate(inst, ls, pm, _on_fleet(inst.data, best) if cut else best, stop)
 
     def _iterate(
         self,
