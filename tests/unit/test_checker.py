@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -771,17 +770,14 @@ def test_solomon_plan_with_swapped_stops_is_reported_late():
 
 
 @needs_data
-def test_evaluate_is_fast_on_a_1000_job_plan():
-    """Evaluating the 1000-customer X-n1001-k43 best-known plan takes well under 50 ms."""
+def test_evaluate_accepts_the_1000_job_best_known_plan():
+    """The 1000-customer X-n1001-k43 best-known plan is feasible at its published cost.
+
+    Its time is measured by ``python -m benchmarks.checker``, not asserted here.
+    """
     c, plan, cost = _read_x("X-n1001-k43")
     ev = evaluate(c, plan)
     assert ev.is_feasible and ev.distance == cost
-    best = float("inf")
-    for _ in range(5):
-        t = time.perf_counter()
-        evaluate(c, plan)
-        best = min(best, time.perf_counter() - t)
-    assert best < 0.05
 
 
 # --------------------------------------------------------------------------

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import random
-import time
 
-import numpy as np
-
+from benchmarks.checker import synthetic_day
 from optimizer.checker import ViolationCode, evaluate
 from optimizer.compiled import Compiled, compile_problem
 from optimizer.diagnosis import UnassignedReason, explain_unassigned, infeasible_alone
@@ -338,51 +336,14 @@ def test_infeasible_alone_agrees_with_the_checker():
     assert len(reasons) >= 4, reasons
 
 
-def test_infeasible_alone_is_fast_on_5000_jobs_and_2000_vehicles():
-    """5000 jobs against 2000 vehicles, some infeasible, are diagnosed in well under a few seconds."""
-    rng = np.random.default_rng(5)
-    size = 60
-    xy = rng.integers(0, 30_000, size=(size, 2))
-    dist = np.rint(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(np.int64)
-    dur = dist // 10
-    jobs = []
-    for i in range(5000):
-        start = int(rng.integers(0, 30_000))
-        jobs.append(
-            Job(
-                f"J-{i}",
-                Stop(
-                    Location(matrix_index=int(rng.integers(1, size))),
-                    300,
-                    (TimeWindow(start, start + 3600),) if i % 2 else (),
-                ),
-                demand=(int(rng.integers(1, 1200)), int(rng.integers(0, 4))),
-                allowed_vehicle_classes=frozenset({"2t", "4t"}) if i % 7 == 0 else frozenset(),
-            )
-        )
-    vehicles = tuple(
-        Vehicle(
-            f"V-{i}",
-            (int(rng.choice([500, 1000])), 4),
-            shift=TimeWindow(3600, 20_000 + i),
-            vehicle_class=str(rng.choice(["2t", "4t", "10t"])),
-            max_duration=int(rng.choice([15_000, 30_000])),
-        )
-        for i in range(2000)
-    )
-    c = compile_problem(
-        Problem(
-            depots=(Depot("D", Location(matrix_index=0)),),
-            vehicles=vehicles,
-            jobs=tuple(jobs),
-            dimensions=("kg", "pallets"),
-            travel=Travel(TravelMode.EXPLICIT, distances=dist, durations=dur),
-        )
-    )
-    t = time.perf_counter()
+def test_infeasible_alone_on_5000_jobs_and_2000_vehicles():
+    """A big day: every job too heavy for every truck is left out, for capacity and window reasons.
+
+    Its time is measured by ``python -m benchmarks.checker``, not asserted here.
+    """
+    c = synthetic_day(jobs=5000, vehicles=2000)
     out = infeasible_alone(c)
-    elapsed = time.perf_counter() - t
-    heavy = {i for i, j in enumerate(jobs) if j.demand[0] > 1000}
-    assert heavy <= {i for (_, i) in out}
+    heavy = {i for i, j in enumerate(c.problem.jobs) if j.demand[0] > 1000}
+    assert heavy and heavy <= {i for (_, i) in out}
     assert {u.reason for u in out.values()} >= {UnassignedReason.CAPACITY, UnassignedReason.TIME_WINDOW}
-    assert elapsed < 5.0, elapsed
+    assert len(out) < len(c.problem.jobs)

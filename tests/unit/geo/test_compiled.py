@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -34,19 +33,16 @@ def test_real_maxheight_removes_a_road_for_big_trucks(nakameguro: RoadGraph) -> 
         assert (nakameguro.profile(name).way_id == way).sum() == 0
 
 
-def test_cached_load_is_fast_and_skips_the_osm_file(
+def test_cached_load_skips_the_osm_file(
     osm_dir: Path, geo_cache: Path, nerima: RoadGraph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A second load reads the .npz cache (never the OSM file) in well under a second, same arrays."""
+    """A second load reads the .npz cache (never the OSM file) and gives the same arrays."""
 
     def fail(*_: object, **__: object) -> None:
         raise AssertionError("the OSM file was parsed again")
 
     monkeypatch.setattr(compiled, "read_osm_file", fail)
-    start = time.perf_counter()
     again = load_graph(osm_dir / "tokyo_nerima.osm", cache_dir=geo_cache)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 0.5
     assert again.graph_id == nerima.graph_id
     for name in DEFAULT_PROFILES:
         a, b = nerima.profile(name), again.profile(name)
