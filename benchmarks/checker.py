@@ -15,6 +15,7 @@ import argparse
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -27,6 +28,8 @@ from optimizer.io.sol import read_sol
 from optimizer.model import Depot, Job, Location, Problem, Stop, TimeWindow, Travel, TravelMode, Vehicle
 
 DEFAULT_INSTANCES = ("X-n101-k25", "X-n401-k29", "X-n1001-k43")
+
+T = TypeVar("T")
 
 
 def synthetic_day(jobs: int = 5000, vehicles: int = 2000, seed: int = 5) -> Compiled:
@@ -75,14 +78,14 @@ def synthetic_day(jobs: int = 5000, vehicles: int = 2000, seed: int = 5) -> Comp
     )
 
 
-def fastest(fn: Callable[[], object], repeat: int) -> float:
-    """The shortest of ``repeat`` timed calls, in seconds."""
+def fastest(fn: Callable[[], T], repeat: int) -> tuple[float, T]:
+    """The shortest of ``repeat`` (at least one) timed calls in seconds, and what the last one returned."""
     best = float("inf")
-    for _ in range(repeat):
+    for _ in range(max(1, repeat)):
         start = time.perf_counter()
-        fn()
+        result = fn()
         best = min(best, time.perf_counter() - start)
-    return best
+    return best, result
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -101,14 +104,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         problem = read_vrplib(path)
         compiled = compile_problem(problem)
         plan = read_sol(problem, path.with_suffix(".sol"))
-        ev = evaluate(compiled, plan)
-        seconds = fastest(lambda c=compiled, p=plan: evaluate(c, p), args.repeat)
+        seconds, ev = fastest(lambda c=compiled, p=plan: evaluate(c, p), args.repeat)
         feasible = "yes" if ev.is_feasible else "NO"
         print(f"{name:<14}{len(problem.jobs):>6}{len(plan.routes):>8}{feasible:>10}{seconds * 1e3:>15.1f}")
 
     day = synthetic_day(args.jobs, args.vehicles)
-    out = infeasible_alone(day)
-    seconds = fastest(lambda: infeasible_alone(day), max(1, args.repeat // 2))
+    seconds, out = fastest(lambda: infeasible_alone(day), args.repeat // 2)
     print()
     print("diagnosis of jobs no vehicle can serve alone (synthetic day)")
     print(f"{'jobs':>6}{'vehicles':>10}{'left out':>10}{'infeasible_alone (ms)':>23}")
