@@ -4,6 +4,8 @@
   with a wall-clock stop.
 * ``run_ortools``: the textbook OR-Tools routing model (capacity dimension, time
   dimension with windows for VRPTW, guided local search).
+* ``run_hgs``: HGS-CVRP through ``hygese`` with its default parameters (CVRP only;
+  its time limit is CPU time, its fleet HGS-CVRP's own default).
 
 Both work on the instance file, independent of Hakobu's readers, and return
 routes as lists of file node numbers (0-based, depot = node 0), so the caller
@@ -126,6 +128,31 @@ def run_pyvrp(path: Path, kind: Kind, budget: float, seed: int) -> PeerRun:
         routes = []
     first = stop.first_feasible if best.is_feasible() else None
     return PeerRun(routes=[r for r in routes if r], wall_seconds=wall, first_feasible_seconds=first)
+
+
+def run_hgs(path: Path, kind: Kind, budget: float, seed: int) -> PeerRun:
+    """Solve a CVRP with HGS-CVRP (``hygese``) for ``budget`` seconds; it has no time windows."""
+    import hygese
+
+    if kind != "x":
+        raise ValueError("HGS-CVRP models no time windows")
+    start = time.perf_counter()
+    inst = load_instance(path, kind)
+    coords = np.asarray(vrplib.read_instance(path)["node_coord"], dtype=np.float64)
+    data = {
+        "distance_matrix": inst.dist.astype(np.float64),
+        "x_coordinates": coords[:, 0] - coords[:, 0].min(),
+        "y_coordinates": coords[:, 1] - coords[:, 1].min(),
+        "demands": np.asarray(inst.demand, dtype=np.float64),
+        "vehicle_capacity": float(inst.capacity),
+        "depot": 0,
+    }
+    left = max(0.01, budget - (time.perf_counter() - start))
+    params = hygese.AlgorithmParameters(timeLimit=left, seed=seed)
+    result = hygese.Solver(params, verbose=False).solve_cvrp(data, rounding=False)
+    wall = time.perf_counter() - start
+    routes = [list(map(int, r)) for r in result.routes if len(r)]
+    return PeerRun(routes=routes, wall_seconds=wall, first_feasible_seconds=wall if routes else None)
 
 
 def solomon_to_vrplib(src: Path, dst: Path) -> None:

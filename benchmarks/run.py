@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from benchmarks.peers import Kind, PeerRun, run_ortools, run_pyvrp
+from benchmarks.peers import Kind, PeerRun, run_hgs, run_ortools, run_pyvrp
 from optimizer.compiled import Compiled, compile_problem
 from optimizer.io import format_cost, read_solomon, read_vrplib
 from optimizer.model import NodeKind, Plan, Problem, RoutePlan, Visit
@@ -52,7 +52,7 @@ DEFAULT_INSTANCES: dict[Kind, list[str]] = {
     ],
     "solomon": ["C101", "C201", "R101", "R201", "RC101", "RC201"],
 }
-ENGINES = ("hakobu", "hakobu-coop", "hakobu-indep", "pyvrp", "ortools")
+ENGINES = ("hakobu", "hakobu-pyvrp", "hakobu-coop", "hakobu-indep", "pyvrp", "hgs", "ortools")
 DEFAULT_ENGINES = ("hakobu", "pyvrp", "ortools")
 
 
@@ -171,11 +171,14 @@ def _pool(size: int) -> Any:
     return _POOL[size]
 
 
-def run_hakobu(inst: Instance, budget: float, seed: int, cooperative: bool | None = None) -> Outcome:
+def run_hakobu(
+    inst: Instance, budget: float, seed: int, cooperative: bool | None = None, engine: str = "auto"
+) -> Outcome:
     """Hakobu's ``solve()``; times count from before reading the file, like the peers'.
 
     ``cooperative``: None = Hakobu's default (``hakobu``), True = the parallel searches always share
-    plans (``hakobu-coop``), False = they never do (``hakobu-indep``).
+    plans (``hakobu-coop``), False = they never do (``hakobu-indep``). ``engine="pyvrp"``
+    (``hakobu-pyvrp``) keeps HGS-CVRP out: PyVRP searches only.
     """
     from optimizer.solve import SolveOptions, solve
 
@@ -185,7 +188,7 @@ def run_hakobu(inst: Instance, budget: float, seed: int, cooperative: bool | Non
     started_at = time.monotonic()  # the budget and first-feasible time include reading the file
     problem = read_problem(inst)
     options = SolveOptions(
-        engine="auto", time_limit=budget, seed=seed, parallelism=par, cooperative=cooperative
+        engine=engine, time_limit=budget, seed=seed, parallelism=par, cooperative=cooperative
     )
     solution = solve(problem, options, pool=pool, started_at=started_at)
     wall = time.perf_counter() - start
@@ -214,9 +217,11 @@ def run_peer(
 
 CONTENDERS: dict[str, Callable[[Instance, float, int], Outcome]] = {
     "hakobu": run_hakobu,
+    "hakobu-pyvrp": lambda inst, budget, seed: run_hakobu(inst, budget, seed, engine="pyvrp"),
     "hakobu-coop": lambda inst, budget, seed: run_hakobu(inst, budget, seed, cooperative=True),
     "hakobu-indep": lambda inst, budget, seed: run_hakobu(inst, budget, seed, cooperative=False),
     "pyvrp": lambda inst, budget, seed: run_peer(run_pyvrp, inst, budget, seed),
+    "hgs": lambda inst, budget, seed: run_peer(run_hgs, inst, budget, seed),
     "ortools": lambda inst, budget, seed: run_peer(run_ortools, inst, budget, seed),
 }
 

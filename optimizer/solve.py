@@ -24,14 +24,14 @@ from optimizer.diagnosis import (
     rules_unassigned,
 )
 from optimizer.drivers import Crew, crew_for, no_driver_unassigned
-from optimizer.engines import choose_engine, get_engine, portfolio
+from optimizer.engines import choose_engine, family, get_engine, portfolio
 from optimizer.engines.base import EngineResult, Limits
 from optimizer.model import NodeKind, Plan, Problem, Visit
 from optimizer.parallel import Cooperation, WorkerError, WorkerPool
 from optimizer.repair import has_rules, pad_for_breaks, repair_for_rules
 from optimizer.subproblem import Subproblem, restrict
 
-ENGINES = ("auto", "pyvrp", "ortools")
+ENGINES = ("auto", "pyvrp", "ortools", "hgs")
 #: How cooperative parallel searches share plans (see SolveOptions.cooperative and benchmarks/RESULTS.md).
 COOPERATION = Cooperation(epoch=0.5, growth=1.5)
 #: When ``cooperative`` is left to Hakobu: sharing won on X instances of 250+ customers at 10 s (mean
@@ -124,8 +124,10 @@ class _Best:
         self.rules = has_rules(full)
         #: Visits of the best plan taken off its routes for the driving-time rules.
         self.rule_removed: set[Visit] = set()
+        #: Engine (family) whose plan is the best so far.
+        self.source = ""
 
-    def offer(self, plan: Plan, *, ties_win: bool = False) -> None:
+    def offer(self, plan: Plan, *, ties_win: bool = False, source: str = "") -> None:
         full_plan = self.sub.to_full(plan)
         if self.crew is not None:
             full_plan = self.crew.to_full(full_plan)
@@ -144,8 +146,10 @@ class _Best:
                 return
             if new == old:  # same quality: keep the deterministic pick quietly
                 self.plan, self.evaluation, self.rule_removed = full_plan, ev, removed
+                self.source = source
                 return
         self.plan, self.evaluation, self.rule_removed = full_plan, ev, removed
+        self.source = source
         self.stats.improvements += 1
         if self.stats.first_feasible_seconds is None:
             self.stats.first_feasible_seconds = time.monotonic() - self.started_at
@@ -220,21 +224,24 @@ def solve(
         for k in range(options.parallelism)
     ]
     results: list[EngineResult | WorkerError]
+    auto = options.engine == "auto"
     if pool is None or options.parallelism == 1:
-        res = get_engine(portfolio(sub.compiled, engine, 1)[0]).solve(
+        variants = portfolio(sub.compiled, engine, 1, auto=auto)
+        res = get_engine(variants[0]).solve(
             engine_input,
             limits[0],
-            on_improvement=lambda plan, _obj: best.offer(plan),
+            on_improvement=lambda plan, _obj: best.offer(plan, source=variants[0]),
             should_stop=should_stop,
         )
         results = [res]
     else:
-        variants = portfolio(sub.compiled, engine, len(limits))
-        cooperate = cooperates(options, engine, len(keep_jobs) + len(keep_ships))
+        variants = portfolio(sub.compiled, engine, len(limits), auto=auto)
+        searches = sum(family(v) == "pyvrp" for v in variants)
+        cooperate = searches > 1 and cooperates(options, engine, len(keep_jobs) + len(keep_ships))
         results = pool.run(
             engine_input,
             list(zip(variants, limits, strict=True)),
-            on_improvement=lambda _run, plan, _obj: best.offer(plan),
+            on_improvement=lambda run, plan, _obj: best.offer(plan, source=variants[run]),
             should_stop=should_stop,
             cooperation=COOPERATION if cooperate else None,
         )
@@ -244,8 +251,15 @@ def solve(
     stats.iterations = sum(r.iterations for r in done)
     # Each run's final plan is its best; among equal ones the lowest run wins, so
     # a seeded run with an iteration limit gives the same plan every time.
-    for r in reversed(done):
-        best.offer(r.plan, ties_win=True)
+    for run, r in reversed(list(enumerate(results))):
+        if isinstance(r, EngineResult):
+            best.offer(r.plan, ties_win=True, source=variants[run])
+    if "hgs" in variants[: len(results)] and best.source:
+        # Several engines searched: name the one whose plan is returned.
+        stats.engine = family(best.source)
+        stats.engine_reason = (
+            f"{reason}; a plain CVRP: HGS-CVRP searched beside PyVRP, and the plan is {stats.engine}'s"
+        )
     if best.plan is None:
         if errors:
             raise WorkerError("; ".join(str(e) for e in errors))

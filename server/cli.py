@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     so = sub.add_parser("solve", help="solve a VRPLIB (.vrp), Solomon (.txt) or JSON request file")
     so.add_argument("file", type=Path)
     so.add_argument("--time-limit", type=float, default=10.0, help="seconds (default 10)")
-    so.add_argument("--engine", choices=["auto", "pyvrp", "ortools"], default="auto")
+    so.add_argument("--engine", choices=["auto", "pyvrp", "ortools", "hgs"], default="auto")
     so.add_argument("--seed", type=int, default=0)
     so.add_argument("--parallelism", type=int, default=None, help="parallel searches (default: cores, max 2)")
     so.add_argument("--output", type=Path, help="write here (.sol = CVRPLIB format, else JSON)")

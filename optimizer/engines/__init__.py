@@ -5,8 +5,9 @@ from __future__ import annotations
 from optimizer.compiled import Compiled
 from optimizer.engines.base import Capability, Engine, required_capabilities
 
-#: Engine names in order of preference for ``auto`` (decided by benchmarks/).
-PREFERENCE = ("pyvrp", "ortools")
+#: Engine names in order of preference for ``auto`` (decided by benchmarks/). HGS-CVRP models only plain
+#: capacitated problems; ``auto`` runs it beside PyVRP on those (see ``portfolio``).
+PREFERENCE = ("pyvrp", "ortools", "hgs")
 
 
 class EngineChoiceError(ValueError):
@@ -33,6 +34,10 @@ def get_engine(name: str) -> Engine:
 
     ``pyvrp-relaxed`` and ``pyvrp-fewer-routes`` are internal portfolio variants of ``pyvrp``.
     """
+    if name == "hgs":
+        from optimizer.engines.hgs_engine import HGSEngine
+
+        return HGSEngine()
     if name in ("pyvrp", "pyvrp-relaxed", "pyvrp-fewer-routes"):
         from optimizer.engines.pyvrp_engine import PyVRPEngine
 
@@ -46,7 +51,12 @@ def get_engine(name: str) -> Engine:
     raise KeyError(f"unknown engine {name!r}; known: {', '.join(PREFERENCE)}")
 
 
-def portfolio(compiled: Compiled, engine: str, runs: int) -> list[str]:
+def family(variant: str) -> str:
+    """The engine a portfolio variant belongs to: ``pyvrp-fewer-routes`` -> ``pyvrp``."""
+    return variant.split("-", 1)[0]
+
+
+def portfolio(compiled: Compiled, engine: str, runs: int, *, auto: bool = False) -> list[str]:
     """Engine variant of each parallel run: the chosen engine, diversified.
 
     With PyVRP, a search that cuts routes (``pyvrp-fewer-routes``) runs beside a plain one, or alone
@@ -54,6 +64,11 @@ def portfolio(compiled: Compiled, engine: str, runs: int) -> list[str]:
     (a first plan sooner). At 10 s on the X instances the cuts lowered the mean gap from 1.11 % to
     0.65 % as the second of two searches and from 1.34 % to 0.83 % as the only one; on Solomon from
     0.15 % to 0.01 % (benchmarks/RESULTS.md, "Route cuts").
+
+    When the engine was left to Hakobu (``auto``) and the problem is a plain CVRP that HGS-CVRP models,
+    HGS-CVRP takes the plain search's place, second: its one plan comes at the end, so the route-cutting
+    PyVRP search streams plans from the start, and runs alone when only one worker is free
+    (benchmarks/RESULTS.md, "HGS-CVRP beside PyVRP").
     """
     names = [engine] * runs
     if engine != "pyvrp" or runs < 1:
@@ -62,7 +77,15 @@ def portfolio(compiled: Compiled, engine: str, runs: int) -> list[str]:
     if runs == 1:
         return names if rich else ["pyvrp-fewer-routes"]
     names[1] = "pyvrp-relaxed" if rich else "pyvrp-fewer-routes"
+    if auto and _hgs_suits(compiled):
+        names[0], names[1] = "pyvrp-fewer-routes", "hgs"
     return names
+
+
+def _hgs_suits(compiled: Compiled) -> bool:
+    from optimizer.engines.hgs_engine import unsuited
+
+    return unsuited(compiled) is None
 
 
 def capability_table() -> dict[str, frozenset[Capability]]:
@@ -75,17 +98,25 @@ def choose_engine(compiled: Compiled, requested: str = "auto") -> tuple[str, str
     A requested engine that cannot model a constraint of the problem is replaced
     by one that can, and the reason says so: no constraint is dropped silently.
     """
-    need = required_capabilities(compiled)
     table = capability_table()
-    able = [n for n in PREFERENCE if need <= table[n]]
+    gaps = {n: _gap(compiled, n, table[n]) for n in PREFERENCE}
+    able = [n for n in PREFERENCE if gaps[n] is None]
     if not able:
-        missing = {n: sorted(c.value for c in need - table[n]) for n in PREFERENCE}
-        raise EngineChoiceError(f"no engine models every constraint of this problem: {missing}")
+        raise EngineChoiceError(f"no engine models every constraint of this problem: {gaps}")
     if requested in ("", "auto"):
         return able[0], f"auto: {able[0]} is the preferred engine that models every constraint"
     if requested not in table:
         raise KeyError(f"unknown engine {requested!r}; known: auto, {', '.join(PREFERENCE)}")
     if requested in able:
         return requested, "requested"
-    missing_caps = ", ".join(sorted(c.value for c in need - table[requested]))
-    return able[0], f"{requested} cannot model: {missing_caps}; used {able[0]} instead"
+    return able[0], f"{requested} {gaps[requested]}; used {able[0]} instead"
+
+
+def _gap(compiled: Compiled, name: str, capabilities: frozenset[Capability]) -> str | None:
+    """Why engine ``name`` cannot solve ``compiled`` exactly, or None."""
+    if name == "hgs":
+        from optimizer.engines.hgs_engine import unsuited
+
+        return unsuited(compiled)
+    missing = required_capabilities(compiled) - capabilities
+    return "cannot model: " + ", ".join(sorted(c.value for c in missing)) if missing else None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from optimizer.compiled import Compiled
-from optimizer.model import Plan
+from optimizer.model import Plan, TimeWindow
 
 
 class Capability(enum.Enum):
@@ -27,6 +27,7 @@ class Capability(enum.Enum):
     MAX_DISTANCE = "maximum route distance"
     MULTI_TRIP = "several trips per vehicle (reloading at the depot)"
     DURATION_COST = "per-hour cost"
+    ROUTE_TIME_LIMITS = "shifts, depot hours or driving-time rules"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,11 @@ def required_capabilities(compiled: Compiled) -> frozenset[Capability]:
         need.add(Capability.MULTI_TRIP)
     if any(v.cost_per_hour > 0 for v in p.vehicles):
         need.add(Capability.DURATION_COST)
+    open_ = TimeWindow()
+    if any(v.shift != open_ or v.rules is not None for v in p.vehicles) or any(
+        d.time_window != open_ for d in p.depots
+    ):
+        need.add(Capability.ROUTE_TIME_LIMITS)
     return frozenset(need)
 
 

@@ -84,6 +84,7 @@ class ORToolsEngine:
             Capability.MAX_DURATION,
             Capability.MAX_DISTANCE,
             Capability.DURATION_COST,
+            Capability.ROUTE_TIME_LIMITS,
         }
     )
 

@@ -42,7 +42,13 @@ from optimizer.rules import DrivingRules
 from optimizer.solve import SolveOptions, SolveStats
 
 MAX_MATRIX_SIZE = 6_000
-ENGINE_NAMES = {pb.ENGINE_UNSPECIFIED: "auto", pb.AUTO: "auto", pb.PYVRP: "pyvrp", pb.ORTOOLS: "ortools"}
+ENGINE_NAMES = {
+    pb.ENGINE_UNSPECIFIED: "auto",
+    pb.AUTO: "auto",
+    pb.PYVRP: "pyvrp",
+    pb.ORTOOLS: "ortools",
+    pb.HGS: "hgs",
+}
 ROUNDING = {
     pb.ROUNDING_UNSPECIFIED: Rounding.ROUND,
     pb.ROUND: Rounding.ROUND,

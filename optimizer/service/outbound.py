@@ -43,7 +43,7 @@ from optimizer.model import (
 from optimizer.rules import DrivingRules
 from optimizer.solve import SolveOptions
 
-ENGINES = {"auto": pb.AUTO, "pyvrp": pb.PYVRP, "ortools": pb.ORTOOLS}
+ENGINES = {"auto": pb.AUTO, "pyvrp": pb.PYVRP, "ortools": pb.ORTOOLS, "hgs": pb.HGS}
 ROUNDING = {Rounding.ROUND: pb.ROUND, Rounding.TRUNCATE: pb.TRUNCATE, Rounding.CEIL: pb.CEIL}
 
 

@@ -18,6 +18,7 @@ class Engine(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     AUTO: _ClassVar[Engine]
     PYVRP: _ClassVar[Engine]
     ORTOOLS: _ClassVar[Engine]
+    HGS: _ClassVar[Engine]
 
 class Rounding(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -29,6 +30,7 @@ ENGINE_UNSPECIFIED: Engine
 AUTO: Engine
 PYVRP: Engine
 ORTOOLS: Engine
+HGS: Engine
 ROUNDING_UNSPECIFIED: Rounding
 ROUND: Rounding
 TRUNCATE: Rounding
