@@ -226,7 +226,7 @@ def solve(
     results: list[EngineResult | WorkerError]
     auto = options.engine == "auto"
     if pool is None or options.parallelism == 1:
-        variants = portfolio(sub.compiled, engine, 1, auto=auto)
+        variants = portfolio(sub.compiled, engine, 1, auto=auto, seconds=remaining)
         res = get_engine(variants[0]).solve(
             engine_input,
             limits[0],
@@ -235,7 +235,7 @@ def solve(
         )
         results = [res]
     else:
-        variants = portfolio(sub.compiled, engine, len(limits), auto=auto)
+        variants = portfolio(sub.compiled, engine, len(limits), auto=auto, seconds=remaining)
         searches = sum(family(v) == "pyvrp" for v in variants)
         cooperate = searches > 1 and cooperates(options, engine, len(keep_jobs) + len(keep_ships))
         results = pool.run(

@@ -56,7 +56,15 @@ def family(variant: str) -> str:
     return variant.split("-", 1)[0]
 
 
-def portfolio(compiled: Compiled, engine: str, runs: int, *, auto: bool = False) -> list[str]:
+#: HGS-CVRP joins only with at least this many seconds per job: it builds a whole population before it
+#: improves, and at 10 s it helped on X-n351-k40, hurt a little on X-n401-k29 and much on X-n1001-k43
+#: (benchmarks/RESULTS.md, "HGS-CVRP beside PyVRP").
+HGS_SECONDS_PER_JOB = 0.025
+
+
+def portfolio(
+    compiled: Compiled, engine: str, runs: int, *, auto: bool = False, seconds: float = 0.0
+) -> list[str]:
     """Engine variant of each parallel run: the chosen engine, diversified.
 
     With PyVRP, a search that cuts routes (``pyvrp-fewer-routes``) runs beside a plain one, or alone
@@ -65,10 +73,11 @@ def portfolio(compiled: Compiled, engine: str, runs: int, *, auto: bool = False)
     0.65 % as the second of two searches and from 1.34 % to 0.83 % as the only one; on Solomon from
     0.15 % to 0.01 % (benchmarks/RESULTS.md, "Route cuts").
 
-    When the engine was left to Hakobu (``auto``) and the problem is a plain CVRP that HGS-CVRP models,
-    HGS-CVRP takes the plain search's place, second: its one plan comes at the end, so the route-cutting
-    PyVRP search streams plans from the start, and runs alone when only one worker is free
-    (benchmarks/RESULTS.md, "HGS-CVRP beside PyVRP").
+    When the engine was left to Hakobu (``auto``), the problem is a plain CVRP that HGS-CVRP models
+    and the budget (``seconds``) gives it HGS_SECONDS_PER_JOB, HGS-CVRP takes the plain search's
+    place, second: its one plan comes at the end, so the route-cutting PyVRP search streams plans
+    from the start, and runs alone when only one worker is free (benchmarks/RESULTS.md, "HGS-CVRP
+    beside PyVRP").
     """
     names = [engine] * runs
     if engine != "pyvrp" or runs < 1:
@@ -77,7 +86,8 @@ def portfolio(compiled: Compiled, engine: str, runs: int, *, auto: bool = False)
     if runs == 1:
         return names if rich else ["pyvrp-fewer-routes"]
     names[1] = "pyvrp-relaxed" if rich else "pyvrp-fewer-routes"
-    if auto and _hgs_suits(compiled):
+    enough_time = seconds >= HGS_SECONDS_PER_JOB * len(compiled.problem.jobs)
+    if auto and enough_time and _hgs_suits(compiled):
         names[0], names[1] = "pyvrp-fewer-routes", "hgs"
     return names
 

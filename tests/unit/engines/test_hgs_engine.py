@@ -163,11 +163,13 @@ def test_should_stop_ends_the_search_without_a_plan() -> None:
 
 def test_auto_portfolio_puts_hgs_beside_the_cutting_search_on_plain_cvrps() -> None:
     cvrp = compile_problem(plain())
-    assert portfolio(cvrp, "pyvrp", 2, auto=True) == ["pyvrp-fewer-routes", "hgs"]
-    assert portfolio(cvrp, "pyvrp", 2) == ["pyvrp", "pyvrp-fewer-routes"]  # pyvrp requested
-    assert portfolio(cvrp, "pyvrp", 1, auto=True) == ["pyvrp-fewer-routes"]  # streams plans alone
+    assert portfolio(cvrp, "pyvrp", 2, auto=True, seconds=1.0) == ["pyvrp-fewer-routes", "hgs"]
+    assert portfolio(cvrp, "pyvrp", 2, seconds=1.0) == ["pyvrp", "pyvrp-fewer-routes"]  # pyvrp requested
+    assert portfolio(cvrp, "pyvrp", 1, auto=True, seconds=1.0) == ["pyvrp-fewer-routes"]  # streams alone
+    # Six jobs need 0.15 s for HGS-CVRP to build its population and improve on it.
+    assert portfolio(cvrp, "pyvrp", 2, auto=True, seconds=0.1) == ["pyvrp", "pyvrp-fewer-routes"]
     shift = compile_problem(plain(shift=TimeWindow(0, 3600)))
-    assert portfolio(shift, "pyvrp", 2, auto=True) == ["pyvrp", "pyvrp-fewer-routes"]
+    assert portfolio(shift, "pyvrp", 2, auto=True, seconds=1.0) == ["pyvrp", "pyvrp-fewer-routes"]
 
 
 def test_solve_names_the_engine_whose_plan_is_returned() -> None:
