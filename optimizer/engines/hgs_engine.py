@@ -49,6 +49,12 @@ CPU_SHARE = 0.95
 LATE = 1.0
 #: Seconds between two checks of ``should_stop`` while the child searches.
 POLL = 0.02
+#: HGS-CVRP's defaults (population 25 + 40, 4 elite, 5 close) are calibrated for runs of 2.4 s per
+#: customer. Below SHORT_SECONDS_PER_JOB a smaller population improves sooner: at 10 s on X-n200 to
+#: X-n401 (seeds 1-5) it gave 0.72 % against 0.89 %, even at n <= 186, and 0.33 against 0.36 % at 60 s
+#: on X-n251 to X-n401 (benchmarks/RESULTS.md, "HGS-CVRP beside PyVRP").
+SHORT_POPULATION = {"mu": 12, "lambda_": 20, "nbElite": 2, "nbClose": 3}
+SHORT_SECONDS_PER_JOB = 0.25
 
 
 def unsuited(compiled: Compiled) -> str | None:
@@ -155,6 +161,8 @@ class HGSEngine:
         if xy is not None:
             data["x_coordinates"], data["y_coordinates"] = xy
         params: dict[str, Any] = {"seed": limits.seed % 2**31, "useSwapStar": xy is not None}
+        if limits.time_limit < SHORT_SECONDS_PER_JOB * len(p.jobs):
+            params.update(SHORT_POPULATION)
         if limits.max_iterations is not None:
             # HGS-CVRP's own iteration limit counts iterations without improvement; with a time limit it
             # would restart its population there instead of stopping.
