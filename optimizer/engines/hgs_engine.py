@@ -75,7 +75,9 @@ def unsuited(compiled: Compiled) -> str | None:
         return "a job is heavier than a vehicle"
     if len(p.vehicles) * capacity < total:
         return "the fleet cannot carry every job"
-    if int(_costs(compiled).max()) <= 0:
+    v = p.vehicles[0]
+    longest = int(compiled.distances[compiled.vehicle_profile[0]].max())
+    if objective.distance_weight(v) * longest + objective.fixed_weight(v) <= 0:
         return "every plan costs nothing"
     return None
 
