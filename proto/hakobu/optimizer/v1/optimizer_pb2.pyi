@@ -1,8 +1,11 @@
 import datetime
 
+from google.api import annotations_pb2 as _annotations_pb2
+from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.longrunning import operations_pb2 as _operations_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.type import latlng_pb2 as _latlng_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -15,26 +18,26 @@ DESCRIPTOR: _descriptor.FileDescriptor
 class Engine(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     ENGINE_UNSPECIFIED: _ClassVar[Engine]
-    AUTO: _ClassVar[Engine]
-    PYVRP: _ClassVar[Engine]
-    ORTOOLS: _ClassVar[Engine]
-    HGS: _ClassVar[Engine]
+    ENGINE_AUTO: _ClassVar[Engine]
+    ENGINE_PYVRP: _ClassVar[Engine]
+    ENGINE_ORTOOLS: _ClassVar[Engine]
+    ENGINE_HGS: _ClassVar[Engine]
 
 class Rounding(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     ROUNDING_UNSPECIFIED: _ClassVar[Rounding]
-    ROUND: _ClassVar[Rounding]
-    TRUNCATE: _ClassVar[Rounding]
-    CEIL: _ClassVar[Rounding]
+    ROUNDING_ROUND: _ClassVar[Rounding]
+    ROUNDING_TRUNCATE: _ClassVar[Rounding]
+    ROUNDING_CEIL: _ClassVar[Rounding]
 ENGINE_UNSPECIFIED: Engine
-AUTO: Engine
-PYVRP: Engine
-ORTOOLS: Engine
-HGS: Engine
+ENGINE_AUTO: Engine
+ENGINE_PYVRP: Engine
+ENGINE_ORTOOLS: Engine
+ENGINE_HGS: Engine
 ROUNDING_UNSPECIFIED: Rounding
-ROUND: Rounding
-TRUNCATE: Rounding
-CEIL: Rounding
+ROUNDING_ROUND: Rounding
+ROUNDING_TRUNCATE: Rounding
+ROUNDING_CEIL: Rounding
 
 class OptimizeRequest(_message.Message):
     __slots__ = ("problem", "parameters", "validate_only", "request_id")
@@ -82,14 +85,6 @@ class Problem(_message.Message):
     drivers: _containers.RepeatedCompositeFieldContainer[Driver]
     def __init__(self, time_origin: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., capacity_dimensions: _Optional[_Iterable[str]] = ..., depots: _Optional[_Iterable[_Union[Depot, _Mapping]]] = ..., vehicles: _Optional[_Iterable[_Union[Vehicle, _Mapping]]] = ..., jobs: _Optional[_Iterable[_Union[Job, _Mapping]]] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., travel: _Optional[_Union[Travel, _Mapping]] = ..., drivers: _Optional[_Iterable[_Union[Driver, _Mapping]]] = ...) -> None: ...
 
-class LatLng(_message.Message):
-    __slots__ = ("latitude", "longitude")
-    LATITUDE_FIELD_NUMBER: _ClassVar[int]
-    LONGITUDE_FIELD_NUMBER: _ClassVar[int]
-    latitude: float
-    longitude: float
-    def __init__(self, latitude: _Optional[float] = ..., longitude: _Optional[float] = ...) -> None: ...
-
 class Point(_message.Message):
     __slots__ = ("x", "y")
     X_FIELD_NUMBER: _ClassVar[int]
@@ -103,10 +98,10 @@ class Location(_message.Message):
     LAT_LNG_FIELD_NUMBER: _ClassVar[int]
     POINT_FIELD_NUMBER: _ClassVar[int]
     MATRIX_INDEX_FIELD_NUMBER: _ClassVar[int]
-    lat_lng: LatLng
+    lat_lng: _latlng_pb2.LatLng
     point: Point
     matrix_index: int
-    def __init__(self, lat_lng: _Optional[_Union[LatLng, _Mapping]] = ..., point: _Optional[_Union[Point, _Mapping]] = ..., matrix_index: _Optional[int] = ...) -> None: ...
+    def __init__(self, lat_lng: _Optional[_Union[_latlng_pb2.LatLng, _Mapping]] = ..., point: _Optional[_Union[Point, _Mapping]] = ..., matrix_index: _Optional[int] = ...) -> None: ...
 
 class TimeWindow(_message.Message):
     __slots__ = ("start_offset", "end_offset")

@@ -1,6 +1,8 @@
 import datetime
 
+from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.api import resource_pb2 as _resource_pb2
 from google.longrunning import operations_pb2 as _operations_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import empty_pb2 as _empty_pb2
@@ -14,6 +16,15 @@ from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class TravelMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    TRAVEL_MODE_UNSPECIFIED: _ClassVar[TravelMode]
+    TRAVEL_MODE_HAVERSINE: _ClassVar[TravelMode]
+    TRAVEL_MODE_ROAD: _ClassVar[TravelMode]
+TRAVEL_MODE_UNSPECIFIED: TravelMode
+TRAVEL_MODE_HAVERSINE: TravelMode
+TRAVEL_MODE_ROAD: TravelMode
 
 class DeliveryPlan(_message.Message):
     __slots__ = ("name", "branch", "plan_date", "status", "revision", "etag", "routes", "unassigned", "issues", "distance_meters", "duration", "cost", "travel", "created_by", "create_time", "update_time", "publish_time", "published_by")
@@ -59,13 +70,13 @@ class DeliveryPlan(_message.Message):
     distance_meters: int
     duration: _duration_pb2.Duration
     cost: float
-    travel: str
+    travel: TravelMode
     created_by: str
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
     publish_time: _timestamp_pb2.Timestamp
     published_by: str
-    def __init__(self, name: _Optional[str] = ..., branch: _Optional[str] = ..., plan_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., status: _Optional[_Union[DeliveryPlan.Status, str]] = ..., revision: _Optional[int] = ..., etag: _Optional[str] = ..., routes: _Optional[_Iterable[_Union[PlanRoute, _Mapping]]] = ..., unassigned: _Optional[_Iterable[_Union[UnassignedOrder, _Mapping]]] = ..., issues: _Optional[_Iterable[_Union[PlanIssue, _Mapping]]] = ..., distance_meters: _Optional[int] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., cost: _Optional[float] = ..., travel: _Optional[str] = ..., created_by: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., publish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., published_by: _Optional[str] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., branch: _Optional[str] = ..., plan_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., status: _Optional[_Union[DeliveryPlan.Status, str]] = ..., revision: _Optional[int] = ..., etag: _Optional[str] = ..., routes: _Optional[_Iterable[_Union[PlanRoute, _Mapping]]] = ..., unassigned: _Optional[_Iterable[_Union[UnassignedOrder, _Mapping]]] = ..., issues: _Optional[_Iterable[_Union[PlanIssue, _Mapping]]] = ..., distance_meters: _Optional[int] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., cost: _Optional[float] = ..., travel: _Optional[_Union[TravelMode, str]] = ..., created_by: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., publish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., published_by: _Optional[str] = ...) -> None: ...
 
 class PlanRoute(_message.Message):
     __slots__ = ("vehicle", "driver", "start_time", "end_time", "distance_meters", "cost", "stops")
@@ -139,18 +150,86 @@ class PlanStop(_message.Message):
 
 class UnassignedOrder(_message.Message):
     __slots__ = ("order", "reason", "message", "message_ja")
+    class Reason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        REASON_UNSPECIFIED: _ClassVar[UnassignedOrder.Reason]
+        NO_COMPATIBLE_VEHICLE: _ClassVar[UnassignedOrder.Reason]
+        CAPACITY: _ClassVar[UnassignedOrder.Reason]
+        TIME_WINDOW: _ClassVar[UnassignedOrder.Reason]
+        SHIFT: _ClassVar[UnassignedOrder.Reason]
+        MAX_DURATION: _ClassVar[UnassignedOrder.Reason]
+        MAX_DISTANCE: _ClassVar[UnassignedOrder.Reason]
+        NOT_WORTH_ITS_PENALTY: _ClassVar[UnassignedOrder.Reason]
+        FLEET_FULL: _ClassVar[UnassignedOrder.Reason]
+        DRIVING_TIME_RULES: _ClassVar[UnassignedOrder.Reason]
+    REASON_UNSPECIFIED: UnassignedOrder.Reason
+    NO_COMPATIBLE_VEHICLE: UnassignedOrder.Reason
+    CAPACITY: UnassignedOrder.Reason
+    TIME_WINDOW: UnassignedOrder.Reason
+    SHIFT: UnassignedOrder.Reason
+    MAX_DURATION: UnassignedOrder.Reason
+    MAX_DISTANCE: UnassignedOrder.Reason
+    NOT_WORTH_ITS_PENALTY: UnassignedOrder.Reason
+    FLEET_FULL: UnassignedOrder.Reason
+    DRIVING_TIME_RULES: UnassignedOrder.Reason
     ORDER_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_JA_FIELD_NUMBER: _ClassVar[int]
     order: str
-    reason: str
+    reason: UnassignedOrder.Reason
     message: str
     message_ja: str
-    def __init__(self, order: _Optional[str] = ..., reason: _Optional[str] = ..., message: _Optional[str] = ..., message_ja: _Optional[str] = ...) -> None: ...
+    def __init__(self, order: _Optional[str] = ..., reason: _Optional[_Union[UnassignedOrder.Reason, str]] = ..., message: _Optional[str] = ..., message_ja: _Optional[str] = ...) -> None: ...
 
 class PlanIssue(_message.Message):
     __slots__ = ("code", "message", "message_ja", "vehicle", "order", "amount", "limit")
+    class Code(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        CODE_UNSPECIFIED: _ClassVar[PlanIssue.Code]
+        CAPACITY: _ClassVar[PlanIssue.Code]
+        TIME_WINDOW: _ClassVar[PlanIssue.Code]
+        SHIFT: _ClassVar[PlanIssue.Code]
+        MAX_DURATION: _ClassVar[PlanIssue.Code]
+        MAX_DISTANCE: _ClassVar[PlanIssue.Code]
+        VEHICLE_CLASS: _ClassVar[PlanIssue.Code]
+        SKILL: _ClassVar[PlanIssue.Code]
+        DUPLICATE_VISIT: _ClassVar[PlanIssue.Code]
+        PICKUP_DELIVERY: _ClassVar[PlanIssue.Code]
+        UNKNOWN_VISIT: _ClassVar[PlanIssue.Code]
+        UNKNOWN_VEHICLE: _ClassVar[PlanIssue.Code]
+        VEHICLE_REUSED: _ClassVar[PlanIssue.Code]
+        RELOAD_NOT_ALLOWED: _ClassVar[PlanIssue.Code]
+        REQUIRED_JOB_MISSING: _ClassVar[PlanIssue.Code]
+        CONTINUOUS_DRIVING: _ClassVar[PlanIssue.Code]
+        RESTRAINT: _ClassVar[PlanIssue.Code]
+        DAILY_DRIVING: _ClassVar[PlanIssue.Code]
+        LICENCE: _ClassVar[PlanIssue.Code]
+        DRIVER_REUSED: _ClassVar[PlanIssue.Code]
+        UNKNOWN_DRIVER: _ClassVar[PlanIssue.Code]
+        DRIVER_MISSING: _ClassVar[PlanIssue.Code]
+    CODE_UNSPECIFIED: PlanIssue.Code
+    CAPACITY: PlanIssue.Code
+    TIME_WINDOW: PlanIssue.Code
+    SHIFT: PlanIssue.Code
+    MAX_DURATION: PlanIssue.Code
+    MAX_DISTANCE: PlanIssue.Code
+    VEHICLE_CLASS: PlanIssue.Code
+    SKILL: PlanIssue.Code
+    DUPLICATE_VISIT: PlanIssue.Code
+    PICKUP_DELIVERY: PlanIssue.Code
+    UNKNOWN_VISIT: PlanIssue.Code
+    UNKNOWN_VEHICLE: PlanIssue.Code
+    VEHICLE_REUSED: PlanIssue.Code
+    RELOAD_NOT_ALLOWED: PlanIssue.Code
+    REQUIRED_JOB_MISSING: PlanIssue.Code
+    CONTINUOUS_DRIVING: PlanIssue.Code
+    RESTRAINT: PlanIssue.Code
+    DAILY_DRIVING: PlanIssue.Code
+    LICENCE: PlanIssue.Code
+    DRIVER_REUSED: PlanIssue.Code
+    UNKNOWN_DRIVER: PlanIssue.Code
+    DRIVER_MISSING: PlanIssue.Code
     CODE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_JA_FIELD_NUMBER: _ClassVar[int]
@@ -158,14 +237,14 @@ class PlanIssue(_message.Message):
     ORDER_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
-    code: str
+    code: PlanIssue.Code
     message: str
     message_ja: str
     vehicle: str
     order: str
     amount: int
     limit: int
-    def __init__(self, code: _Optional[str] = ..., message: _Optional[str] = ..., message_ja: _Optional[str] = ..., vehicle: _Optional[str] = ..., order: _Optional[str] = ..., amount: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
+    def __init__(self, code: _Optional[_Union[PlanIssue.Code, str]] = ..., message: _Optional[str] = ..., message_ja: _Optional[str] = ..., vehicle: _Optional[str] = ..., order: _Optional[str] = ..., amount: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
 
 class GetPlanRequest(_message.Message):
     __slots__ = ("name", "revision")
@@ -202,16 +281,32 @@ class ListPlanRevisionsRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class PlanRevision(_message.Message):
-    __slots__ = ("revision", "changed_by", "change", "create_time")
+    __slots__ = ("revision", "changed_by", "change", "description", "create_time")
+    class Change(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        CHANGE_UNSPECIFIED: _ClassVar[PlanRevision.Change]
+        CREATED: _ClassVar[PlanRevision.Change]
+        REOPTIMIZED: _ClassVar[PlanRevision.Change]
+        EDITED: _ClassVar[PlanRevision.Change]
+        PUBLISHED: _ClassVar[PlanRevision.Change]
+        REPLANNED: _ClassVar[PlanRevision.Change]
+    CHANGE_UNSPECIFIED: PlanRevision.Change
+    CREATED: PlanRevision.Change
+    REOPTIMIZED: PlanRevision.Change
+    EDITED: PlanRevision.Change
+    PUBLISHED: PlanRevision.Change
+    REPLANNED: PlanRevision.Change
     REVISION_FIELD_NUMBER: _ClassVar[int]
     CHANGED_BY_FIELD_NUMBER: _ClassVar[int]
     CHANGE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     revision: int
     changed_by: str
-    change: str
+    change: PlanRevision.Change
+    description: str
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, revision: _Optional[int] = ..., changed_by: _Optional[str] = ..., change: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, revision: _Optional[int] = ..., changed_by: _Optional[str] = ..., change: _Optional[_Union[PlanRevision.Change, str]] = ..., description: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListPlanRevisionsResponse(_message.Message):
     __slots__ = ("revisions",)
@@ -235,11 +330,11 @@ class OptimizePlanRequest(_message.Message):
     plan_date: _date_pb2.Date
     time_limit: _duration_pb2.Duration
     seed: int
-    travel: str
+    travel: TravelMode
     force: bool
     request_id: str
     validate_only: bool
-    def __init__(self, parent: _Optional[str] = ..., branch: _Optional[str] = ..., plan_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., time_limit: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., seed: _Optional[int] = ..., travel: _Optional[str] = ..., force: _Optional[bool] = ..., request_id: _Optional[str] = ..., validate_only: _Optional[bool] = ...) -> None: ...
+    def __init__(self, parent: _Optional[str] = ..., branch: _Optional[str] = ..., plan_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., time_limit: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., seed: _Optional[int] = ..., travel: _Optional[_Union[TravelMode, str]] = ..., force: _Optional[bool] = ..., request_id: _Optional[str] = ..., validate_only: _Optional[bool] = ...) -> None: ...
 
 class OptimizePlanMetadata(_message.Message):
     __slots__ = ("state", "create_time", "update_time", "branch", "plan_date", "plan", "orders", "vehicles")

@@ -4,7 +4,7 @@ import grpc
 import warnings
 
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
-from hakobu.v1 import resources_pb2 as hakobu_dot_v1_dot_resources__pb2
+from hakobu.fleet.v1 import fleet_pb2 as hakobu_dot_fleet_dot_v1_dot_fleet__pb2
 
 GRPC_GENERATED_VERSION = '1.81.1'
 GRPC_VERSION = grpc.__version__
@@ -19,7 +19,7 @@ except ImportError:
 if _version_not_supported:
     raise RuntimeError(
         f'The grpc package installed is at version {GRPC_VERSION},'
-        + ' but the generated code in hakobu/v1/resources_pb2_grpc.py depends on'
+        + ' but the generated code in hakobu/fleet/v1/fleet_pb2_grpc.py depends on'
         + f' grpcio>={GRPC_GENERATED_VERSION}.'
         + f' Please upgrade your grpc module to grpcio>={GRPC_GENERATED_VERSION}'
         + f' or downgrade your generated code using grpcio-tools<={GRPC_VERSION}.'
@@ -38,128 +38,128 @@ class OrganizationServiceStub:
             channel: A grpc.Channel.
         """
         self.GetBranch = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/GetBranch',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.GetBranchRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_resources__pb2.Branch.FromString,
+                '/hakobu.fleet.v1.OrganizationService/GetBranch',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.GetBranchRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Branch.FromString,
                 _registered_method=True)
         self.ListBranches = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/ListBranches',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.ListBranchesRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_resources__pb2.ListBranchesResponse.FromString,
+                '/hakobu.fleet.v1.OrganizationService/ListBranches',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListBranchesRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListBranchesResponse.FromString,
                 _registered_method=True)
         self.CreateBranch = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/CreateBranch',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.CreateBranchRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_resources__pb2.Branch.FromString,
+                '/hakobu.fleet.v1.OrganizationService/CreateBranch',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.CreateBranchRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Branch.FromString,
                 _registered_method=True)
         self.UpdateBranch = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/UpdateBranch',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.UpdateBranchRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_resources__pb2.Branch.FromString,
+                '/hakobu.fleet.v1.OrganizationService/UpdateBranch',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.UpdateBranchRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Branch.FromString,
                 _registered_method=True)
         self.DeleteBranch = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/DeleteBranch',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.DeleteBranchRequest.SerializeToString,
+                '/hakobu.fleet.v1.OrganizationService/DeleteBranch',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.DeleteBranchRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
         self.GetVehicle = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/GetVehicle',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.GetVehicleRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_resources__pb2.FleetVehicle.FromString,
+                '/hakobu.fleet.v1.OrganizationService/GetVehicle',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.GetVehicleRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Vehicle.FromString,
                 _registered_method=True)
         self.ListVehicles = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/ListVehicles',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.ListVehiclesRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_resources__pb2.ListVehiclesResponse.FromString,
+                '/hakobu.fleet.v1.OrganizationService/ListVehicles',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListVehiclesRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListVehiclesResponse.FromString,
                 _registered_method=True)
         self.CreateVehicle = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/CreateVehicle',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.CreateVehicleRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_resources__pb2.FleetVehicle.FromString,
+                '/hakobu.fleet.v1.OrganizationService/CreateVehicle',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.CreateVehicleRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Vehicle.FromString,
                 _registered_method=True)
         self.UpdateVehicle = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/UpdateVehicle',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.UpdateVehicleRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_resources__pb2.FleetVehicle.FromString,
+                '/hakobu.fleet.v1.OrganizationService/UpdateVehicle',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.UpdateVehicleRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Vehicle.FromString,
                 _registered_method=True)
         self.DeleteVehicle = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/DeleteVehicle',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.DeleteVehicleRequest.SerializeToString,
+                '/hakobu.fleet.v1.OrganizationService/DeleteVehicle',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.DeleteVehicleRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
         self.GetDriver = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/GetDriver',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.GetDriverRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_resources__pb2.FleetDriver.FromString,
+                '/hakobu.fleet.v1.OrganizationService/GetDriver',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.GetDriverRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Driver.FromString,
                 _registered_method=True)
         self.ListDrivers = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/ListDrivers',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.ListDriversRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_resources__pb2.ListDriversResponse.FromString,
+                '/hakobu.fleet.v1.OrganizationService/ListDrivers',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListDriversRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListDriversResponse.FromString,
                 _registered_method=True)
         self.CreateDriver = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/CreateDriver',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.CreateDriverRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_resources__pb2.FleetDriver.FromString,
+                '/hakobu.fleet.v1.OrganizationService/CreateDriver',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.CreateDriverRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Driver.FromString,
                 _registered_method=True)
         self.UpdateDriver = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/UpdateDriver',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.UpdateDriverRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_resources__pb2.FleetDriver.FromString,
+                '/hakobu.fleet.v1.OrganizationService/UpdateDriver',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.UpdateDriverRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Driver.FromString,
                 _registered_method=True)
         self.DeleteDriver = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/DeleteDriver',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.DeleteDriverRequest.SerializeToString,
+                '/hakobu.fleet.v1.OrganizationService/DeleteDriver',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.DeleteDriverRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
         self.GetCustomer = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/GetCustomer',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.GetCustomerRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_resources__pb2.Customer.FromString,
+                '/hakobu.fleet.v1.OrganizationService/GetCustomer',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.GetCustomerRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Customer.FromString,
                 _registered_method=True)
         self.ListCustomers = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/ListCustomers',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.ListCustomersRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_resources__pb2.ListCustomersResponse.FromString,
+                '/hakobu.fleet.v1.OrganizationService/ListCustomers',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListCustomersRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListCustomersResponse.FromString,
                 _registered_method=True)
         self.CreateCustomer = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/CreateCustomer',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.CreateCustomerRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_resources__pb2.Customer.FromString,
+                '/hakobu.fleet.v1.OrganizationService/CreateCustomer',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.CreateCustomerRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Customer.FromString,
                 _registered_method=True)
         self.UpdateCustomer = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/UpdateCustomer',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.UpdateCustomerRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_resources__pb2.Customer.FromString,
+                '/hakobu.fleet.v1.OrganizationService/UpdateCustomer',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.UpdateCustomerRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Customer.FromString,
                 _registered_method=True)
         self.DeleteCustomer = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/DeleteCustomer',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.DeleteCustomerRequest.SerializeToString,
+                '/hakobu.fleet.v1.OrganizationService/DeleteCustomer',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.DeleteCustomerRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
         self.GetOrder = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/GetOrder',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.GetOrderRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_resources__pb2.Order.FromString,
+                '/hakobu.fleet.v1.OrganizationService/GetOrder',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.GetOrderRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Order.FromString,
                 _registered_method=True)
         self.ListOrders = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/ListOrders',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.ListOrdersRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_resources__pb2.ListOrdersResponse.FromString,
+                '/hakobu.fleet.v1.OrganizationService/ListOrders',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListOrdersRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListOrdersResponse.FromString,
                 _registered_method=True)
         self.CreateOrder = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/CreateOrder',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.CreateOrderRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_resources__pb2.Order.FromString,
+                '/hakobu.fleet.v1.OrganizationService/CreateOrder',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.CreateOrderRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Order.FromString,
                 _registered_method=True)
         self.UpdateOrder = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/UpdateOrder',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.UpdateOrderRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_resources__pb2.Order.FromString,
+                '/hakobu.fleet.v1.OrganizationService/UpdateOrder',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.UpdateOrderRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Order.FromString,
                 _registered_method=True)
         self.DeleteOrder = channel.unary_unary(
-                '/hakobu.v1.OrganizationService/DeleteOrder',
-                request_serializer=hakobu_dot_v1_dot_resources__pb2.DeleteOrderRequest.SerializeToString,
+                '/hakobu.fleet.v1.OrganizationService/DeleteOrder',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.DeleteOrderRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
 
@@ -350,134 +350,134 @@ def add_OrganizationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
             'GetBranch': grpc.unary_unary_rpc_method_handler(
                     servicer.GetBranch,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.GetBranchRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_resources__pb2.Branch.SerializeToString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.GetBranchRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Branch.SerializeToString,
             ),
             'ListBranches': grpc.unary_unary_rpc_method_handler(
                     servicer.ListBranches,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.ListBranchesRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_resources__pb2.ListBranchesResponse.SerializeToString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListBranchesRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListBranchesResponse.SerializeToString,
             ),
             'CreateBranch': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateBranch,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.CreateBranchRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_resources__pb2.Branch.SerializeToString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.CreateBranchRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Branch.SerializeToString,
             ),
             'UpdateBranch': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateBranch,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.UpdateBranchRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_resources__pb2.Branch.SerializeToString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.UpdateBranchRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Branch.SerializeToString,
             ),
             'DeleteBranch': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteBranch,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.DeleteBranchRequest.FromString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.DeleteBranchRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
             'GetVehicle': grpc.unary_unary_rpc_method_handler(
                     servicer.GetVehicle,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.GetVehicleRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_resources__pb2.FleetVehicle.SerializeToString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.GetVehicleRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Vehicle.SerializeToString,
             ),
             'ListVehicles': grpc.unary_unary_rpc_method_handler(
                     servicer.ListVehicles,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.ListVehiclesRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_resources__pb2.ListVehiclesResponse.SerializeToString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListVehiclesRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListVehiclesResponse.SerializeToString,
             ),
             'CreateVehicle': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateVehicle,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.CreateVehicleRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_resources__pb2.FleetVehicle.SerializeToString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.CreateVehicleRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Vehicle.SerializeToString,
             ),
             'UpdateVehicle': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateVehicle,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.UpdateVehicleRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_resources__pb2.FleetVehicle.SerializeToString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.UpdateVehicleRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Vehicle.SerializeToString,
             ),
             'DeleteVehicle': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteVehicle,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.DeleteVehicleRequest.FromString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.DeleteVehicleRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
             'GetDriver': grpc.unary_unary_rpc_method_handler(
                     servicer.GetDriver,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.GetDriverRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_resources__pb2.FleetDriver.SerializeToString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.GetDriverRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Driver.SerializeToString,
             ),
             'ListDrivers': grpc.unary_unary_rpc_method_handler(
                     servicer.ListDrivers,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.ListDriversRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_resources__pb2.ListDriversResponse.SerializeToString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListDriversRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListDriversResponse.SerializeToString,
             ),
             'CreateDriver': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateDriver,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.CreateDriverRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_resources__pb2.FleetDriver.SerializeToString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.CreateDriverRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Driver.SerializeToString,
             ),
             'UpdateDriver': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateDriver,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.UpdateDriverRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_resources__pb2.FleetDriver.SerializeToString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.UpdateDriverRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Driver.SerializeToString,
             ),
             'DeleteDriver': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteDriver,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.DeleteDriverRequest.FromString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.DeleteDriverRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
             'GetCustomer': grpc.unary_unary_rpc_method_handler(
                     servicer.GetCustomer,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.GetCustomerRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_resources__pb2.Customer.SerializeToString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.GetCustomerRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Customer.SerializeToString,
             ),
             'ListCustomers': grpc.unary_unary_rpc_method_handler(
                     servicer.ListCustomers,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.ListCustomersRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_resources__pb2.ListCustomersResponse.SerializeToString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListCustomersRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListCustomersResponse.SerializeToString,
             ),
             'CreateCustomer': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateCustomer,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.CreateCustomerRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_resources__pb2.Customer.SerializeToString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.CreateCustomerRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Customer.SerializeToString,
             ),
             'UpdateCustomer': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateCustomer,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.UpdateCustomerRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_resources__pb2.Customer.SerializeToString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.UpdateCustomerRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Customer.SerializeToString,
             ),
             'DeleteCustomer': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteCustomer,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.DeleteCustomerRequest.FromString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.DeleteCustomerRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
             'GetOrder': grpc.unary_unary_rpc_method_handler(
                     servicer.GetOrder,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.GetOrderRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_resources__pb2.Order.SerializeToString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.GetOrderRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Order.SerializeToString,
             ),
             'ListOrders': grpc.unary_unary_rpc_method_handler(
                     servicer.ListOrders,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.ListOrdersRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_resources__pb2.ListOrdersResponse.SerializeToString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListOrdersRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListOrdersResponse.SerializeToString,
             ),
             'CreateOrder': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateOrder,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.CreateOrderRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_resources__pb2.Order.SerializeToString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.CreateOrderRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Order.SerializeToString,
             ),
             'UpdateOrder': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateOrder,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.UpdateOrderRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_resources__pb2.Order.SerializeToString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.UpdateOrderRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Order.SerializeToString,
             ),
             'DeleteOrder': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteOrder,
-                    request_deserializer=hakobu_dot_v1_dot_resources__pb2.DeleteOrderRequest.FromString,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.DeleteOrderRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
-            'hakobu.v1.OrganizationService', rpc_method_handlers)
+            'hakobu.fleet.v1.OrganizationService', rpc_method_handlers)
     server.add_generic_rpc_handlers((generic_handler,))
-    server.add_registered_method_handlers('hakobu.v1.OrganizationService', rpc_method_handlers)
+    server.add_registered_method_handlers('hakobu.fleet.v1.OrganizationService', rpc_method_handlers)
 
 
  # This class is part of an EXPERIMENTAL API.
@@ -500,9 +500,9 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/GetBranch',
-            hakobu_dot_v1_dot_resources__pb2.GetBranchRequest.SerializeToString,
-            hakobu_dot_v1_dot_resources__pb2.Branch.FromString,
+            '/hakobu.fleet.v1.OrganizationService/GetBranch',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.GetBranchRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Branch.FromString,
             options,
             channel_credentials,
             insecure,
@@ -527,9 +527,9 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/ListBranches',
-            hakobu_dot_v1_dot_resources__pb2.ListBranchesRequest.SerializeToString,
-            hakobu_dot_v1_dot_resources__pb2.ListBranchesResponse.FromString,
+            '/hakobu.fleet.v1.OrganizationService/ListBranches',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListBranchesRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListBranchesResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -554,9 +554,9 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/CreateBranch',
-            hakobu_dot_v1_dot_resources__pb2.CreateBranchRequest.SerializeToString,
-            hakobu_dot_v1_dot_resources__pb2.Branch.FromString,
+            '/hakobu.fleet.v1.OrganizationService/CreateBranch',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.CreateBranchRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Branch.FromString,
             options,
             channel_credentials,
             insecure,
@@ -581,9 +581,9 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/UpdateBranch',
-            hakobu_dot_v1_dot_resources__pb2.UpdateBranchRequest.SerializeToString,
-            hakobu_dot_v1_dot_resources__pb2.Branch.FromString,
+            '/hakobu.fleet.v1.OrganizationService/UpdateBranch',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.UpdateBranchRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Branch.FromString,
             options,
             channel_credentials,
             insecure,
@@ -608,8 +608,8 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/DeleteBranch',
-            hakobu_dot_v1_dot_resources__pb2.DeleteBranchRequest.SerializeToString,
+            '/hakobu.fleet.v1.OrganizationService/DeleteBranch',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.DeleteBranchRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,
@@ -635,9 +635,9 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/GetVehicle',
-            hakobu_dot_v1_dot_resources__pb2.GetVehicleRequest.SerializeToString,
-            hakobu_dot_v1_dot_resources__pb2.FleetVehicle.FromString,
+            '/hakobu.fleet.v1.OrganizationService/GetVehicle',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.GetVehicleRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Vehicle.FromString,
             options,
             channel_credentials,
             insecure,
@@ -662,9 +662,9 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/ListVehicles',
-            hakobu_dot_v1_dot_resources__pb2.ListVehiclesRequest.SerializeToString,
-            hakobu_dot_v1_dot_resources__pb2.ListVehiclesResponse.FromString,
+            '/hakobu.fleet.v1.OrganizationService/ListVehicles',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListVehiclesRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListVehiclesResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -689,9 +689,9 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/CreateVehicle',
-            hakobu_dot_v1_dot_resources__pb2.CreateVehicleRequest.SerializeToString,
-            hakobu_dot_v1_dot_resources__pb2.FleetVehicle.FromString,
+            '/hakobu.fleet.v1.OrganizationService/CreateVehicle',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.CreateVehicleRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Vehicle.FromString,
             options,
             channel_credentials,
             insecure,
@@ -716,9 +716,9 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/UpdateVehicle',
-            hakobu_dot_v1_dot_resources__pb2.UpdateVehicleRequest.SerializeToString,
-            hakobu_dot_v1_dot_resources__pb2.FleetVehicle.FromString,
+            '/hakobu.fleet.v1.OrganizationService/UpdateVehicle',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.UpdateVehicleRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Vehicle.FromString,
             options,
             channel_credentials,
             insecure,
@@ -743,8 +743,8 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/DeleteVehicle',
-            hakobu_dot_v1_dot_resources__pb2.DeleteVehicleRequest.SerializeToString,
+            '/hakobu.fleet.v1.OrganizationService/DeleteVehicle',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.DeleteVehicleRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,
@@ -770,9 +770,9 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/GetDriver',
-            hakobu_dot_v1_dot_resources__pb2.GetDriverRequest.SerializeToString,
-            hakobu_dot_v1_dot_resources__pb2.FleetDriver.FromString,
+            '/hakobu.fleet.v1.OrganizationService/GetDriver',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.GetDriverRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Driver.FromString,
             options,
             channel_credentials,
             insecure,
@@ -797,9 +797,9 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/ListDrivers',
-            hakobu_dot_v1_dot_resources__pb2.ListDriversRequest.SerializeToString,
-            hakobu_dot_v1_dot_resources__pb2.ListDriversResponse.FromString,
+            '/hakobu.fleet.v1.OrganizationService/ListDrivers',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListDriversRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListDriversResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -824,9 +824,9 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/CreateDriver',
-            hakobu_dot_v1_dot_resources__pb2.CreateDriverRequest.SerializeToString,
-            hakobu_dot_v1_dot_resources__pb2.FleetDriver.FromString,
+            '/hakobu.fleet.v1.OrganizationService/CreateDriver',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.CreateDriverRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Driver.FromString,
             options,
             channel_credentials,
             insecure,
@@ -851,9 +851,9 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/UpdateDriver',
-            hakobu_dot_v1_dot_resources__pb2.UpdateDriverRequest.SerializeToString,
-            hakobu_dot_v1_dot_resources__pb2.FleetDriver.FromString,
+            '/hakobu.fleet.v1.OrganizationService/UpdateDriver',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.UpdateDriverRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Driver.FromString,
             options,
             channel_credentials,
             insecure,
@@ -878,8 +878,8 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/DeleteDriver',
-            hakobu_dot_v1_dot_resources__pb2.DeleteDriverRequest.SerializeToString,
+            '/hakobu.fleet.v1.OrganizationService/DeleteDriver',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.DeleteDriverRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,
@@ -905,9 +905,9 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/GetCustomer',
-            hakobu_dot_v1_dot_resources__pb2.GetCustomerRequest.SerializeToString,
-            hakobu_dot_v1_dot_resources__pb2.Customer.FromString,
+            '/hakobu.fleet.v1.OrganizationService/GetCustomer',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.GetCustomerRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Customer.FromString,
             options,
             channel_credentials,
             insecure,
@@ -932,9 +932,9 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/ListCustomers',
-            hakobu_dot_v1_dot_resources__pb2.ListCustomersRequest.SerializeToString,
-            hakobu_dot_v1_dot_resources__pb2.ListCustomersResponse.FromString,
+            '/hakobu.fleet.v1.OrganizationService/ListCustomers',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListCustomersRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListCustomersResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -959,9 +959,9 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/CreateCustomer',
-            hakobu_dot_v1_dot_resources__pb2.CreateCustomerRequest.SerializeToString,
-            hakobu_dot_v1_dot_resources__pb2.Customer.FromString,
+            '/hakobu.fleet.v1.OrganizationService/CreateCustomer',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.CreateCustomerRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Customer.FromString,
             options,
             channel_credentials,
             insecure,
@@ -986,9 +986,9 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/UpdateCustomer',
-            hakobu_dot_v1_dot_resources__pb2.UpdateCustomerRequest.SerializeToString,
-            hakobu_dot_v1_dot_resources__pb2.Customer.FromString,
+            '/hakobu.fleet.v1.OrganizationService/UpdateCustomer',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.UpdateCustomerRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Customer.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1013,8 +1013,8 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/DeleteCustomer',
-            hakobu_dot_v1_dot_resources__pb2.DeleteCustomerRequest.SerializeToString,
+            '/hakobu.fleet.v1.OrganizationService/DeleteCustomer',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.DeleteCustomerRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,
@@ -1040,9 +1040,9 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/GetOrder',
-            hakobu_dot_v1_dot_resources__pb2.GetOrderRequest.SerializeToString,
-            hakobu_dot_v1_dot_resources__pb2.Order.FromString,
+            '/hakobu.fleet.v1.OrganizationService/GetOrder',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.GetOrderRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Order.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1067,9 +1067,9 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/ListOrders',
-            hakobu_dot_v1_dot_resources__pb2.ListOrdersRequest.SerializeToString,
-            hakobu_dot_v1_dot_resources__pb2.ListOrdersResponse.FromString,
+            '/hakobu.fleet.v1.OrganizationService/ListOrders',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListOrdersRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ListOrdersResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1094,9 +1094,9 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/CreateOrder',
-            hakobu_dot_v1_dot_resources__pb2.CreateOrderRequest.SerializeToString,
-            hakobu_dot_v1_dot_resources__pb2.Order.FromString,
+            '/hakobu.fleet.v1.OrganizationService/CreateOrder',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.CreateOrderRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Order.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1121,9 +1121,9 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/UpdateOrder',
-            hakobu_dot_v1_dot_resources__pb2.UpdateOrderRequest.SerializeToString,
-            hakobu_dot_v1_dot_resources__pb2.Order.FromString,
+            '/hakobu.fleet.v1.OrganizationService/UpdateOrder',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.UpdateOrderRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.Order.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1148,8 +1148,8 @@ class OrganizationService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OrganizationService/DeleteOrder',
-            hakobu_dot_v1_dot_resources__pb2.DeleteOrderRequest.SerializeToString,
+            '/hakobu.fleet.v1.OrganizationService/DeleteOrder',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.DeleteOrderRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,

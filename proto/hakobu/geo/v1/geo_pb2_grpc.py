@@ -3,7 +3,7 @@
 import grpc
 import warnings
 
-from hakobu.v1 import geo_pb2 as hakobu_dot_v1_dot_geo__pb2
+from hakobu.geo.v1 import geo_pb2 as hakobu_dot_geo_dot_v1_dot_geo__pb2
 
 GRPC_GENERATED_VERSION = '1.81.1'
 GRPC_VERSION = grpc.__version__
@@ -18,7 +18,7 @@ except ImportError:
 if _version_not_supported:
     raise RuntimeError(
         f'The grpc package installed is at version {GRPC_VERSION},'
-        + ' but the generated code in hakobu/v1/geo_pb2_grpc.py depends on'
+        + ' but the generated code in hakobu/geo/v1/geo_pb2_grpc.py depends on'
         + f' grpcio>={GRPC_GENERATED_VERSION}.'
         + f' Please upgrade your grpc module to grpcio>={GRPC_GENERATED_VERSION}'
         + f' or downgrade your generated code using grpcio-tools<={GRPC_VERSION}.'
@@ -35,19 +35,19 @@ class GeoServiceStub:
             channel: A grpc.Channel.
         """
         self.ListGraphs = channel.unary_unary(
-                '/hakobu.v1.GeoService/ListGraphs',
-                request_serializer=hakobu_dot_v1_dot_geo__pb2.ListGraphsRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_geo__pb2.ListGraphsResponse.FromString,
+                '/hakobu.geo.v1.GeoService/ListGraphs',
+                request_serializer=hakobu_dot_geo_dot_v1_dot_geo__pb2.ListGraphsRequest.SerializeToString,
+                response_deserializer=hakobu_dot_geo_dot_v1_dot_geo__pb2.ListGraphsResponse.FromString,
                 _registered_method=True)
         self.ComputeMatrix = channel.unary_unary(
-                '/hakobu.v1.GeoService/ComputeMatrix',
-                request_serializer=hakobu_dot_v1_dot_geo__pb2.ComputeMatrixRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_geo__pb2.ComputeMatrixResponse.FromString,
+                '/hakobu.geo.v1.GeoService/ComputeMatrix',
+                request_serializer=hakobu_dot_geo_dot_v1_dot_geo__pb2.ComputeMatrixRequest.SerializeToString,
+                response_deserializer=hakobu_dot_geo_dot_v1_dot_geo__pb2.ComputeMatrixResponse.FromString,
                 _registered_method=True)
         self.ComputeRouteGeometry = channel.unary_unary(
-                '/hakobu.v1.GeoService/ComputeRouteGeometry',
-                request_serializer=hakobu_dot_v1_dot_geo__pb2.ComputeRouteGeometryRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_geo__pb2.ComputeRouteGeometryResponse.FromString,
+                '/hakobu.geo.v1.GeoService/ComputeRouteGeometry',
+                request_serializer=hakobu_dot_geo_dot_v1_dot_geo__pb2.ComputeRouteGeometryRequest.SerializeToString,
+                response_deserializer=hakobu_dot_geo_dot_v1_dot_geo__pb2.ComputeRouteGeometryResponse.FromString,
                 _registered_method=True)
 
 
@@ -81,24 +81,24 @@ def add_GeoServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
             'ListGraphs': grpc.unary_unary_rpc_method_handler(
                     servicer.ListGraphs,
-                    request_deserializer=hakobu_dot_v1_dot_geo__pb2.ListGraphsRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_geo__pb2.ListGraphsResponse.SerializeToString,
+                    request_deserializer=hakobu_dot_geo_dot_v1_dot_geo__pb2.ListGraphsRequest.FromString,
+                    response_serializer=hakobu_dot_geo_dot_v1_dot_geo__pb2.ListGraphsResponse.SerializeToString,
             ),
             'ComputeMatrix': grpc.unary_unary_rpc_method_handler(
                     servicer.ComputeMatrix,
-                    request_deserializer=hakobu_dot_v1_dot_geo__pb2.ComputeMatrixRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_geo__pb2.ComputeMatrixResponse.SerializeToString,
+                    request_deserializer=hakobu_dot_geo_dot_v1_dot_geo__pb2.ComputeMatrixRequest.FromString,
+                    response_serializer=hakobu_dot_geo_dot_v1_dot_geo__pb2.ComputeMatrixResponse.SerializeToString,
             ),
             'ComputeRouteGeometry': grpc.unary_unary_rpc_method_handler(
                     servicer.ComputeRouteGeometry,
-                    request_deserializer=hakobu_dot_v1_dot_geo__pb2.ComputeRouteGeometryRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_geo__pb2.ComputeRouteGeometryResponse.SerializeToString,
+                    request_deserializer=hakobu_dot_geo_dot_v1_dot_geo__pb2.ComputeRouteGeometryRequest.FromString,
+                    response_serializer=hakobu_dot_geo_dot_v1_dot_geo__pb2.ComputeRouteGeometryResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
-            'hakobu.v1.GeoService', rpc_method_handlers)
+            'hakobu.geo.v1.GeoService', rpc_method_handlers)
     server.add_generic_rpc_handlers((generic_handler,))
-    server.add_registered_method_handlers('hakobu.v1.GeoService', rpc_method_handlers)
+    server.add_registered_method_handlers('hakobu.geo.v1.GeoService', rpc_method_handlers)
 
 
  # This class is part of an EXPERIMENTAL API.
@@ -119,9 +119,9 @@ class GeoService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.GeoService/ListGraphs',
-            hakobu_dot_v1_dot_geo__pb2.ListGraphsRequest.SerializeToString,
-            hakobu_dot_v1_dot_geo__pb2.ListGraphsResponse.FromString,
+            '/hakobu.geo.v1.GeoService/ListGraphs',
+            hakobu_dot_geo_dot_v1_dot_geo__pb2.ListGraphsRequest.SerializeToString,
+            hakobu_dot_geo_dot_v1_dot_geo__pb2.ListGraphsResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -146,9 +146,9 @@ class GeoService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.GeoService/ComputeMatrix',
-            hakobu_dot_v1_dot_geo__pb2.ComputeMatrixRequest.SerializeToString,
-            hakobu_dot_v1_dot_geo__pb2.ComputeMatrixResponse.FromString,
+            '/hakobu.geo.v1.GeoService/ComputeMatrix',
+            hakobu_dot_geo_dot_v1_dot_geo__pb2.ComputeMatrixRequest.SerializeToString,
+            hakobu_dot_geo_dot_v1_dot_geo__pb2.ComputeMatrixResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -173,9 +173,9 @@ class GeoService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.GeoService/ComputeRouteGeometry',
-            hakobu_dot_v1_dot_geo__pb2.ComputeRouteGeometryRequest.SerializeToString,
-            hakobu_dot_v1_dot_geo__pb2.ComputeRouteGeometryResponse.FromString,
+            '/hakobu.geo.v1.GeoService/ComputeRouteGeometry',
+            hakobu_dot_geo_dot_v1_dot_geo__pb2.ComputeRouteGeometryRequest.SerializeToString,
+            hakobu_dot_geo_dot_v1_dot_geo__pb2.ComputeRouteGeometryResponse.FromString,
             options,
             channel_credentials,
             insecure,

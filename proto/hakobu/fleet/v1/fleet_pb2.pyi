@@ -1,5 +1,6 @@
 import datetime
 
+from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.api import resource_pb2 as _resource_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
@@ -38,20 +39,20 @@ class Branch(_message.Message):
     update_time: _timestamp_pb2.Timestamp
     def __init__(self, name: _Optional[str] = ..., code: _Optional[str] = ..., display_name: _Optional[str] = ..., location: _Optional[_Union[_latlng_pb2.LatLng, _Mapping]] = ..., address: _Optional[str] = ..., etag: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
-class FleetVehicle(_message.Message):
+class Vehicle(_message.Message):
     __slots__ = ("name", "branch", "registration_number", "vehicle_class", "payload_kg", "gross_weight_kg", "length_mm", "width_mm", "height_mm", "volume_m3", "status", "etag", "create_time", "update_time")
     class Status(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
-        STATUS_UNSPECIFIED: _ClassVar[FleetVehicle.Status]
-        AVAILABLE: _ClassVar[FleetVehicle.Status]
-        IN_SERVICE: _ClassVar[FleetVehicle.Status]
-        MAINTENANCE: _ClassVar[FleetVehicle.Status]
-        RETIRED: _ClassVar[FleetVehicle.Status]
-    STATUS_UNSPECIFIED: FleetVehicle.Status
-    AVAILABLE: FleetVehicle.Status
-    IN_SERVICE: FleetVehicle.Status
-    MAINTENANCE: FleetVehicle.Status
-    RETIRED: FleetVehicle.Status
+        STATUS_UNSPECIFIED: _ClassVar[Vehicle.Status]
+        AVAILABLE: _ClassVar[Vehicle.Status]
+        IN_SERVICE: _ClassVar[Vehicle.Status]
+        MAINTENANCE: _ClassVar[Vehicle.Status]
+        RETIRED: _ClassVar[Vehicle.Status]
+    STATUS_UNSPECIFIED: Vehicle.Status
+    AVAILABLE: Vehicle.Status
+    IN_SERVICE: Vehicle.Status
+    MAINTENANCE: Vehicle.Status
+    RETIRED: Vehicle.Status
     NAME_FIELD_NUMBER: _ClassVar[int]
     BRANCH_FIELD_NUMBER: _ClassVar[int]
     REGISTRATION_NUMBER_FIELD_NUMBER: _ClassVar[int]
@@ -76,28 +77,28 @@ class FleetVehicle(_message.Message):
     width_mm: int
     height_mm: int
     volume_m3: float
-    status: FleetVehicle.Status
+    status: Vehicle.Status
     etag: str
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., branch: _Optional[str] = ..., registration_number: _Optional[str] = ..., vehicle_class: _Optional[str] = ..., payload_kg: _Optional[float] = ..., gross_weight_kg: _Optional[float] = ..., length_mm: _Optional[int] = ..., width_mm: _Optional[int] = ..., height_mm: _Optional[int] = ..., volume_m3: _Optional[float] = ..., status: _Optional[_Union[FleetVehicle.Status, str]] = ..., etag: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., branch: _Optional[str] = ..., registration_number: _Optional[str] = ..., vehicle_class: _Optional[str] = ..., payload_kg: _Optional[float] = ..., gross_weight_kg: _Optional[float] = ..., length_mm: _Optional[int] = ..., width_mm: _Optional[int] = ..., height_mm: _Optional[int] = ..., volume_m3: _Optional[float] = ..., status: _Optional[_Union[Vehicle.Status, str]] = ..., etag: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
-class FleetDriver(_message.Message):
+class Driver(_message.Message):
     __slots__ = ("name", "branch", "employee_number", "display_name", "licence_number", "licence_class", "status", "etag", "create_time", "update_time")
     class Status(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
-        STATUS_UNSPECIFIED: _ClassVar[FleetDriver.Status]
-        AVAILABLE: _ClassVar[FleetDriver.Status]
-        ON_DUTY: _ClassVar[FleetDriver.Status]
-        OFF_DUTY: _ClassVar[FleetDriver.Status]
-        ON_LEAVE: _ClassVar[FleetDriver.Status]
-        RETIRED: _ClassVar[FleetDriver.Status]
-    STATUS_UNSPECIFIED: FleetDriver.Status
-    AVAILABLE: FleetDriver.Status
-    ON_DUTY: FleetDriver.Status
-    OFF_DUTY: FleetDriver.Status
-    ON_LEAVE: FleetDriver.Status
-    RETIRED: FleetDriver.Status
+        STATUS_UNSPECIFIED: _ClassVar[Driver.Status]
+        AVAILABLE: _ClassVar[Driver.Status]
+        ON_DUTY: _ClassVar[Driver.Status]
+        OFF_DUTY: _ClassVar[Driver.Status]
+        ON_LEAVE: _ClassVar[Driver.Status]
+        RETIRED: _ClassVar[Driver.Status]
+    STATUS_UNSPECIFIED: Driver.Status
+    AVAILABLE: Driver.Status
+    ON_DUTY: Driver.Status
+    OFF_DUTY: Driver.Status
+    ON_LEAVE: Driver.Status
+    RETIRED: Driver.Status
     NAME_FIELD_NUMBER: _ClassVar[int]
     BRANCH_FIELD_NUMBER: _ClassVar[int]
     EMPLOYEE_NUMBER_FIELD_NUMBER: _ClassVar[int]
@@ -114,11 +115,11 @@ class FleetDriver(_message.Message):
     display_name: str
     licence_number: str
     licence_class: str
-    status: FleetDriver.Status
+    status: Driver.Status
     etag: str
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., branch: _Optional[str] = ..., employee_number: _Optional[str] = ..., display_name: _Optional[str] = ..., licence_number: _Optional[str] = ..., licence_class: _Optional[str] = ..., status: _Optional[_Union[FleetDriver.Status, str]] = ..., etag: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., branch: _Optional[str] = ..., employee_number: _Optional[str] = ..., display_name: _Optional[str] = ..., licence_number: _Optional[str] = ..., licence_class: _Optional[str] = ..., status: _Optional[_Union[Driver.Status, str]] = ..., etag: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Customer(_message.Message):
     __slots__ = ("name", "code", "display_name", "phone_number", "email", "address", "etag", "create_time", "update_time")
@@ -279,9 +280,9 @@ class ListVehiclesResponse(_message.Message):
     __slots__ = ("vehicles", "next_page_token")
     VEHICLES_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
-    vehicles: _containers.RepeatedCompositeFieldContainer[FleetVehicle]
+    vehicles: _containers.RepeatedCompositeFieldContainer[Vehicle]
     next_page_token: str
-    def __init__(self, vehicles: _Optional[_Iterable[_Union[FleetVehicle, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    def __init__(self, vehicles: _Optional[_Iterable[_Union[Vehicle, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class CreateVehicleRequest(_message.Message):
     __slots__ = ("parent", "vehicle", "vehicle_id", "request_id")
@@ -290,18 +291,18 @@ class CreateVehicleRequest(_message.Message):
     VEHICLE_ID_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     parent: str
-    vehicle: FleetVehicle
+    vehicle: Vehicle
     vehicle_id: str
     request_id: str
-    def __init__(self, parent: _Optional[str] = ..., vehicle: _Optional[_Union[FleetVehicle, _Mapping]] = ..., vehicle_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    def __init__(self, parent: _Optional[str] = ..., vehicle: _Optional[_Union[Vehicle, _Mapping]] = ..., vehicle_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class UpdateVehicleRequest(_message.Message):
     __slots__ = ("vehicle", "update_mask")
     VEHICLE_FIELD_NUMBER: _ClassVar[int]
     UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
-    vehicle: FleetVehicle
+    vehicle: Vehicle
     update_mask: _field_mask_pb2.FieldMask
-    def __init__(self, vehicle: _Optional[_Union[FleetVehicle, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+    def __init__(self, vehicle: _Optional[_Union[Vehicle, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
 
 class DeleteVehicleRequest(_message.Message):
     __slots__ = ("name", "etag")
@@ -333,9 +334,9 @@ class ListDriversResponse(_message.Message):
     __slots__ = ("drivers", "next_page_token")
     DRIVERS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
-    drivers: _containers.RepeatedCompositeFieldContainer[FleetDriver]
+    drivers: _containers.RepeatedCompositeFieldContainer[Driver]
     next_page_token: str
-    def __init__(self, drivers: _Optional[_Iterable[_Union[FleetDriver, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    def __init__(self, drivers: _Optional[_Iterable[_Union[Driver, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class CreateDriverRequest(_message.Message):
     __slots__ = ("parent", "driver", "driver_id", "request_id")
@@ -344,18 +345,18 @@ class CreateDriverRequest(_message.Message):
     DRIVER_ID_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     parent: str
-    driver: FleetDriver
+    driver: Driver
     driver_id: str
     request_id: str
-    def __init__(self, parent: _Optional[str] = ..., driver: _Optional[_Union[FleetDriver, _Mapping]] = ..., driver_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    def __init__(self, parent: _Optional[str] = ..., driver: _Optional[_Union[Driver, _Mapping]] = ..., driver_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class UpdateDriverRequest(_message.Message):
     __slots__ = ("driver", "update_mask")
     DRIVER_FIELD_NUMBER: _ClassVar[int]
     UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
-    driver: FleetDriver
+    driver: Driver
     update_mask: _field_mask_pb2.FieldMask
-    def __init__(self, driver: _Optional[_Union[FleetDriver, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+    def __init__(self, driver: _Optional[_Union[Driver, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
 
 class DeleteDriverRequest(_message.Message):
     __slots__ = ("name", "etag")

@@ -1,4 +1,7 @@
-from hakobu.v1 import optimizer_pb2 as _optimizer_pb2
+from google.api import annotations_pb2 as _annotations_pb2
+from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.api import resource_pb2 as _resource_pb2
+from google.type import latlng_pb2 as _latlng_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -18,10 +21,10 @@ class Graph(_message.Message):
     name: str
     graph_id: str
     loaded: bool
-    south_west: _optimizer_pb2.LatLng
-    north_east: _optimizer_pb2.LatLng
+    south_west: _latlng_pb2.LatLng
+    north_east: _latlng_pb2.LatLng
     vehicle_classes: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, name: _Optional[str] = ..., graph_id: _Optional[str] = ..., loaded: _Optional[bool] = ..., south_west: _Optional[_Union[_optimizer_pb2.LatLng, _Mapping]] = ..., north_east: _Optional[_Union[_optimizer_pb2.LatLng, _Mapping]] = ..., vehicle_classes: _Optional[_Iterable[str]] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., graph_id: _Optional[str] = ..., loaded: _Optional[bool] = ..., south_west: _Optional[_Union[_latlng_pb2.LatLng, _Mapping]] = ..., north_east: _Optional[_Union[_latlng_pb2.LatLng, _Mapping]] = ..., vehicle_classes: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListGraphsRequest(_message.Message):
     __slots__ = ()
@@ -41,9 +44,9 @@ class ComputeMatrixRequest(_message.Message):
     MAX_SNAP_METERS_FIELD_NUMBER: _ClassVar[int]
     graph: str
     vehicle_class: str
-    locations: _containers.RepeatedCompositeFieldContainer[_optimizer_pb2.LatLng]
+    locations: _containers.RepeatedCompositeFieldContainer[_latlng_pb2.LatLng]
     max_snap_meters: float
-    def __init__(self, graph: _Optional[str] = ..., vehicle_class: _Optional[str] = ..., locations: _Optional[_Iterable[_Union[_optimizer_pb2.LatLng, _Mapping]]] = ..., max_snap_meters: _Optional[float] = ...) -> None: ...
+    def __init__(self, graph: _Optional[str] = ..., vehicle_class: _Optional[str] = ..., locations: _Optional[_Iterable[_Union[_latlng_pb2.LatLng, _Mapping]]] = ..., max_snap_meters: _Optional[float] = ...) -> None: ...
 
 class ComputeMatrixResponse(_message.Message):
     __slots__ = ("size", "durations_seconds", "distances_meters", "snap_distances_meters")
@@ -65,9 +68,9 @@ class ComputeRouteGeometryRequest(_message.Message):
     MAX_SNAP_METERS_FIELD_NUMBER: _ClassVar[int]
     graph: str
     vehicle_class: str
-    locations: _containers.RepeatedCompositeFieldContainer[_optimizer_pb2.LatLng]
+    locations: _containers.RepeatedCompositeFieldContainer[_latlng_pb2.LatLng]
     max_snap_meters: float
-    def __init__(self, graph: _Optional[str] = ..., vehicle_class: _Optional[str] = ..., locations: _Optional[_Iterable[_Union[_optimizer_pb2.LatLng, _Mapping]]] = ..., max_snap_meters: _Optional[float] = ...) -> None: ...
+    def __init__(self, graph: _Optional[str] = ..., vehicle_class: _Optional[str] = ..., locations: _Optional[_Iterable[_Union[_latlng_pb2.LatLng, _Mapping]]] = ..., max_snap_meters: _Optional[float] = ...) -> None: ...
 
 class Leg(_message.Message):
     __slots__ = ("geojson", "distance_meters", "duration_seconds")

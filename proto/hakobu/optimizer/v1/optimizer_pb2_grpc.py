@@ -4,7 +4,7 @@ import grpc
 import warnings
 
 from google.longrunning import operations_pb2 as google_dot_longrunning_dot_operations__pb2
-from hakobu.v1 import optimizer_pb2 as hakobu_dot_v1_dot_optimizer__pb2
+from hakobu.optimizer.v1 import optimizer_pb2 as hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2
 
 GRPC_GENERATED_VERSION = '1.81.1'
 GRPC_VERSION = grpc.__version__
@@ -19,7 +19,7 @@ except ImportError:
 if _version_not_supported:
     raise RuntimeError(
         f'The grpc package installed is at version {GRPC_VERSION},'
-        + ' but the generated code in hakobu/v1/optimizer_pb2_grpc.py depends on'
+        + ' but the generated code in hakobu/optimizer/v1/optimizer_pb2_grpc.py depends on'
         + f' grpcio>={GRPC_GENERATED_VERSION}.'
         + f' Please upgrade your grpc module to grpcio>={GRPC_GENERATED_VERSION}'
         + f' or downgrade your generated code using grpcio-tools<={GRPC_VERSION}.'
@@ -41,24 +41,24 @@ class OptimizerServiceStub:
             channel: A grpc.Channel.
         """
         self.Optimize = channel.unary_unary(
-                '/hakobu.v1.OptimizerService/Optimize',
-                request_serializer=hakobu_dot_v1_dot_optimizer__pb2.OptimizeRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_optimizer__pb2.OptimizeResponse.FromString,
+                '/hakobu.optimizer.v1.OptimizerService/Optimize',
+                request_serializer=hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.OptimizeRequest.SerializeToString,
+                response_deserializer=hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.OptimizeResponse.FromString,
                 _registered_method=True)
         self.StreamOptimize = channel.unary_stream(
-                '/hakobu.v1.OptimizerService/StreamOptimize',
-                request_serializer=hakobu_dot_v1_dot_optimizer__pb2.OptimizeRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_optimizer__pb2.OptimizeProgress.FromString,
+                '/hakobu.optimizer.v1.OptimizerService/StreamOptimize',
+                request_serializer=hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.OptimizeRequest.SerializeToString,
+                response_deserializer=hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.OptimizeProgress.FromString,
                 _registered_method=True)
         self.OptimizeLongRunning = channel.unary_unary(
-                '/hakobu.v1.OptimizerService/OptimizeLongRunning',
-                request_serializer=hakobu_dot_v1_dot_optimizer__pb2.OptimizeRequest.SerializeToString,
+                '/hakobu.optimizer.v1.OptimizerService/OptimizeLongRunning',
+                request_serializer=hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.OptimizeRequest.SerializeToString,
                 response_deserializer=google_dot_longrunning_dot_operations__pb2.Operation.FromString,
                 _registered_method=True)
         self.ValidatePlan = channel.unary_unary(
-                '/hakobu.v1.OptimizerService/ValidatePlan',
-                request_serializer=hakobu_dot_v1_dot_optimizer__pb2.ValidatePlanRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_optimizer__pb2.ValidatePlanResponse.FromString,
+                '/hakobu.optimizer.v1.OptimizerService/ValidatePlan',
+                request_serializer=hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.ValidatePlanRequest.SerializeToString,
+                response_deserializer=hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.ValidatePlanResponse.FromString,
                 _registered_method=True)
 
 
@@ -107,29 +107,29 @@ def add_OptimizerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
             'Optimize': grpc.unary_unary_rpc_method_handler(
                     servicer.Optimize,
-                    request_deserializer=hakobu_dot_v1_dot_optimizer__pb2.OptimizeRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_optimizer__pb2.OptimizeResponse.SerializeToString,
+                    request_deserializer=hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.OptimizeRequest.FromString,
+                    response_serializer=hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.OptimizeResponse.SerializeToString,
             ),
             'StreamOptimize': grpc.unary_stream_rpc_method_handler(
                     servicer.StreamOptimize,
-                    request_deserializer=hakobu_dot_v1_dot_optimizer__pb2.OptimizeRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_optimizer__pb2.OptimizeProgress.SerializeToString,
+                    request_deserializer=hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.OptimizeRequest.FromString,
+                    response_serializer=hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.OptimizeProgress.SerializeToString,
             ),
             'OptimizeLongRunning': grpc.unary_unary_rpc_method_handler(
                     servicer.OptimizeLongRunning,
-                    request_deserializer=hakobu_dot_v1_dot_optimizer__pb2.OptimizeRequest.FromString,
+                    request_deserializer=hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.OptimizeRequest.FromString,
                     response_serializer=google_dot_longrunning_dot_operations__pb2.Operation.SerializeToString,
             ),
             'ValidatePlan': grpc.unary_unary_rpc_method_handler(
                     servicer.ValidatePlan,
-                    request_deserializer=hakobu_dot_v1_dot_optimizer__pb2.ValidatePlanRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_optimizer__pb2.ValidatePlanResponse.SerializeToString,
+                    request_deserializer=hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.ValidatePlanRequest.FromString,
+                    response_serializer=hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.ValidatePlanResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
-            'hakobu.v1.OptimizerService', rpc_method_handlers)
+            'hakobu.optimizer.v1.OptimizerService', rpc_method_handlers)
     server.add_generic_rpc_handlers((generic_handler,))
-    server.add_registered_method_handlers('hakobu.v1.OptimizerService', rpc_method_handlers)
+    server.add_registered_method_handlers('hakobu.optimizer.v1.OptimizerService', rpc_method_handlers)
 
 
  # This class is part of an EXPERIMENTAL API.
@@ -155,9 +155,9 @@ class OptimizerService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OptimizerService/Optimize',
-            hakobu_dot_v1_dot_optimizer__pb2.OptimizeRequest.SerializeToString,
-            hakobu_dot_v1_dot_optimizer__pb2.OptimizeResponse.FromString,
+            '/hakobu.optimizer.v1.OptimizerService/Optimize',
+            hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.OptimizeRequest.SerializeToString,
+            hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.OptimizeResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -182,9 +182,9 @@ class OptimizerService:
         return grpc.experimental.unary_stream(
             request,
             target,
-            '/hakobu.v1.OptimizerService/StreamOptimize',
-            hakobu_dot_v1_dot_optimizer__pb2.OptimizeRequest.SerializeToString,
-            hakobu_dot_v1_dot_optimizer__pb2.OptimizeProgress.FromString,
+            '/hakobu.optimizer.v1.OptimizerService/StreamOptimize',
+            hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.OptimizeRequest.SerializeToString,
+            hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.OptimizeProgress.FromString,
             options,
             channel_credentials,
             insecure,
@@ -209,8 +209,8 @@ class OptimizerService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OptimizerService/OptimizeLongRunning',
-            hakobu_dot_v1_dot_optimizer__pb2.OptimizeRequest.SerializeToString,
+            '/hakobu.optimizer.v1.OptimizerService/OptimizeLongRunning',
+            hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.OptimizeRequest.SerializeToString,
             google_dot_longrunning_dot_operations__pb2.Operation.FromString,
             options,
             channel_credentials,
@@ -236,9 +236,9 @@ class OptimizerService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.OptimizerService/ValidatePlan',
-            hakobu_dot_v1_dot_optimizer__pb2.ValidatePlanRequest.SerializeToString,
-            hakobu_dot_v1_dot_optimizer__pb2.ValidatePlanResponse.FromString,
+            '/hakobu.optimizer.v1.OptimizerService/ValidatePlan',
+            hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.ValidatePlanRequest.SerializeToString,
+            hakobu_dot_optimizer_dot_v1_dot_optimizer__pb2.ValidatePlanResponse.FromString,
             options,
             channel_credentials,
             insecure,

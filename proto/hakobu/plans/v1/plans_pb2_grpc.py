@@ -5,7 +5,7 @@ import warnings
 
 from google.longrunning import operations_pb2 as google_dot_longrunning_dot_operations__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
-from hakobu.v1 import plans_pb2 as hakobu_dot_v1_dot_plans__pb2
+from hakobu.plans.v1 import plans_pb2 as hakobu_dot_plans_dot_v1_dot_plans__pb2
 
 GRPC_GENERATED_VERSION = '1.81.1'
 GRPC_VERSION = grpc.__version__
@@ -20,7 +20,7 @@ except ImportError:
 if _version_not_supported:
     raise RuntimeError(
         f'The grpc package installed is at version {GRPC_VERSION},'
-        + ' but the generated code in hakobu/v1/plans_pb2_grpc.py depends on'
+        + ' but the generated code in hakobu/plans/v1/plans_pb2_grpc.py depends on'
         + f' grpcio>={GRPC_GENERATED_VERSION}.'
         + f' Please upgrade your grpc module to grpcio>={GRPC_GENERATED_VERSION}'
         + f' or downgrade your generated code using grpcio-tools<={GRPC_VERSION}.'
@@ -37,48 +37,48 @@ class PlanServiceStub:
             channel: A grpc.Channel.
         """
         self.GetPlan = channel.unary_unary(
-                '/hakobu.v1.PlanService/GetPlan',
-                request_serializer=hakobu_dot_v1_dot_plans__pb2.GetPlanRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_plans__pb2.DeliveryPlan.FromString,
+                '/hakobu.plans.v1.PlanService/GetPlan',
+                request_serializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.GetPlanRequest.SerializeToString,
+                response_deserializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.DeliveryPlan.FromString,
                 _registered_method=True)
         self.ListPlans = channel.unary_unary(
-                '/hakobu.v1.PlanService/ListPlans',
-                request_serializer=hakobu_dot_v1_dot_plans__pb2.ListPlansRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_plans__pb2.ListPlansResponse.FromString,
+                '/hakobu.plans.v1.PlanService/ListPlans',
+                request_serializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.ListPlansRequest.SerializeToString,
+                response_deserializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.ListPlansResponse.FromString,
                 _registered_method=True)
         self.ListPlanRevisions = channel.unary_unary(
-                '/hakobu.v1.PlanService/ListPlanRevisions',
-                request_serializer=hakobu_dot_v1_dot_plans__pb2.ListPlanRevisionsRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_plans__pb2.ListPlanRevisionsResponse.FromString,
+                '/hakobu.plans.v1.PlanService/ListPlanRevisions',
+                request_serializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.ListPlanRevisionsRequest.SerializeToString,
+                response_deserializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.ListPlanRevisionsResponse.FromString,
                 _registered_method=True)
         self.OptimizePlan = channel.unary_unary(
-                '/hakobu.v1.PlanService/OptimizePlan',
-                request_serializer=hakobu_dot_v1_dot_plans__pb2.OptimizePlanRequest.SerializeToString,
+                '/hakobu.plans.v1.PlanService/OptimizePlan',
+                request_serializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.OptimizePlanRequest.SerializeToString,
                 response_deserializer=google_dot_longrunning_dot_operations__pb2.Operation.FromString,
                 _registered_method=True)
         self.EditPlan = channel.unary_unary(
-                '/hakobu.v1.PlanService/EditPlan',
-                request_serializer=hakobu_dot_v1_dot_plans__pb2.EditPlanRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_plans__pb2.EditPlanResponse.FromString,
+                '/hakobu.plans.v1.PlanService/EditPlan',
+                request_serializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.EditPlanRequest.SerializeToString,
+                response_deserializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.EditPlanResponse.FromString,
                 _registered_method=True)
         self.PublishPlan = channel.unary_unary(
-                '/hakobu.v1.PlanService/PublishPlan',
-                request_serializer=hakobu_dot_v1_dot_plans__pb2.PublishPlanRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_plans__pb2.DeliveryPlan.FromString,
+                '/hakobu.plans.v1.PlanService/PublishPlan',
+                request_serializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.PublishPlanRequest.SerializeToString,
+                response_deserializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.DeliveryPlan.FromString,
                 _registered_method=True)
         self.ReplanPlan = channel.unary_unary(
-                '/hakobu.v1.PlanService/ReplanPlan',
-                request_serializer=hakobu_dot_v1_dot_plans__pb2.ReplanPlanRequest.SerializeToString,
+                '/hakobu.plans.v1.PlanService/ReplanPlan',
+                request_serializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.ReplanPlanRequest.SerializeToString,
                 response_deserializer=google_dot_longrunning_dot_operations__pb2.Operation.FromString,
                 _registered_method=True)
         self.ComparePlans = channel.unary_unary(
-                '/hakobu.v1.PlanService/ComparePlans',
-                request_serializer=hakobu_dot_v1_dot_plans__pb2.ComparePlansRequest.SerializeToString,
-                response_deserializer=hakobu_dot_v1_dot_plans__pb2.ComparePlansResponse.FromString,
+                '/hakobu.plans.v1.PlanService/ComparePlans',
+                request_serializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.ComparePlansRequest.SerializeToString,
+                response_deserializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.ComparePlansResponse.FromString,
                 _registered_method=True)
         self.DeletePlan = channel.unary_unary(
-                '/hakobu.v1.PlanService/DeletePlan',
-                request_serializer=hakobu_dot_v1_dot_plans__pb2.DeletePlanRequest.SerializeToString,
+                '/hakobu.plans.v1.PlanService/DeletePlan',
+                request_serializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.DeletePlanRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
 
@@ -160,54 +160,54 @@ def add_PlanServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
             'GetPlan': grpc.unary_unary_rpc_method_handler(
                     servicer.GetPlan,
-                    request_deserializer=hakobu_dot_v1_dot_plans__pb2.GetPlanRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_plans__pb2.DeliveryPlan.SerializeToString,
+                    request_deserializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.GetPlanRequest.FromString,
+                    response_serializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.DeliveryPlan.SerializeToString,
             ),
             'ListPlans': grpc.unary_unary_rpc_method_handler(
                     servicer.ListPlans,
-                    request_deserializer=hakobu_dot_v1_dot_plans__pb2.ListPlansRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_plans__pb2.ListPlansResponse.SerializeToString,
+                    request_deserializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.ListPlansRequest.FromString,
+                    response_serializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.ListPlansResponse.SerializeToString,
             ),
             'ListPlanRevisions': grpc.unary_unary_rpc_method_handler(
                     servicer.ListPlanRevisions,
-                    request_deserializer=hakobu_dot_v1_dot_plans__pb2.ListPlanRevisionsRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_plans__pb2.ListPlanRevisionsResponse.SerializeToString,
+                    request_deserializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.ListPlanRevisionsRequest.FromString,
+                    response_serializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.ListPlanRevisionsResponse.SerializeToString,
             ),
             'OptimizePlan': grpc.unary_unary_rpc_method_handler(
                     servicer.OptimizePlan,
-                    request_deserializer=hakobu_dot_v1_dot_plans__pb2.OptimizePlanRequest.FromString,
+                    request_deserializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.OptimizePlanRequest.FromString,
                     response_serializer=google_dot_longrunning_dot_operations__pb2.Operation.SerializeToString,
             ),
             'EditPlan': grpc.unary_unary_rpc_method_handler(
                     servicer.EditPlan,
-                    request_deserializer=hakobu_dot_v1_dot_plans__pb2.EditPlanRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_plans__pb2.EditPlanResponse.SerializeToString,
+                    request_deserializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.EditPlanRequest.FromString,
+                    response_serializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.EditPlanResponse.SerializeToString,
             ),
             'PublishPlan': grpc.unary_unary_rpc_method_handler(
                     servicer.PublishPlan,
-                    request_deserializer=hakobu_dot_v1_dot_plans__pb2.PublishPlanRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_plans__pb2.DeliveryPlan.SerializeToString,
+                    request_deserializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.PublishPlanRequest.FromString,
+                    response_serializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.DeliveryPlan.SerializeToString,
             ),
             'ReplanPlan': grpc.unary_unary_rpc_method_handler(
                     servicer.ReplanPlan,
-                    request_deserializer=hakobu_dot_v1_dot_plans__pb2.ReplanPlanRequest.FromString,
+                    request_deserializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.ReplanPlanRequest.FromString,
                     response_serializer=google_dot_longrunning_dot_operations__pb2.Operation.SerializeToString,
             ),
             'ComparePlans': grpc.unary_unary_rpc_method_handler(
                     servicer.ComparePlans,
-                    request_deserializer=hakobu_dot_v1_dot_plans__pb2.ComparePlansRequest.FromString,
-                    response_serializer=hakobu_dot_v1_dot_plans__pb2.ComparePlansResponse.SerializeToString,
+                    request_deserializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.ComparePlansRequest.FromString,
+                    response_serializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.ComparePlansResponse.SerializeToString,
             ),
             'DeletePlan': grpc.unary_unary_rpc_method_handler(
                     servicer.DeletePlan,
-                    request_deserializer=hakobu_dot_v1_dot_plans__pb2.DeletePlanRequest.FromString,
+                    request_deserializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.DeletePlanRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
-            'hakobu.v1.PlanService', rpc_method_handlers)
+            'hakobu.plans.v1.PlanService', rpc_method_handlers)
     server.add_generic_rpc_handlers((generic_handler,))
-    server.add_registered_method_handlers('hakobu.v1.PlanService', rpc_method_handlers)
+    server.add_registered_method_handlers('hakobu.plans.v1.PlanService', rpc_method_handlers)
 
 
  # This class is part of an EXPERIMENTAL API.
@@ -228,9 +228,9 @@ class PlanService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.PlanService/GetPlan',
-            hakobu_dot_v1_dot_plans__pb2.GetPlanRequest.SerializeToString,
-            hakobu_dot_v1_dot_plans__pb2.DeliveryPlan.FromString,
+            '/hakobu.plans.v1.PlanService/GetPlan',
+            hakobu_dot_plans_dot_v1_dot_plans__pb2.GetPlanRequest.SerializeToString,
+            hakobu_dot_plans_dot_v1_dot_plans__pb2.DeliveryPlan.FromString,
             options,
             channel_credentials,
             insecure,
@@ -255,9 +255,9 @@ class PlanService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.PlanService/ListPlans',
-            hakobu_dot_v1_dot_plans__pb2.ListPlansRequest.SerializeToString,
-            hakobu_dot_v1_dot_plans__pb2.ListPlansResponse.FromString,
+            '/hakobu.plans.v1.PlanService/ListPlans',
+            hakobu_dot_plans_dot_v1_dot_plans__pb2.ListPlansRequest.SerializeToString,
+            hakobu_dot_plans_dot_v1_dot_plans__pb2.ListPlansResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -282,9 +282,9 @@ class PlanService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.PlanService/ListPlanRevisions',
-            hakobu_dot_v1_dot_plans__pb2.ListPlanRevisionsRequest.SerializeToString,
-            hakobu_dot_v1_dot_plans__pb2.ListPlanRevisionsResponse.FromString,
+            '/hakobu.plans.v1.PlanService/ListPlanRevisions',
+            hakobu_dot_plans_dot_v1_dot_plans__pb2.ListPlanRevisionsRequest.SerializeToString,
+            hakobu_dot_plans_dot_v1_dot_plans__pb2.ListPlanRevisionsResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -309,8 +309,8 @@ class PlanService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.PlanService/OptimizePlan',
-            hakobu_dot_v1_dot_plans__pb2.OptimizePlanRequest.SerializeToString,
+            '/hakobu.plans.v1.PlanService/OptimizePlan',
+            hakobu_dot_plans_dot_v1_dot_plans__pb2.OptimizePlanRequest.SerializeToString,
             google_dot_longrunning_dot_operations__pb2.Operation.FromString,
             options,
             channel_credentials,
@@ -336,9 +336,9 @@ class PlanService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.PlanService/EditPlan',
-            hakobu_dot_v1_dot_plans__pb2.EditPlanRequest.SerializeToString,
-            hakobu_dot_v1_dot_plans__pb2.EditPlanResponse.FromString,
+            '/hakobu.plans.v1.PlanService/EditPlan',
+            hakobu_dot_plans_dot_v1_dot_plans__pb2.EditPlanRequest.SerializeToString,
+            hakobu_dot_plans_dot_v1_dot_plans__pb2.EditPlanResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -363,9 +363,9 @@ class PlanService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.PlanService/PublishPlan',
-            hakobu_dot_v1_dot_plans__pb2.PublishPlanRequest.SerializeToString,
-            hakobu_dot_v1_dot_plans__pb2.DeliveryPlan.FromString,
+            '/hakobu.plans.v1.PlanService/PublishPlan',
+            hakobu_dot_plans_dot_v1_dot_plans__pb2.PublishPlanRequest.SerializeToString,
+            hakobu_dot_plans_dot_v1_dot_plans__pb2.DeliveryPlan.FromString,
             options,
             channel_credentials,
             insecure,
@@ -390,8 +390,8 @@ class PlanService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.PlanService/ReplanPlan',
-            hakobu_dot_v1_dot_plans__pb2.ReplanPlanRequest.SerializeToString,
+            '/hakobu.plans.v1.PlanService/ReplanPlan',
+            hakobu_dot_plans_dot_v1_dot_plans__pb2.ReplanPlanRequest.SerializeToString,
             google_dot_longrunning_dot_operations__pb2.Operation.FromString,
             options,
             channel_credentials,
@@ -417,9 +417,9 @@ class PlanService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.PlanService/ComparePlans',
-            hakobu_dot_v1_dot_plans__pb2.ComparePlansRequest.SerializeToString,
-            hakobu_dot_v1_dot_plans__pb2.ComparePlansResponse.FromString,
+            '/hakobu.plans.v1.PlanService/ComparePlans',
+            hakobu_dot_plans_dot_v1_dot_plans__pb2.ComparePlansRequest.SerializeToString,
+            hakobu_dot_plans_dot_v1_dot_plans__pb2.ComparePlansResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -444,8 +444,8 @@ class PlanService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/hakobu.v1.PlanService/DeletePlan',
-            hakobu_dot_v1_dot_plans__pb2.DeletePlanRequest.SerializeToString,
+            '/hakobu.plans.v1.PlanService/DeletePlan',
+            hakobu_dot_plans_dot_v1_dot_plans__pb2.DeletePlanRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,
