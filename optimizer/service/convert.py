@@ -1,4 +1,4 @@
-"""Conversion between the hakobu.v1 protobuf messages and the optimizer model.
+"""Conversion between the hakobu.optimizer.v1 protobuf messages and the optimizer model.
 
 Only this module (and the servicer) knows the wire format. Errors are
 :class:`ModelError` with field paths as the caller wrote them
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import numpy as np
 from google.protobuf import duration_pb2, timestamp_pb2
 
-from hakobu.v1 import optimizer_pb2 as pb
+from hakobu.optimizer.v1 import optimizer_pb2 as pb
 from optimizer.checker import Evaluation, RouteResult, Violation
 from optimizer.diagnosis import Unassigned
 from optimizer.licences import parse_licence
@@ -44,16 +44,16 @@ from optimizer.solve import SolveOptions, SolveStats
 MAX_MATRIX_SIZE = 6_000
 ENGINE_NAMES = {
     pb.ENGINE_UNSPECIFIED: "auto",
-    pb.AUTO: "auto",
-    pb.PYVRP: "pyvrp",
-    pb.ORTOOLS: "ortools",
-    pb.HGS: "hgs",
+    pb.ENGINE_AUTO: "auto",
+    pb.ENGINE_PYVRP: "pyvrp",
+    pb.ENGINE_ORTOOLS: "ortools",
+    pb.ENGINE_HGS: "hgs",
 }
 ROUNDING = {
     pb.ROUNDING_UNSPECIFIED: Rounding.ROUND,
-    pb.ROUND: Rounding.ROUND,
-    pb.TRUNCATE: Rounding.TRUNCATE,
-    pb.CEIL: Rounding.CEIL,
+    pb.ROUNDING_ROUND: Rounding.ROUND,
+    pb.ROUNDING_TRUNCATE: Rounding.TRUNCATE,
+    pb.ROUNDING_CEIL: Rounding.CEIL,
 }
 
 

@@ -8,10 +8,10 @@ import urllib.request
 
 import grpc
 
-from hakobu.v1 import optimizer_pb2 as pb
-from hakobu.v1 import optimizer_pb2_grpc
+from hakobu.optimizer.v1 import optimizer_pb2 as pb
+from hakobu.optimizer.v1 import optimizer_pb2_grpc
 from server.app import create_optimizer_server
-from server.observability import JsonFormatter, serve_metrics
+from server.platform.observability import JsonFormatter, serve_metrics
 
 
 def test_metrics_endpoint_counts_rpcs() -> None:

@@ -15,8 +15,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from grpc_status import rpc_status
 
-from hakobu.v1 import optimizer_pb2 as pb
-from hakobu.v1 import optimizer_pb2_grpc
+from hakobu.optimizer.v1 import optimizer_pb2 as pb
+from hakobu.optimizer.v1 import optimizer_pb2_grpc
 from server.app import Running, create_optimizer_server
 from server.demo import demo_request
 
@@ -261,7 +261,7 @@ def test_validate_plan_reports_violations(stub) -> None:
 def test_health_and_reflection(channel) -> None:
     """The standard health service says SERVING and reflection lists the API."""
     health = health_pb2_grpc.HealthStub(channel)
-    for name in ("", "hakobu.v1.OptimizerService"):
+    for name in ("", "hakobu.optimizer.v1.OptimizerService"):
         r = health.Check(health_pb2.HealthCheckRequest(service=name), timeout=5)
         assert r.status == health_pb2.HealthCheckResponse.SERVING
     refl = reflection_pb2_grpc.ServerReflectionStub(channel)
@@ -269,7 +269,8 @@ def test_health_and_reflection(channel) -> None:
         refl.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=5)
     )
     names = {s.name for s in resp.list_services_response.service}
-    assert {"hakobu.v1.OptimizerService", "google.longrunning.Operations", "grpc.health.v1.Health"} <= names
+    want = {"hakobu.optimizer.v1.OptimizerService", "google.longrunning.Operations", "grpc.health.v1.Health"}
+    assert want <= names
 
 
 def test_fleet_too_small_serves_what_fits(stub) -> None:

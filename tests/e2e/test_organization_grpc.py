@@ -14,14 +14,14 @@ from google.rpc import error_details_pb2
 from google.type import date_pb2, latlng_pb2, timeofday_pb2
 from grpc_status import rpc_status
 
-from hakobu.v1 import resources_pb2 as pb
-from hakobu.v1 import resources_pb2_grpc
-from server.api.context import ORG_HEADER
-from server.api.organization import OrganizationServicer
+from hakobu.fleet.v1 import fleet_pb2 as pb
+from hakobu.fleet.v1 import fleet_pb2_grpc
 from server.db.repository import Database
+from server.entrypoints.grpc.context import ORG_HEADER
+from server.entrypoints.grpc.organization import OrganizationServicer
 from tests.integration.db.conftest import db_url, new_org  # noqa: F401  (db_url is a fixture)
 
-Stub = resources_pb2_grpc.OrganizationServiceStub
+Stub = fleet_pb2_grpc.OrganizationServiceStub
 Code = grpc.StatusCode
 
 # request field → (message suffix, plural method suffix, collection)
@@ -35,8 +35,8 @@ KINDS = {
 # one field per resource that an update may change, with a new value
 CHANGE: dict[str, tuple[str, Any]] = {
     "branch": ("display_name", "新しい営業所"),
-    "vehicle": ("status", pb.FleetVehicle.MAINTENANCE),
-    "driver": ("status", pb.FleetDriver.ON_LEAVE),
+    "vehicle": ("status", pb.Vehicle.MAINTENANCE),
+    "driver": ("status", pb.Driver.ON_LEAVE),
     "customer": ("display_name", "XYZ物産株式会社"),
     "order": ("notes", "置き配可"),
 }
@@ -46,7 +46,7 @@ CHANGE: dict[str, tuple[str, Any]] = {
 def stub(db_url: str) -> Iterator[Stub]:  # noqa: F811  (the imported fixture)
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
     servicer = OrganizationServicer(Database(db_url))
-    resources_pb2_grpc.add_OrganizationServiceServicer_to_server(servicer, server)
+    fleet_pb2_grpc.add_OrganizationServiceServicer_to_server(servicer, server)
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
@@ -123,11 +123,11 @@ class Client:
         if kind == "vehicle":
             base = dict(branch=self.home.name, registration_number=f"練馬400か{uid('')}", vehicle_class="2t",
                         payload_kg=2000, gross_weight_kg=5000)  # fmt: skip
-            return pb.FleetVehicle(**{**base, **kw})
+            return pb.Vehicle(**{**base, **kw})
         if kind == "driver":
             base = dict(branch=self.home.name, employee_number=uid("EMP"), display_name="山田太郎",
                         licence_class="準中型")  # fmt: skip
-            return pb.FleetDriver(**{**base, **kw})
+            return pb.Driver(**{**base, **kw})
         assert kind == "order"
         base = dict(branch=self.home.name, place_name="練馬区役所",
                     location=latlng_pb2.LatLng(latitude=35.7356, longitude=139.6517),
@@ -236,14 +236,14 @@ def test_vehicle_and_driver_details(a: Client) -> None:
     """Optional vehicle sizes stay unset until given; a romaji licence class is stored in Japanese."""
     bare = a.create("vehicle", a.sample("vehicle", gross_weight_kg=None))
     assert not bare.HasField("gross_weight_kg") and not bare.HasField("length_mm")
-    assert bare.status == pb.FleetVehicle.AVAILABLE
+    assert bare.status == pb.Vehicle.AVAILABLE
     sizes = dict(length_mm=6200, width_mm=2200, height_mm=3100, volume_m3=18)
     sized = a.create("vehicle", a.sample("vehicle", **sizes))
     assert (sized.length_mm, sized.width_mm, sized.height_mm, sized.volume_m3) == (6200, 2200, 3100, 18)
 
     driver = a.create("driver", a.sample("driver", licence_class="CHUGATA"))
     assert driver.licence_class == "中型"
-    assert driver.status == pb.FleetDriver.AVAILABLE
+    assert driver.status == pb.Driver.AVAILABLE
     assert a.create("driver", a.sample("driver", licence_class="")).licence_class == ""
 
 
@@ -292,7 +292,7 @@ def _names(items: list[Any]) -> set[str]:
 def test_filters(a: Client) -> None:
     b1, b2 = a.home, a.create("branch", a.sample("branch"))
     v1 = a.create("vehicle", a.sample("vehicle"))
-    v2 = a.create("vehicle", a.sample("vehicle", vehicle_class="4t", status=pb.FleetVehicle.MAINTENANCE))
+    v2 = a.create("vehicle", a.sample("vehicle", vehicle_class="4t", status=pb.Vehicle.MAINTENANCE))
     v3 = a.create("vehicle", a.sample("vehicle", branch=b2.name))
     assert _names(a.list("vehicle", filter=f'branch = "{b1.name}"')) == _names([v1, v2])
     both = f'branch = "{b1.name}" AND status = AVAILABLE'
@@ -343,28 +343,28 @@ def test_bad_filters_name_the_filter(a: Client, kind: str, text: str) -> None:
 
 def test_update_mask_changes_only_the_named_fields(a: Client) -> None:
     v = a.create("vehicle", a.sample("vehicle", length_mm=4700))
-    bigger = a.update("vehicle", pb.FleetVehicle(name=v.name, payload_kg=3000), ["payload_kg"])
+    bigger = a.update("vehicle", pb.Vehicle(name=v.name, payload_kg=3000), ["payload_kg"])
     assert bigger.payload_kg == 3000
     assert (bigger.vehicle_class, bigger.registration_number, bigger.branch) == (
         v.vehicle_class, v.registration_number, v.branch,
     )  # fmt: skip
     assert bigger.gross_weight_kg == 5000 and bigger.length_mm == 4700
 
-    cleared = a.update("vehicle", pb.FleetVehicle(name=v.name), ["gross_weight_kg", "etag", "name"])
+    cleared = a.update("vehicle", pb.Vehicle(name=v.name), ["gross_weight_kg", "etag", "name"])
     assert not cleared.HasField("gross_weight_kg"), "a masked unset optional field is cleared"
     assert cleared.payload_kg == 3000
 
     for paths in (["colour"], ["location"], ["payload_kg", "branch.name"]):
-        err = fails(Code.INVALID_ARGUMENT, a.update, "vehicle", pb.FleetVehicle(name=v.name), paths)
+        err = fails(Code.INVALID_ARGUMENT, a.update, "vehicle", pb.Vehicle(name=v.name), paths)
         assert "update_mask" in violations(err)
     assert a.get("vehicle", v.name).etag == cleared.etag, "a refused update writes nothing"
 
     full = a.get("vehicle", v.name)
     full.registration_number = "練馬100あ0001"
-    full.status = pb.FleetVehicle.RETIRED
+    full.status = pb.Vehicle.RETIRED
     full.ClearField("length_mm")
     replaced = a.update("vehicle", full)  # empty mask: every mutable field
-    assert replaced.registration_number == "練馬100あ0001" and replaced.status == pb.FleetVehicle.RETIRED
+    assert replaced.registration_number == "練馬100あ0001" and replaced.status == pb.Vehicle.RETIRED
     assert not replaced.HasField("length_mm")
 
     b = a.create("branch", a.sample("branch"))

@@ -16,8 +16,8 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from prometheus_client import REGISTRY
 
-from hakobu.v1 import plans_pb2 as pb
-from hakobu.v1 import plans_pb2_grpc
+from hakobu.plans.v1 import plans_pb2 as pb
+from hakobu.plans.v1 import plans_pb2_grpc
 from server.app import create_optimizer_server, create_plans_server
 from server.db.seed import NERIMA_BRANCH_ID, ORG_ID, demo_orders, seed, tomorrow
 from tests.integration.db.conftest import db_url, new_org  # noqa: F401  (fixture)
@@ -95,7 +95,7 @@ def test_optimize_edit_publish_progress_replan_compare(stub, channel, db_url: st
                  if s.order in small_only)
     move = pb.PlanEdit(move_order=pb.PlanEdit.MoveOrder(order=order, vehicle=f"{ORG}/vehicles/V-103"))
     res = stub.EditPlan(pb.EditPlanRequest(name=plan.name, etag=plan.etag, edits=[move]), metadata=MD)
-    assert not res.saved and any(v.code == "VEHICLE_CLASS" and v.order == order for v in res.violations)
+    assert not res.saved and any(v.code == pb.PlanIssue.VEHICLE_CLASS and v.order == order for v in res.violations)
     assert stub.GetPlan(pb.GetPlanRequest(name=plan.name), metadata=MD).revision == 1
 
     # Two dispatchers edit the same revision at once: exactly one wins, the other gets ABORTED.
@@ -145,7 +145,7 @@ def test_optimize_edit_publish_progress_replan_compare(stub, channel, db_url: st
     assert cmp.a.stops == served
     revs = stub.ListPlanRevisions(pb.ListPlanRevisionsRequest(name=plan.name), metadata=MD).revisions
     assert [r.revision for r in revs] == list(range(1, len(revs) + 1))
-    assert "PUBLISHED" in [r.change for r in revs]
+    assert pb.PlanRevision.PUBLISHED in [r.change for r in revs]
     listed = stub.ListPlans(pb.ListPlansRequest(
         parent=ORG, filter=f'branch = "{ORG}/branches/{NERIMA_BRANCH_ID}" AND plan_date = "{day}"'),
         metadata=MD)

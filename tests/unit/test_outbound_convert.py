@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from hakobu.v1 import optimizer_pb2 as pb
+from hakobu.optimizer.v1 import optimizer_pb2 as pb
 from optimizer.licences import Licence
 from optimizer.model import (
     MAX_TIME,

@@ -1,7 +1,8 @@
 """OrganizationService: the standard methods on branches, vehicles, drivers, customers and orders.
 
-A thin edge: who is calling and which names they may touch come from ``server.api.context``; proto ↔
-record conversion and field checks from ``server.api.resources_convert``; storage from the repositories.
+A thin edge: who is calling and which names they may touch come from ``context``; proto ↔ record conversion
+and field checks from ``fleet_convert``; filters, masks, ids and etags from ``aip``; storage from the
+repositories.
 The five resources share one generic implementation driven by their ``Kind``. Storage errors are re-worded
 here (Japanese first, then English, naming the resource) before ``@grpc_errors`` turns them into statuses.
 """
@@ -15,10 +16,7 @@ from typing import Any
 import grpc
 from google.protobuf import empty_pb2
 
-from hakobu.v1 import resources_pb2_grpc
-from server.api import resources_convert as rc
-from server.api.context import Caller, caller, parse_name, parse_parent
-from server.api.errors import FieldError, PreconditionError, grpc_errors
+from hakobu.fleet.v1 import fleet_pb2_grpc
 from server.db.repository import (
     AlreadyExistsError,
     Database,
@@ -30,11 +28,16 @@ from server.db.repository import (
     Repository,
     StaleEtagError,
 )
+from server.entrypoints.grpc import aip
+from server.entrypoints.grpc import fleet_convert as rc
+from server.entrypoints.grpc.context import Caller, caller, parse_name, parse_parent
+from server.entrypoints.grpc.errors import FieldError, PreconditionError, grpc_errors
+from server.entrypoints.grpc.fleet_checks import LABELS
 
 Ctx = grpc.ServicerContext
 
 
-class OrganizationServicer(resources_pb2_grpc.OrganizationServiceServicer):
+class OrganizationServicer(fleet_pb2_grpc.OrganizationServiceServicer):
     """Master data of the caller's organization (from the ``x-hakobu-organization`` metadata)."""
 
     def __init__(self, db: Database) -> None:
@@ -162,7 +165,7 @@ class OrganizationServicer(resources_pb2_grpc.OrganizationServiceServicer):
         if request.page_size < 0:
             bad = f"0以上を指定してください / page_size must be >= 0, got {request.page_size}"
             raise FieldError([("page_size", bad)])
-        flt = rc.parse_filter(request.filter, kind.filters, self._name_to_id(context, who))
+        flt = aip.parse_filter(request.filter, kind.filters, self._name_to_id(context, who))
         try:
             page = self._repo(kind.collection).list(org, request.page_size, request.page_token, flt)
         except InvalidArgumentError as exc:
@@ -178,7 +181,7 @@ class OrganizationServicer(resources_pb2_grpc.OrganizationServiceServicer):
         who = caller(context)
         org = parse_parent(context, who, request.parent)
         resource_id = getattr(request, f"{kind.field}_id")
-        rc.check_create_ids(resource_id, request.request_id, f"{kind.field}_id")
+        aip.check_create_ids(resource_id, request.request_id, f"{kind.field}_id")
         resource = getattr(request, kind.field)
         fields = kind.fields(resource, kind.mutable, self._existing(context, who), kind.field)
         record = kind.record(id=resource_id, **fields)
@@ -191,8 +194,8 @@ class OrganizationServicer(resources_pb2_grpc.OrganizationServiceServicer):
         who = caller(context)
         resource = getattr(request, kind.field)
         id = parse_name(context, who, resource.name, kind.collection, field=f"{kind.field}.name")
-        paths = rc.update_paths(list(request.update_mask.paths), kind.mutable)
-        etag = rc.etag_or_none(resource.etag, f"{kind.field}.etag")
+        paths = aip.update_paths(list(request.update_mask.paths), kind.mutable)
+        etag = aip.etag_or_none(resource.etag, f"{kind.field}.etag")
         changes = kind.fields(resource, paths, self._existing(context, who), kind.field)
         with _storage_errors(kind, resource.name):
             updated = self._repo(kind.collection).update(who.organization, id, changes, etag)
@@ -201,13 +204,13 @@ class OrganizationServicer(resources_pb2_grpc.OrganizationServiceServicer):
     def _delete(self, kind: rc.Kind[Any], request: Any, context: Ctx) -> Any:
         who = caller(context)
         id = parse_name(context, who, request.name, kind.collection)
-        etag = rc.etag_or_none(request.etag, "etag")
+        etag = aip.etag_or_none(request.etag, "etag")
         with _storage_errors(kind, request.name):
             self._repo(kind.collection).delete(who.organization, id, etag)
         return empty_pb2.Empty()
 
     # ------------------------------------------------------------ references
-    def _name_to_id(self, context: Ctx, who: Caller) -> rc.Resolve:
+    def _name_to_id(self, context: Ctx, who: Caller) -> aip.Resolve:
         """A reference's row id: a malformed name is INVALID_ARGUMENT, another organization's is
         PERMISSION_DENIED (as for the request's own names)."""
 
@@ -216,7 +219,7 @@ class OrganizationServicer(resources_pb2_grpc.OrganizationServiceServicer):
 
         return resolve
 
-    def _existing(self, context: Ctx, who: Caller) -> rc.Resolve:
+    def _existing(self, context: Ctx, who: Caller) -> aip.Resolve:
         """Like ``_name_to_id``, and the row must exist: a reference to nothing is bad input in ``field``."""
         to_id = self._name_to_id(context, who)
 
@@ -225,7 +228,7 @@ class OrganizationServicer(resources_pb2_grpc.OrganizationServiceServicer):
             try:
                 self._repo(collection).get(who.organization, id)
             except NotFoundError:
-                ja, en = rc.LABELS[collection]
+                ja, en = LABELS[collection]
                 raise FieldError([(field, f"{ja}が見つかりません / {en} {name} does not exist")]) from None
             return id
 

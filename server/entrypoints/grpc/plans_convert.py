@@ -7,12 +7,29 @@ from typing import Any
 
 from google.protobuf import duration_pb2
 
-from hakobu.v1 import plans_pb2 as pb
-from server.api.context import resource_name
-from server.api.wellknown import date_to_proto, ts
+from hakobu.plans.v1 import plans_pb2 as pb
+from server.entrypoints.grpc.context import resource_name
+from server.entrypoints.grpc.wellknown import date_to_proto, ts
 from server.plans.compare import Comparison, Totals
 from server.plans.layout import Edit, LockOrder, MoveOrder, SetDriver, SetStopStatus, UnassignOrder
 from server.plans.repository import PlanRecord, PlanVersion
+
+#: TravelMode → the ``travel`` text the plans use cases take and plan snapshots keep.
+TRAVEL_NAMES: dict[int, str] = {pb.TRAVEL_MODE_HAVERSINE: "haversine", pb.TRAVEL_MODE_ROAD: "road"}
+_TRAVEL_MODES = {name: mode for mode, name in TRAVEL_NAMES.items()}
+
+
+def _enum(enum: Any, name: str | None) -> int:
+    """The value of ``name`` in ``enum``; 0 (UNSPECIFIED) for a name this API version does not know."""
+    return int(enum.Value(name)) if name and name in enum.keys() else 0
+
+
+def _change(text: str) -> int:
+    """A revision's stored change text (``EDITED: …``, ``REOPTIMIZED_FROM_PUBLISHED``) → its Change."""
+    head = text.split(":", 1)[0].strip()
+    if head.startswith("REOPTIMIZED"):
+        head = "REOPTIMIZED"
+    return _enum(pb.PlanRevision.Change, head)
 
 
 def _duration(seconds: int) -> duration_pb2.Duration:
@@ -28,7 +45,7 @@ def _route_seconds(r: dict[str, Any]) -> int:
 
 def issue(org: str, v: dict[str, Any]) -> pb.PlanIssue:
     return pb.PlanIssue(
-        code=v.get("code", ""),
+        code=_enum(pb.PlanIssue.Code, v.get("code")),
         message=v.get("message", ""),
         message_ja=v.get("message_ja", ""),
         vehicle=resource_name(org, "vehicles", v["vehicle_id"]) if v.get("vehicle_id") else "",
@@ -49,7 +66,7 @@ def plan_to_proto(plan: PlanRecord, snap: dict[str, Any] | None = None) -> pb.De
             load = [*s.get("load", []), 0, 0]
             stops.append(pb.PlanStop(
                 sequence=int(s["sequence"]),
-                kind=pb.PlanStop.Kind.Value(s["kind"]) if s["kind"] in pb.PlanStop.Kind.keys() else 0,
+                kind=_enum(pb.PlanStop.Kind, s["kind"]),
                 order=resource_name(org, "orders", s["order_id"]) if s.get("order_id") else "",
                 arrival_time=ts(s.get("arrival")),
                 service_start_time=ts(s.get("start")),
@@ -79,7 +96,7 @@ def plan_to_proto(plan: PlanRecord, snap: dict[str, Any] | None = None) -> pb.De
         unassigned=[
             pb.UnassignedOrder(
                 order=resource_name(org, "orders", u["order_id"]),
-                reason=u.get("reason", ""),
+                reason=_enum(pb.UnassignedOrder.Reason, u.get("reason")),
                 message=u.get("message", ""),
                 message_ja=u.get("message_ja", ""),
             )
@@ -89,7 +106,7 @@ def plan_to_proto(plan: PlanRecord, snap: dict[str, Any] | None = None) -> pb.De
         distance_meters=int(sum(r.get("distance_m", 0) for r in snap.get("routes", []))),
         duration=_duration(sum(_route_seconds(r) for r in snap.get("routes", []))),
         cost=float(snap.get("cost", 0.0)),
-        travel=snap.get("travel", "haversine"),
+        travel=_TRAVEL_MODES.get(snap.get("travel", "haversine"), pb.TRAVEL_MODE_UNSPECIFIED),
         created_by=plan.created_by or "",
         create_time=ts(plan.created_at),
         update_time=ts(plan.updated_at),
@@ -102,7 +119,11 @@ def plan_to_proto(plan: PlanRecord, snap: dict[str, Any] | None = None) -> pb.De
 
 def revision_to_proto(v: PlanVersion) -> pb.PlanRevision:
     return pb.PlanRevision(
-        revision=v.revision, changed_by=v.changed_by or "", change=v.change, create_time=ts(v.created_at)
+        revision=v.revision,
+        changed_by=v.changed_by or "",
+        change=_change(v.change),
+        description=v.change,
+        create_time=ts(v.created_at),
     )
 
 

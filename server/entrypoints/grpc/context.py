@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import grpc
 
-from server.api.errors import abort_bad_request
+from server.entrypoints.grpc.errors import abort_bad_request
 
 ORG_HEADER = "x-hakobu-organization"
 USER_HEADER = "x-hakobu-user"

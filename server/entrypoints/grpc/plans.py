@@ -7,13 +7,9 @@ standard ``google.longrunning.Operations`` service of the same server.
 
 from __future__ import annotations
 
-import base64
 import datetime
-import json
 import logging
-import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import grpc
@@ -21,26 +17,31 @@ from google.longrunning import operations_pb2
 from google.protobuf import empty_pb2
 from google.rpc import code_pb2, status_pb2
 
-from hakobu.v1 import plans_pb2 as pb
-from hakobu.v1 import plans_pb2_grpc
+from hakobu.plans.v1 import plans_pb2 as pb
+from hakobu.plans.v1 import plans_pb2_grpc
 from optimizer.compiled import RoadMatrices
 from optimizer.service.client import RemoteSolveError
-from optimizer.service.operations import OperationStore, now_timestamp
+from optimizer.service.metrics import SolveMetrics
+from optimizer.service.operations import Operation, OperationStore, now_timestamp
+from optimizer.service.runner import OperationRunner
 from optimizer.solve import SolveOptions
-from server.api.context import Caller, caller, parse_name, parse_parent
-from server.api.errors import (
+from server.db.repository import Database, RepositoryError
+from server.entrypoints.grpc import aip
+from server.entrypoints.grpc.context import Caller, caller, parse_name, parse_parent
+from server.entrypoints.grpc.errors import (
+    FieldError,
     abort_bad_request,
     grpc_errors,
     status_code_for,
 )
-from server.api.plans_convert import (
+from server.entrypoints.grpc.plans_convert import (
+    TRAVEL_NAMES,
     comparison_to_proto,
     edit_from_proto,
     plan_to_proto,
     revision_to_proto,
 )
-from server.api.wellknown import date_from_proto, date_to_proto
-from server.db.repository import Database, RepositoryError
+from server.entrypoints.grpc.wellknown import date_from_proto, date_to_proto
 from server.jst import today_jst
 from server.plans.build import build_problem
 from server.plans.compare import compare
@@ -64,7 +65,12 @@ from server.plans.solver import Solver
 log = logging.getLogger("hakobu.plans")
 
 DEFAULT_TIME_LIMIT = 10.0
-_FILTER = re.compile(r'\s*(branch|plan_date|status)\s*=\s*("([^"]*)"|([A-Za-z0-9_-]+))\s*')
+#: ListPlans filter fields → (list_plans argument, value converter).
+_FILTERS: aip.FilterSpec = {
+    "branch": ("branch_id", aip.filter_ref("branches")),
+    "plan_date": ("plan_date", aip.filter_date),
+    "status": ("status", aip.filter_enum(pb.DeliveryPlan.Status)),
+}
 
 
 class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
@@ -76,19 +82,17 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         *,
         road: RoadMatrices | None = None,
         concurrency: int = 2,
+        metrics: SolveMetrics | None = None,
     ) -> None:
         self.db = db
         self.solver = solver
         self.store = store
         #: Road matrices for plans with road travel (other travel modes never use them).
         self.road = road
-        self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="plans")
+        self._runner = OperationRunner(store, workers=concurrency, name="plans", metrics=metrics)
 
     def shutdown(self) -> None:
-        for entry in self.store.running():
-            entry.cancel.set()
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
+        self._runner.shutdown()
 
     # ------------------------------------------------------------ helpers
 
@@ -112,43 +116,17 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
     def ListPlans(self, request: pb.ListPlansRequest, context: grpc.ServicerContext) -> pb.ListPlansResponse:
         who = caller(context)
         org = parse_parent(context, who, request.parent)
-        flt: dict[str, str] = {}
-        if request.filter.strip():
-            for clause in re.split(r"\s+AND\s+", request.filter.strip()):
-                m = _FILTER.fullmatch(clause)
-                if m is None:
-                    abort_bad_request(context, [(
-                        "filter",
-                        f"使えない条件です / unsupported clause {clause!r}; use branch, plan_date, status "
-                        "joined by AND",
-                    )])
-                flt[m.group(1)] = m.group(3) if m.group(3) is not None else m.group(4)
-        branch = parse_name(context, who, flt["branch"], "branches", "filter") if "branch" in flt else None
-        try:
-            day = datetime.date.fromisoformat(flt["plan_date"]) if "plan_date" in flt else None
-        except ValueError:
-            abort_bad_request(context, [("filter", f"bad plan_date {flt['plan_date']!r} (YYYY-MM-DD)")])
-        status = flt.get("status")
-        if status is not None and status not in pb.DeliveryPlan.Status.keys()[1:]:
-            abort_bad_request(context, [("filter", f"unknown status {status!r}")])
-        key = json.dumps([branch, flt.get("plan_date"), status])
+        flt = aip.parse_filter(request.filter, _FILTERS, self._name(context, who))
+        size = aip.page_size(request.page_size)
         after = None
         if request.page_token:
+            cursor = aip.decode_page_token(request.page_token, flt)
             try:
-                d, pid, k = json.loads(base64.urlsafe_b64decode(request.page_token.encode()))
-                assert k == key
-                after = (datetime.date.fromisoformat(d), pid)
-            except Exception:
-                abort_bad_request(context, [("page_token", "bad page_token (or made for another filter)")])
-        if request.page_size < 0:
-            abort_bad_request(context, [("page_size", "must not be negative")])
-        plans, nxt = list_plans(
-            self.db, org, branch_id=branch, plan_date=day, status=status,
-            page_size=request.page_size or 50, after=after,
-        )
-        token = ""
-        if nxt is not None:
-            token = base64.urlsafe_b64encode(json.dumps([nxt[0].isoformat(), nxt[1], key]).encode()).decode()
+                after = (datetime.date.fromisoformat(cursor[0]), str(cursor[1]))
+            except (TypeError, ValueError, IndexError, KeyError):
+                raise FieldError([("page_token", "ページトークンが使えません / bad page_token")]) from None
+        plans, nxt = list_plans(self.db, org, page_size=size, after=after, **flt)
+        token = aip.encode_page_token([nxt[0].isoformat(), nxt[1]], flt) if nxt is not None else ""
         return pb.ListPlansResponse(plans=[plan_to_proto(p) for p in plans], next_page_token=token)
 
     @grpc_errors
@@ -230,42 +208,6 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
             abort_bad_request(context, [("time_limit", "0 秒より長く 3600 秒以下 / must be in (0, 3600] s")])
         return SolveOptions(time_limit=limit, seed=max(0, seed))
 
-    def _run(
-        self, entry: Any, work: Callable[[], Any], on_done: Callable[[Any], Any]
-    ) -> None:
-        def mark(state: int) -> Callable[[Any], None]:
-            return lambda e: setattr(e.metadata, "state", state)
-
-        def task() -> None:
-            if entry.cancel.is_set():
-                self.store.update(entry, lambda e: _fail(e, code_pb2.CANCELLED, "cancelled"))
-                return
-            self.store.update(entry, mark(pb.OptimizePlanMetadata.RUNNING))
-            failure: tuple[int, str] | None = None
-            try:
-                result = work()
-                response = on_done(result)
-            except RemoteSolveError as exc:
-                failure = (exc.code.value[0], f"optimizer: {exc}")
-            except (RepositoryError, EditError, EditRefused, PlanStateError, PlanLockedError,
-                    LookupError, ValueError) as exc:
-                failure = (_status_code(exc), str(exc))
-            except Exception as exc:  # an operation must always finish
-                log.exception("plan operation failed", extra={"operation": entry.name})
-                failure = (code_pb2.INTERNAL, f"internal error: {exc}")
-            if failure is not None:
-                code, message = failure
-                self.store.update(entry, lambda e: _fail(e, code, message))
-            else:
-                def finish(e: Any) -> None:
-                    e.response = response
-                    e.metadata.state = pb.OptimizePlanMetadata.SUCCEEDED
-                    e.done = True
-
-                self.store.update(entry, finish)
-
-        self._pool.submit(task)
-
     @grpc_errors
     def OptimizePlan(
         self, request: pb.OptimizePlanRequest, context: grpc.ServicerContext
@@ -277,9 +219,9 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
             violations.append(("branch", "必須です / required"))
         if not request.HasField("plan_date"):
             violations.append(("plan_date", "必須です / required"))
-        travel = request.travel or "haversine"
-        if travel not in ("haversine", "road"):
-            violations.append(("travel", "haversine か road / must be 'haversine' or 'road'"))
+        travel = TRAVEL_NAMES.get(request.travel or pb.TRAVEL_MODE_HAVERSINE)
+        if travel is None:
+            violations.append(("travel", f"不明な移動方法です / unknown travel mode {request.travel}"))
         if violations:
             abort_bad_request(context, violations)
         branch = parse_name(context, who, request.branch, "branches", "branch")
@@ -300,30 +242,24 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
             branch=request.branch, plan_date=date_to_proto(day), orders=len(problem.jobs),
             vehicles=len(problem.vehicles),
         )
-        entry, created = self.store.start(request.request_id, md, owner=org)
+        # A validate_only request never takes (or answers for) its request id: it must not touch the
+        # operation a real request made with that id.
+        op, created = self.store.start("" if request.validate_only else request.request_id, md, owner=org)
         if request.validate_only:
-            def valid(e: Any) -> None:
-                e.metadata.state = pb.OptimizePlanMetadata.SUCCEEDED
-                e.response = pb.DeliveryPlan()
-                e.done = True
-
-            self.store.update(entry, valid)
-            return self.store.to_proto(entry)
-        if created:
-            def work() -> Any:
+            self._runner.finish(op, pb.DeliveryPlan())
+        elif created:
+            def work(o: Operation) -> pb.DeliveryPlan:
                 # A day with stops that happened or were locked is re-planned around them.
-                return optimize_day(
+                plan = optimize_day(
                     self.db, org, branch, day, options, who.user, travel=travel,
                     request_id=request.request_id or None, force=request.force, solver=self.solver,
                     road=self.road,
                 )[0]
-
-            def done(plan: Any) -> pb.DeliveryPlan:
-                entry.metadata.plan = f"organizations/{org}/plans/{plan.id}"
+                o.metadata.plan = f"organizations/{org}/plans/{plan.id}"  # type: ignore[attr-defined]
                 return plan_to_proto(plan)
 
-            self._run(entry, work, done)
-        return self.store.to_proto(entry)
+            self._runner.submit(op, work, _operation_error)
+        return self.store.to_proto(op)
 
     @grpc_errors
     def ReplanPlan(
@@ -339,15 +275,13 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
             branch=f"organizations/{who.organization}/branches/{plan.branch_id}",
             plan_date=date_to_proto(plan.plan_date), plan=request.name,
         )
-        entry, created = self.store.start(request.request_id, md, owner=who.organization)
+        op, created = self.store.start(request.request_id, md, owner=who.organization)
         if created:
-            def work() -> Any:
-                return replan_plan(
+            def work(_: Operation) -> pb.ReplanPlanResponse:
+                out = replan_plan(
                     self.db, who.organization, plan_id, options, self.solver, who.user,
                     request.etag or None, road=self.road,
                 )
-
-            def done(out: Any) -> pb.ReplanPlanResponse:
                 org = who.organization
                 return pb.ReplanPlanResponse(
                     plan=plan_to_proto(out.plan),
@@ -357,8 +291,8 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
                     kept_locked=out.kept_locked,
                 )
 
-            self._run(entry, work, done)
-        return self.store.to_proto(entry)
+            self._runner.submit(op, work, _operation_error)
+        return self.store.to_proto(op)
 
 
 def _status_code(exc: Exception) -> int:
@@ -371,9 +305,11 @@ def _status_code(exc: Exception) -> int:
     return int(code.value[0])
 
 
-def _fail(entry: Any, code: int, message: str) -> None:
-    entry.error = status_pb2.Status(code=code, message=message)
-    entry.metadata.state = pb.OptimizePlanMetadata.CANCELLED if code == code_pb2.CANCELLED else (
-        pb.OptimizePlanMetadata.FAILED
-    )
-    entry.done = True
+def _operation_error(exc: Exception) -> status_pb2.Status:
+    """The error of a plan operation whose work raised ``exc``."""
+    if isinstance(exc, RemoteSolveError):
+        return status_pb2.Status(code=exc.code.value[0], message=f"optimizer: {exc}")
+    if isinstance(exc, (RepositoryError, EditError, EditRefused, PlanStateError, PlanLockedError,
+                        LookupError, ValueError)):
+        return status_pb2.Status(code=_status_code(exc), message=str(exc))
+    return status_pb2.Status(code=code_pb2.INTERNAL, message=f"internal error: {exc}")

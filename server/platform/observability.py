@@ -61,3 +61,18 @@ def serve_metrics(port: int, address: str = "127.0.0.1") -> int:
     """Expose /metrics over HTTP; returns the port (0 picks a free one)."""
     server, _thread = start_http_server(port, addr=address)
     return int(server.server_port)
+
+
+class PrometheusSolveMetrics:
+    """The optimizer edge's metrics hook (``optimizer.service.metrics.SolveMetrics``) on Prometheus."""
+
+    def solved(self, jobs: int, first_feasible_seconds: float | None) -> None:
+        SOLVE_JOBS.observe(jobs)
+        if first_feasible_seconds is not None:
+            FIRST_FEASIBLE_SECONDS.observe(first_feasible_seconds)
+
+    def operation_started(self) -> None:
+        OPERATIONS_RUNNING.inc()
+
+    def operation_finished(self) -> None:
+        OPERATIONS_RUNNING.dec()
