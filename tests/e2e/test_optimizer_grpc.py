@@ -237,6 +237,22 @@ def test_validate_only_solves_nothing(stub) -> None:
     assert not resp.HasField("solution")
 
 
+def test_validate_only_rejects_an_invalid_request(stub) -> None:
+    """validate_only still fails an invalid request with INVALID_ARGUMENT naming the field."""
+    req = small_request()
+    req.validate_only = True
+    req.problem.jobs[2].demand[:] = [-5]
+    del req.problem.vehicles[0].capacity[:]
+    with pytest.raises(grpc.RpcError) as err:
+        stub.Optimize(req, timeout=5)
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    fields = _violations(err.value)
+    assert "problem.jobs[2].demand[0]" in fields and "problem.vehicles[0].capacity" in fields, fields
+    with pytest.raises(grpc.RpcError) as err:
+        stub.OptimizeLongRunning(req, timeout=5)
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
 def test_too_heavy_job_is_unassigned_with_reason(stub) -> None:
     """A job heavier than every vehicle is returned unassigned (CAPACITY), not an error."""
     req = small_request()

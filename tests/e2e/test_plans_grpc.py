@@ -95,7 +95,8 @@ def test_optimize_edit_publish_progress_replan_compare(stub, channel, db_url: st
                  if s.order in small_only)
     move = pb.PlanEdit(move_order=pb.PlanEdit.MoveOrder(order=order, vehicle=f"{ORG}/vehicles/V-103"))
     res = stub.EditPlan(pb.EditPlanRequest(name=plan.name, etag=plan.etag, edits=[move]), metadata=MD)
-    assert not res.saved and any(v.code == pb.PlanIssue.VEHICLE_CLASS and v.order == order for v in res.violations)
+    assert not res.saved
+    assert any(v.code == pb.PlanIssue.VEHICLE_CLASS and v.order == order for v in res.violations)
     assert stub.GetPlan(pb.GetPlanRequest(name=plan.name), metadata=MD).revision == 1
 
     # Two dispatchers edit the same revision at once: exactly one wins, the other gets ABORTED.
@@ -231,3 +232,28 @@ def test_bad_input_and_isolation(stub, channel, db_url: str) -> None:  # noqa: F
     with pytest.raises(grpc.RpcError) as err:
         stub.GetPlan(pb.GetPlanRequest(name=plan.name), metadata=MD)
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_validate_only_leaves_the_operation_of_its_request_id_alone(stub, channel, db_url: str) -> None:  # noqa: F811
+    """OptimizePlan with validate_only and an already used request_id does not touch that operation."""
+    day = tomorrow() + datetime.timedelta(days=72)
+    seed(db_url, day)
+    request = pb.OptimizePlanRequest(
+        parent=ORG, branch=f"{ORG}/branches/{NERIMA_BRANCH_ID}", plan_date=_date(day), time_limit=LIMIT,
+        seed=1, request_id=f"validate-only-{day}",
+    )
+    first = stub.OptimizePlan(request, metadata=MD)
+    ops = operations_pb2_grpc.OperationsStub(channel)
+    wait = operations_pb2.WaitOperationRequest(name=first.name, timeout=duration_pb2.Duration(seconds=60))
+    assert ops.WaitOperation(wait, metadata=MD).done
+
+    request.validate_only = True
+    checked = stub.OptimizePlan(request, metadata=MD)
+    assert checked.done and checked.name != first.name and not checked.HasField("error")
+
+    again = ops.GetOperation(operations_pb2.GetOperationRequest(name=first.name), metadata=MD)
+    plan = pb.DeliveryPlan()
+    assert again.done and again.response.Unpack(plan)
+    assert plan.name.startswith(f"{ORG}/plans/") and plan.routes
+    meta = pb.OptimizePlanMetadata()
+    assert again.metadata.Unpack(meta) and meta.plan == plan.name
