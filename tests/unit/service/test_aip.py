@@ -27,15 +27,16 @@ def _fields(exc: pytest.ExceptionInfo[FieldError]) -> list[str]:
 
 
 def test_filter_clauses_are_converted() -> None:
-    text = 'branch = "organizations/o/branches/B1" AND plan_date = "2026-12-01" AND status=DRAFT AND done = true'
+    text = 'branch = "organizations/o/branches/B1" AND plan_date = "2026-12-01" AND status=DRAFT AND done=true'
     got = aip.parse_filter(text, SPEC, _resolve)
-    assert got == {"branch_id": "B1", "plan_date": datetime.date(2026, 12, 1), "status": "DRAFT", "done": True}
+    day = datetime.date(2026, 12, 1)
+    assert got == {"branch_id": "B1", "plan_date": day, "status": "DRAFT", "done": True}
     assert aip.parse_filter("  ", SPEC, _resolve) == {}
 
 
 @pytest.mark.parametrize("text", [
-    "colour = red", "status = NOPE", "plan_date = 2026-13-01", "done = maybe", "status = DRAFT OR status = DONE",
-    "status = DRAFT AND status = DONE", "status",
+    "colour = red", "status = NOPE", "plan_date = 2026-13-01", "done = maybe",
+    "status = DRAFT OR status = DONE", "status = DRAFT AND status = DONE", "status",
 ])
 def test_bad_filters_name_the_filter_field(text: str) -> None:
     with pytest.raises(FieldError) as err:

@@ -59,7 +59,8 @@ def test_work_that_raises_fails_with_the_mapped_status() -> None:
 
     op, store, metrics = _run(boom, mapped)
     assert op.metadata.state == State.FAILED
-    assert op.error is not None and op.error.code == code_pb2.INVALID_ARGUMENT and op.error.message == "bad day"
+    assert op.error is not None and op.error.code == code_pb2.INVALID_ARGUMENT
+    assert op.error.message == "bad day"
     assert store.to_proto(op).error.code == code_pb2.INVALID_ARGUMENT
     assert metrics.started == metrics.finished == 1
 
