@@ -75,7 +75,8 @@ def test_unexpected_errors_are_internal_and_cancellation_is_cancelled() -> None:
     op, _, _ = _run(crash)
     assert op.metadata.state == State.FAILED and op.error is not None and op.error.code == code_pb2.INTERNAL
     op, _, _ = _run(stop)
-    assert op.metadata.state == State.CANCELLED and op.error is not None and op.error.code == code_pb2.CANCELLED
+    assert op.metadata.state == State.CANCELLED
+    assert op.error is not None and op.error.code == code_pb2.CANCELLED
 
 
 def test_an_operation_cancelled_while_queued_never_runs() -> None:
