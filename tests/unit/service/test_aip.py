@@ -27,7 +27,8 @@ def _fields(exc: pytest.ExceptionInfo[FieldError]) -> list[str]:
 
 
 def test_filter_clauses_are_converted() -> None:
-    text = 'branch = "organizations/o/branches/B1" AND plan_date = "2026-12-01" AND status=DRAFT AND ' + "done=true"
+    text = " AND ".join(['branch = "organizations/o/branches/B1"', 'plan_date = "2026-12-01"', "status=DRAFT",
+                         "done=true"])
     got = aip.parse_filter(text, SPEC, _resolve)
     day = datetime.date(2026, 12, 1)
     assert got == {"branch_id": "B1", "plan_date": day, "status": "DRAFT", "done": True}
