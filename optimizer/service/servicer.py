@@ -19,7 +19,7 @@ from optimizer.diagnosis import explain_unassigned
 from optimizer.engines import EngineChoiceError
 from optimizer.model import ModelError, Problem, UnknownResourceError
 from optimizer.parallel import WorkerError, WorkerPool
-from optimizer.service import convert
+from optimizer.service import convert, results
 from optimizer.service.errors import abort_invalid, status_from_model_error
 from optimizer.service.metrics import NoMetrics, SolveMetrics
 from optimizer.service.operations import Operation, OperationStore, failed, now_timestamp
@@ -125,8 +125,8 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
     def _response(request: pb.OptimizeRequest, sol: Solution) -> pb.OptimizeResponse:
         origin = request.problem.time_origin if request.problem.HasField("time_origin") else None
         return pb.OptimizeResponse(
-            solution=convert.solution_to_proto(sol.problem, sol.evaluation, sol.unassigned, origin),
-            stats=convert.stats_to_proto(sol.stats),
+            solution=results.solution_to_proto(sol.problem, sol.evaluation, sol.unassigned, origin),
+            stats=results.stats_to_proto(sol.stats),
         )
 
     @staticmethod
@@ -194,10 +194,10 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
                 self._abort_for(item, context)
             assert isinstance(item, Solution)
             yield pb.OptimizeProgress(
-                solution=convert.solution_to_proto(
+                solution=results.solution_to_proto(
                     item.problem, item.evaluation, item.unassigned, origin
                 ),
-                stats=convert.stats_to_proto(item.stats),
+                stats=results.stats_to_proto(item.stats),
                 final=kind == "done",
             )
             if kind == "done":
@@ -269,7 +269,7 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
         origin = request.problem.time_origin if request.problem.HasField("time_origin") else None
         return pb.ValidatePlanResponse(
             feasible=ev.is_feasible,
-            violations=[convert.violation_to_proto(v) for v in ev.violations],
-            solution=convert.solution_to_proto(problem, ev, explain_unassigned(compiled, ev), origin),
+            violations=[results.violation_to_proto(v) for v in ev.violations],
+            solution=results.solution_to_proto(problem, ev, explain_unassigned(compiled, ev), origin),
         )
 
