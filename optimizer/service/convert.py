@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
-from google.protobuf import duration_pb2
+from google.protobuf import duration_pb2, timestamp_pb2
 
 from hakobu.optimizer.v1 import optimizer_pb2 as pb
 from optimizer.licences import parse_licence
@@ -55,6 +56,28 @@ ROUNDING = {
 }
 
 
+#: google.protobuf.Duration's range (about ±10,000 years) and Timestamp's (0001-01-01 … 9999-12-31).
+MAX_DURATION_SECONDS = 315_576_000_000
+MIN_TIMESTAMP_SECONDS, MAX_TIMESTAMP_SECONDS = -62_135_596_800, 253_402_300_799
+
+
+def duration_problem(d: duration_pb2.Duration) -> str | None:
+    """Why ``d`` is not a valid Duration (its seconds and nanos disagree in sign, nanos out of
+    ±999,999,999, or beyond ±10,000 years), or None when it is one."""
+    if abs(d.seconds) > MAX_DURATION_SECONDS or abs(d.nanos) > 999_999_999:
+        return "not a valid Duration: seconds within ±315576000000 and nanos within ±999999999"
+    if (d.seconds > 0 and d.nanos < 0) or (d.seconds < 0 and d.nanos > 0):
+        return "not a valid Duration: seconds and nanos must have the same sign"
+    return None
+
+
+def timestamp_problem(t: timestamp_pb2.Timestamp) -> str | None:
+    """Why ``t`` is not a valid Timestamp (0001-01-01 … 9999-12-31, nanos in [0, 1e9)), or None."""
+    if not MIN_TIMESTAMP_SECONDS <= t.seconds <= MAX_TIMESTAMP_SECONDS or not 0 <= t.nanos <= 999_999_999:
+        return "not a valid Timestamp: 0001-01-01T00:00:00Z … 9999-12-31T23:59:59Z, nanos in [0, 999999999]"
+    return None
+
+
 def _seconds(d: duration_pb2.Duration) -> int:
     return d.seconds + (1 if d.nanos >= 500_000_000 else 0)
 
@@ -77,9 +100,24 @@ class _Reader:
     def window(self, w: pb.TimeWindow, present: bool, field: str) -> TimeWindow:
         if not present:
             return TimeWindow()
-        start = _seconds(w.start_offset)
-        end = _seconds(w.end_offset) if w.HasField("end_offset") else MAX_TIME
+        start = self.seconds(w.start_offset, f"{field}.start_offset")
+        end = self.seconds(w.end_offset, f"{field}.end_offset") if w.HasField("end_offset") else MAX_TIME
         return TimeWindow(start, end)
+
+    def seconds(self, d: duration_pb2.Duration, field: str) -> int:
+        """A Duration in whole seconds; a malformed one is a violation (and 0)."""
+        problem = duration_problem(d)
+        if problem is not None:
+            self.bad(field, problem)
+            return 0
+        return _seconds(d)
+
+    def enum(self, value: int, enum: Any, field: str) -> bool:
+        """Whether ``value`` is a value of ``enum``; a violation when it is not."""
+        if value in enum.values():
+            return True
+        self.bad(field, f"unknown value {value}; expected one of {', '.join(enum.keys())}")
+        return False
 
     def location(self, loc: pb.Location, present: bool, field: str) -> Location:
         if not present or loc.WhichOneof("position") is None:
@@ -96,7 +134,7 @@ class _Reader:
         return tuple(self.window(w, True, f"{field}[{k}]") for k, w in enumerate(ws))
 
     def duration(self, d: duration_pb2.Duration, field: str) -> int:
-        s = _seconds(d)
+        s = self.seconds(d, field)
         if s < 0:
             self.bad(field, "must not be negative")
             return 0
@@ -116,6 +154,12 @@ def problem_from_proto(msg: pb.Problem, prefix: str = "problem") -> Problem:
     r = _Reader()
     if not msg.depots and not msg.vehicles and not msg.jobs and not msg.shipments:
         raise ModelError([(prefix, "the problem is empty: give depots, vehicles and jobs")])
+    if msg.HasField("time_origin"):
+        problem = timestamp_problem(msg.time_origin)
+        if problem is None and msg.time_origin.seconds + MAX_TIME > MAX_TIMESTAMP_SECONDS:
+            problem = "too late: every time of the plan must fall before 9999-12-31"
+        if problem is not None:
+            r.bad(f"{prefix}.time_origin", problem)
     dims = tuple(msg.capacity_dimensions) or ("units",)
     travel = _travel(msg.travel, msg.HasField("travel"), f"{prefix}.travel", r)
     depots = tuple(
@@ -155,7 +199,8 @@ def problem_from_proto(msg: pb.Problem, prefix: str = "problem") -> Problem:
                 vehicle_class=v.vehicle_class,
                 skills=frozenset(v.skills),
                 max_trips=v.max_trips or 1,
-                rules=_rules(v.driving_rules) if v.HasField("driving_rules") else None,
+                rules=_rules(v.driving_rules, f"{f}.driving_rules", r)
+                if v.HasField("driving_rules") else None,
                 gross_weight_kg=v.gross_weight_kg or None,
                 payload_kg=v.payload_kg or None,
             )
@@ -172,6 +217,7 @@ def problem_from_proto(msg: pb.Problem, prefix: str = "problem") -> Problem:
     jobs = []
     for i, j in enumerate(msg.jobs):
         f = f"{prefix}.jobs[{i}]"
+        r.enum(j.type, pb.Job.Type, f"{f}.type")
         jobs.append(
             Job(
                 id=j.id,
@@ -240,17 +286,18 @@ def _drivers(msg: pb.Problem, prefix: str, r: _Reader) -> tuple[Driver, ...]:
         except ValueError as exc:
             r.bad(f"{prefix}.drivers[{i}].licence", str(exc))
             continue
-        rules = _rules(d.driving_rules) if d.HasField("driving_rules") else None
+        field = f"{prefix}.drivers[{i}].driving_rules"
+        rules = _rules(d.driving_rules, field, r) if d.HasField("driving_rules") else None
         out.append(Driver(id=d.id, licence=licence, rules=rules))
     return tuple(out)
 
 
-def _rules(msg: pb.DrivingRules) -> DrivingRules:
+def _rules(msg: pb.DrivingRules, field: str, r: _Reader) -> DrivingRules:
     """The 2024 truck rules, with the fields the caller set overriding them."""
     base = DrivingRules()
 
     def dur(name: str, default: int) -> int:
-        return _seconds(getattr(msg, name)) if msg.HasField(name) else default
+        return r.seconds(getattr(msg, name), f"{field}.{name}") if msg.HasField(name) else default
 
     return DrivingRules(
         max_continuous_driving=dur("max_continuous_driving", base.max_continuous_driving),
@@ -269,6 +316,7 @@ def _travel(t: pb.Travel, present: bool, field: str, r: _Reader) -> Travel:
     which = t.WhichOneof("method") if present else None
     if which is None or which == "euclidean":
         e = t.euclidean
+        r.enum(e.rounding, pb.Rounding, f"{field}.euclidean.rounding")
         return Travel(
             mode=TravelMode.EUCLIDEAN,
             scale=e.scale or 1.0,
@@ -310,7 +358,7 @@ def options_from_proto(params: pb.SolveParameters, default_parallelism: int) -> 
     limit = 10.0
     if params.HasField("time_limit"):
         limit = params.time_limit.seconds + params.time_limit.nanos / 1e9
-        if not 0 < limit <= 3600:
+        if duration_problem(params.time_limit) is not None or not 0 < limit <= 3600:
             v.append(("parameters.time_limit", "must be in (0 s, 3600 s]"))
     if params.engine not in ENGINE_NAMES:
         v.append(("parameters.engine", "unknown engine"))
@@ -346,6 +394,10 @@ def plan_from_proto(problem: Problem, routes: Iterable[pb.PlannedRoute], prefix:
         for k, pv in enumerate(r.visits):
             f = f"{prefix}[{ri}].visits[{k}]"
             t = pv.type
+            if t not in pb.Step.Type.values():
+                known = ", ".join(pb.Step.Type.keys())
+                v.append((f"{f}.type", f"unknown value {t}; expected one of {known}"))
+                continue
             if t == pb.Step.BREAK:
                 continue  # breaks are placed by the checker from the driving-time rules
             if t in (pb.Step.DELIVERY, pb.Step.PICKUP, pb.Step.TYPE_UNSPECIFIED) and pv.id in jobs:

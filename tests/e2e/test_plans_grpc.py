@@ -257,3 +257,27 @@ def test_validate_only_leaves_the_operation_of_its_request_id_alone(stub, channe
     assert plan.name.startswith(f"{ORG}/plans/") and plan.routes
     meta = pb.OptimizePlanMetadata()
     assert again.metadata.Unpack(meta) and meta.plan == plan.name
+
+
+def test_malformed_edits_are_invalid_argument_with_their_field(stub, channel, db_url: str) -> None:  # noqa: F811
+    """An unknown stop status, a position below -1 and a malformed time limit name their field."""
+    day = tomorrow() + datetime.timedelta(days=73)
+    seed(db_url, day)
+    plan = _optimize(stub, channel, day)
+    order = next(s.order for r in plan.routes for s in r.stops if s.order)
+    edits = {
+        "edits[0].set_stop_status.status": pb.PlanEdit(
+            set_stop_status=pb.PlanEdit.SetStopStatus(order=order, status=42)  # type: ignore[arg-type]
+        ),
+        "edits[0].move_order.position": pb.PlanEdit(
+            move_order=pb.PlanEdit.MoveOrder(order=order, vehicle=plan.routes[0].vehicle, position=-5)
+        ),
+    }
+    for field, edit in edits.items():
+        with pytest.raises(grpc.RpcError) as err:
+            stub.EditPlan(pb.EditPlanRequest(name=plan.name, etag=plan.etag, edits=[edit]), metadata=MD)
+        assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT and _fields(err.value) == [field]
+    with pytest.raises(grpc.RpcError) as err:
+        stub.ReplanPlan(pb.ReplanPlanRequest(
+            name=plan.name, time_limit=duration_pb2.Duration(seconds=3, nanos=-1)), metadata=MD)
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT and _fields(err.value) == ["time_limit"]

@@ -21,6 +21,7 @@ from hakobu.plans.v1 import plans_pb2 as pb
 from hakobu.plans.v1 import plans_pb2_grpc
 from optimizer.compiled import RoadMatrices
 from optimizer.service.client import RemoteSolveError
+from optimizer.service.convert import duration_problem
 from optimizer.service.metrics import SolveMetrics
 from optimizer.service.operations import Operation, OperationStore, now_timestamp
 from optimizer.service.runner import OperationRunner
@@ -204,7 +205,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         limit = DEFAULT_TIME_LIMIT
         if time_limit.seconds or time_limit.nanos:
             limit = time_limit.seconds + time_limit.nanos / 1e9
-        if not 0 < limit <= 3600:
+        if duration_problem(time_limit) is not None or not 0 < limit <= 3600:
             abort_bad_request(context, [("time_limit", "0 秒より長く 3600 秒以下 / must be in (0, 3600] s")])
         return SolveOptions(time_limit=limit, seed=max(0, seed))
 

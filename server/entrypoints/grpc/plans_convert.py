@@ -9,6 +9,7 @@ from google.protobuf import duration_pb2
 
 from hakobu.plans.v1 import plans_pb2 as pb
 from server.entrypoints.grpc.context import resource_name
+from server.entrypoints.grpc.errors import FieldError
 from server.entrypoints.grpc.wellknown import date_to_proto, ts
 from server.plans.compare import Comparison, Totals
 from server.plans.layout import Edit, LockOrder, MoveOrder, SetDriver, SetStopStatus, UnassignOrder
@@ -176,6 +177,9 @@ def edit_from_proto(e: pb.PlanEdit, field: str, parse: NameParser) -> Edit:
     kind = e.WhichOneof("edit")
     if kind == "move_order":
         m = e.move_order
+        if m.HasField("position") and m.position < -1:
+            raise FieldError([(f"{field}.move_order.position",
+                               f"0 以上か -1 (最後) / must be >= 0, or -1 for last; got {m.position}")])
         position = m.position if m.HasField("position") and m.position >= 0 else None
         return MoveOrder(
             parse(m.order, "orders", f"{field}.move_order.order"),
@@ -193,6 +197,10 @@ def edit_from_proto(e: pb.PlanEdit, field: str, parse: NameParser) -> Edit:
         return LockOrder(parse(lock.order, "orders", f"{field}.lock_order.order"), lock.locked)
     if kind == "set_stop_status":
         s = e.set_stop_status
+        if s.status not in pb.PlanStop.Status.values():
+            known = ", ".join(pb.PlanStop.Status.keys()[1:])
+            raise FieldError([(f"{field}.set_stop_status.status",
+                               f"不明な状態です / unknown status {s.status}; expected one of {known}")])
         return SetStopStatus(
             parse(s.order, "orders", f"{field}.set_stop_status.order"),
             pb.PlanStop.Status.Name(s.status) if s.status else "",
