@@ -8,6 +8,7 @@ in-process one, or a shared one (PostgreSQL) so that any replica answers for the
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 import uuid
@@ -40,16 +41,51 @@ class Operation:
     #: Who may see the operation (an organization); "" = everyone who can reach the service.
     owner: str = ""
     error: status_pb2.Status | None = None
+    #: Fingerprint of the request that started it (see :func:`request_hash`); "" = not recorded.
+    request_hash: str = ""
     cancel: threading.Event = field(default_factory=threading.Event)
     finished: threading.Event = field(default_factory=threading.Event)
+
+
+class RequestIdReusedError(Exception):
+    """A request id already started an operation for a different request (AIP-155)."""
+
+    def __init__(self, request_id: str, name: str) -> None:
+        super().__init__(
+            f"request_id {request_id!r} was already used for a different request ({name}); "
+            "use a new request_id for a new request"
+        )
+        self.request_id = request_id
+        self.name = name
+
+
+def request_hash(request: Message) -> str:
+    """A fingerprint of ``request`` without its ``request_id`` and ``validate_only`` fields: two requests
+    that would do the same work have the same one."""
+    copy = type(request)()
+    copy.CopyFrom(request)
+    for name in ("request_id", "validate_only"):
+        if name in copy.DESCRIPTOR.fields_by_name:
+            copy.ClearField(name)
+    return hashlib.sha256(copy.SerializeToString(deterministic=True)).hexdigest()
+
+
+def check_same_request(op: Operation, request_id: str, fingerprint: str) -> None:
+    """Raise :class:`RequestIdReusedError` when ``op`` was started by another request than ``fingerprint``."""
+    if fingerprint and op.request_hash and op.request_hash != fingerprint:
+        raise RequestIdReusedError(request_id, op.name)
 
 
 class OperationStore(Protocol):
     """Where operations live; implementations are thread-safe."""
 
-    def start(self, request_id: str, metadata: Message, owner: str = "") -> tuple[Operation, bool]:
+    def start(
+        self, request_id: str, metadata: Message, owner: str = "", fingerprint: str = ""
+    ) -> tuple[Operation, bool]:
         """A new operation with ``metadata``, or (the existing one, False) for a repeated
-        (owner, request id); an empty request id always starts a new one."""
+        (owner, request id); an empty request id always starts a new one. A repeated request id whose
+        ``fingerprint`` (:func:`request_hash`) differs from the first request's raises
+        :class:`RequestIdReusedError`."""
         ...
 
     def get(self, name: str) -> Operation | None:
@@ -126,15 +162,20 @@ class InMemoryOperationStore:
         self._ops: dict[str, Operation] = {}
         self._by_request: dict[str, str] = {}
 
-    def start(self, request_id: str, metadata: Message, owner: str = "") -> tuple[Operation, bool]:
+    def start(
+        self, request_id: str, metadata: Message, owner: str = "", fingerprint: str = ""
+    ) -> tuple[Operation, bool]:
         key = f"{owner}\x00{request_id}"
         with self._lock:
             self._expire()
             if request_id and key in self._by_request:
                 existing = self._ops.get(self._by_request[key])
                 if existing is not None:
+                    check_same_request(existing, request_id, fingerprint)
                     return existing, False
-            op = Operation(name=f"operations/{uuid.uuid4()}", metadata=metadata, owner=owner)
+            op = Operation(
+                name=f"operations/{uuid.uuid4()}", metadata=metadata, owner=owner, request_hash=fingerprint
+            )
             self._ops[op.name] = op
             if request_id:
                 self._by_request[key] = op.name

@@ -22,7 +22,14 @@ from optimizer.parallel import WorkerError, WorkerPool
 from optimizer.service import convert, results
 from optimizer.service.errors import abort_invalid, status_from_model_error
 from optimizer.service.metrics import NoMetrics, SolveMetrics
-from optimizer.service.operations import Operation, OperationStore, failed, now_timestamp
+from optimizer.service.operations import (
+    Operation,
+    OperationStore,
+    RequestIdReusedError,
+    failed,
+    now_timestamp,
+    request_hash,
+)
 from optimizer.service.runner import OperationCancelled, OperationRunner
 from optimizer.solve import NoPlanError, Solution, SolveOptions, solve
 
@@ -217,7 +224,12 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
             vehicles=len(problem.vehicles),
         )
         # A validate_only request never takes (or answers for) its request id: it starts nothing.
-        op, created = self._store.start("" if request.validate_only else request.request_id, md)
+        try:
+            op, created = self._store.start(
+                "" if request.validate_only else request.request_id, md, fingerprint=request_hash(request)
+            )
+        except RequestIdReusedError as exc:
+            abort_invalid(context, ModelError([("request_id", str(exc))]))
         if request.validate_only:
             self._runner.finish(op, pb.OptimizeResponse())
         elif created:

@@ -177,6 +177,18 @@ def test_long_running_operation_cancel_and_idempotency(stub, channel) -> None:
     assert md.state == pb.OptimizeMetadata.CANCELLED
 
 
+def test_request_id_reused_for_another_request_is_refused(stub) -> None:
+    """AIP-155: the same request_id with a different request is INVALID_ARGUMENT on request_id."""
+    req = small_request(time_limit=0.2)
+    req.request_id = f"req-reuse-{time.monotonic_ns()}"
+    first = stub.OptimizeLongRunning(req, timeout=5)
+    assert stub.OptimizeLongRunning(req, timeout=5).name == first.name
+    req.parameters.seed = 99
+    with pytest.raises(grpc.RpcError) as err:
+        stub.OptimizeLongRunning(req, timeout=5)
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "request_id" in _violations(err.value)
+
+
 def test_unknown_operation_is_not_found(channel) -> None:
     """GetOperation on an unknown name is NOT_FOUND."""
     ops = operations_pb2_grpc.OperationsStub(channel)

@@ -234,8 +234,9 @@ def test_bad_input_and_isolation(stub, channel, db_url: str) -> None:  # noqa: F
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
 
 
-def test_validate_only_leaves_the_operation_of_its_request_id_alone(stub, channel, db_url: str) -> None:  # noqa: F811
-    """OptimizePlan with validate_only and an already used request_id does not touch that operation."""
+def test_request_ids_with_validate_only_and_another_request(stub, channel, db_url: str) -> None:  # noqa: F811
+    """OptimizePlan with validate_only and an already used request_id does not touch that operation; the
+    id reused for another request is INVALID_ARGUMENT."""
     day = tomorrow() + datetime.timedelta(days=72)
     seed(db_url, day)
     request = pb.OptimizePlanRequest(
@@ -257,6 +258,15 @@ def test_validate_only_leaves_the_operation_of_its_request_id_alone(stub, channe
     assert plan.name.startswith(f"{ORG}/plans/") and plan.routes
     meta = pb.OptimizePlanMetadata()
     assert again.metadata.Unpack(meta) and meta.plan == plan.name
+
+
+    # The same request again is the same operation; the id with another request is refused (AIP-155).
+    request.validate_only = False
+    assert stub.OptimizePlan(request, metadata=MD).name == first.name
+    request.seed = 2
+    with pytest.raises(grpc.RpcError) as err:
+        stub.OptimizePlan(request, metadata=MD)
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT and _fields(err.value) == ["request_id"]
 
 
 def test_malformed_edits_are_invalid_argument_with_their_field(stub, channel, db_url: str) -> None:  # noqa: F811

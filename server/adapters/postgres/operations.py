@@ -25,6 +25,7 @@ from optimizer.service.operations import (
     RETENTION_SECONDS,
     InMemoryOperationStore,
     Operation,
+    check_same_request,
     to_proto,
 )
 from server.db.repository import Database
@@ -70,7 +71,7 @@ class PgOperationStore:
         op = Operation(
             name=row["name"], metadata=any_pb2.Any.FromString(row["metadata"]),
             created=row["created_at"].timestamp(), done=done, owner=row["organization_id"], error=err,
-            response=resp,
+            response=resp, request_hash=row["request_hash"],
         )
         if done:
             op.finished.set()
@@ -97,7 +98,9 @@ class PgOperationStore:
 
     # ------------------------------------------------------------ the store
 
-    def start(self, request_id: str, metadata: Message, owner: str = "") -> tuple[Operation, bool]:
+    def start(
+        self, request_id: str, metadata: Message, owner: str = "", fingerprint: str = ""
+    ) -> tuple[Operation, bool]:
         with self.db.transaction() as conn:
             conn.execute(
                 "DELETE FROM operations WHERE done AND created_at < now() - %s",
@@ -106,22 +109,26 @@ class PgOperationStore:
         if request_id:
             row = self._row_by_request(owner, request_id)
             if row is not None:
-                return self.get(row["name"]) or self._stored(row), False
-        op, created = self._local.start(request_id, metadata, owner)
+                existing = self.get(row["name"]) or self._stored(row)
+                check_same_request(existing, request_id, fingerprint)
+                return existing, False
+        op, created = self._local.start(request_id, metadata, owner, fingerprint)
         if not created:
             return op, False
         try:
             with self.db.transaction() as conn:
                 conn.execute(
-                    "INSERT INTO operations (organization_id, name, request_id, metadata) "
-                    "VALUES (%s, %s, %s, %s)",
-                    (owner, op.name, request_id or None, _pack(metadata)),
+                    "INSERT INTO operations (organization_id, name, request_id, metadata, request_hash) "
+                    "VALUES (%s, %s, %s, %s, %s)",
+                    (owner, op.name, request_id or None, _pack(metadata), fingerprint),
                 )
         except errors.UniqueViolation:  # the same request id was accepted elsewhere a moment ago
             self._local.delete(op.name)
             row = self._row_by_request(owner, request_id)
             assert row is not None
-            return self._stored(row), False
+            existing = self._stored(row)
+            check_same_request(existing, request_id, fingerprint)
+            return existing, False
         return op, True
 
     def get(self, name: str) -> Operation | None:

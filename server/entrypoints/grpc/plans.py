@@ -23,7 +23,13 @@ from optimizer.compiled import RoadMatrices
 from optimizer.service.client import RemoteSolveError
 from optimizer.service.convert import duration_problem
 from optimizer.service.metrics import SolveMetrics
-from optimizer.service.operations import Operation, OperationStore, now_timestamp
+from optimizer.service.operations import (
+    Operation,
+    OperationStore,
+    RequestIdReusedError,
+    now_timestamp,
+    request_hash,
+)
 from optimizer.service.runner import OperationRunner
 from optimizer.solve import SolveOptions
 from server.db.repository import Database, RepositoryError
@@ -209,6 +215,15 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
             abort_bad_request(context, [("time_limit", "0 秒より長く 3600 秒以下 / must be in (0, 3600] s")])
         return SolveOptions(time_limit=limit, seed=max(0, seed))
 
+    def _start(self, request: Any, metadata: Any, org: str) -> tuple[Operation, bool]:
+        """The operation for ``request`` (a validate_only one never takes its request id); FieldError when
+        the request id already started an operation for another request."""
+        rid = "" if getattr(request, "validate_only", False) else request.request_id
+        try:
+            return self.store.start(rid, metadata, owner=org, fingerprint=request_hash(request))
+        except RequestIdReusedError as exc:
+            raise FieldError([("request_id", f"別の依頼で使われた request_id です / {exc}")]) from exc
+
     @grpc_errors
     def OptimizePlan(
         self, request: pb.OptimizePlanRequest, context: grpc.ServicerContext
@@ -245,7 +260,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         )
         # A validate_only request never takes (or answers for) its request id: it must not touch the
         # operation a real request made with that id.
-        op, created = self.store.start("" if request.validate_only else request.request_id, md, owner=org)
+        op, created = self._start(request, md, org)
         if request.validate_only:
             self._runner.finish(op, pb.DeliveryPlan())
         elif created:
@@ -276,7 +291,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
             branch=f"organizations/{who.organization}/branches/{plan.branch_id}",
             plan_date=date_to_proto(plan.plan_date), plan=request.name,
         )
-        op, created = self.store.start(request.request_id, md, owner=who.organization)
+        op, created = self._start(request, md, who.organization)
         if created:
             def work(_: Operation) -> pb.ReplanPlanResponse:
                 out = replan_plan(

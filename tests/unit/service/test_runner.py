@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from google.rpc import code_pb2, status_pb2
 
 from hakobu.optimizer.v1 import optimizer_pb2 as pb
-from optimizer.service.operations import InMemoryOperationStore, Operation
+from optimizer.service.operations import InMemoryOperationStore, Operation, RequestIdReusedError, request_hash
 from optimizer.service.runner import OperationCancelled, OperationRunner
 
 State = pb.OptimizeMetadata
@@ -111,3 +112,16 @@ def test_request_ids_are_per_owner() -> None:
     assert created_other and other is not a and created_fresh and fresh is not a
     assert [o.name for o in store.list("ORG-A")] == [a.name, fresh.name]
     assert store.delete(a.name) and store.get(a.name) is None
+
+
+def test_a_request_id_reused_for_another_request_is_refused() -> None:
+    store = InMemoryOperationStore()
+    one = pb.OptimizeRequest(request_id="r", parameters=pb.SolveParameters(seed=1))
+    same = pb.OptimizeRequest(request_id="r", parameters=pb.SolveParameters(seed=1), validate_only=True)
+    other = pb.OptimizeRequest(request_id="r", parameters=pb.SolveParameters(seed=2))
+    assert request_hash(one) == request_hash(same) != request_hash(other)
+    op, _ = store.start("r", State(), fingerprint=request_hash(one))
+    assert store.start("r", State(), fingerprint=request_hash(same))[0] is op
+    with pytest.raises(RequestIdReusedError) as err:
+        store.start("r", State(), fingerprint=request_hash(other))
+    assert err.value.name == op.name
