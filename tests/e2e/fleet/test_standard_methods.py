@@ -1,175 +1,31 @@
-"""OrganizationService over the wire: an in-process server on port 0 over a fresh, migrated PostgreSQL."""
+"""OrganizationService over the wire: the standard methods, paging, filters, masks, etags, request ids
+and isolation between organizations."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent import futures
 from typing import Any
 
 import grpc
 import pytest
-from google.protobuf import duration_pb2, field_mask_pb2
-from google.rpc import error_details_pb2
-from google.type import date_pb2, latlng_pb2, timeofday_pb2
-from grpc_status import rpc_status
+from google.protobuf import duration_pb2
+from google.type import date_pb2, latlng_pb2
 
 from hakobu.fleet.v1 import fleet_pb2 as pb
-from hakobu.fleet.v1 import fleet_pb2_grpc
-from server.db.repository import Database
 from server.entrypoints.grpc.context import ORG_HEADER
-from server.entrypoints.grpc.organization import OrganizationServicer
-from tests.integration.db.conftest import db_url, new_org  # noqa: F401  (db_url is a fixture)
-
-Stub = fleet_pb2_grpc.OrganizationServiceStub
-Code = grpc.StatusCode
-
-# request field → (message suffix, plural method suffix, collection)
-KINDS = {
-    "branch": ("Branch", "Branches", "branches"),
-    "vehicle": ("Vehicle", "Vehicles", "vehicles"),
-    "driver": ("Driver", "Drivers", "drivers"),
-    "customer": ("Customer", "Customers", "customers"),
-    "order": ("Order", "Orders", "orders"),
-}
-# one field per resource that an update may change, with a new value
-CHANGE: dict[str, tuple[str, Any]] = {
-    "branch": ("display_name", "新しい営業所"),
-    "vehicle": ("status", pb.Vehicle.MAINTENANCE),
-    "driver": ("status", pb.Driver.ON_LEAVE),
-    "customer": ("display_name", "XYZ物産株式会社"),
-    "order": ("notes", "置き配可"),
-}
-
-
-@pytest.fixture(scope="module")
-def stub(db_url: str) -> Iterator[Stub]:  # noqa: F811  (the imported fixture)
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    servicer = OrganizationServicer(Database(db_url))
-    fleet_pb2_grpc.add_OrganizationServiceServicer_to_server(servicer, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-        yield Stub(channel)
-    server.stop(None)
-
-
-def uid(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def tod(hours: int, minutes: int = 0) -> timeofday_pb2.TimeOfDay:
-    return timeofday_pb2.TimeOfDay(hours=hours, minutes=minutes)
-
-
-class Client:
-    """A caller of one organization, with helpers that create valid resources."""
-
-    def __init__(self, stub: Stub, org: str) -> None:
-        self.stub, self.org = stub, org
-        self.parent = f"organizations/{org}"
-        self._home: pb.Branch | None = None
-
-    def call(self, method: str, request: Any) -> Any:
-        return getattr(self.stub, method)(request, metadata=((ORG_HEADER, self.org),))
-
-    def create(self, kind: str, message: Any, **kw: Any) -> Any:
-        single = KINDS[kind][0]
-        request = getattr(pb, f"Create{single}Request")(parent=self.parent, **{kind: message}, **kw)
-        return self.call(f"Create{single}", request)
-
-    def get(self, kind: str, name: str) -> Any:
-        single = KINDS[kind][0]
-        return self.call(f"Get{single}", getattr(pb, f"Get{single}Request")(name=name))
-
-    def list(self, kind: str, **kw: Any) -> list[Any]:
-        """Every row of every page (page_size 2, so paging is always exercised)."""
-        _, plural, collection = KINDS[kind]
-        items, token, request_type = [], "", getattr(pb, f"List{plural}Request")
-        while True:
-            request = request_type(parent=self.parent, page_size=2, page_token=token, **kw)
-            page = self.call(f"List{plural}", request)
-            items += list(getattr(page, collection))
-            token = page.next_page_token
-            if not token:
-                return items
-
-    def update(self, kind: str, message: Any, paths: list[str] | None = None) -> Any:
-        single = KINDS[kind][0]
-        mask = field_mask_pb2.FieldMask(paths=paths or [])
-        return self.call(
-            f"Update{single}", getattr(pb, f"Update{single}Request")(**{kind: message}, update_mask=mask)
-        )
-
-    def delete(self, kind: str, name: str, etag: str = "") -> Any:
-        single = KINDS[kind][0]
-        return self.call(f"Delete{single}", getattr(pb, f"Delete{single}Request")(name=name, etag=etag))
-
-    @property
-    def home(self) -> pb.Branch:
-        if self._home is None:
-            self._home = self.create("branch", self.sample("branch"))
-        return self._home
-
-    def sample(self, kind: str, **kw: Any) -> Any:
-        """A valid, not yet created resource message (its references point at ``home``)."""
-        if kind == "branch":
-            code = uid("B")
-            base = dict(code=code, display_name=f"拠点 {code}", location=latlng_pb2.LatLng(latitude=35.75,
-                        longitude=139.67), address="東京都練馬区豊玉北6丁目")  # fmt: skip
-            return pb.Branch(**{**base, **kw})
-        if kind == "customer":
-            return pb.Customer(**{"code": uid("C"), "display_name": "ABC商事株式会社", **kw})
-        if kind == "vehicle":
-            base = dict(branch=self.home.name, registration_number=f"練馬400か{uid('')}", vehicle_class="2t",
-                        payload_kg=2000, gross_weight_kg=5000)  # fmt: skip
-            return pb.Vehicle(**{**base, **kw})
-        if kind == "driver":
-            base = dict(branch=self.home.name, employee_number=uid("EMP"), display_name="山田太郎",
-                        licence_class="準中型")  # fmt: skip
-            return pb.Driver(**{**base, **kw})
-        assert kind == "order"
-        base = dict(branch=self.home.name, place_name="練馬区役所",
-                    location=latlng_pb2.LatLng(latitude=35.7356, longitude=139.6517),
-                    delivery_date=date_pb2.Date(year=2026, month=12, day=1), weight_kg=12.5)  # fmt: skip
-        return pb.Order(**{**base, **kw})
-
-
-@pytest.fixture
-def a(stub: Stub, db_url: str) -> Client:  # noqa: F811
-    return Client(stub, new_org(db_url))
-
-
-@pytest.fixture
-def b(stub: Stub, db_url: str) -> Client:  # noqa: F811
-    return Client(stub, new_org(db_url))
-
-
-def fails(code: grpc.StatusCode, call: Callable[..., Any], *args: Any, **kw: Any) -> grpc.RpcError:
-    with pytest.raises(grpc.RpcError) as info:
-        call(*args, **kw)
-    err = info.value
-    assert err.code() == code, f"{err.code()}: {err.details()}"
-    return err
-
-
-def violations(err: grpc.RpcError) -> dict[str, str]:
-    """Field path → description of the google.rpc.BadRequest in an INVALID_ARGUMENT."""
-    assert err.code() == Code.INVALID_ARGUMENT, f"{err.code()}: {err.details()}"
-    status = rpc_status.from_call(err)
-    assert status is not None, "INVALID_ARGUMENT must carry a BadRequest"
-    out: dict[str, str] = {}
-    for detail in status.details:
-        br = error_details_pb2.BadRequest()
-        if detail.Unpack(br):
-            out.update({v.field: v.description for v in br.field_violations})
-    return out
-
-
-def japanese_first(text: str) -> bool:
-    ja, sep, en = text.partition(" / ")
-    return bool(sep) and not ja.isascii() and bool(en)
-
+from tests.e2e.fleet.client import (
+    CHANGE,
+    KINDS,
+    Client,
+    Code,
+    Stub,
+    fails,
+    japanese_first,
+    tod,
+    uid,
+    violations,
+)
 
 # ---------------------------------------------------------------- CRUD
 
@@ -451,116 +307,3 @@ def test_missing_metadata_is_unauthenticated(stub: Stub) -> None:
             assert info.value.code() == Code.UNAUTHENTICATED, method.name
 
 
-# ---------------------------------------------------------------- bad input
-
-
-def _window(start: int, end: int) -> pb.Order.TimeWindow:
-    return pb.Order.TimeWindow(start_time=tod(start), end_time=tod(end))
-
-
-BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
-    ("order", {"location": None}, "order.location"),
-    ("order", {"location": latlng_pb2.LatLng(latitude=10, longitude=139.7)}, "order.location"),
-    ("order", {"location": latlng_pb2.LatLng(latitude=35.7, longitude=160)}, "order.location"),
-    ("order", {"time_windows": [_window(12, 9)]}, "order.time_windows[0]"),
-    ("order", {"time_windows": [_window(9, 12), _window(15, 15)]}, "order.time_windows[1]"),
-    ("order", {"time_windows": [pb.Order.TimeWindow(start_time=tod(9))]}, "order.time_windows[0].end_time"),
-    ("order", {"time_windows": [pb.Order.TimeWindow(start_time=tod(9), end_time=tod(25))]},
-     "order.time_windows[0].end_time"),
-    ("order", {"weight_kg": -1}, "order.weight_kg"),
-    ("order", {"volume_m3": -0.5}, "order.volume_m3"),
-    ("order", {"service_duration": duration_pb2.Duration(seconds=-60)}, "order.service_duration"),
-    ("order", {"allowed_vehicle_classes": ["2t", "3t"]}, "order.allowed_vehicle_classes[1]"),
-    ("order", {"delivery_date": date_pb2.Date(year=2026, month=2, day=30)}, "order.delivery_date"),
-    ("order", {"delivery_date": None}, "order.delivery_date"),
-    ("order", {"branch": "@/branches/nowhere"}, "order.branch"),
-    ("order", {"customer": "@/customers/nobody"}, "order.customer"),
-    ("branch", {"location": latlng_pb2.LatLng(latitude=0, longitude=0)}, "branch.location"),
-    ("branch", {"display_name": " "}, "branch.display_name"),
-    ("vehicle", {"vehicle_class": "3t"}, "vehicle.vehicle_class"),
-    ("vehicle", {"payload_kg": -1}, "vehicle.payload_kg"),
-    ("vehicle", {"gross_weight_kg": -5}, "vehicle.gross_weight_kg"),
-    ("vehicle", {"length_mm": 0}, "vehicle.length_mm"),
-    ("vehicle", {"registration_number": ""}, "vehicle.registration_number"),
-    ("vehicle", {"branch": "@/branches/nowhere"}, "vehicle.branch"),
-    ("vehicle", {"branch": "branches/not-a-full-name"}, "vehicle.branch"),
-    ("driver", {"licence_class": "自転車"}, "driver.licence_class"),
-    ("driver", {"branch": ""}, "driver.branch"),
-    ("customer", {"code": ""}, "customer.code"),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize("kind, change, path", BAD_INPUT, ids=[p for _, _, p in BAD_INPUT])
-def test_bad_input_names_the_field(a: Client, kind: str, change: dict[str, Any], path: str) -> None:
-    message = a.sample(kind)
-    before = len(a.list(kind))
-    for field, value in change.items():
-        if value is None:
-            message.ClearField(field)
-        elif isinstance(value, list):
-            getattr(message, field).extend(value)
-        elif isinstance(value, str):
-            setattr(message, field, value.replace("@", a.parent))
-        elif isinstance(value, int | float):
-            setattr(message, field, value)
-        else:
-            getattr(message, field).CopyFrom(value)
-    found = violations(fails(Code.INVALID_ARGUMENT, a.create, kind, message))
-    assert path in found, found
-    assert japanese_first(found[path]) or "must look like" in found[path], found[path]
-    assert len(a.list(kind)) == before, "nothing was stored"
-
-
-def test_every_violation_is_reported_at_once(a: Client) -> None:
-    message = a.sample("order", weight_kg=-3, time_windows=[_window(18, 8)], allowed_vehicle_classes=["11t"])
-    message.ClearField("location")
-    found = violations(fails(Code.INVALID_ARGUMENT, a.create, "order", message))
-    assert set(found) == {
-        "order.location", "order.weight_kg", "order.time_windows[0]", "order.allowed_vehicle_classes[0]",
-    }  # fmt: skip
-
-
-def test_updates_are_validated_too(a: Client) -> None:
-    o = a.create("order", a.sample("order"))
-    bad = pb.Order(name=o.name, time_windows=[_window(17, 9)], weight_kg=-1)
-    found = violations(fails(Code.INVALID_ARGUMENT, a.update, "order", bad, ["time_windows"]))
-    assert set(found) == {"order.time_windows[0]"}, "only masked fields are checked"
-    assert a.get("order", o.name) == o
-
-
-def test_bad_ids_name_the_field(a: Client) -> None:
-    sample = a.sample("customer")
-    found = violations(fails(Code.INVALID_ARGUMENT, a.create, "customer", sample, customer_id="ä b"))
-    assert "customer_id" in found
-    found = violations(fails(Code.INVALID_ARGUMENT, a.get, "customer", "customers/x"))
-    assert "name" in found
-
-
-# ---------------------------------------------------------------- references and missing rows
-
-
-def test_deleting_a_referenced_branch_fails_precondition(a: Client) -> None:
-    branch = a.home
-    v = a.create("vehicle", a.sample("vehicle"))
-    err = fails(Code.FAILED_PRECONDITION, a.delete, "branch", branch.name)
-    assert japanese_first(err.details())
-    assert a.get("branch", branch.name) == branch
-    c = a.create("customer", a.sample("customer"))
-    o = a.create("order", a.sample("order", customer=c.name))
-    fails(Code.FAILED_PRECONDITION, a.delete, "customer", c.name)
-
-    a.delete("vehicle", v.name)
-    a.delete("order", o.name)
-    a.delete("customer", c.name)
-    a.delete("branch", branch.name)
-    fails(Code.NOT_FOUND, a.get, "branch", branch.name)
-
-
-@pytest.mark.parametrize("kind", KINDS)
-def test_unknown_names_are_not_found(a: Client, kind: str) -> None:
-    name = f"{a.parent}/{KINDS[kind][2]}/nothing-here"
-    err = fails(Code.NOT_FOUND, a.get, kind, name)
-    assert japanese_first(err.details()) and name in err.details()
-    fails(Code.NOT_FOUND, a.delete, kind, name)
-    field, value = CHANGE[kind]
-    fails(Code.NOT_FOUND, a.update, kind, type(a.sample(kind))(name=name, **{field: value}), [field])
