@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
@@ -79,13 +80,7 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
         remaining = context.time_remaining()
         if remaining is None or remaining - DEADLINE_MARGIN >= options.time_limit:
             return options
-        return SolveOptions(
-            engine=options.engine,
-            time_limit=max(0.05, remaining - DEADLINE_MARGIN),
-            seed=options.seed,
-            max_iterations=options.max_iterations,
-            parallelism=options.parallelism,
-        )
+        return dataclasses.replace(options, time_limit=max(0.05, remaining - DEADLINE_MARGIN))
 
     def _solve(
         self,
