@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from optimizer.licences import parse_licence
+from server.entrypoints.grpc.context import shown
 from server.entrypoints.grpc.errors import FieldError
 
 #: A client-chosen id: the last segment of a resource name (the alphabet ``context.parse_name`` reads).
@@ -43,7 +44,7 @@ def update_paths(paths: Sequence[str], mutable: Sequence[str]) -> tuple[str, ...
             [
                 (
                     "update_mask",
-                    f"更新できない項目です / unknown or immutable field {p!r}; "
+                    f"更新できない項目です / unknown or immutable field {shown(p)}; "
                     f"allowed: {', '.join(mutable)}",
                 )
                 for p in bad
@@ -60,7 +61,7 @@ def check_create_ids(resource_id: str, request_id: str, id_field: str) -> None:
             (
                 id_field,
                 f"IDに使えない文字が含まれています / {id_field} must be 1..128 of A-Za-z0-9._~- "
-                f"starting with a letter or digit, got {resource_id!r}",
+                f"starting with a letter or digit, got {shown(resource_id)}",
             )
         )
     if len(request_id) > MAX_REQUEST_ID:
@@ -77,7 +78,7 @@ def etag_or_none(etag: str, field: str) -> str | None:
     if not etag:
         return None
     if not _ETAG.fullmatch(etag.strip()):
-        raise FieldError([(field, f"不正なetagです / {etag!r} is not an etag returned by this service")])
+        raise FieldError([(field, f"不正なetagです / {shown(etag)} is not an etag returned by this service")])
     return etag
 
 
@@ -105,7 +106,7 @@ def _filter_date(value: str, resolve: Resolve) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise _filter_error(f"日付はYYYY-MM-DDで指定してください / bad date {value!r}") from None
+        raise _filter_error(f"日付はYYYY-MM-DDで指定してください / bad date {shown(value)}") from None
 
 
 def _filter_licence(value: str, resolve: Resolve) -> str:
@@ -128,7 +129,7 @@ def _filter_enum(enum: Any, what: str = "status") -> Callable[[str, Resolve], st
     def convert(value: str, resolve: Resolve) -> str:
         if value not in names:
             known = ", ".join(names)
-            raise _filter_error(f"不明な値です / unknown {what} {value!r}; expected one of {known}")
+            raise _filter_error(f"不明な値です / unknown {what} {shown(value)}; expected one of {known}")
         return value
 
     return convert
@@ -152,11 +153,11 @@ def parse_filter(text: str, spec: FilterSpec, resolve: Resolve) -> dict[str, Any
         field, value = m.group(1), _unquote(m.group(2))
         if field not in spec:
             raise _filter_error(
-                f"この項目では絞り込めません / cannot filter by {field!r}; allowed: {', '.join(spec)}"
+                f"この項目では絞り込めません / cannot filter by {shown(field)}; allowed: {', '.join(spec)}"
             )
         column, convert = spec[field]
         if column in out:
-            raise _filter_error(f"項目が重複しています / {field!r} appears twice in the filter")
+            raise _filter_error(f"項目が重複しています / {shown(field)} appears twice in the filter")
         out[column] = convert(value, resolve)
         pos = m.end()
         if pos < len(text):
@@ -172,7 +173,7 @@ def parse_filter(text: str, spec: FilterSpec, resolve: Resolve) -> dict[str, Any
 def filter_bool(value: str, resolve: Resolve) -> bool:
     """A ``true`` / ``false`` filter value."""
     if value not in ("true", "false"):
-        raise _filter_error(f"true か false を指定してください / expected true or false, got {value!r}")
+        raise _filter_error(f"true か false を指定してください / expected true or false, got {shown(value)}")
     return value == "true"
 
 

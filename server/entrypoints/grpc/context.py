@@ -16,6 +16,8 @@ import grpc
 
 from server.entrypoints.grpc.errors import abort_bad_request
 
+#: Longest piece of a caller's input echoed back in an error (so an error always fits the metadata).
+MAX_ECHO = 100
 ORG_HEADER = "x-hakobu-organization"
 USER_HEADER = "x-hakobu-user"
 _SEGMENT = r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}"
@@ -29,6 +31,11 @@ class Caller:
     @property
     def parent(self) -> str:
         return f"organizations/{self.organization}"
+
+
+def shown(value: str) -> str:
+    """``value`` quoted for an error message, cut to ``MAX_ECHO`` characters."""
+    return repr(value) if len(value) <= MAX_ECHO else repr(value[:MAX_ECHO]) + f"… ({len(value)} characters)"
 
 
 def caller(context: grpc.ServicerContext) -> Caller:
@@ -59,7 +66,7 @@ def parse_parent(context: grpc.ServicerContext, who: Caller, parent: str, field:
     m = re.fullmatch(rf"organizations/({_SEGMENT})", parent)
     if m is None:
         abort_bad_request(
-            context, [(field, f"must look like organizations/{{organization}}, got {parent!r}")]
+            context, [(field, f"must look like organizations/{{organization}}, got {shown(parent)}")]
         )
     _check_org(context, who, m.group(1))
     return m.group(1)
@@ -73,7 +80,8 @@ def parse_name(
     if m is None:
         abort_bad_request(
             context,
-            [(field, f"must look like organizations/{{organization}}/{collection}/{{id}}, got {name!r}")],
+            [(field, f"must look like organizations/{{organization}}/{collection}/{{id}}, "
+                     f"got {shown(name)}")],
         )
     _check_org(context, who, m.group(1))
     return m.group(2)

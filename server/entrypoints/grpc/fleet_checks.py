@@ -15,6 +15,7 @@ from geo.profiles import DEFAULT_PROFILES
 from hakobu.fleet.v1 import fleet_pb2 as pb
 from optimizer.licences import parse_licence
 from server.entrypoints.grpc.aip import Resolve
+from server.entrypoints.grpc.context import shown
 from server.entrypoints.grpc.errors import FieldError
 
 #: Japan's bounding box in WGS84 degrees (Okinotorishima … Etorofu, Yonaguni … Minamitorishima, rounded out).
@@ -24,6 +25,13 @@ JAPAN_LONGITUDE = (122.0, 154.0)
 VEHICLE_CLASSES: tuple[str, ...] = tuple(DEFAULT_PROFILES)
 DEFAULT_SERVICE_SECONDS = 300
 MAX_SERVICE_SECONDS = 24 * 3600
+#: Longest accepted text, in characters: codes and numbers (AIP-122-like ids), names, free text.
+MAX_CODE, MAX_NAME, MAX_TEXT = 64, 200, 1000
+#: The limit of each text field that has one (fields not named here are codes: MAX_CODE).
+TEXT_LIMITS: dict[str, int] = {
+    "display_name": MAX_NAME, "place_name": MAX_NAME, "email": MAX_NAME, "address": MAX_TEXT,
+    "notes": MAX_TEXT,
+}
 #: What each collection is called in messages for people (Japanese, English).
 LABELS: dict[str, tuple[str, str]] = {
     "branches": ("拠点", "branch"),
@@ -54,6 +62,10 @@ class Check:
     def text(self, value: str, field: str, required: bool = False) -> str:
         if required and not value.strip():
             self.bad(field, f"必須項目です / {field} is required")
+        limit = TEXT_LIMITS.get(field, MAX_CODE)
+        if len(value) > limit:
+            self.bad(field, f"{limit}文字以内で指定してください / {field} is longer than {limit} characters "
+                            f"({len(value)})")
         return value.strip() if required else value
 
     def ref(self, value: str, collection: str, field: str, resolve: Resolve, required: bool) -> str | None:
@@ -96,7 +108,7 @@ class Check:
     def vehicle_class(self, value: str, field: str) -> str:
         if value not in VEHICLE_CLASSES:
             known = ", ".join(VEHICLE_CLASSES)
-            self.bad(field, f"不明な車格です / unknown vehicle class {value!r}; expected one of {known}")
+            self.bad(field, f"不明な車格です / unknown vehicle class {shown(value)}; expected one of {known}")
         return value
 
     def licence(self, value: str, field: str) -> str:

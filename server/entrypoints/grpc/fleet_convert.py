@@ -45,7 +45,7 @@ def branch_fields(m: pb.Branch, paths: Collection[str], resolve: Resolve, at: st
     if "location" in paths:
         out["latitude"], out["longitude"] = c.location(m, "location")
     if "address" in paths:
-        out["address"] = m.address
+        out["address"] = c.text(m.address, "address")
     c.done()
     return out
 
@@ -83,7 +83,7 @@ def driver_fields(m: pb.Driver, paths: Collection[str], resolve: Resolve, at: st
     if "display_name" in paths:
         out["name"] = c.text(m.display_name, "display_name", required=True)
     if "licence_number" in paths:
-        out["licence_number"] = m.licence_number.strip()
+        out["licence_number"] = c.text(m.licence_number, "licence_number").strip()
     if "licence_class" in paths:
         out["licence_class"] = c.licence(m.licence_class, "licence_class")
     if "status" in paths and (status := c.status(m.status, pb.Driver.Status, "status")) is not None:
@@ -100,7 +100,7 @@ def customer_fields(m: pb.Customer, paths: Collection[str], resolve: Resolve, at
         out["name"] = c.text(m.display_name, "display_name", required=True)
     for name in ("phone_number", "email", "address"):
         if name in paths:
-            out[name] = getattr(m, name)
+            out[name] = c.text(getattr(m, name), name)
     c.done()
     return out
 
@@ -113,7 +113,7 @@ def order_fields(m: pb.Order, paths: Collection[str], resolve: Resolve, at: str)
         out["customer_id"] = c.ref(m.customer, "customers", "customer", resolve, required=False)
     for name in ("place_name", "address", "notes"):
         if name in paths:
-            out[name] = getattr(m, name)
+            out[name] = c.text(getattr(m, name), name)
     if "location" in paths:
         out["latitude"], out["longitude"] = c.location(m, "location")
     if "delivery_date" in paths:

@@ -11,6 +11,7 @@ from google.protobuf import empty_pb2
 
 from optimizer.service.operations import Operation, OperationStore
 from server.entrypoints.grpc import aip
+from server.entrypoints.grpc.context import shown
 from server.entrypoints.grpc.errors import FieldError, grpc_errors
 
 _FILTERS: aip.FilterSpec = {"done": ("done", aip.filter_bool)}
@@ -35,7 +36,7 @@ class OperationsServicer(operations_pb2_grpc.OperationsServicer):
     def _op(self, name: str, context: grpc.ServicerContext) -> Operation:
         op = self._store.get(name)
         if op is None or not self._visible(op, context):
-            context.abort(grpc.StatusCode.NOT_FOUND, f"operation {name!r} not found")
+            context.abort(grpc.StatusCode.NOT_FOUND, f"operation {shown(name)} not found")
         assert op is not None
         return op
 

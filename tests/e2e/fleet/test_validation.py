@@ -57,6 +57,10 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
     ("driver", {"licence_class": "自転車"}, "driver.licence_class"),
     ("driver", {"branch": ""}, "driver.branch"),
     ("customer", {"code": ""}, "customer.code"),
+    ("customer", {"code": "C" * 65}, "customer.code"),
+    ("customer", {"display_name": "名" * 201}, "customer.display_name"),
+    ("order", {"notes": "x" * 1_000_001}, "order.notes"),
+    ("driver", {"licence_number": "1" * 65}, "driver.licence_number"),
 ]  # fmt: skip
 
 
@@ -104,6 +108,9 @@ def test_bad_ids_name_the_field(a: Client) -> None:
     assert "customer_id" in found
     found = violations(fails(Code.INVALID_ARGUMENT, a.get, "customer", "customers/x"))
     assert "name" in found
+    huge = "x" * 10_000  # echoed cut short: the error still fits the metadata
+    err = fails(Code.INVALID_ARGUMENT, a.get, "customer", huge)
+    assert len(err.details()) < 500 and "10000 characters" in err.details()
 
 
 # ---------------------------------------------------------------- references and missing rows
