@@ -56,6 +56,13 @@ def _succeed(response: Message) -> Callable[[Operation], None]:
     return mutate
 
 
+SERVER_STOPPED = status_pb2.Status(
+    code=code_pb2.ABORTED,
+    message="サーバーが停止したため実行されませんでした。もう一度実行してください / "
+            "the server stopped before the operation ran; run it again",
+)
+
+
 def internal_error(exc: Exception) -> status_pb2.Status:
     """The default :data:`ErrorStatus`: every failure is INTERNAL."""
     return status_pb2.Status(code=code_pb2.INTERNAL, message=f"internal error: {exc}")
@@ -103,7 +110,10 @@ class OperationRunner:
             self._metrics.operation_finished()
 
     def shutdown(self) -> None:
-        """Ask every running operation to stop, then wait for the pool."""
+        """Ask every running operation to stop and wait for them; operations still queued never start and
+        end ABORTED (run them again), so none stays QUEUED or RUNNING for ever."""
         for op in self.store.running():
             op.cancel.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        for op in self.store.running():
+            self.store.update(op, _fail(SERVER_STOPPED))

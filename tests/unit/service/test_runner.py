@@ -125,3 +125,26 @@ def test_a_request_id_reused_for_another_request_is_refused() -> None:
     with pytest.raises(RequestIdReusedError) as err:
         store.start("r", State(), fingerprint=request_hash(other))
     assert err.value.name == op.name
+
+
+def test_shutdown_leaves_no_operation_queued() -> None:
+    """At shutdown the running operation is asked to stop and the queued one ends ABORTED."""
+    store = InMemoryOperationStore()
+    runner = OperationRunner(store, workers=1)
+    started = threading.Event()
+
+    def long(o: Operation) -> pb.OptimizeResponse:
+        started.set()
+        assert o.cancel.wait(10)
+        raise OperationCancelled()
+
+    running, _ = store.start("", State(state=State.QUEUED))
+    queued, _ = store.start("", State(state=State.QUEUED))
+    runner.submit(running, long)
+    runner.submit(queued, lambda o: pb.OptimizeResponse())
+    assert started.wait(10)
+    runner.shutdown()
+    assert running.metadata.state == State.CANCELLED
+    assert queued.done and queued.metadata.state == State.FAILED
+    assert queued.error is not None and queued.error.code == code_pb2.ABORTED
+    assert not store.running()
