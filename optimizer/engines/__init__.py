@@ -39,7 +39,7 @@ def get_engine(name: str) -> Engine:
 
         return HGSEngine()
     if name in ("pyvrp", "pyvrp-relaxed", "pyvrp-fewer-routes"):
-        from optimizer.engines.pyvrp_engine import PyVRPEngine
+        from optimizer.engines.pyvrp import PyVRPEngine
 
         return PyVRPEngine(
             start_relaxed=name == "pyvrp-relaxed", minimise_routes=name == "pyvrp-fewer-routes"
