@@ -20,6 +20,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from optimizer.compiled import Compiled
+from optimizer.engines import get_engine
 from optimizer.engines.base import EngineResult, Limits
 from optimizer.model import Plan
 
@@ -107,8 +108,6 @@ class _Inbox:
 
 
 def _worker_main(tasks: Connection, results: Any, cancel: Any) -> None:
-    from optimizer.engines import get_engine
-
     for name in ("pyvrp", "ortools"):  # warm up: imports take most of a second
         get_engine(name)
     results.put(("ready", -1))
