@@ -5,8 +5,10 @@ deliveries, ``--vehicles`` trucks that can carry them all with some room), start
 two workers (as the service keeps them), and calls ``solve()`` with ``--time-limit``. The clock
 starts before the travel matrices are computed, as it does when a request arrives. Printed per
 size: the compile time (matrices), the wall time of the whole call, how far it went over the
-limit, and the peak resident memory of the process and its workers together (sampled every
-20 ms), the same figure as the largest single process.
+limit, when the first verified plan came, and the peak memory of the process and its workers
+together, sampled every 50 ms (the sum of resident sizes, which counts shared pages once per
+process, and the sum of proportional sizes, which splits them), and of the largest process.
+"no plan": the call ended in time without one (``NoPlanError``, DEADLINE_EXCEEDED at the edge).
 
     python -m benchmarks.limits                       # 100, 1,000 and 5,000 jobs, 2 s
     python -m benchmarks.limits --sizes 5000 --time-limit 2 --repeat 3
@@ -15,6 +17,7 @@ limit, and the peak resident memory of the process and its workers together (sam
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -64,10 +67,14 @@ def problem(jobs: int, vehicles: int, seed: int = 1) -> Problem:
 
 
 class _PeakMemory:
-    """Samples the resident memory of this process and all its descendants (Linux ``/proc``)."""
+    """Samples the memory of this process and all its descendants (Linux ``/proc``): the sum of
+    their resident sizes (pages shared between them counted in each), the sum of their
+    proportional sizes (PSS: shared pages split between the processes mapping them, so the sum is
+    what they take together), and the largest resident size of one process."""
 
-    def __init__(self, interval: float = 0.02) -> None:
+    def __init__(self, interval: float = 0.05) -> None:
         self.total = 0
+        self.proportional = 0
         self.largest = 0
         self._interval = interval
         self._stop = threading.Event()
@@ -82,9 +89,15 @@ class _PeakMemory:
         self._thread.join()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            sizes = [_rss(pid) for pid in _tree(os.getpid())]
+        pids: list[int] = []
+        for k in itertools.count():
+            if self._stop.is_set():
+                return
+            if k % 10 == 0:  # listing every process is the costly part: the workers rarely change
+                pids = _tree(os.getpid())
+            sizes = [_rss(pid) for pid in pids]
             self.total = max(self.total, sum(sizes))
+            self.proportional = max(self.proportional, sum(_pss(pid) for pid in pids))
             self.largest = max(self.largest, *sizes)
             self._stop.wait(self._interval)
 
@@ -96,6 +109,18 @@ def _rss(pid: int) -> int:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, IndexError, ValueError):
         return 0
+
+
+def _pss(pid: int) -> int:
+    """Proportional set size of ``pid`` in bytes (0 if it has gone)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
 
 
 def _tree(root: int) -> list[int]:
@@ -122,7 +147,7 @@ def measure(jobs: int, vehicles: int, time_limit: float, seed: int) -> dict[str,
     """One solve of the generated problem with a warm pool of two workers."""
     from optimizer.compiled import compile_problem
     from optimizer.parallel import WorkerPool
-    from optimizer.solve import SolveOptions, solve
+    from optimizer.solve import NoPlanError, SolveOptions, solve
 
     p = problem(jobs, vehicles, seed)
     with _PeakMemory() as memory, WorkerPool(2) as pool:
@@ -131,17 +156,21 @@ def measure(jobs: int, vehicles: int, time_limit: float, seed: int) -> dict[str,
         compiled = compile_problem(p)
         t_compile = time.monotonic() - t0
         options = SolveOptions(time_limit=time_limit, seed=seed, parallelism=2)
-        sol = solve(p, options, pool=pool, started_at=t0, compiled=compiled)
+        try:
+            sol = solve(p, options, pool=pool, started_at=t0, compiled=compiled)
+        except NoPlanError:  # answered in time, but without a plan (DEADLINE_EXCEEDED)
+            sol = None
         wall = time.monotonic() - t0
     return {
         "jobs": jobs,
         "compile": t_compile,
         "wall": wall,
         "over": wall - time_limit,
-        "first": sol.stats.first_feasible_seconds or math.nan,
-        "unassigned": len(sol.unassigned),
-        "routes": sum(1 for r in sol.plan.routes if r.visits),
-        "peak_total_mb": memory.total / 2**20,
+        "first": math.nan if sol is None else sol.stats.first_feasible_seconds or math.nan,
+        "unassigned": -1 if sol is None else len(sol.unassigned),
+        "routes": 0 if sol is None else sum(1 for r in sol.plan.routes if r.visits),
+        "peak_rss_sum_mb": memory.total / 2**20,
+        "peak_pss_sum_mb": memory.proportional / 2**20,
         "peak_largest_mb": memory.largest / 2**20,
     }
 
@@ -160,7 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     print(f"time limit {ns.time_limit:g} s, {ns.vehicles} vehicles, haversine, pool of 2 workers")
     head = f"{'jobs':>6} {'compile s':>10} {'wall s':>8} {'over limit s':>13} {'first plan s':>13}"
-    print(f"{head} {'routes':>7} {'unassigned':>11} {'peak RSS all MB':>16} {'largest MB':>11}")
+    memory = f"{'peak RSS sum MB':>16} {'PSS sum MB':>11} {'largest MB':>11}"
+    print(f"{head} {'routes':>7} {'unassigned':>11} {memory}")
     root = Path(__file__).resolve().parents[1]
     for size in (int(s) for s in ns.sizes.split(",")):
         for _ in range(ns.repeat):
@@ -168,15 +198,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = subprocess.run(
                 [sys.executable, "-m", "benchmarks.limits", *args, "--seed", str(ns.seed)],
                 cwd=root,
-                check=True,
                 capture_output=True,
                 text=True,
             )
+            if out.returncode != 0:
+                print(f"{size:>6} failed: {out.stderr.strip().splitlines()[-1:]}", flush=True)
+                continue
             r = json.loads(out.stdout.strip().splitlines()[-1])
+            routes = f"{r['routes']:>7}" if r["unassigned"] >= 0 else f"{'no plan':>7}"
             print(
                 f"{r['jobs']:>6} {r['compile']:>10.2f} {r['wall']:>8.2f} {r['over']:>13.2f}"
-                f" {r['first']:>13.2f} {r['routes']:>7} {r['unassigned']:>11}"
-                f" {r['peak_total_mb']:>16.0f} {r['peak_largest_mb']:>11.0f}",
+                f" {r['first']:>13.2f} {routes} {max(r['unassigned'], 0):>11}"
+                f" {r['peak_rss_sum_mb']:>16.0f} {r['peak_pss_sum_mb']:>11.0f} {r['peak_largest_mb']:>11.0f}",
                 flush=True,
             )
     return 0

@@ -148,6 +148,11 @@ class StopCriterion:
         self.granted = 0
         self.gave_up = False
 
+    def out_of_time(self) -> bool:
+        """Whether the deadline has passed or the caller asked to stop (no iteration is counted)."""
+        stopped = self.should_stop is not None and self.should_stop()
+        return stopped or time.perf_counter() >= self.deadline
+
     def __call__(self, best_cost: int) -> bool:
         if self.max_iterations is not None and self.granted >= self.max_iterations:
             return True
@@ -247,8 +252,13 @@ class Session:
         history a restart would reset.
         """
         data, params = inst.data, self.params
-        if initial is None and (swept := sweep(data)) is not None:
+        swept = sweep(data) if initial is None else None
+        if swept is not None:
             self.report(inst, swept)  # a first plan in milliseconds, before the neighbour lists and search
+        # The neighbour lists and the first local search each take seconds at thousands of clients,
+        # and cannot be interrupted: a search out of time returns the swept plan instead.
+        if swept is not None and stop.out_of_time():
+            return swept
         rng = RandomNumberGenerator(seed=self.limits.seed % 2**32)
         neighbours = compute_neighbours(data, params.neighbourhood)
         ceiling = penalty_ceiling(compiled, inst, params.penalty.max_penalty)
@@ -262,6 +272,8 @@ class Session:
             return ls, PenaltyManager(penalty.midpoint_penalties(data), penalty)
 
         ls, pm = search(data)
+        if swept is not None and stop.out_of_time():
+            return swept
         if initial is None:
             initial = ls(Solution.make_random(data, rng), pm.max_cost_evaluator(), exhaustive=True)
         if initial.is_feasible():
