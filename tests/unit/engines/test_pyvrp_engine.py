@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from optimizer.compiled import Compiled, compile_problem
-from optimizer.engines.base import Capability, EngineResult, Limits, required_capabilities, vehicle_can_serve
+from optimizer.engines.base import EngineResult, Limits, required_capabilities, vehicle_can_serve
 from optimizer.engines.pyvrp import PyVRPEngine
 from optimizer.model import (
     Depot,
@@ -163,13 +163,6 @@ def depot(x: float = 0.0, y: float = 0.0, **kwargs: object) -> tuple[Depot, ...]
 # --------------------------------------------------------------------------
 # Tests
 # --------------------------------------------------------------------------
-
-
-def test_engine_declares_every_capability() -> None:
-    """The engine names itself ``pyvrp`` and models every capability a problem may need."""
-    engine = PyVRPEngine()
-    assert engine.name == "pyvrp"
-    assert engine.capabilities == frozenset(Capability)
 
 
 def test_tiny_cvrp_matches_brute_force_optimum() -> None:

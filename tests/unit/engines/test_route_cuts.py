@@ -8,8 +8,9 @@ import pyvrp
 import optimizer.engines.pyvrp.search as engine_module
 from optimizer.checker import evaluate
 from optimizer.compiled import compile_problem
-from optimizer.engines import portfolio
+from optimizer.engines import get_engine, portfolio
 from optimizer.engines.base import Limits
+from optimizer.engines.ortools_engine import ORToolsEngine
 from optimizer.engines.pyvrp import PyVRPEngine
 from optimizer.engines.pyvrp.search import cut_shortest_route, fewest_routes, on_fleet
 from optimizer.model import Depot, Problem, Vehicle
@@ -125,24 +126,29 @@ def test_searches_capped_by_iterations_do_not_cut(monkeypatch: pytest.MonkeyPatc
     assert first.plan == second.plan
 
 
+def _searches(problem: Problem, engine: str, runs: int) -> list[tuple[type, bool, bool]]:
+    """What each parallel search of the portfolio does: (engine class, cuts routes, starts relaxed)."""
+    engines = [get_engine(v) for v in portfolio(compile_problem(problem), engine, runs)]
+    return [
+        (type(e), getattr(e, "minimise_routes", False), getattr(e, "start_relaxed", False)) for e in engines
+    ]
+
+
 def test_portfolio_cuts_routes_in_the_second_or_only_search_unless_the_problem_is_rich() -> None:
-    windows = compile_problem(random_windows_problem(10, seed=1))
-    assert portfolio(windows, "pyvrp", 2) == ["pyvrp", "pyvrp-fewer-routes"]
-    assert portfolio(windows, "pyvrp", 1) == ["pyvrp-fewer-routes"]
-    assert portfolio(windows, "ortools", 2) == ["ortools", "ortools"]
+    """Plain problems: one search cuts routes (the only one, or the second of two); rich problems: the
+    second starts with required jobs prized instead, and none cuts; other engines are not varied."""
     plain = Problem(
         (Depot("depot", at(0, 0)),),
         (Vehicle("v", (10,)),),
         tuple(job(f"j{i}", at(i + 1), 1) for i in range(5)),
     )
-    assert portfolio(compile_problem(plain), "pyvrp", 2) == ["pyvrp", "pyvrp-fewer-routes"]
-    rich = Problem(
-        (Depot("depot", at(0, 0)),),
-        (Vehicle("v", (10,), max_trips=2),),
-        tuple(job(f"j{i}", at(i + 1), 1) for i in range(5)),
-    )
-    assert portfolio(compile_problem(rich), "pyvrp", 2) == ["pyvrp", "pyvrp-relaxed"]
-    assert portfolio(compile_problem(rich), "pyvrp", 1) == ["pyvrp"]
+    rich = Problem(plain.depots, (Vehicle("v", (10,), max_trips=2),), plain.jobs)
+    for windows in (random_windows_problem(10, seed=1), plain):
+        assert _searches(windows, "pyvrp", 2) == [(PyVRPEngine, False, False), (PyVRPEngine, True, False)]
+        assert _searches(windows, "pyvrp", 1) == [(PyVRPEngine, True, False)]
+    assert _searches(rich, "pyvrp", 2) == [(PyVRPEngine, False, False), (PyVRPEngine, False, True)]
+    assert _searches(rich, "pyvrp", 1) == [(PyVRPEngine, False, False)]
+    assert _searches(plain, "ortools", 2) == [(ORToolsEngine, False, False)] * 2
 
 
 def test_no_cut_below_what_the_loads_need(monkeypatch: pytest.MonkeyPatch) -> None:
