@@ -42,9 +42,14 @@ COOPERATE_MIN_ITEMS = 250
 COOPERATE_MAX_SECONDS = 20.0
 #: A solve with a worker pool answers within this many seconds after its time limit, at every size up
 #: to the job cap (``python -m benchmarks.limits``): searches get ``parallel.STOP_GRACE`` to return,
-#: then their final plans are verified. Without a pool, the search runs in the caller's process and
-#: cannot be given up: a solver step of its C++ code (seconds at thousands of jobs) may take longer.
+#: then their final plans are verified. The time limit counts from ``started_at``, so computing the
+#: travel matrices spends it; if they alone take longer, the answer comes MIN_SEARCH + LATE_MARGIN
+#: after them (road matrices of thousands of points can). Without a pool, the search runs in the
+#: caller's process and cannot be given up: a solver step of its C++ code (seconds at thousands of
+#: jobs) may take longer.
 LATE_MARGIN = 0.5
+#: Seconds a search gets when the time limit was spent before it started.
+MIN_SEARCH = 0.05
 
 __all__ = ["DeadlineExpired", "NoPlanError", "Solution", "SolveOptions", "SolveStats", "solve"]
 
@@ -226,14 +231,11 @@ def solve(
     # Engines do not model breaks: they plan on travel times padded for them.
     engine_input = pad_for_breaks(sub.compiled) if best.rules else sub.compiled
     stats.engine, stats.engine_reason = engine, reason
-    remaining = options.time_limit - (time.monotonic() - t0)
-    if remaining <= 0:
-        raise NoPlanError(
-            f"the time limit ({options.time_limit:g} s) was spent before the search started "
-            f"(travel matrices and checks took {time.monotonic() - t0:.1f} s); allow more time"
-        )
+    # A budget spent before the search (on the travel matrices) still leaves the search MIN_SEARCH
+    # seconds: small problems get their plan, large ones are given up at once (see LATE_MARGIN).
+    remaining = max(options.time_limit - (time.monotonic() - t0), MIN_SEARCH)
     limits = [
-        Limits(time_limit=max(remaining, 0.05), seed=options.seed + k, max_iterations=options.max_iterations)
+        Limits(time_limit=remaining, seed=options.seed + k, max_iterations=options.max_iterations)
         for k in range(options.parallelism)
     ]
     results: list[EngineResult | WorkerError]
@@ -257,7 +259,7 @@ def solve(
             on_improvement=lambda run, plan, _obj: best.offer(plan, source=variants[run]),
             should_stop=should_stop,
             cooperation=COOPERATION if cooperate else None,
-            deadline=t0 + options.time_limit,
+            deadline=time.monotonic() + remaining,
         )
     errors = [r for r in results if isinstance(r, WorkerError)]
     done = [r for r in results if isinstance(r, EngineResult)]
