@@ -72,3 +72,15 @@ def test_an_unknown_visit_type_and_a_bad_time_limit_are_field_violations() -> No
     with pytest.raises(ModelError) as err:
         options_from_proto(params, 1)
     assert [f for f, _ in err.value.violations] == ["parameters.time_limit"]
+
+
+def test_field_paths_resolve_in_the_descriptors() -> None:
+    from optimizer.service.errors import field_path_resolves
+
+    request = pb.OptimizeRequest.DESCRIPTOR
+    for path in ("problem", "problem.jobs[3].time_windows[0].start_offset", "parameters.time_limit",
+                 "problem.travel.haversine.speed_kilometers_per_hour", "problem.depots[0].location.lat_lng"):
+        assert field_path_resolves(request, path), path
+    for path in ("problem.travel.speed", "problem.jobs.demand[0]x", "problem.time_origin[0]", "",
+                 "problem.vehicles[0].rules", "problem.dimensions"):
+        assert not field_path_resolves(request, path), path
