@@ -239,6 +239,8 @@ def solve(
     # Engines do not model breaks: they plan on travel times padded for them.
     engine_input = pad_for_breaks(sub.compiled) if best.rules else sub.compiled
     stats.engine, stats.engine_reason = engine, reason
+    if best.plan is not None and time.monotonic() - t0 >= options.time_limit:
+        return best.solution()  # the swept plan, as no time is left to send the problem to a search
     # A budget spent before the search (on the travel matrices) still leaves the search MIN_SEARCH
     # seconds: small problems get their plan, large ones are given up at once (see LATE_MARGIN).
     remaining = max(options.time_limit - (time.monotonic() - t0), MIN_SEARCH)
