@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     _add_scheduler_parser(sub)
 
     ns = ap.parse_args(argv)
-    from server.observability import configure_logging
+    from server.platform.observability import configure_logging
 
     configure_logging(_env("HAKOBU_LOG_LEVEL", "WARNING" if ns.command == "solve" else "INFO"))
     if ns.command == "serve":
@@ -211,7 +211,7 @@ def _scheduler(ns: argparse.Namespace) -> int:
 
 def _serve(address: str, workers: int | None, metrics_port: int, ready: threading.Event | None = None) -> int:
     from server.app import create_optimizer_server
-    from server.observability import serve_metrics
+    from server.platform.observability import serve_metrics
 
     running = create_optimizer_server(address, workers)
     host = address.rsplit(":", 1)[0]
@@ -233,7 +233,7 @@ def _serve_plans(ns: argparse.Namespace) -> int:
     """``serve plans`` (against a running optimizer) or ``serve all`` (optimizer + plans, one process)."""
     from server.app import create_optimizer_server, create_plans_server
     from server.db.config import database_url
-    from server.observability import serve_metrics
+    from server.platform.observability import serve_metrics
 
     stoppers = []
     target = ns.optimizer
@@ -323,7 +323,7 @@ def _solve(ns: argparse.Namespace) -> int:
         else:
             from google.protobuf import json_format
 
-            from hakobu.v1 import optimizer_pb2 as pb
+            from hakobu.optimizer.v1 import optimizer_pb2 as pb
             from optimizer.service.convert import solution_to_proto, stats_to_proto
 
             resp = pb.OptimizeResponse(
@@ -347,7 +347,7 @@ def _solve(ns: argparse.Namespace) -> int:
 def _read_json_problem(path: Path):
     from google.protobuf import json_format
 
-    from hakobu.v1 import optimizer_pb2 as pb
+    from hakobu.optimizer.v1 import optimizer_pb2 as pb
 
     data = json.loads(path.read_text(encoding="utf-8"))
     if "problem" in data:
@@ -359,10 +359,10 @@ def _read_json_problem(path: Path):
 def _demo(ns: argparse.Namespace) -> int:
     import grpc
 
-    from hakobu.v1 import optimizer_pb2_grpc
+    from hakobu.optimizer.v1 import optimizer_pb2_grpc
     from server.app import create_optimizer_server
     from server.demo import demo_request
-    from server.observability import serve_metrics
+    from server.platform.observability import serve_metrics
 
     running = create_optimizer_server(ns.address)
     host = ns.address.rsplit(":", 1)[0]
@@ -423,7 +423,7 @@ def _demo_plans_server(ns: argparse.Namespace, url: str, optimizer: str):  # -> 
     """Start PlanService + OrganizationService on the demo store and read the plans back over gRPC."""
     import grpc
 
-    from hakobu.v1 import plans_pb2, plans_pb2_grpc
+    from hakobu.plans.v1 import plans_pb2, plans_pb2_grpc
     from server.app import create_plans_server
 
     try:
@@ -445,7 +445,7 @@ def _demo_plans_server(ns: argparse.Namespace, url: str, optimizer: str):  # -> 
         print(f"  {p.name}  {d.year:04d}-{d.month:02d}-{d.day:02d}  "
               f"{plans_pb2.DeliveryPlan.Status.Name(p.status)} rev {p.revision}, {len(p.routes)} routes")
     print(f"  try: grpcurl -plaintext -H 'x-hakobu-organization: ORG-001' {target} "
-          "hakobu.v1.PlanService/ListPlans")
+          "hakobu.plans.v1.PlanService/ListPlans")
     return plans
 
 
@@ -475,7 +475,7 @@ def _demo_plans_store() -> str | None:
 
 
 def _print_solution(sol) -> None:
-    from hakobu.v1 import optimizer_pb2 as pb
+    from hakobu.optimizer.v1 import optimizer_pb2 as pb
 
     print(
         f"\n配車計画 / plan: total cost {sol.cost.total:,.0f}, {sol.totals.distance_meters / 1000:.1f} km, "
