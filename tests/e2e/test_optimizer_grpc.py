@@ -232,7 +232,7 @@ def test_bad_matrix_and_coordinates(stub) -> None:
     req.problem.depots[0].location.lat_lng.latitude = 135.0
     with pytest.raises(grpc.RpcError) as exc:
         stub.Optimize(req, timeout=10)
-    assert "problem.depots[0].location.latitude" in _violations(exc.value)
+    assert "problem.depots[0].location.lat_lng.latitude" in _violations(exc.value)
 
 
 def test_empty_request_is_invalid(stub) -> None:
@@ -336,7 +336,7 @@ def test_driving_rules_put_breaks_in_the_plan(stub) -> None:
     bad.problem.vehicles[0].driving_rules.break_min_part.seconds = 3600
     with pytest.raises(grpc.RpcError) as exc:
         stub.Optimize(bad, timeout=10)
-    assert any(f.startswith("problem.vehicles[0].rules") for f in _violations(exc.value))
+    assert any(f.startswith("problem.vehicles[0].driving_rules.") for f in _violations(exc.value))
 
 
 def test_drivers_get_licensed_vehicles_and_bad_licence_is_invalid(stub) -> None:
