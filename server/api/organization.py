@@ -16,10 +16,7 @@ import grpc
 from google.protobuf import empty_pb2
 
 from hakobu.v1 import resources_pb2_grpc
-from server.api import resources_convert as rc
-from server.api.context import Caller, caller, parse_name, parse_parent
-from server.api.errors import FieldError, PreconditionError, grpc_errors
-from server.db.repository import (
+from server.adapters.postgres.repository import (
     AlreadyExistsError,
     Database,
     InUseError,
@@ -30,6 +27,9 @@ from server.db.repository import (
     Repository,
     StaleEtagError,
 )
+from server.api import resources_convert as rc
+from server.api.context import Caller, caller, parse_name, parse_parent
+from server.api.errors import FieldError, PreconditionError, grpc_errors
 
 Ctx = grpc.ServicerContext
 

@@ -40,17 +40,15 @@ from server.api.plans_convert import (
     revision_to_proto,
 )
 from server.api.wellknown import date_from_proto, date_to_proto
-from server.db.repository import Database, RepositoryError
 from server.jst import today_jst
 from server.plans.build import build_problem
 from server.plans.compare import compare
 from server.plans.edit import edit_plan
+from server.plans.errors import PlanLockedError, PlanStateError, RepositoryError
 from server.plans.layout import EditError, EditRefused
 from server.plans.optimize import optimize_day
-from server.plans.replan import replan_plan
-from server.plans.repository import (
-    PlanLockedError,
-    PlanStateError,
+from server.plans.ports import PlanStores
+from server.plans.queries import (
     check_changeable,
     delete_plan,
     get_plan,
@@ -59,6 +57,7 @@ from server.plans.repository import (
     list_versions,
     set_status,
 )
+from server.plans.replan import replan_plan
 from server.plans.solver import Solver
 
 log = logging.getLogger("hakobu.plans")
@@ -70,7 +69,7 @@ _FILTER = re.compile(r'\s*(branch|plan_date|status)\s*=\s*("([^"]*)"|([A-Za-z0-9
 class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
     def __init__(
         self,
-        db: Database,
+        db: PlanStores,
         solver: Solver,
         store: OperationStore,
         *,

@@ -12,7 +12,7 @@ from server.api.context import resource_name
 from server.api.wellknown import date_to_proto, ts
 from server.plans.compare import Comparison, Totals
 from server.plans.layout import Edit, LockOrder, MoveOrder, SetDriver, SetStopStatus, UnassignOrder
-from server.plans.repository import PlanRecord, PlanVersion
+from server.plans.records import PlanRecord, PlanVersion
 
 
 def _duration(seconds: int) -> duration_pb2.Duration:

@@ -24,7 +24,7 @@ from optimizer.licences import parse_licence
 from server.api.context import resource_name
 from server.api.errors import FieldError
 from server.api.wellknown import date_to_proto, ts
-from server.db.repository import Branch, Customer, Driver, Order, Record, Vehicle
+from server.plans.records import Branch, Customer, Driver, Order, Record, Vehicle
 
 #: Japan's bounding box in WGS84 degrees (Okinotorishima … Etorofu, Yonaguni … Minamitorishima, rounded out).
 JAPAN_LATITUDE = (20.0, 46.0)

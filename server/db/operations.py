@@ -23,7 +23,7 @@ from google.rpc import code_pb2, status_pb2
 from psycopg import errors
 
 from optimizer.service.operations import RETENTION_SECONDS, OperationStore, _Entry
-from server.db.repository import Database
+from server.adapters.postgres.repository import Database
 
 #: An unfinished operation unchanged for this long has lost its process (solves last at most an hour).
 ORPHAN_AFTER = datetime.timedelta(minutes=65)

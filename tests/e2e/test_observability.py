@@ -10,7 +10,7 @@ import grpc
 
 from hakobu.v1 import optimizer_pb2 as pb
 from hakobu.v1 import optimizer_pb2_grpc
-from server.app import create_optimizer_server
+from server.bootstrap import create_optimizer_server
 from server.observability import JsonFormatter, serve_metrics
 
 

@@ -16,9 +16,9 @@ from grpc_status import rpc_status
 
 from hakobu.v1 import resources_pb2 as pb
 from hakobu.v1 import resources_pb2_grpc
+from server.adapters.postgres.repository import Database
 from server.api.context import ORG_HEADER
 from server.api.organization import OrganizationServicer
-from server.db.repository import Database
 from tests.integration.db.conftest import db_url, new_org  # noqa: F401  (db_url is a fixture)
 
 Stub = resources_pb2_grpc.OrganizationServiceStub

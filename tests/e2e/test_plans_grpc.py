@@ -18,8 +18,8 @@ from prometheus_client import REGISTRY
 
 from hakobu.v1 import plans_pb2 as pb
 from hakobu.v1 import plans_pb2_grpc
-from server.app import create_optimizer_server, create_plans_server
-from server.db.seed import NERIMA_BRANCH_ID, ORG_ID, demo_orders, seed, tomorrow
+from server.adapters.postgres.seed import NERIMA_BRANCH_ID, ORG_ID, demo_orders, seed, tomorrow
+from server.bootstrap import create_optimizer_server, create_plans_server
 from tests.integration.db.conftest import db_url, new_org  # noqa: F401  (fixture)
 
 ORG = f"organizations/{ORG_ID}"

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from server.db.config import database_url, embedded_url
-from server.db.migrate import migrate
-from server.db.repository import Branch, Database, Repositories
+from server.adapters.postgres.migrate import migrate
+from server.adapters.postgres.repository import Branch, Database, Repositories
+from server.bootstrap import database_url
+from server.db.config import embedded_url
+from server.platform.settings import Settings
 
 
 @pytest.mark.slow
-def test_embedded_default_migrates_and_stores(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without DATABASE_URL an embedded server starts in the folder, migrates and stores a row."""
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    data_dir = tmp_path / "pg"
-    url = database_url(data_dir)
-    assert url == embedded_url(data_dir)  # started once, reused
-    from server.db.migrate import MIGRATIONS_DIR
+def test_embedded_default_migrates_and_stores(tmp_path) -> None:
+    """Without DATABASE_URL an embedded server starts in the data folder, migrates and stores a row."""
+    settings = Settings.from_env({"HAKOBU_DATA_DIR": str(tmp_path)})
+    url = database_url(settings)
+    assert url == embedded_url(tmp_path / "pgdata")  # started once, reused
+    from server.adapters.postgres.migrate import MIGRATIONS_DIR
 
     assert migrate(url) == sorted(p.stem for p in MIGRATIONS_DIR.glob("*.sql"))
     assert migrate(url) == []  # nothing pending the second time

@@ -6,8 +6,8 @@ import datetime
 
 import psycopg
 
-from server.db.repository import Repositories
-from server.db.seed import DEMO_ORDERS, NERIMA_BOX, NERIMA_BRANCH_ID, ORG_ID, seed
+from server.adapters.postgres.repository import Repositories
+from server.adapters.postgres.seed import DEMO_ORDERS, NERIMA_BOX, NERIMA_BRANCH_ID, ORG_ID, seed
 
 DAY = datetime.date(2026, 12, 24)
 

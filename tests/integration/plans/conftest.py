@@ -2,4 +2,14 @@
 
 from __future__ import annotations
 
+from server.adapters.postgres.database import Database
+from server.adapters.postgres.master_data import PgMasterData
+from server.adapters.postgres.plans import PgPlans
+from server.plans.ports import PlanStores
 from tests.integration.db.conftest import db_url, other_org  # noqa: F401  (fixtures)
+
+
+def stores_for(url: str) -> PlanStores:
+    """The plans ports over the PostgreSQL database at ``url``."""
+    db = Database(url)
+    return PlanStores(PgMasterData(db), PgPlans(db))

@@ -9,15 +9,16 @@ import psycopg
 import pytest
 
 from optimizer.solve import SolveOptions
-from server.db.repository import Database, StaleEtagError
-from server.db.seed import NERIMA_BRANCH_ID, ORG_ID, demo_orders, seed, tomorrow
+from server.adapters.postgres.seed import NERIMA_BRANCH_ID, ORG_ID, demo_orders, seed, tomorrow
 from server.plans.compare import compare
 from server.plans.edit import edit_plan
+from server.plans.errors import PlanStateError, StaleEtagError
 from server.plans.layout import EditRefused, LockOrder, MoveOrder, SetDriver, SetStopStatus, UnassignOrder
 from server.plans.optimize import optimize_day
+from server.plans.queries import get_plan, get_revision, list_versions, set_status
 from server.plans.replan import replan_plan
-from server.plans.repository import PlanStateError, get_plan, get_revision, list_versions, set_status
 from server.plans.solver import local_solver
+from tests.integration.plans.conftest import stores_for
 
 OPTS = SolveOptions(time_limit=2, max_iterations=200, seed=1)
 
@@ -43,7 +44,7 @@ def _orders(plan, vehicle_id: str) -> list[str]:
 
 
 def test_move_is_rechecked_and_saved_as_a_revision(db_url: str) -> None:
-    db = Database(db_url)
+    db = stores_for(db_url)
     day = _day(db_url, 0)
     plan, _ = optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, day, OPTS, "U-002")
     assert len(plan.routes) >= 2
@@ -60,7 +61,7 @@ def test_move_is_rechecked_and_saved_as_a_revision(db_url: str) -> None:
 
 
 def test_violating_edit_is_reported_and_not_saved_unless_accepted(db_url: str) -> None:
-    db = Database(db_url)
+    db = stores_for(db_url)
     day = _day(db_url, 1)
     plan, _ = optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, day, OPTS, "U-002")
     small_only = {o["id"] for o in demo_orders(day) if o["allowed_vehicle_classes"] == ["2t"]}
@@ -80,7 +81,7 @@ def test_violating_edit_is_reported_and_not_saved_unless_accepted(db_url: str) -
 
 
 def test_stale_etag_loses_nothing(db_url: str) -> None:
-    db = Database(db_url)
+    db = stores_for(db_url)
     day = _day(db_url, 2)
     plan, _ = optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, day, OPTS, "U-002")
     order = _orders(plan, plan.routes[0].vehicle_id)[0]
@@ -94,7 +95,7 @@ def test_stale_etag_loses_nothing(db_url: str) -> None:
 
 
 def test_publish_progress_replan_keeps_done_and_locked_stops(db_url: str) -> None:
-    db = Database(db_url)
+    db = stores_for(db_url)
     day = _day(db_url, 3)
     plan, _ = optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, day, OPTS, "U-002")
     assert len(plan.routes) >= 2
@@ -141,7 +142,7 @@ def test_publish_progress_replan_keeps_done_and_locked_stops(db_url: str) -> Non
 
 
 def test_done_plan_cannot_be_edited_and_driver_swap_is_checked(db_url: str) -> None:
-    db = Database(db_url)
+    db = stores_for(db_url)
     day = _day(db_url, 4)
     plan, _ = optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, day, OPTS, "U-002")
     a, b = plan.routes[0], plan.routes[1]

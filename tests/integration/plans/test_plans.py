@@ -9,12 +9,13 @@ import pytest
 
 from optimizer.model import TravelMode
 from optimizer.solve import SolveOptions
-from server.cli import main
-from server.db.repository import Database, InvalidReferenceError, NotFoundError
-from server.db.seed import NERIMA_BRANCH_ID, ORG_ID, demo_orders, seed, tomorrow
+from server.adapters.postgres.seed import NERIMA_BRANCH_ID, ORG_ID, demo_orders, seed, tomorrow
+from server.entrypoints.cli.main import main
 from server.plans.build import build_problem
+from server.plans.errors import NotFoundError, PlanLockedError, UnknownUserError
 from server.plans.optimize import optimize_day, replan_all
-from server.plans.repository import PlanLockedError, find_plan, get_plan, list_versions
+from server.plans.queries import find_plan, get_plan, list_versions
+from tests.integration.plans.conftest import stores_for
 
 # The iteration cap, not the clock, ends these solves, so runs are repeatable on a busy machine.
 OPTS = SolveOptions(time_limit=30, max_iterations=200, seed=1)
@@ -44,7 +45,7 @@ def _stop_rows(db_url: str, plan_id: str) -> int:
 def test_build_problem_from_seeded_data(db_url: str) -> None:
     """The Nerima branch becomes the depot, its fleet and drivers the vehicles, its orders the jobs."""
     day = fresh_day(db_url, 0)
-    problem, maps = build_problem(Database(db_url), ORG_ID, NERIMA_BRANCH_ID, day)
+    problem, maps = build_problem(stores_for(db_url), ORG_ID, NERIMA_BRANCH_ID, day)
     assert problem.depots[0].id == NERIMA_BRANCH_ID
     assert set(maps.vehicle_ids) == {"V-101", "V-102", "V-103"}
     assert set(maps.driver_ids) == {"D-101", "D-102", "D-103"}
@@ -78,7 +79,7 @@ def test_cancelled_orders_and_inactive_vehicles_are_left_out(db_url: str) -> Non
         conn.execute("UPDATE vehicles SET status = 'MAINTENANCE' WHERE organization_id = %s AND id = 'V-102'",
                      (ORG_ID,))
     try:
-        problem, maps = build_problem(Database(db_url), ORG_ID, NERIMA_BRANCH_ID, day)
+        problem, maps = build_problem(stores_for(db_url), ORG_ID, NERIMA_BRANCH_ID, day)
     finally:
         with psycopg.connect(db_url) as conn:
             conn.execute(
@@ -93,7 +94,7 @@ def test_cancelled_orders_and_inactive_vehicles_are_left_out(db_url: str) -> Non
 def test_optimize_day_stores_a_plan_covering_served_orders(db_url: str) -> None:
     """The stored plan's stops are exactly the served orders, with times on that date and loads."""
     day = fresh_day(db_url, 2)
-    db = Database(db_url)
+    db = stores_for(db_url)
     plan, summary = optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, day, OPTS, "U-002")
     assert plan.status == "DRAFT" and plan.revision == 1 and plan.created_by == "U-002"
     stored = get_plan(db, ORG_ID, plan.id)
@@ -119,7 +120,7 @@ def test_optimize_day_stores_a_plan_covering_served_orders(db_url: str) -> None:
 def test_refresh_bumps_revision_and_keeps_old_version(db_url: str) -> None:
     """A changed day refreshes the same DRAFT plan as revision 2 and keeps revision 1's routes."""
     day = fresh_day(db_url, 3)
-    db = Database(db_url)
+    db = stores_for(db_url)
     first, _ = optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, day, OPTS, "U-002")
     gone = next(s.order_id for r in first.routes for s in r.stops if s.order_id)
     with psycopg.connect(db_url) as conn:
@@ -140,16 +141,16 @@ def test_refresh_bumps_revision_and_keeps_old_version(db_url: str) -> None:
 
 
 def test_failed_optimize_leaves_previous_plan(db_url: str) -> None:
-    """A refresh failing inside the save (unknown user, after the routes were replaced) or refused
-    (published plan) rolls back completely: the stored plan is unchanged."""
+    """A refresh refused (unknown user, checked before solving; published plan) or failing leaves the
+    stored plan unchanged."""
     day = fresh_day(db_url, 4)
-    db = Database(db_url)
+    db = stores_for(db_url)
     first, _ = optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, day, OPTS, None)
     cancelled = next(s.order_id for r in first.routes for s in r.stops if s.order_id)
     with psycopg.connect(db_url) as conn:
         conn.execute("UPDATE orders SET status = 'CANCELLED' WHERE organization_id = %s AND id = %s",
                      (ORG_ID, cancelled))
-    with pytest.raises(InvalidReferenceError):
+    with pytest.raises(UnknownUserError, match="U-nobody"):
         optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, day, OPTS, "U-nobody")
     assert get_plan(db, ORG_ID, first.id) == first
     with pytest.raises(ValueError):
@@ -167,7 +168,7 @@ def test_failed_optimize_leaves_previous_plan(db_url: str) -> None:
 def test_replan_all_twice_is_idempotent(db_url: str) -> None:
     """Two nightly runs give the same plan ids, revisions, routes and no duplicate stops."""
     day = fresh_day(db_url, 5)
-    db = Database(db_url)
+    db = stores_for(db_url)
     one = replan_all(db, ORG_ID, day, options=OPTS)
     assert [s.branch_id for s in one] == [NERIMA_BRANCH_ID] and one[0].outcome == "planned"
     before = get_plan(db, ORG_ID, one[0].plan_id)
@@ -191,7 +192,7 @@ def test_replan_all_twice_is_idempotent(db_url: str) -> None:
 def test_replan_skips_published_unless_forced(db_url: str) -> None:
     """A PUBLISHED plan is kept by a re-plan and replaced (back to DRAFT) only with force."""
     day = fresh_day(db_url, 6)
-    db = Database(db_url)
+    db = stores_for(db_url)
     plan, _ = optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, day, OPTS, None)
     with psycopg.connect(db_url) as conn:
         conn.execute("UPDATE plans SET status = 'PUBLISHED' WHERE organization_id = %s AND id = %s",
@@ -206,7 +207,7 @@ def test_replan_skips_published_unless_forced(db_url: str) -> None:
 
 def test_past_date_is_refused(db_url: str) -> None:
     """Optimizing or re-planning a date before today (JST) raises ValueError and stores nothing."""
-    db = Database(db_url)
+    db = stores_for(db_url)
     past = datetime.date(2020, 1, 6)
     with pytest.raises(ValueError, match="in the past"):
         optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, past, OPTS, None)
@@ -218,7 +219,7 @@ def test_past_date_is_refused(db_url: str) -> None:
 def test_other_org_cannot_read_the_plan(db_url: str, other_org: str) -> None:
     """A plan of one organization is not found from another one, by id or by day."""
     day = fresh_day(db_url, 7)
-    db = Database(db_url)
+    db = stores_for(db_url)
     plan, _ = optimize_day(db, ORG_ID, NERIMA_BRANCH_ID, day, OPTS, None)
     with pytest.raises(NotFoundError):
         get_plan(db, other_org, plan.id)
@@ -237,5 +238,5 @@ def test_cli_replan_prints_one_line_per_branch(db_url: str, capsys: pytest.Captu
     assert main(argv) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and NERIMA_BRANCH_ID in out[0] and "served" in out[0] and "件配送" in out[0]
-    assert find_plan(Database(db_url), ORG_ID, NERIMA_BRANCH_ID, day) is not None
+    assert find_plan(stores_for(db_url), ORG_ID, NERIMA_BRANCH_ID, day) is not None
     assert main(["replan", "--date", "2020-01-01", "--url", db_url]) == 2

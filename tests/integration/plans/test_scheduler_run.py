@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from server.cli import main
-from server.db.repository import Database
-from server.db.seed import NERIMA_BRANCH_ID, ORG_ID, seed
+from server.adapters.postgres.database import Database
+from server.adapters.postgres.run_state import PostgresRunState
+from server.adapters.postgres.seed import NERIMA_BRANCH_ID, ORG_ID, seed
+from server.entrypoints.cli.main import main
 from server.jst import JST, today_jst
-from server.plans.repository import find_plan
-from server.scheduler import PostgresRunState, ReplanRunner, Scheduler, parse_schedule
+from server.plans.queries import find_plan
+from server.scheduler import Scheduler, parse_schedule
+from server.scheduler.runner import ReplanRunner
+from tests.integration.plans.conftest import stores_for
 
 # Days far enough ahead not to meet the dates of test_plans.py (tomorrow + 10 … + 20) in the shared DB.
 ONCE_OFFSET = 45
@@ -48,7 +51,7 @@ def test_once_replans_the_configured_day_with_the_real_solver(
     """``hakobu scheduler --once --config F --url U`` solves and stores the DRAFT plan of the job's day."""
     day = today_jst() + datetime.timedelta(days=ONCE_OFFSET)
     seed(db_url, day)
-    db = Database(db_url)
+    db = stores_for(db_url)
     assert find_plan(db, ORG_ID, NERIMA_BRANCH_ID, day) is None
     config = tmp_path / "schedule.toml"
     config.write_text(_schedule_toml("nightly-test", "0 22 * * *", ONCE_OFFSET), encoding="utf-8")
@@ -59,7 +62,7 @@ def test_once_replans_the_configured_day_with_the_real_solver(
     plan = find_plan(db, ORG_ID, NERIMA_BRANCH_ID, day)
     assert plan is not None and plan.status == "DRAFT" and plan.revision == 1
     assert sum(1 for r in plan.routes for s in r.stops if s.order_id is not None) > 0
-    with db.transaction() as conn:  # --once is outside the schedule: it claims no due time
+    with Database(db_url).transaction() as conn:  # --once is outside the schedule: it claims no due time
         assert conn.execute("SELECT 1 FROM scheduler_state WHERE job = 'nightly-test'").fetchone() is None
 
 
@@ -69,10 +72,10 @@ def test_due_run_is_recorded_in_postgres_and_not_repeated_after_restart(db_url: 
     due = now.replace(second=0)
     day = due.date() + datetime.timedelta(days=LOOP_OFFSET)
     seed(db_url, day)
-    db = Database(db_url)
+    db = stores_for(db_url)
     name = f"replan-{uuid.uuid4().hex[:8]}"
     schedule = parse_schedule(_schedule_toml(name, f"{due.minute} {due.hour} * * *", LOOP_OFFSET), "test")
-    state = PostgresRunState(db)
+    state = PostgresRunState(Database(db_url))
     state.check()
 
     assert Scheduler(schedule, ReplanRunner(db), state, FrozenClock(now)).run_pending() == 1
@@ -82,7 +85,7 @@ def test_due_run_is_recorded_in_postgres_and_not_repeated_after_restart(db_url: 
     plan = find_plan(db, ORG_ID, NERIMA_BRANCH_ID, day)
     assert plan is not None and plan.revision == 1
 
-    restarted = Scheduler(schedule, ReplanRunner(db), PostgresRunState(db), FrozenClock(now))
+    restarted = Scheduler(schedule, ReplanRunner(db), PostgresRunState(Database(db_url)), FrozenClock(now))
     assert restarted.run_pending() == 0
     again = find_plan(db, ORG_ID, NERIMA_BRANCH_ID, day)
     assert again is not None and (again.id, again.revision) == (plan.id, plan.revision)

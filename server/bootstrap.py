@@ -1,12 +1,13 @@
-"""Builds gRPC servers; the only place that wires services to their parts."""
+"""The only wiring: builds the servers and the stores from one ``Settings``; nothing imports it back.
+
+Only the entrypoints' main functions (the ``hakobu`` command) and tests import this module.
+"""
 
 from __future__ import annotations
 
 import logging
-import os
 from concurrent import futures
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import grpc
 from google.longrunning import operations_pb2, operations_pb2_grpc
@@ -21,37 +22,48 @@ from hakobu.v1 import geo_pb2, geo_pb2_grpc, optimizer_pb2, optimizer_pb2_grpc
 from optimizer.parallel import WorkerPool
 from optimizer.service.operations import OperationsServicer, OperationStore
 from optimizer.service.servicer import OptimizerServicer
+from server.adapters.postgres.database import Database
+from server.adapters.postgres.master_data import PgMasterData
+from server.adapters.postgres.plans import PgPlans
+from server.adapters.road_graphs import RegistryGraphs
+from server.plans.ports import PlanStores
+from server.platform.settings import Settings, default_workers
 
 log = logging.getLogger("hakobu.server")
 
 OPTIMIZER_SERVICE = optimizer_pb2.DESCRIPTOR.services_by_name["OptimizerService"].full_name
 OPERATIONS_SERVICE = operations_pb2.DESCRIPTOR.services_by_name["Operations"].full_name
 GEO_SERVICE = geo_pb2.DESCRIPTOR.services_by_name["GeoService"].full_name
-REPO = Path(__file__).resolve().parent.parent
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
 
-def default_osm_dir() -> Path | None:
-    """$HAKOBU_OSM_DIR, else the shared OpenStreetMap extracts beside the repository, if present."""
-    env = os.environ.get("HAKOBU_OSM_DIR")
-    if env:
-        return Path(env)
-    shared = REPO.parent / "shared" / "data" / "osm"
-    return shared if shared.is_dir() else None
+def default_geo(settings: Settings | None = None) -> tuple[GraphRegistry, MatrixCache]:
+    """Road graphs (every OSM file of the OSM folder, compiled on first use, cached in the geo cache) and
+    the matrix cache (Redis when ``redis_url`` is set, otherwise in-process)."""
+    s = settings or Settings()
+    registry = GraphRegistry(cache_dir=s.geo_cache_dir)
+    if s.osm_dir is not None and s.osm_dir.is_dir():
+        registry.add_directory(s.osm_dir)
+    return registry, cache_from_url(s.redis_url)
 
 
-def default_geo() -> tuple[GraphRegistry, MatrixCache]:
-    """Road graphs (every OSM file of the OSM folder, compiled on first use) and the matrix cache
-    ($REDIS_URL when set, otherwise in-process)."""
-    registry = GraphRegistry(cache_dir=os.environ.get("HAKOBU_GEO_CACHE", str(REPO / "var" / "geo-cache")))
-    folder = default_osm_dir()
-    if folder is not None and folder.is_dir():
-        registry.add_directory(folder)
-    return registry, cache_from_url(os.environ.get("REDIS_URL") or None)
+def database_url(settings: Settings) -> str:
+    """``DATABASE_URL``, else the embedded PostgreSQL in the data directory, started here (explicitly)."""
+    if settings.database_url:
+        return settings.database_url
+    from server.db.config import embedded_url
+
+    return embedded_url(settings.pg_data_dir)
 
 
-def default_workers() -> int:
-    return max(1, min(2, os.cpu_count() or 1))
+def open_database(settings: Settings) -> Database:
+    """The plans store's connection pool (the embedded PostgreSQL is started first when needed)."""
+    return Database(database_url(settings))
+
+
+def plan_stores(db: Database, registry: GraphRegistry | None = None) -> PlanStores:
+    """The plans use cases' ports over PostgreSQL (and the road graphs, when given)."""
+    return PlanStores(PgMasterData(db), PgPlans(db), None if registry is None else RegistryGraphs(registry))
 
 
 def _new_server(thread_prefix: str, *interceptors: grpc.ServerInterceptor) -> grpc.Server:
@@ -101,15 +113,16 @@ def create_optimizer_server(
     address: str = "127.0.0.1:0",
     workers: int | None = None,
     geo: tuple[GraphRegistry, MatrixCache] | None = None,
+    settings: Settings | None = None,
 ) -> Running:
     """OptimizerService and GeoService bound to ``address`` (port 0 picks a free one), started.
 
     ``workers`` solver processes (default: the cores, at most 2); 0 solves in
     the server process itself (for tests and tiny deployments). ``geo`` is the
-    road-graph registry and matrix cache (default: :func:`default_geo`).
+    road-graph registry and matrix cache (default: :func:`default_geo` of ``settings``).
     """
-    registry, cache = geo if geo is not None else default_geo()
-    n = default_workers() if workers is None else workers
+    registry, cache = geo if geo is not None else default_geo(settings)
+    n = (settings.workers if settings is not None else default_workers()) if workers is None else workers
     pool = WorkerPool(n) if n > 0 else None
     if pool is not None and not pool.wait_ready():
         log.warning("solver workers are slow to start", extra={"workers": n})
@@ -143,6 +156,7 @@ class RunningPlans:
     health: health.HealthServicer
     servicer: object
     solver: object
+    db: Database | None = None
     _stopped: bool = field(default=False, repr=False)
 
     def stop(self, grace: float = 5.0) -> None:
@@ -155,6 +169,8 @@ class RunningPlans:
         close = getattr(self.solver, "close", None)
         if close is not None:
             close()
+        if self.db is not None:
+            self.db.close()
 
 
 def create_plans_server(
@@ -164,6 +180,7 @@ def create_plans_server(
     *,
     concurrency: int = 2,
     geo: tuple[GraphRegistry, MatrixCache] | None = None,
+    settings: Settings | None = None,
 ) -> RunningPlans:
     """OrganizationService + PlanService (+ their Operations) over ``database_url``, started.
 
@@ -172,20 +189,19 @@ def create_plans_server(
     """
     from hakobu.v1 import plans_pb2_grpc, resources_pb2_grpc
     from optimizer.service.client import RemoteSolver
+    from server.adapters.postgres.migrate import migrate
     from server.api.context import caller
     from server.api.organization import OrganizationServicer
     from server.api.plans import PlanServicer
-    from server.db.migrate import migrate
     from server.db.operations import PgOperationStore
-    from server.db.repository import Database
 
     migrate(database_url)
     db = Database(database_url)
-    registry, cache = geo if geo is not None else default_geo()
+    registry, cache = geo if geo is not None else default_geo(settings)
     road = RoadMatrixProvider(registry, cache)
     solver = RemoteSolver(optimizer_target, road=road)
     store = PgOperationStore(db)
-    plans = PlanServicer(db, solver, store, road=road, concurrency=concurrency)
+    plans = PlanServicer(plan_stores(db, registry), solver, store, road=road, concurrency=concurrency)
     from server.interceptors import MetricsInterceptor
 
     server = _new_server("grpc-plans", MetricsInterceptor())
@@ -200,4 +216,4 @@ def create_plans_server(
         raise OSError(f"cannot bind {address}")
     server.start()
     log.info("plans listening", extra={"address": address, "port": port, "optimizer": optimizer_target})
-    return RunningPlans(server, port, health_servicer, plans, solver)
+    return RunningPlans(server, port, health_servicer, plans, solver, db)

@@ -1,0 +1,108 @@
+"""``hakobu db``, ``hakobu replan`` and ``hakobu scheduler``: the store and the nightly batch."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+import threading
+
+from server import jst
+from server.platform.settings import Settings
+
+
+def _url(settings: Settings, ns: argparse.Namespace) -> str:
+    from server.bootstrap import database_url
+
+    return str(ns.url) if ns.url else database_url(settings)
+
+
+def db(settings: Settings, ns: argparse.Namespace) -> int:
+    from server.adapters.postgres.migrate import migrate
+
+    url = _url(settings, ns)
+    applied = migrate(url)
+    print(f"migrations applied: {', '.join(applied)}" if applied else "schema up to date", flush=True)
+    if ns.db_command == "seed":
+        from server.adapters.postgres.seed import seed
+
+        added = seed(url)
+        print("seed: " + ", ".join(f"{table} +{n}" for table, n in added.items()), flush=True)
+    return 0
+
+
+def replan(settings: Settings, ns: argparse.Namespace) -> int:
+    from geo.provider import RoadMatrixProvider
+    from optimizer.solve import SolveOptions
+    from server.adapters.postgres.database import Database
+    from server.bootstrap import default_geo, plan_stores
+    from server.plans.optimize import replan_all
+
+    try:
+        opts = SolveOptions(time_limit=ns.time_limit, seed=ns.seed)
+        registry, cache = default_geo(settings) if ns.travel == "road" else (None, None)
+        road = None if registry is None or cache is None else RoadMatrixProvider(registry, cache)
+        with Database(_url(settings, ns)) as database:
+            stores = plan_stores(database, registry)
+            orgs = [ns.org] if ns.org else stores.master.organizations()
+            solver = None
+            if ns.optimizer:
+                from optimizer.service.client import RemoteSolver
+
+                solver = RemoteSolver(ns.optimizer, road=road)
+            failed = 0
+            for org in orgs:
+                summaries = replan_all(
+                    stores, org, ns.date, ns.branch, ns.force, ns.concurrency, opts, travel=ns.travel,
+                    solver=solver, road=road,
+                )
+                for s in summaries:
+                    print(f"[{org}] {s.line()}", flush=True)
+                    failed += s.outcome == "failed"
+    except ValueError as exc:
+        print(f"hakobu replan: {exc}", file=sys.stderr)
+        return 2
+    return 1 if failed else 0
+
+
+def scheduler(settings: Settings, ns: argparse.Namespace) -> int:
+    from server import scheduler as sch
+
+    try:
+        schedule = sch.load_schedule(ns.config or settings.schedule, settings.organization)
+    except sch.ScheduleConfigError as exc:
+        print(f"hakobu scheduler: {exc}", file=sys.stderr)
+        return 2
+    if ns.list:
+        for line in sch.describe_schedule(schedule, datetime.datetime.now(jst.JST)):
+            print(line, flush=True)
+        return 0
+    from server.adapters.postgres.database import Database
+    from server.adapters.postgres.run_state import PostgresRunState
+    from server.bootstrap import plan_stores
+    from server.scheduler.runner import ReplanRunner
+
+    registry, road = None, None
+    if any(job.action.travel == "road" for job in schedule.jobs):
+        from geo.provider import RoadMatrixProvider
+        from server.bootstrap import default_geo
+
+        registry, cache = default_geo(settings)
+        road = RoadMatrixProvider(registry, cache)
+    stop = threading.Event()
+    with Database(_url(settings, ns)) as database, sch.stop_on_signals(stop):
+        runner = ReplanRunner(plan_stores(database, registry), road)
+        if ns.once:
+            once = sch.Scheduler(schedule, runner, sch.MemoryRunState(), stop=stop)
+            results = once.run_once()
+            for job, r in results:
+                print(f"{job.name}: {'成功 / ok' if r.ok else '失敗 / failed'} — {r.message}", flush=True)
+            return 0 if results and all(r.ok for _, r in results) else 1
+        state = PostgresRunState(database)
+        try:
+            state.check()
+        except RuntimeError as exc:
+            print(f"hakobu scheduler: {exc}", file=sys.stderr)
+            return 2
+        sch.Scheduler(schedule, runner, state, stop=stop).run_forever()
+    return 0
