@@ -46,10 +46,11 @@ from server.plans.compare import compare
 from server.plans.edit import edit_plan
 from server.plans.errors import PlanLockedError, PlanStateError, RepositoryError
 from server.plans.layout import EditError, EditRefused
-from server.plans.optimize import optimize_day
+from server.plans.optimize import check_can_optimize, optimize_day
 from server.plans.ports import PlanStores
 from server.plans.queries import (
     check_changeable,
+    check_user,
     delete_plan,
     get_plan,
     get_revision,
@@ -290,6 +291,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
             abort_bad_request(context, [("plan_date", f"過去の日付です / {day} is in the past "
                                                       f"(today is {today_jst()} in Japan)")])
         options = self._options(context, request.time_limit, request.seed)
+        check_can_optimize(self.db, org, branch, day, who.user, request.force)  # refuse before solving
         try:
             problem, _ = build_problem(self.db, org, branch, day, travel)
         except LookupError:
@@ -332,6 +334,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         plan_id = parse_name(context, who, request.name, "plans")
         plan = get_plan(self.db, who.organization, plan_id)
         check_changeable(plan, request.etag, "再計画", "re-planned")  # answer now, not in the operation
+        check_user(self.db, who.organization, who.user)
         options = self._options(context, request.time_limit, request.seed)
         md = pb.OptimizePlanMetadata(
             state=pb.OptimizePlanMetadata.QUEUED, create_time=now_timestamp(), update_time=now_timestamp(),

@@ -91,11 +91,7 @@ def optimize_day(
     stored plan as it was.
     """
     t0 = time.monotonic()
-    check_date(date, now)
-    check_user(stores, org, created_by)
-    before = stores.plans.find(org, branch_id, date)
-    if before is not None and before.status != "DRAFT":
-        rules.check_reoptimize(before.id, before.status, force, f"{branch_id} on {date}")
+    before = check_can_optimize(stores, org, branch_id, date, created_by, force, now=now)
     if before is not None and has_kept_stops(before):
         return _replan_existing(stores, org, before, options, solver, created_by, road)
     problem, maps = build_problem(stores, org, branch_id, date, travel, now=now)
@@ -188,6 +184,20 @@ def replan_all(
         return [one(b) for b in targets]
     with ThreadPoolExecutor(max_workers=concurrency) as ex:
         return list(ex.map(one, targets))
+
+
+def check_can_optimize(
+    stores: PlanStores, org: str, branch_id: str, date: datetime.date, user: str | None, force: bool,
+    *, now: datetime.datetime | None = None,
+) -> PlanRecord | None:
+    """What refuses an optimization before any solving: a past date, an unknown user, a plan out of
+    DRAFT without ``force`` (or DONE). Returns the day's current plan, if any."""
+    check_date(date, now)
+    check_user(stores, org, user)
+    before = stores.plans.find(org, branch_id, date)
+    if before is not None and before.status != "DRAFT":
+        rules.check_reoptimize(before.id, before.status, force, f"{branch_id} on {date}")
+    return before
 
 
 def has_kept_stops(plan: PlanRecord) -> bool:

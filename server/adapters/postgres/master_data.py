@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from typing import Any
 
-from server.adapters.postgres.database import Database
+from server.adapters.postgres.database import Database, mapped_errors
 from server.adapters.postgres.repository import BRANCHES, DRIVERS, ORDERS, VEHICLES
-from server.plans.planning import FIELDS, PlanningLevels
+from server.plans.errors import InvalidArgumentError
+from server.plans.planning import DEFAULTS, FIELDS, PlanningLevels
 from server.plans.ports import ACTIVE_DRIVER_STATUSES, ACTIVE_VEHICLE_STATUSES
 from server.plans.records import Branch, Driver, Order, Vehicle
 
@@ -94,12 +96,19 @@ def set_planning_settings(
     db: Database, org: str, values: dict[str, object], *, branch_id: str | None = None,
     vehicle_id: str | None = None,
 ) -> None:
-    """Store the settings of one level (organization, branch or vehicle); absent fields become unset."""
+    """Store the settings of one level (organization, branch or vehicle); absent fields become unset.
+
+    Values are checked by the domain's rules first (``PlanningSettings``): ``InvalidArgumentError``.
+    """
     unknown = set(values) - set(FIELDS)
     if unknown:
-        raise ValueError(f"unknown planning settings: {', '.join(sorted(unknown))}")
+        raise InvalidArgumentError(f"unknown planning settings: {', '.join(sorted(unknown))}")
+    try:
+        dataclasses.replace(DEFAULTS, **{k: v for k, v in values.items() if v is not None})  # type: ignore[arg-type]
+    except (ValueError, TypeError) as exc:
+        raise InvalidArgumentError(str(exc)) from exc
     cols = list(FIELDS)
-    with db.transaction() as conn:
+    with mapped_errors(), db.transaction() as conn:
         conn.execute(
             "DELETE FROM planning_settings WHERE organization_id = %s AND branch_id IS NOT DISTINCT FROM %s "
             "AND vehicle_id IS NOT DISTINCT FROM %s",

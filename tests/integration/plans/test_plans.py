@@ -9,10 +9,18 @@ import pytest
 
 from optimizer.model import TravelMode
 from optimizer.solve import SolveOptions
+from server.adapters.postgres.database import Database
+from server.adapters.postgres.master_data import set_planning_settings
 from server.adapters.postgres.seed import NERIMA_BRANCH_ID, ORG_ID, demo_orders
 from server.entrypoints.cli.main import main
 from server.plans.build import build_problem
-from server.plans.errors import InvalidReferenceError, NotFoundError, PlanLockedError, UnknownUserError
+from server.plans.errors import (
+    InvalidArgumentError,
+    InvalidReferenceError,
+    NotFoundError,
+    PlanLockedError,
+    UnknownUserError,
+)
 from server.plans.optimize import optimize_day, replan_all
 from server.plans.ports import PlanStores
 from server.plans.queries import find_plan, get_plan, list_versions
@@ -253,3 +261,21 @@ def test_cli_replan_prints_one_line_per_branch(db_url: str, capsys: pytest.Captu
     assert len(out) == 1 and NERIMA_BRANCH_ID in out[0] and "served" in out[0] and "件配送" in out[0]
     assert find_plan(stores_for(db_url), org, NERIMA_BRANCH_ID, day) is not None
     assert main(["replan", "--date", "2020-01-01", "--url", db_url]) == 2
+
+
+def test_planning_settings_stored_per_level_shape_the_problem(db_url: str) -> None:
+    """Settings stored for the organization, the branch and one vehicle reach the built problem."""
+    org, day = seeded_org(db_url)
+    database = Database(db_url)
+    set_planning_settings(database, org, {"cost_per_km": 40.0, "speed_kmh": 20.0})
+    set_planning_settings(database, org, {"shift_start": datetime.time(6, 30), "max_trips": 3},
+                          branch_id=NERIMA_BRANCH_ID)
+    set_planning_settings(database, org, {"fixed_cost": 15000.0, "speed_kmh": 90.0}, vehicle_id="V-103")
+    problem, maps = build_problem(stores_for(db_url), org, NERIMA_BRANCH_ID, day)
+    by_id = dict(zip(maps.vehicle_ids, problem.vehicles, strict=True))
+    assert by_id["V-101"].cost_per_km == 40.0 and by_id["V-101"].fixed_cost == 9000.0
+    assert by_id["V-103"].fixed_cost == 15000.0 and by_id["V-103"].max_trips == 3
+    assert by_id["V-101"].shift.start == 6 * 3600 + 30 * 60
+    assert problem.travel.speed == pytest.approx(20.0 / 3.6)  # the branch's, never a vehicle's
+    with pytest.raises(InvalidArgumentError):
+        set_planning_settings(database, org, {"max_trips": 0}, branch_id=NERIMA_BRANCH_ID)
