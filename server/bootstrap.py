@@ -27,6 +27,7 @@ from server.adapters.postgres.master_data import PgMasterData
 from server.adapters.postgres.plans import PgPlans
 from server.adapters.road_graphs import RegistryGraphs
 from server.plans.ports import PlanStores
+from server.plans.solver import Solver
 from server.platform.settings import Settings, default_workers
 
 log = logging.getLogger("hakobu.server")
@@ -56,9 +57,46 @@ def database_url(settings: Settings) -> str:
     return embedded_url(settings.pg_data_dir)
 
 
-def open_database(settings: Settings) -> Database:
-    """The plans store's connection pool (the embedded PostgreSQL is started first when needed)."""
-    return Database(database_url(settings))
+@dataclass
+class Batch:
+    """What the batch commands (``replan``, ``scheduler``, the demo) work with; close it when done."""
+
+    database: Database
+    stores: PlanStores
+    #: Road matrices for road travel (None when the command plans on straight lines only).
+    road: RoadMatrixProvider | None = None
+    #: The OptimizerService client when the command solves remotely, else None (solve in-process).
+    solver: Solver | None = None
+
+    def close(self) -> None:
+        close = getattr(self.solver, "close", None)
+        if close is not None:
+            close()
+        self.database.close()
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_batch(
+    settings: Settings, url: str | None = None, *, road: bool = False, optimizer: str | None = None
+) -> Batch:
+    """The plans stores over ``url`` (default: ``database_url``), with road graphs and matrices when
+    ``road``, solving with the OptimizerService at ``optimizer`` when given."""
+    database = Database(url or database_url(settings))
+    registry, matrices = None, None
+    if road:
+        registry, cache = default_geo(settings)
+        matrices = RoadMatrixProvider(registry, cache)
+    solver = None
+    if optimizer:
+        from optimizer.service.client import RemoteSolver
+
+        solver = RemoteSolver(optimizer, road=matrices)
+    return Batch(database, plan_stores(database, registry), matrices, solver)
 
 
 def plan_stores(db: Database, registry: GraphRegistry | None = None) -> PlanStores:

@@ -32,29 +32,19 @@ def db(settings: Settings, ns: argparse.Namespace) -> int:
 
 
 def replan(settings: Settings, ns: argparse.Namespace) -> int:
-    from geo.provider import RoadMatrixProvider
     from optimizer.solve import SolveOptions
-    from server.adapters.postgres.database import Database
-    from server.bootstrap import default_geo, plan_stores
+    from server.bootstrap import open_batch
     from server.plans.optimize import replan_all
 
     try:
         opts = SolveOptions(time_limit=ns.time_limit, seed=ns.seed)
-        registry, cache = default_geo(settings) if ns.travel == "road" else (None, None)
-        road = None if registry is None or cache is None else RoadMatrixProvider(registry, cache)
-        with Database(_url(settings, ns)) as database:
-            stores = plan_stores(database, registry)
-            orgs = [ns.org] if ns.org else stores.master.organizations()
-            solver = None
-            if ns.optimizer:
-                from optimizer.service.client import RemoteSolver
-
-                solver = RemoteSolver(ns.optimizer, road=road)
+        with open_batch(settings, ns.url, road=ns.travel == "road", optimizer=ns.optimizer) as batch:
+            orgs = [ns.org] if ns.org else batch.stores.master.organizations()
             failed = 0
             for org in orgs:
                 summaries = replan_all(
-                    stores, org, ns.date, ns.branch, ns.force, ns.concurrency, opts, travel=ns.travel,
-                    solver=solver, road=road,
+                    batch.stores, org, ns.date, ns.branch, ns.force, ns.concurrency, opts, travel=ns.travel,
+                    solver=batch.solver, road=batch.road,
                 )
                 for s in summaries:
                     print(f"[{org}] {s.line()}", flush=True)
@@ -77,28 +67,21 @@ def scheduler(settings: Settings, ns: argparse.Namespace) -> int:
         for line in sch.describe_schedule(schedule, datetime.datetime.now(jst.JST)):
             print(line, flush=True)
         return 0
-    from server.adapters.postgres.database import Database
     from server.adapters.postgres.run_state import PostgresRunState
-    from server.bootstrap import plan_stores
+    from server.bootstrap import open_batch
     from server.scheduler.runner import ReplanRunner
 
-    registry, road = None, None
-    if any(job.action.travel == "road" for job in schedule.jobs):
-        from geo.provider import RoadMatrixProvider
-        from server.bootstrap import default_geo
-
-        registry, cache = default_geo(settings)
-        road = RoadMatrixProvider(registry, cache)
+    road = any(job.action.travel == "road" for job in schedule.jobs)
     stop = threading.Event()
-    with Database(_url(settings, ns)) as database, sch.stop_on_signals(stop):
-        runner = ReplanRunner(plan_stores(database, registry), road)
+    with open_batch(settings, ns.url, road=road) as batch, sch.stop_on_signals(stop):
+        runner = ReplanRunner(batch.stores, batch.road)
         if ns.once:
             once = sch.Scheduler(schedule, runner, sch.MemoryRunState(), stop=stop)
             results = once.run_once()
             for job, r in results:
                 print(f"{job.name}: {'成功 / ok' if r.ok else '失敗 / failed'} — {r.message}", flush=True)
             return 0 if results and all(r.ok for _, r in results) else 1
-        state = PostgresRunState(database)
+        state = PostgresRunState(batch.database)
         try:
             state.check()
         except RuntimeError as exc:

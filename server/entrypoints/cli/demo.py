@@ -108,10 +108,9 @@ def _demo_plans_store(settings: Settings) -> str | None:
 
     try:
         from optimizer.solve import SolveOptions
-        from server.adapters.postgres.database import Database
         from server.adapters.postgres.migrate import migrate
         from server.adapters.postgres.seed import seed
-        from server.bootstrap import database_url, plan_stores
+        from server.bootstrap import database_url, open_batch
         from server.plans.optimize import replan_all
 
         url = database_url(settings)
@@ -119,9 +118,9 @@ def _demo_plans_store(settings: Settings) -> str | None:
         migrate(url)
         seed(url, tomorrow)
         print(f"\n配車計画の保存 / plans store: {url}")
-        with Database(url) as database:
-            stores = plan_stores(database)
-            for s in replan_all(stores, "ORG-001", tomorrow, None, False, 1, SolveOptions(time_limit=3)):
+        with open_batch(settings, url) as batch:
+            quick = SolveOptions(time_limit=3)
+            for s in replan_all(batch.stores, "ORG-001", tomorrow, None, False, 1, quick):
                 print(f"  {s.line()}")
         print(f"  nightly batch: .venv/bin/hakobu replan --date {tomorrow} --all")
         return url
