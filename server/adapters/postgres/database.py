@@ -18,6 +18,8 @@ from server.plans.errors import AlreadyExistsError, InUseError, InvalidArgumentE
 POOL_MAX_SIZE = 10
 #: An idle connection above the minimum is closed after this many seconds.
 POOL_MAX_IDLE = 60.0
+#: How long a transaction waits for a connection (the database down or every connection busy).
+POOL_TIMEOUT = 15.0
 
 
 class Database:
@@ -37,7 +39,9 @@ class Database:
             if self._pool is None:
                 self._pool = ConnectionPool(
                     self.url, min_size=0, max_size=self._max_size, max_idle=POOL_MAX_IDLE,
-                    kwargs={"row_factory": dict_row}, open=False, name="hakobu",
+                    timeout=POOL_TIMEOUT, kwargs={"row_factory": dict_row}, open=False, name="hakobu",
+                    # A connection broken by a database restart is replaced instead of failing a call.
+                    check=ConnectionPool.check_connection,
                 )
                 self._pool.open(wait=False)
             return self._pool
