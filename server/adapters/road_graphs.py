@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 
 from geo.registry import GraphRegistry
 
@@ -11,10 +12,8 @@ log = logging.getLogger("hakobu.plans")
 
 
 class RegistryGraphs:
-    """Implements ``server.plans.ports.RoadGraphs``; a graph's area is the bounding box of its roads.
-
-    Finding the graph of a point compiles each graph once (then it is in the registry and the disk cache).
-    """
+    """Implements ``server.plans.ports.RoadGraphs``; a graph's area is the box its OSM file declares
+    (read from the file's header, without compiling), else the bounding box of its compiled roads."""
 
     def __init__(self, registry: GraphRegistry) -> None:
         self.registry = registry
@@ -42,7 +41,25 @@ class RegistryGraphs:
         with self._lock:
             box = self._boxes.get(name)
         if box is None:
-            box = self.registry.get(name).bbox
+            source = self.registry.source(name)
+            box = (declared_box(source) if source is not None else None) or self.registry.get(name).bbox
             with self._lock:
                 self._boxes[name] = box
         return box
+
+
+def declared_box(path: Path) -> tuple[float, float, float, float] | None:
+    """(south, west, north, east) from an OSM file's header (``<bounds>`` or the PBF header), if any."""
+    try:
+        import osmium
+
+        reader = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING)
+        try:
+            box = reader.header().box()
+        finally:
+            reader.close()
+    except Exception:  # unreadable here: the compiled graph decides
+        return None
+    if not box.valid():
+        return None
+    return box.bottom_left.lat, box.bottom_left.lon, box.top_right.lat, box.top_right.lon

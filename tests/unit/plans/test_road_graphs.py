@@ -26,3 +26,17 @@ def test_an_unreadable_extract_covers_nothing(tmp_path: Path) -> None:
     (tmp_path / "broken.osm").write_text("not xml", encoding="utf-8")
     registry.add_file(tmp_path / "broken.osm", "broken")
     assert RegistryGraphs(registry).graph_at(35.0, 139.0) is None
+
+
+def test_the_box_an_extract_declares_is_used_without_compiling_it(tmp_path: Path) -> None:
+    """A file's own ``<bounds>`` decides (this one has no roads at all, so compiling it would fail)."""
+    osm = tmp_path / "declared.osm"
+    osm.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="test">\n'
+        '<bounds minlat="35.74" minlon="139.65" maxlat="35.76" maxlon="139.68"/>\n</osm>\n',
+        encoding="utf-8",
+    )
+    registry = GraphRegistry(cache_dir=None)
+    registry.add_file(osm, "declared")
+    assert RegistryGraphs(registry).graph_at(35.75, 139.66) == "declared"
+    assert not registry.is_loaded("declared")
