@@ -6,21 +6,21 @@ import argparse
 import datetime
 import sys
 import threading
+from types import ModuleType
 
 from server import jst
 from server.platform.settings import Settings
 
 
-def _url(settings: Settings, ns: argparse.Namespace) -> str:
-    from server.bootstrap import database_url
+def _url(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> str:
 
-    return str(ns.url) if ns.url else database_url(settings)
+    return str(ns.url) if ns.url else wiring.database_url(settings)
 
 
-def db(settings: Settings, ns: argparse.Namespace) -> int:
+def db(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     from server.adapters.postgres.migrate import migrate
 
-    url = _url(settings, ns)
+    url = _url(settings, wiring, ns)
     applied = migrate(url)
     print(f"migrations applied: {', '.join(applied)}" if applied else "schema up to date", flush=True)
     if ns.db_command == "seed":
@@ -31,14 +31,14 @@ def db(settings: Settings, ns: argparse.Namespace) -> int:
     return 0
 
 
-def replan(settings: Settings, ns: argparse.Namespace) -> int:
+def replan(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     from optimizer.solve import SolveOptions
-    from server.bootstrap import open_batch
     from server.plans.optimize import replan_all
 
     try:
         opts = SolveOptions(time_limit=ns.time_limit, seed=ns.seed)
-        with open_batch(settings, ns.url, road=ns.travel == "road", optimizer=ns.optimizer) as batch:
+        road = ns.travel == "road"
+        with wiring.open_batch(settings, ns.url, road=road, optimizer=ns.optimizer) as batch:
             orgs = [ns.org] if ns.org else batch.stores.master.organizations()
             failed = 0
             for org in orgs:
@@ -55,7 +55,7 @@ def replan(settings: Settings, ns: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def scheduler(settings: Settings, ns: argparse.Namespace) -> int:
+def scheduler(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     from server import scheduler as sch
 
     try:
@@ -68,12 +68,11 @@ def scheduler(settings: Settings, ns: argparse.Namespace) -> int:
             print(line, flush=True)
         return 0
     from server.adapters.postgres.run_state import PostgresRunState
-    from server.bootstrap import open_batch
     from server.scheduler.runner import ReplanRunner
 
     road = any(job.action.travel == "road" for job in schedule.jobs)
     stop = threading.Event()
-    with open_batch(settings, ns.url, road=road) as batch, sch.stop_on_signals(stop):
+    with wiring.open_batch(settings, ns.url, road=road) as batch, sch.stop_on_signals(stop):
         runner = ReplanRunner(batch.stores, batch.road)
         if ns.once:
             once = sch.Scheduler(schedule, runner, sch.MemoryRunState(), stop=stop)

@@ -7,20 +7,20 @@ import signal
 import sys
 import threading
 import time
+from types import ModuleType
 
 from server import jst
 from server.platform.settings import Settings
 
 
-def demo(settings: Settings, ns: argparse.Namespace) -> int:
+def demo(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     import grpc
 
     from hakobu.v1 import optimizer_pb2_grpc
-    from server.bootstrap import create_optimizer_server
     from server.demo import demo_request
     from server.observability import serve_metrics
 
-    running = create_optimizer_server(ns.address, settings=settings)
+    running = wiring.create_optimizer_server(ns.address, settings=settings)
     host = ns.address.rsplit(":", 1)[0]
     target = f"{host}:{running.port}"
     try:
@@ -51,8 +51,8 @@ def demo(settings: Settings, ns: argparse.Namespace) -> int:
         print(f"demo failed: {exc.code().name}: {exc.details()}", file=sys.stderr)
         running.stop()
         return 1
-    url = _demo_plans_store(settings)
-    plans = _demo_plans_server(settings, ns, url, target) if url else None
+    url = _demo_plans_store(settings, wiring)
+    plans = _demo_plans_server(settings, wiring, ns, url, target) if url else None
     print(f"\nOptimizerService (gRPC) listening on {target}")
     print(f"  try: grpcurl -plaintext {target} list")
     if ns.exit:
@@ -73,15 +73,16 @@ def demo(settings: Settings, ns: argparse.Namespace) -> int:
     return 0
 
 
-def _demo_plans_server(settings: Settings, ns: argparse.Namespace, url: str, optimizer: str):  # RunningPlans
+def _demo_plans_server(
+    settings: Settings, wiring: ModuleType, ns: argparse.Namespace, url: str, optimizer: str
+):  # -> RunningPlans | None
     """Start PlanService + OrganizationService on the demo store and read the plans back over gRPC."""
     import grpc
 
     from hakobu.v1 import plans_pb2, plans_pb2_grpc
-    from server.bootstrap import create_plans_server
 
     try:
-        plans = create_plans_server(ns.plans_address, url, optimizer, settings=settings)
+        plans = wiring.create_plans_server(ns.plans_address, url, optimizer, settings=settings)
     except Exception as exc:
         print(f"\n(plans service not started: {exc})")
         return None
@@ -103,22 +104,21 @@ def _demo_plans_server(settings: Settings, ns: argparse.Namespace, url: str, opt
     return plans
 
 
-def _demo_plans_store(settings: Settings) -> str | None:
+def _demo_plans_store(settings: Settings, wiring: ModuleType) -> str | None:
     """Seed the plans store (embedded PostgreSQL unless DATABASE_URL) and plan tomorrow for 練馬; its URL."""
 
     try:
         from optimizer.solve import SolveOptions
         from server.adapters.postgres.migrate import migrate
         from server.adapters.postgres.seed import seed
-        from server.bootstrap import database_url, open_batch
         from server.plans.optimize import replan_all
 
-        url = database_url(settings)
+        url = wiring.database_url(settings)
         tomorrow = jst.tomorrow()
         migrate(url)
         seed(url, tomorrow)
         print(f"\n配車計画の保存 / plans store: {url}")
-        with open_batch(settings, url) as batch:
+        with wiring.open_batch(settings, url) as batch:
             quick = SolveOptions(time_limit=3)
             for s in replan_all(batch.stores, "ORG-001", tomorrow, None, False, 1, quick):
                 print(f"  {s.line()}")

@@ -80,24 +80,27 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     from server.observability import configure_logging
 
     configure_logging(settings.log_level or ("WARNING" if ns.command == "solve" else "INFO"))
+    # The one import of the wiring: every command gets it from here.
+    from server import bootstrap as wiring
+
     if ns.command == "serve":
         from server.entrypoints.cli import serve
 
         if ns.service == "optimizer":
-            return serve.serve_optimizer(settings, ns.address, ns.workers, ns.metrics_port)
-        return serve.serve_plans(settings, ns)
+            return serve.serve_optimizer(settings, wiring, ns.address, ns.workers, ns.metrics_port)
+        return serve.serve_plans(settings, wiring, ns)
     if ns.command == "solve":
         from server.entrypoints.cli.solve import solve_file
 
-        return solve_file(settings, ns)
+        return solve_file(settings, wiring, ns)
     if ns.command in ("db", "replan", "scheduler"):
         from server.entrypoints.cli import batch
 
         run = {"db": batch.db, "replan": batch.replan, "scheduler": batch.scheduler}[ns.command]
-        return run(settings, ns)
+        return run(settings, wiring, ns)
     from server.entrypoints.cli.demo import demo
 
-    return demo(settings, ns)
+    return demo(settings, wiring, ns)
 
 
 def _day_arg(text: str) -> datetime.date:

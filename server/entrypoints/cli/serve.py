@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 import signal
 import threading
+from types import ModuleType
 
 from server.platform.settings import Settings
 
 
-def serve_optimizer(settings: Settings, address: str, workers: int, metrics_port: int) -> int:
-    from server.bootstrap import create_optimizer_server
+def serve_optimizer(
+    settings: Settings, wiring: ModuleType, address: str, workers: int, metrics_port: int
+) -> int:
     from server.observability import serve_metrics
 
-    running = create_optimizer_server(address, workers, settings=settings)
+    running = wiring.create_optimizer_server(address, workers, settings=settings)
     host = address.rsplit(":", 1)[0]
     print(f"OptimizerService (gRPC) listening on {host}:{running.port}", flush=True)
     if metrics_port >= 0:
@@ -29,21 +31,20 @@ def serve_optimizer(settings: Settings, address: str, workers: int, metrics_port
     return 0
 
 
-def serve_plans(settings: Settings, ns: argparse.Namespace) -> int:
+def serve_plans(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     """``serve plans`` (against a running optimizer) or ``serve all`` (optimizer + plans, one process)."""
-    from server.bootstrap import create_optimizer_server, create_plans_server, database_url
     from server.observability import serve_metrics
 
     stoppers = []
     target = ns.optimizer
     if ns.service == "all":
-        optimizer = create_optimizer_server(ns.address, ns.workers, settings=settings)
+        optimizer = wiring.create_optimizer_server(ns.address, ns.workers, settings=settings)
         stoppers.append(optimizer.stop)
         host = ns.address.rsplit(":", 1)[0]
         target = f"{host}:{optimizer.port}"
         print(f"OptimizerService (gRPC) listening on {target}", flush=True)
-    url = database_url(settings)
-    plans = create_plans_server(ns.plans_address, url, target, settings=settings)
+    url = wiring.database_url(settings)
+    plans = wiring.create_plans_server(ns.plans_address, url, target, settings=settings)
     stoppers.insert(0, plans.stop)
     host = ns.plans_address.rsplit(":", 1)[0]
     print(f"PlanService + OrganizationService (gRPC) listening on {host}:{plans.port} "

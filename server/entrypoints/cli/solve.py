@@ -7,11 +7,12 @@ import json
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 
 from server.platform.settings import Settings
 
 
-def solve_file(settings: Settings, ns: argparse.Namespace) -> int:
+def solve_file(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     from optimizer.io import format_cost, read_solomon, read_vrplib, write_sol
     from optimizer.model import ModelError
     from optimizer.parallel import WorkerPool
@@ -44,9 +45,8 @@ def solve_file(settings: Settings, ns: argparse.Namespace) -> int:
         road = None
         if problem.travel.mode is TravelMode.ROAD:
             from geo.provider import RoadMatrixProvider
-            from server.bootstrap import default_geo
 
-            road = RoadMatrixProvider(*default_geo(settings))
+            road = RoadMatrixProvider(*wiring.default_geo(settings))
         compiled = compile_problem(problem, road)
     except ModelError as exc:
         for field, msg in exc.violations:
