@@ -84,3 +84,20 @@ def _merge(levels: Iterable[Mapping[str, object]]) -> PlanningSettings:
     for level in levels:
         values.update({k: v for k, v in level.items() if k in FIELDS and v is not None})
     return dataclasses.replace(DEFAULTS, **values)  # type: ignore[arg-type]
+
+
+def parse_value(name: str, raw: str) -> object:
+    """A setting's value from text (``""`` = unset): times as HH:MM, trips as an integer, graph as is."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        if name in ("shift_start", "shift_end"):
+            return datetime.time.fromisoformat(raw)
+        if name == "max_trips":
+            return int(raw)
+        if name == "road_graph":
+            return raw
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name}: not a valid value: {raw!r}") from None

@@ -119,3 +119,16 @@ def set_planning_settings(
             f"VALUES (%s, %s, %s, {', '.join(['%s'] * len(cols))})",
             (org, branch_id, vehicle_id, *[values.get(c) for c in cols]),
         )
+
+
+def stored_level(
+    db: Database, org: str, *, branch_id: str | None = None, vehicle_id: str | None = None
+) -> dict[str, object]:
+    """The values stored at one level (organization, branch or vehicle), unset ones left out."""
+    with db.transaction() as conn:
+        row = conn.execute(
+            "SELECT * FROM planning_settings WHERE organization_id = %s "
+            "AND branch_id IS NOT DISTINCT FROM %s AND vehicle_id IS NOT DISTINCT FROM %s",
+            (org, branch_id, vehicle_id),
+        ).fetchone()
+    return {} if row is None else {k: row[k] for k in FIELDS if row[k] is not None}

@@ -20,6 +20,8 @@ def _url(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> str:
 def db(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     from server.adapters.postgres.migrate import migrate
 
+    if ns.db_command == "settings":
+        return planning_settings(settings, wiring, ns)
     url = _url(settings, wiring, ns)
     applied = migrate(url)
     print(f"migrations applied: {', '.join(applied)}" if applied else "schema up to date", flush=True)
@@ -28,6 +30,41 @@ def db(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
 
         added = seed(url)
         print("seed: " + ", ".join(f"{table} +{n}" for table, n in added.items()), flush=True)
+    return 0
+
+
+def planning_settings(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
+    """``hakobu db settings``: store NAME=VALUE at one level, then print that level and what applies."""
+    from server.adapters.postgres.master_data import set_planning_settings, stored_level
+    from server.plans.errors import InvalidArgumentError
+    from server.plans.planning import FIELDS, parse_value
+
+    try:
+        changes = {}
+        for item in ns.values:
+            name, sep, raw = item.partition("=")
+            if not sep or name not in FIELDS:
+                known = ", ".join(FIELDS)
+                raise InvalidArgumentError(f"{item!r}: expected NAME=VALUE with NAME one of {known}")
+            changes[name] = parse_value(name, raw)
+        with wiring.open_batch(settings, ns.url) as batch:
+            where = {"branch_id": ns.branch, "vehicle_id": ns.vehicle}
+            level = stored_level(batch.database, ns.org, **where)
+            if changes:
+                level = {k: v for k, v in {**level, **changes}.items() if v is not None}
+                set_planning_settings(batch.database, ns.org, level, **where)
+            name = (f"vehicle {ns.vehicle}" if ns.vehicle else f"branch {ns.branch}" if ns.branch
+                    else "organization")
+            stored = ", ".join(f"{k}={v}" for k, v in level.items()) or "nothing"
+            print(f"# {ns.org} {name}: stored {stored}")
+            if ns.branch:
+                day = batch.stores.master.planning_levels(ns.org, ns.branch).for_branch()
+                print("# applies to the branch's day (defaults filled in):")
+                for field in FIELDS:
+                    print(f"{field} = {getattr(day, field)}")
+    except (InvalidArgumentError, ValueError) as exc:
+        print(f"hakobu db settings: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -58,6 +58,14 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     for name, text in (("migrate", "apply pending migrations"), ("seed", "migrate, then load demo data")):
         p = dbs.add_parser(name, help=text)
         p.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
+    ps = dbs.add_parser("settings", help="show or set planning settings (organization, branch or vehicle)")
+    ps.add_argument("values", nargs="*", metavar="NAME=VALUE",
+                    help="settings to store at that level (NAME= unsets); none: show the effective settings")
+    ps.add_argument("--org", default=settings.organization, help="organization (default HAKOBU_ORGANIZATION)")
+    level = ps.add_mutually_exclusive_group()
+    level.add_argument("--branch", help="branch id (default: the organization's own level)")
+    level.add_argument("--vehicle", help="vehicle id")
+    ps.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
 
     rp = sub.add_parser("replan", help="re-plan the DRAFT delivery plans of a day from the stored orders")
     rp.add_argument("--date", required=True, type=_day_arg, help="YYYY-MM-DD, today or tomorrow (JST)")

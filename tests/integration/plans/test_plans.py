@@ -279,3 +279,20 @@ def test_planning_settings_stored_per_level_shape_the_problem(db_url: str) -> No
     assert problem.travel.speed == pytest.approx(20.0 / 3.6)  # the branch's, never a vehicle's
     with pytest.raises(InvalidArgumentError):
         set_planning_settings(database, org, {"max_trips": 0}, branch_id=NERIMA_BRANCH_ID)
+
+
+def test_cli_db_settings_stores_one_level_and_shows_what_applies(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    org, _ = seeded_org(db_url)
+    base = ["db", "settings", "--org", org, "--url", db_url]
+    branch = [*base, "--branch", NERIMA_BRANCH_ID]
+    assert main([*branch, "speed_kmh=25", "shift_start=07:30", "max_trips=3"]) == 0
+    out = capsys.readouterr().out
+    assert "speed_kmh = 25.0" in out and "shift_start = 07:30:00" in out and "detour_factor = 1.3" in out
+    assert main([*branch, "max_trips="]) == 0  # unset one value, keep the others
+    out = capsys.readouterr().out
+    assert "max_trips = 2" in out and "speed_kmh = 25.0" in out
+    assert main([*base, "--vehicle", "V-101", "max_trips=0"]) == 2
+    assert "max_trips" in capsys.readouterr().err
+    assert main([*base, "colour=red"]) == 2
