@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from server.adapters.postgres.migrate import migrate
@@ -11,12 +16,22 @@ from server.db.config import embedded_url
 from server.platform.settings import Settings
 
 
+def _data_dir() -> Path:
+    """A folder of its own that the server's own user can reach (pytest's shared, rotated temporary
+    folders are not: parallel sessions remove them), removed when this process ends."""
+    path = Path(tempfile.mkdtemp(prefix="hakobu-embedded-"))
+    path.chmod(0o755)
+    atexit.register(shutil.rmtree, path, True)  # registered first: runs after the server has stopped
+    return path
+
+
 @pytest.mark.slow
-def test_embedded_default_migrates_and_stores(tmp_path) -> None:
+def test_embedded_default_migrates_and_stores() -> None:
     """Without DATABASE_URL an embedded server starts in the data folder, migrates and stores a row."""
-    settings = Settings.from_env({"HAKOBU_DATA_DIR": str(tmp_path)})
+    data_dir = _data_dir()
+    settings = Settings.from_env({"HAKOBU_DATA_DIR": str(data_dir)})
     url = database_url(settings)
-    assert url == embedded_url(tmp_path / "pgdata")  # started once, reused
+    assert url == embedded_url(data_dir / "pgdata")  # started once, reused
     from server.adapters.postgres.migrate import MIGRATIONS_DIR
 
     assert migrate(url) == sorted(p.stem for p in MIGRATIONS_DIR.glob("*.sql"))
