@@ -28,7 +28,7 @@ from optimizer.service.operations import (
     check_same_request,
     to_proto,
 )
-from server.db.repository import Database
+from server.adapters.postgres.repository import Database
 
 #: An unfinished operation unchanged for this long has lost its process (solves last at most an hour).
 ORPHAN_AFTER = datetime.timedelta(minutes=65)
