@@ -10,7 +10,7 @@ import grpc
 
 from hakobu.optimizer.v1 import optimizer_pb2 as pb
 from hakobu.optimizer.v1 import optimizer_pb2_grpc
-from server.app import create_optimizer_server
+from server.bootstrap import create_optimizer_server
 from server.platform.observability import JsonFormatter, serve_metrics
 
 

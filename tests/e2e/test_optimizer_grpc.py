@@ -18,7 +18,7 @@ from grpc_status import rpc_status
 from hakobu.optimizer.v1 import optimizer_pb2 as pb
 from hakobu.optimizer.v1 import optimizer_pb2_grpc
 from optimizer.service.errors import field_path_resolves
-from server.app import Running, create_optimizer_server
+from server.bootstrap import Running, create_optimizer_server
 from server.demo import demo_request
 
 

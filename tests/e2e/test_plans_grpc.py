@@ -20,9 +20,9 @@ from prometheus_client import REGISTRY
 
 from hakobu.plans.v1 import plans_pb2 as pb
 from hakobu.plans.v1 import plans_pb2_grpc
-from server.app import create_optimizer_server, create_plans_server
-from server.db.migrate import migrate
-from server.db.seed import NERIMA_BRANCH_ID, ORG_ID, demo_orders, seed, tomorrow
+from server.adapters.postgres.migrate import migrate
+from server.adapters.postgres.seed import NERIMA_BRANCH_ID, ORG_ID, demo_orders, seed, tomorrow
+from server.bootstrap import create_optimizer_server, create_plans_server
 from tests.integration.db.conftest import create_database, drop_database, new_org
 
 ORG = f"organizations/{ORG_ID}"

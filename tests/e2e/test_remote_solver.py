@@ -39,7 +39,7 @@ from optimizer.service.client import (
 )
 from optimizer.service.outbound import options_to_proto, problem_to_proto
 from optimizer.solve import SolveOptions
-from server.app import Running, create_optimizer_server
+from server.bootstrap import Running, create_optimizer_server
 from tests.unit.engines.builders import at, job
 
 FAST = SolveOptions(time_limit=1.0, seed=3)

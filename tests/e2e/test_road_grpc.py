@@ -18,7 +18,7 @@ from hakobu.geo.v1 import geo_pb2 as gpb
 from hakobu.geo.v1 import geo_pb2_grpc
 from hakobu.optimizer.v1 import optimizer_pb2 as pb
 from hakobu.optimizer.v1 import optimizer_pb2_grpc
-from server.app import Running, create_optimizer_server
+from server.bootstrap import Running, create_optimizer_server
 
 # Inside the Nerima extract (lat 35.7403-35.7584, lon 139.6577-139.6802).
 DEPOT = (35.7490, 139.6690)

@@ -9,17 +9,18 @@ from typing import Any, NoReturn, TypeVar
 import grpc
 
 from optimizer.service.errors import abort_bad_request
-from server.db.repository import (
+from server.plans.errors import (
     AlreadyExistsError,
     InUseError,
     InvalidArgumentError,
     InvalidReferenceError,
     NotFoundError,
+    PlanLockedError,
+    PlanStateError,
     RepositoryError,
     StaleEtagError,
 )
 from server.plans.layout import EditError, EditRefused
-from server.plans.repository import PlanLockedError, PlanStateError
 
 __all__ = [
     "FieldError", "PreconditionError", "abort_bad_request", "abort_for", "grpc_errors", "status_code_for",

@@ -17,7 +17,6 @@ from google.protobuf import duration_pb2
 from google.type import latlng_pb2, timeofday_pb2
 
 from hakobu.fleet.v1 import fleet_pb2 as pb
-from server.db.repository import Branch, Customer, Driver, Order, Record, Vehicle
 from server.entrypoints.grpc.aip import (
     OUTPUT_ONLY,
     FilterSpec,
@@ -31,6 +30,7 @@ from server.entrypoints.grpc.aip import (
 from server.entrypoints.grpc.context import resource_name
 from server.entrypoints.grpc.fleet_checks import LABELS, Check
 from server.entrypoints.grpc.wellknown import date_to_proto, ts
+from server.plans.records import Branch, Customer, Driver, Order, Record, Vehicle
 
 # ---------------------------------------------------------------- proto → record fields
 

@@ -17,7 +17,7 @@ import grpc
 from google.protobuf import empty_pb2
 
 from hakobu.fleet.v1 import fleet_pb2_grpc
-from server.db.repository import (
+from server.adapters.postgres.repository import (
     AlreadyExistsError,
     Database,
     InUseError,

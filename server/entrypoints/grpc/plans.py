@@ -32,7 +32,6 @@ from optimizer.service.operations import (
 )
 from optimizer.service.runner import OperationRunner
 from optimizer.solve import SolveOptions
-from server.db.repository import Database, RepositoryError
 from server.entrypoints.grpc import aip
 from server.entrypoints.grpc.context import Caller, caller, parse_name, parse_parent
 from server.entrypoints.grpc.errors import (
@@ -53,13 +52,13 @@ from server.jst import today_jst
 from server.plans.build import build_problem
 from server.plans.compare import compare
 from server.plans.edit import edit_plan
+from server.plans.errors import PlanLockedError, PlanStateError, RepositoryError
 from server.plans.layout import EditError, EditRefused
-from server.plans.optimize import optimize_day
-from server.plans.replan import replan_plan
-from server.plans.repository import (
-    PlanLockedError,
-    PlanStateError,
+from server.plans.optimize import check_can_optimize, optimize_day
+from server.plans.ports import PlanStores
+from server.plans.queries import (
     check_changeable,
+    check_user,
     delete_plan,
     get_plan,
     get_revision,
@@ -67,6 +66,7 @@ from server.plans.repository import (
     list_versions,
     set_status,
 )
+from server.plans.replan import replan_plan
 from server.plans.solver import Solver
 
 log = logging.getLogger("hakobu.plans")
@@ -83,7 +83,7 @@ _FILTERS: aip.FilterSpec = {
 class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
     def __init__(
         self,
-        db: Database,
+        db: PlanStores,
         solver: Solver,
         store: OperationStore,
         *,
@@ -99,7 +99,11 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         self._runner = OperationRunner(store, workers=concurrency, name="plans", metrics=metrics)
 
     def shutdown(self) -> None:
+        """Stop the operations (see ``OperationRunner.shutdown``), then the store's background work."""
         self._runner.shutdown()
+        close = getattr(self.store, "close", None)
+        if close is not None:
+            close()
 
     # ------------------------------------------------------------ helpers
 
@@ -249,6 +253,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
             abort_bad_request(context, [("plan_date", f"過去の日付です / {day} is in the past "
                                                       f"(today is {today_jst()} in Japan)")])
         options = self._options(context, request.time_limit, request.seed)
+        check_can_optimize(self.db, org, branch, day, who.user, request.force)  # refuse before solving
         try:
             problem, _ = build_problem(self.db, org, branch, day, travel)
         except LookupError:
@@ -285,6 +290,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         plan_id = parse_name(context, who, request.name, "plans")
         plan = get_plan(self.db, who.organization, plan_id)
         check_changeable(plan, request.etag, "再計画", "re-planned")  # answer now, not in the operation
+        check_user(self.db, who.organization, who.user)
         options = self._options(context, request.time_limit, request.seed)
         md = pb.OptimizePlanMetadata(
             state=pb.OptimizePlanMetadata.QUEUED, create_time=now_timestamp(), update_time=now_timestamp(),

@@ -13,7 +13,7 @@ from server.entrypoints.grpc.errors import FieldError
 from server.entrypoints.grpc.wellknown import date_to_proto, ts
 from server.plans.compare import Comparison, Totals
 from server.plans.layout import Edit, LockOrder, MoveOrder, SetDriver, SetStopStatus, UnassignOrder
-from server.plans.repository import PlanRecord, PlanVersion
+from server.plans.records import PlanRecord, PlanVersion
 
 #: TravelMode → the ``travel`` text the plans use cases take and plan snapshots keep.
 TRAVEL_NAMES: dict[int, str] = {pb.TRAVEL_MODE_HAVERSINE: "haversine", pb.TRAVEL_MODE_ROAD: "road"}

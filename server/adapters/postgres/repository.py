@@ -1,5 +1,7 @@
 """Small generic, organization-scoped CRUD over psycopg 3 for branches, vehicles, drivers, customers, orders.
 
+The records and errors are the domain's (``server.plans.records``, ``server.plans.errors``), re-exported here.
+
 Every statement carries ``organization_id = %s``; rows are plain frozen dataclasses. The etag of a row is
 its integer ``version`` as a string. Each call is one transaction.
 """
@@ -11,127 +13,35 @@ import dataclasses
 import datetime
 import json
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
 import psycopg
-from psycopg import errors, sql
-from psycopg.rows import dict_row
+from psycopg import sql
 from psycopg.types.json import Jsonb
+
+from server.adapters.postgres.database import Database, mapped_errors
+from server.plans.errors import (
+    AlreadyExistsError,
+    InUseError,
+    InvalidArgumentError,
+    InvalidReferenceError,
+    NotFoundError,
+    RepositoryError,
+    StaleEtagError,
+)
+from server.plans.records import Branch, Customer, Driver, Order, Record, TimeWindows, Vehicle
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 
-
-class RepositoryError(Exception):
-    """Base of the storage errors the service layer maps to gRPC status codes."""
-
-
-class NotFoundError(RepositoryError):
-    """No such row in the caller's organization."""
-
-
-class StaleEtagError(RepositoryError):
-    """The row changed since the caller read it (etag mismatch); nothing was written."""
-
-
-class AlreadyExistsError(RepositoryError):
-    """A row with this id or unique key already exists."""
-
-
-class InvalidReferenceError(RepositoryError):
-    """A referenced row (branch, customer, …) does not exist in the caller's organization."""
-
-
-class InUseError(RepositoryError):
-    """The row is still referenced by other rows and cannot be deleted."""
-
-
-class InvalidArgumentError(RepositoryError, ValueError):
-    """Bad field, filter, page token or value."""
-
-
-# ---------------------------------------------------------------- records
-
-
-@dataclass(frozen=True, kw_only=True)
-class Record:
-    """Fields every row has; on create an empty ``id`` gets a new one and the others are ignored."""
-
-    id: str = ""
-    organization_id: str = ""
-    version: int = 0
-    created_at: datetime.datetime | None = None
-    updated_at: datetime.datetime | None = None
-
-    @property
-    def etag(self) -> str:
-        return str(self.version)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Branch(Record):
-    code: str
-    name: str
-    latitude: float
-    longitude: float
-    address: str = ""
-
-
-@dataclass(frozen=True, kw_only=True)
-class Vehicle(Record):
-    branch_id: str
-    registration_number: str
-    vehicle_class: str
-    payload_kg: float
-    gross_weight_kg: float | None = None
-    length_mm: int | None = None
-    width_mm: int | None = None
-    height_mm: int | None = None
-    volume_m3: float | None = None
-    status: str = "AVAILABLE"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Driver(Record):
-    branch_id: str
-    employee_number: str
-    name: str
-    licence_number: str = ""
-    licence_class: str = ""
-    status: str = "AVAILABLE"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Customer(Record):
-    code: str
-    name: str
-    phone_number: str = ""
-    email: str = ""
-    address: str = ""
-
-
-TimeWindows = tuple[tuple[datetime.time, datetime.time], ...]
-
-
-@dataclass(frozen=True, kw_only=True)
-class Order(Record):
-    branch_id: str
-    latitude: float
-    longitude: float
-    delivery_date: datetime.date
-    customer_id: str | None = None
-    place_name: str = ""
-    address: str = ""
-    time_windows: TimeWindows = ()
-    weight_kg: float = 0.0
-    volume_m3: float = 0.0
-    service_seconds: int = 300
-    allowed_vehicle_classes: tuple[str, ...] = ()
-    notes: str = ""
-    status: str = "PENDING"
+__all__ = [
+    "BRANCHES", "CUSTOMERS", "DRIVERS", "ORDERS", "VEHICLES", "AlreadyExistsError", "Branch", "Customer",
+    "Database", "Driver", "InUseError", "InvalidArgumentError", "InvalidReferenceError", "NotFoundError",
+    "Order", "Page", "Record", "Repositories", "Repository", "RepositoryError", "Resource", "StaleEtagError",
+    "TimeWindows", "Vehicle",
+]
 
 
 def _windows_to_db(value: Any) -> Jsonb:
@@ -217,39 +127,6 @@ class Page(Generic[R]):
     next_page_token: str  # "" on the last page
 
 
-# ---------------------------------------------------------------- database
-
-
-class Database:
-    """Connection factory for one PostgreSQL URL; each ``transaction()`` is one connection and transaction."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    @contextmanager
-    def transaction(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
-        with psycopg.connect(self.url, row_factory=dict_row) as conn:  # commit on success, else rollback
-            yield conn
-
-
-@contextmanager
-def _mapped_errors() -> Iterator[None]:
-    try:
-        yield
-    except errors.UniqueViolation as exc:
-        raise AlreadyExistsError(_detail(exc)) from exc
-    except errors.ForeignKeyViolation as exc:
-        if "is still referenced" in (exc.diag.message_detail or ""):
-            raise InUseError(_detail(exc)) from exc
-        raise InvalidReferenceError(_detail(exc)) from exc
-    except (errors.CheckViolation, errors.NotNullViolation, errors.DataError) as exc:
-        raise InvalidArgumentError(_detail(exc)) from exc
-
-
-def _detail(exc: psycopg.Error) -> str:
-    return exc.diag.message_detail or exc.diag.message_primary or str(exc)
-
-
 class Repository(Generic[R]):
     """Create/Get/List/Update/Delete of one resource, always inside the caller's organization."""
 
@@ -271,7 +148,7 @@ class Repository(Generic[R]):
             sql.SQL(", ").join(map(sql.Identifier, cols)),
             sql.SQL(", ").join(sql.Placeholder(c) for c in cols),
         )
-        with _mapped_errors(), self.db.transaction() as conn:
+        with mapped_errors(), self.db.transaction() as conn:
             if request_id:
                 # The key row is inserted first: a concurrent retry blocks here until this one commits.
                 key = conn.execute(
@@ -340,7 +217,7 @@ class Repository(Generic[R]):
             self._table, sql.SQL(" AND ").join(conds)
         )
         params.append(size + 1)
-        with _mapped_errors(), self.db.transaction() as conn:
+        with mapped_errors(), self.db.transaction() as conn:
             rows = conn.execute(q, params).fetchall()
         more = len(rows) > size
         rows = rows[:size]
@@ -366,7 +243,7 @@ class Repository(Generic[R]):
             q = q + sql.SQL(" AND version = %s")
             params.append(_etag_version(etag))
         q = q + sql.SQL(" RETURNING *")
-        with _mapped_errors(), self.db.transaction() as conn:
+        with mapped_errors(), self.db.transaction() as conn:
             row = conn.execute(q, params).fetchone()
             if row is None:
                 self._missing_or_stale(conn, org, id)
@@ -379,7 +256,7 @@ class Repository(Generic[R]):
         if etag is not None:
             q = q + sql.SQL(" AND version = %s")
             params.append(_etag_version(etag))
-        with _mapped_errors(), self.db.transaction() as conn:
+        with mapped_errors(), self.db.transaction() as conn:
             if conn.execute(q, params).rowcount == 0:
                 self._missing_or_stale(conn, org, id)
 

@@ -1,4 +1,4 @@
-"""Forward-only schema migrations (yoyo-migrations over psycopg 3) from ``server/db/migrations/*.sql``."""
+"""Forward-only schema migrations (yoyo-migrations over psycopg 3) from ``migrations/*.sql`` beside it."""
 
 from __future__ import annotations
 

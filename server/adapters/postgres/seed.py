@@ -117,16 +117,23 @@ def _insert(conn: psycopg.Connection[Any], table: str, rows: list[dict[str, Any]
     return n
 
 
-def seed(url: str, delivery_date: datetime.date | None = None) -> dict[str, int]:
-    """Insert the demo rows that are missing, in one transaction; return rows inserted per table."""
+def seed(url: str, delivery_date: datetime.date | None = None, organization: str = ORG_ID) -> dict[str, int]:
+    """Insert the demo rows that are missing, in one transaction; return rows inserted per table.
+
+    ``organization`` other than the demo one gets the same branches, fleet, users and orders under its
+    own id (tests give each case its own organization that way).
+    """
     day = delivery_date or tomorrow()
+    orgs = ORGANIZATIONS if organization == ORG_ID else [
+        {**ORGANIZATIONS[0], "id": organization, "code": organization, "name": f"{organization} (demo)"}
+    ]
     with psycopg.connect(url) as conn:
         return {
-            "organizations": _insert(conn, "organizations", ORGANIZATIONS, None),
-            "branches": _insert(conn, "branches", BRANCHES, ORG_ID),
-            "users": _insert(conn, "users", USERS, ORG_ID),
-            "vehicles": _insert(conn, "vehicles", VEHICLES, ORG_ID),
-            "drivers": _insert(conn, "drivers", DRIVERS, ORG_ID),
-            "customers": _insert(conn, "customers", CUSTOMERS, ORG_ID),
-            "orders": _insert(conn, "orders", demo_orders(day), ORG_ID),
+            "organizations": _insert(conn, "organizations", orgs, None),
+            "branches": _insert(conn, "branches", BRANCHES, organization),
+            "users": _insert(conn, "users", USERS, organization),
+            "vehicles": _insert(conn, "vehicles", VEHICLES, organization),
+            "drivers": _insert(conn, "drivers", DRIVERS, organization),
+            "customers": _insert(conn, "customers", CUSTOMERS, organization),
+            "orders": _insert(conn, "orders", demo_orders(day), organization),
         }
