@@ -1,4 +1,5 @@
-"""Where the database is: ``DATABASE_URL``, or an embedded PostgreSQL (pgserver) in a local data folder."""
+"""The embedded PostgreSQL (pgserver) in a local data folder, started explicitly by the bootstrap when
+``DATABASE_URL`` is unset (see ``server.bootstrap.database_url``)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,11 @@ import threading
 import warnings
 from pathlib import Path
 
-DEFAULT_DATA_DIR = "var/pgdata"
-
 _lock = threading.Lock()
 _servers: dict[Path, object] = {}
 
 
-def embedded_url(data_dir: str | os.PathLike[str] = DEFAULT_DATA_DIR) -> str:
+def embedded_url(data_dir: str | os.PathLike[str]) -> str:
     """Start (once per process and folder) an embedded PostgreSQL in ``data_dir`` and return its URL.
 
     The server keeps running until this process exits; later calls with the same folder reuse it.
@@ -37,8 +36,3 @@ def embedded_url(data_dir: str | os.PathLike[str] = DEFAULT_DATA_DIR) -> str:
             _servers[path] = server
     return server.get_uri()  # type: ignore[attr-defined]
 
-
-def database_url(data_dir: str | os.PathLike[str] = DEFAULT_DATA_DIR) -> str:
-    """``DATABASE_URL`` if set, otherwise the URL of the embedded server in ``data_dir``."""
-    url = os.environ.get("DATABASE_URL", "").strip()
-    return url or embedded_url(data_dir)

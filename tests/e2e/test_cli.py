@@ -15,7 +15,7 @@ from optimizer.io import read_sol, read_solomon, read_vrplib
 
 
 def hakobu(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "server.cli", *args]
+    cmd = [sys.executable, "-m", "server.entrypoints.cli", *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
 
 
