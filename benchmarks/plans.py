@@ -41,8 +41,8 @@ import grpc
 import psycopg
 from psycopg.types.json import Jsonb
 
-from hakobu.v1 import optimizer_pb2 as pb
-from hakobu.v1 import optimizer_pb2_grpc
+from hakobu.optimizer.v1 import optimizer_pb2 as pb
+from hakobu.optimizer.v1 import optimizer_pb2_grpc
 from optimizer.compiled import RoadMatrices, compile_problem
 from optimizer.model import Problem
 from optimizer.service.client import MAX_MESSAGE_BYTES, RemoteSolver, solution_from_response

@@ -170,8 +170,9 @@ def load_graph(
 ) -> RoadGraph:
     """Compile (or load from the cache) an OSM file's roads for each vehicle class.
 
-    Compiled graphs are cached in ``cache_dir`` (``None``, the default: no disk cache); a cache
-    that cannot be written is logged and skipped. Raises OsmFileError for unreadable or empty files and
+    ``cache_dir`` is where compiled graphs are kept between runs; ``None`` (the default) keeps none. The
+    library reads no environment: the server's settings pass ``HAKOBU_GEO_CACHE``. A cache that cannot be
+    written is logged and skipped. Raises OsmFileError for unreadable or empty files and
     NoRoadsError when a class may use no road (then nothing is written).
     """
     path = Path(path)

@@ -6,28 +6,30 @@ Only the entrypoints' main functions (the ``hakobu`` command) and tests import t
 from __future__ import annotations
 
 import logging
-from concurrent import futures
 from dataclasses import dataclass, field
 
 import grpc
 from google.longrunning import operations_pb2, operations_pb2_grpc
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
+from grpc_health.v1 import health
 
 from geo.cache import MatrixCache, cache_from_url
 from geo.provider import RoadMatrixProvider
 from geo.registry import GraphRegistry
 from geo.service import GeoServicer
-from hakobu.v1 import geo_pb2, geo_pb2_grpc, optimizer_pb2, optimizer_pb2_grpc
+from hakobu.geo.v1 import geo_pb2, geo_pb2_grpc
+from hakobu.optimizer.v1 import optimizer_pb2, optimizer_pb2_grpc
 from optimizer.parallel import WorkerPool
-from optimizer.service.operations import OperationsServicer, OperationStore
+from optimizer.service.operations import InMemoryOperationStore
 from optimizer.service.servicer import OptimizerServicer
 from server.adapters.postgres.database import Database
 from server.adapters.postgres.master_data import PgMasterData
 from server.adapters.postgres.plans import PgPlans
 from server.adapters.road_graphs import RegistryGraphs
+from server.entrypoints.grpc.operations import OperationsServicer
 from server.plans.ports import PlanStores
 from server.plans.solver import Solver
+from server.platform.grpc import Service, build_server, service_name
+from server.platform.observability import PrometheusSolveMetrics
 from server.platform.settings import Settings, default_workers
 
 log = logging.getLogger("hakobu.server")
@@ -35,7 +37,6 @@ log = logging.getLogger("hakobu.server")
 OPTIMIZER_SERVICE = optimizer_pb2.DESCRIPTOR.services_by_name["OptimizerService"].full_name
 OPERATIONS_SERVICE = operations_pb2.DESCRIPTOR.services_by_name["Operations"].full_name
 GEO_SERVICE = geo_pb2.DESCRIPTOR.services_by_name["GeoService"].full_name
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
 
 def default_geo(settings: Settings | None = None) -> tuple[GraphRegistry, MatrixCache]:
@@ -104,28 +105,6 @@ def plan_stores(db: Database, registry: GraphRegistry | None = None) -> PlanStor
     return PlanStores(PgMasterData(db), PgPlans(db), None if registry is None else RegistryGraphs(registry))
 
 
-def _new_server(thread_prefix: str, *interceptors: grpc.ServerInterceptor) -> grpc.Server:
-    """A gRPC server with the project's thread pool and message size limits."""
-    return grpc.server(
-        futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix=thread_prefix),
-        interceptors=interceptors,
-        options=[
-            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-        ],
-    )
-
-
-def _health_and_reflection(server: grpc.Server, services: tuple[str, ...]) -> health.HealthServicer:
-    """Standard health checking (every service SERVING) and server reflection for ``services``."""
-    health_servicer = health.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    for name in ("", *services):
-        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    reflection.enable_server_reflection((*services, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
-    return health_servicer
-
-
 @dataclass
 class Running:
     server: grpc.Server
@@ -164,27 +143,27 @@ def create_optimizer_server(
     pool = WorkerPool(n) if n > 0 else None
     if pool is not None and not pool.wait_ready():
         log.warning("solver workers are slow to start", extra={"workers": n})
-    store = OperationStore()
-    servicer = OptimizerServicer(pool, store, parallelism=max(n, 1), road=RoadMatrixProvider(registry, cache))
-    server = _new_server("grpc")
-    optimizer_pb2_grpc.add_OptimizerServiceServicer_to_server(servicer, server)
-    operations_pb2_grpc.add_OperationsServicer_to_server(OperationsServicer(store), server)
-    geo_pb2_grpc.add_GeoServiceServicer_to_server(GeoServicer(registry, cache), server)
-    health_servicer = _health_and_reflection(server, (OPTIMIZER_SERVICE, OPERATIONS_SERVICE, GEO_SERVICE))
-    port = server.add_insecure_port(address)
-    if port == 0:
+    store = InMemoryOperationStore()
+    servicer = OptimizerServicer(
+        pool, store, parallelism=max(n, 1), road=RoadMatrixProvider(registry, cache),
+        metrics=PrometheusSolveMetrics(),
+    )
+    try:
+        built = build_server(address, [
+            Service(OPTIMIZER_SERVICE, optimizer_pb2_grpc.add_OptimizerServiceServicer_to_server, servicer),
+            Service(OPERATIONS_SERVICE, operations_pb2_grpc.add_OperationsServicer_to_server,
+                    OperationsServicer(store)),
+            Service(GEO_SERVICE, geo_pb2_grpc.add_GeoServiceServicer_to_server, GeoServicer(registry, cache)),
+        ])
+    except OSError:
         if pool is not None:
             pool.close()
-        raise OSError(f"cannot bind {address}")
-    server.start()
-    log.info("optimizer listening", extra={"address": address, "port": port, "workers": n})
-    return Running(server, port, health_servicer, pool, servicer)
+        raise
+    log.info("optimizer listening", extra={"address": address, "port": built.port, "workers": n})
+    return Running(built.server, built.port, built.health, pool, servicer)
 
 
 # ---------------------------------------------------------------- the plans server
-
-PLAN_SERVICE = "hakobu.v1.PlanService"
-ORGANIZATION_SERVICE = "hakobu.v1.OrganizationService"
 
 
 @dataclass
@@ -225,13 +204,14 @@ def create_plans_server(
     Plans are solved by the OptimizerService at ``optimizer_target`` (gRPC) and re-checked here with the
     same checker; ``concurrency`` bounds the optimizations running at once.
     """
-    from hakobu.v1 import plans_pb2_grpc, resources_pb2_grpc
+    from hakobu.fleet.v1 import fleet_pb2, fleet_pb2_grpc
+    from hakobu.plans.v1 import plans_pb2, plans_pb2_grpc
     from optimizer.service.client import RemoteSolver
     from server.adapters.postgres.migrate import migrate
-    from server.api.context import caller
-    from server.api.organization import OrganizationServicer
-    from server.api.plans import PlanServicer
-    from server.db.operations import PgOperationStore
+    from server.adapters.postgres.operations import PgOperationStore
+    from server.entrypoints.grpc.context import caller
+    from server.entrypoints.grpc.organization import OrganizationServicer
+    from server.entrypoints.grpc.plans import PlanServicer
 
     migrate(database_url)
     db = Database(database_url)
@@ -239,19 +219,17 @@ def create_plans_server(
     road = RoadMatrixProvider(registry, cache)
     solver = RemoteSolver(optimizer_target, road=road)
     store = PgOperationStore(db)
-    plans = PlanServicer(plan_stores(db, registry), solver, store, road=road, concurrency=concurrency)
-    from server.interceptors import MetricsInterceptor
-
-    server = _new_server("grpc-plans", MetricsInterceptor())
-    plans_pb2_grpc.add_PlanServiceServicer_to_server(plans, server)
-    resources_pb2_grpc.add_OrganizationServiceServicer_to_server(OrganizationServicer(db), server)
-    operations_pb2_grpc.add_OperationsServicer_to_server(
-        OperationsServicer(store, owner_of=lambda ctx: caller(ctx).organization), server
+    plans = PlanServicer(
+        plan_stores(db, registry), solver, store, road=road, concurrency=concurrency,
+        metrics=PrometheusSolveMetrics(),
     )
-    health_servicer = _health_and_reflection(server, (PLAN_SERVICE, ORGANIZATION_SERVICE, OPERATIONS_SERVICE))
-    port = server.add_insecure_port(address)
-    if port == 0:
-        raise OSError(f"cannot bind {address}")
-    server.start()
-    log.info("plans listening", extra={"address": address, "port": port, "optimizer": optimizer_target})
-    return RunningPlans(server, port, health_servicer, plans, solver, db)
+    operations = OperationsServicer(store, owner_of=lambda ctx: caller(ctx).organization)
+    built = build_server(address, [
+        Service(service_name(plans_pb2.DESCRIPTOR, "PlanService"),
+                plans_pb2_grpc.add_PlanServiceServicer_to_server, plans),
+        Service(service_name(fleet_pb2.DESCRIPTOR, "OrganizationService"),
+                fleet_pb2_grpc.add_OrganizationServiceServicer_to_server, OrganizationServicer(db)),
+        Service(OPERATIONS_SERVICE, operations_pb2_grpc.add_OperationsServicer_to_server, operations),
+    ], thread_prefix="grpc-plans")
+    log.info("plans listening", extra={"address": address, "port": built.port, "optimizer": optimizer_target})
+    return RunningPlans(built.server, built.port, built.health, plans, solver, db)

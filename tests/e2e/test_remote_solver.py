@@ -11,8 +11,8 @@ import pytest
 from geo.cache import InProcessCache
 from geo.provider import RoadMatrixProvider
 from geo.registry import GraphRegistry
-from hakobu.v1 import optimizer_pb2 as pb
-from hakobu.v1 import optimizer_pb2_grpc
+from hakobu.optimizer.v1 import optimizer_pb2 as pb
+from hakobu.optimizer.v1 import optimizer_pb2_grpc
 from optimizer.checker import evaluate
 from optimizer.compiled import compile_problem
 from optimizer.diagnosis import UnassignedReason

@@ -42,13 +42,7 @@ ENTRYPOINT_MAINS = frozenset({"server.entrypoints.cli.main"})
 #: Wrong-way imports known when this test was written, as (importer, imported module). Each is
 #: being removed on another branch of the restructuring (issue 14); the coordinator deletes the
 #: entries once those branches are merged. The test fails on any violation NOT listed here.
-KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset(
-    {
-        # The optimizer's gRPC edge counts RPCs with the server's metrics; it is to take a
-        # metrics hook instead.
-        ("optimizer.service.servicer", "server.observability"),
-    }
-)
+KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset()
 #: Import cycles known when this test was written (each as the set of its modules), being
 #: removed on other branches of issue 14; emptied by the coordinator after merging.
 KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset()

@@ -16,9 +16,9 @@ from server.platform.settings import Settings
 def demo(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     import grpc
 
-    from hakobu.v1 import optimizer_pb2_grpc
+    from hakobu.optimizer.v1 import optimizer_pb2_grpc
     from server.demo import demo_request
-    from server.observability import serve_metrics
+    from server.platform.observability import serve_metrics
 
     running = wiring.create_optimizer_server(ns.address, settings=settings)
     host = ns.address.rsplit(":", 1)[0]
@@ -79,7 +79,7 @@ def _demo_plans_server(
     """Start PlanService + OrganizationService on the demo store and read the plans back over gRPC."""
     import grpc
 
-    from hakobu.v1 import plans_pb2, plans_pb2_grpc
+    from hakobu.plans.v1 import plans_pb2, plans_pb2_grpc
 
     try:
         plans = wiring.create_plans_server(ns.plans_address, url, optimizer, settings=settings)
@@ -100,7 +100,7 @@ def _demo_plans_server(
         print(f"  {p.name}  {d.year:04d}-{d.month:02d}-{d.day:02d}  "
               f"{plans_pb2.DeliveryPlan.Status.Name(p.status)} rev {p.revision}, {len(p.routes)} routes")
     print(f"  try: grpcurl -plaintext -H 'x-hakobu-organization: ORG-001' {target} "
-          "hakobu.v1.PlanService/ListPlans")
+          "hakobu.plans.v1.PlanService/ListPlans")
     return plans
 
 
@@ -130,7 +130,7 @@ def _demo_plans_store(settings: Settings, wiring: ModuleType) -> str | None:
 
 
 def _print_solution(sol) -> None:
-    from hakobu.v1 import optimizer_pb2 as pb
+    from hakobu.optimizer.v1 import optimizer_pb2 as pb
 
     print(
         f"\n配車計画 / plan: total cost {sol.cost.total:,.0f}, {sol.totals.distance_meters / 1000:.1f} km, "

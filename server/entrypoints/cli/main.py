@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     _add_scheduler_parser(sub)
 
     ns = ap.parse_args(argv)
-    from server.observability import configure_logging
+    from server.platform.observability import configure_logging
 
     configure_logging(settings.log_level or ("WARNING" if ns.command == "solve" else "INFO"))
     # The one import of the wiring: every command gets it from here.

@@ -13,7 +13,7 @@ from server.platform.settings import Settings
 def serve_optimizer(
     settings: Settings, wiring: ModuleType, address: str, workers: int, metrics_port: int
 ) -> int:
-    from server.observability import serve_metrics
+    from server.platform.observability import serve_metrics
 
     running = wiring.create_optimizer_server(address, workers, settings=settings)
     host = address.rsplit(":", 1)[0]
@@ -33,7 +33,7 @@ def serve_optimizer(
 
 def serve_plans(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     """``serve plans`` (against a running optimizer) or ``serve all`` (optimizer + plans, one process)."""
-    from server.observability import serve_metrics
+    from server.platform.observability import serve_metrics
 
     stoppers = []
     target = ns.optimizer

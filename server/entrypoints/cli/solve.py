@@ -69,7 +69,7 @@ def solve_file(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -
         else:
             from google.protobuf import json_format
 
-            from hakobu.v1 import optimizer_pb2 as pb
+            from hakobu.optimizer.v1 import optimizer_pb2 as pb
             from optimizer.service.convert import solution_to_proto, stats_to_proto
 
             resp = pb.OptimizeResponse(
@@ -93,7 +93,7 @@ def solve_file(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -
 def _read_json_problem(path: Path):
     from google.protobuf import json_format
 
-    from hakobu.v1 import optimizer_pb2 as pb
+    from hakobu.optimizer.v1 import optimizer_pb2 as pb
 
     data = json.loads(path.read_text(encoding="utf-8"))
     if "problem" in data:

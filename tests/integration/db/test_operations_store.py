@@ -9,9 +9,9 @@ import uuid
 import psycopg
 from google.rpc import code_pb2
 
-from hakobu.v1 import plans_pb2 as pb
-from server.adapters.postgres.repository import Database
-from server.db.operations import PgOperationStore
+from hakobu.plans.v1 import plans_pb2 as pb
+from server.adapters.postgres.database import Database
+from server.adapters.postgres.operations import PgOperationStore
 
 
 def _md(branch: str = "organizations/o/branches/b") -> pb.OptimizePlanMetadata:
