@@ -11,6 +11,7 @@ built), ``plan`` (nodes, visits and routes).
 """
 
 from optimizer.model.parts import (
+    MAX_AMOUNT,
     MAX_DEPOTS,
     MAX_DIMENSIONS,
     MAX_JOBS,
@@ -30,11 +31,13 @@ from optimizer.model.parts import (
     TravelMode,
     UnknownResourceError,
     Vehicle,
+    overlapping,
 )
 from optimizer.model.plan import Node, NodeKind, Plan, RoutePlan, Visit
 from optimizer.model.problem import Problem, validate
 
 __all__ = [
+    "MAX_AMOUNT",
     "MAX_DEPOTS",
     "MAX_DIMENSIONS",
     "MAX_JOBS",
@@ -60,5 +63,6 @@ __all__ = [
     "UnknownResourceError",
     "Vehicle",
     "Visit",
+    "overlapping",
     "validate",
 ]

@@ -9,7 +9,8 @@ units (see ``optimizer.io``). Nothing here knows about gRPC, SQL or HTTP.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +25,8 @@ MAX_JOBS = 5_000
 MAX_VEHICLES = 2_000
 MAX_DEPOTS = 200
 MAX_DIMENSIONS = 8
+#: Largest demand or capacity in one dimension: the sum over MAX_JOBS of them still fits the engines' int64.
+MAX_AMOUNT = 10**12
 
 
 class ModelError(ValueError):
@@ -64,6 +67,13 @@ class Rounding(enum.Enum):
     ROUND = "ROUND"  # nearest integer, TSPLIB "nint"
     TRUNCATE = "TRUNCATE"  # towards zero (DIMACS / Solomon one-decimal convention)
     CEIL = "CEIL"
+
+
+def overlapping(windows: Iterable[tuple[int, int]]) -> bool:
+    """Whether two of the closed windows ``[start, end]`` share an instant (touching ends do: the end of one
+    is the start of the next). The one rule of a stop's windows, for the model and for every store."""
+    spans = sorted(windows)
+    return any(b[0] <= a[1] for a, b in itertools.pairwise(spans))
 
 
 @dataclass(frozen=True, slots=True)

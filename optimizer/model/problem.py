@@ -6,12 +6,12 @@ so the gRPC edge can turn a :class:`ModelError` into ``BadRequest`` violations.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass, field
 
 from optimizer.licences import Licence
 from optimizer.model.parts import (
+    MAX_AMOUNT,
     MAX_DEPOTS,
     MAX_DIMENSIONS,
     MAX_JOBS,
@@ -27,6 +27,7 @@ from optimizer.model.parts import (
     Travel,
     TravelMode,
     Vehicle,
+    overlapping,
 )
 from optimizer.rules import DrivingRules
 
@@ -90,6 +91,8 @@ def validate(problem: Problem) -> None:
             v.append((f"{f}.capacity", f"needs {dims} values, one per dimension"))
         if any(c < 0 for c in veh.capacity):
             v.append((f"{f}.capacity", "must not be negative"))
+        elif any(c > MAX_AMOUNT for c in veh.capacity):
+            v.append((f"{f}.capacity", f"must be at most {MAX_AMOUNT}"))
         for name, idx in (("start_depot", veh.start_depot), ("end_depot", veh.end_depot)):
             if not 0 <= idx < len(p.depots):
                 v.append((f"{f}.{name}", f"no depot with index {idx}"))
@@ -256,11 +259,8 @@ def _check_stop(p: Problem, s: Stop, f: str, v: Violations) -> None:
         v.append((f"{f}.service_duration", "must not be negative"))
     for k, w in enumerate(s.time_windows):
         _check_window(w, f"{f}.time_windows[{k}]", v)
-    ws = sorted(s.time_windows, key=lambda w: w.start)
-    for a, b in itertools.pairwise(ws):
-        if b.start <= a.end:
-            v.append((f"{f}.time_windows", "windows must not overlap"))
-            break
+    if overlapping((w.start, w.end) for w in s.time_windows):
+        v.append((f"{f}.time_windows", "windows must not overlap"))
 
 
 def _check_demand(demand: tuple[int, ...], dims: int, f: str, v: Violations) -> None:
@@ -269,6 +269,8 @@ def _check_demand(demand: tuple[int, ...], dims: int, f: str, v: Violations) -> 
     for k, d in enumerate(demand):
         if d < 0:
             v.append((f"{f}[{k}]", "must not be negative"))
+        elif d > MAX_AMOUNT:
+            v.append((f"{f}[{k}]", f"must be at most {MAX_AMOUNT}"))
 
 
 def _check_penalty(penalty: float | None, f: str, v: Violations) -> None:

@@ -37,6 +37,8 @@ from server.plans.ports import PlanStores, RoadGraphs
 from server.plans.snapshot import origin_of
 
 DIMENSIONS = ("kg", "litres")
+#: A stored volume (m³) in the optimizer's integer litres.
+LITRES_PER_M3 = 1000
 #: Volume capacity of a vehicle whose volume is not stored: not limiting.
 UNLIMITED = 10**9
 RELOAD_SECONDS = 30 * 60
@@ -132,7 +134,7 @@ def build_problem(
                 service_duration=o.service_seconds,
                 time_windows=tuple(TimeWindow(_seconds(s), _seconds(e)) for s, e in o.time_windows),
             ),
-            demand=(math.ceil(round(o.weight_kg, 6)), math.ceil(round(o.volume_m3 * 1000, 6))),
+            demand=(math.ceil(round(o.weight_kg, 6)), math.ceil(round(o.volume_m3 * LITRES_PER_M3, 6))),
             allowed_vehicle_classes=frozenset(o.allowed_vehicle_classes),
         )
         for o in orders
@@ -191,7 +193,7 @@ def _vehicle(v: records.Vehicle, s: PlanningSettings) -> Vehicle:
         id=v.id,
         capacity=(
             math.floor(v.payload_kg),
-            UNLIMITED if v.volume_m3 is None else math.floor(round(v.volume_m3 * 1000, 6)),
+            UNLIMITED if v.volume_m3 is None else math.floor(round(v.volume_m3 * LITRES_PER_M3, 6)),
         ),
         shift=TimeWindow(_seconds(s.shift_start), _seconds(s.shift_end)),
         fixed_cost=s.fixed_cost,

@@ -14,6 +14,7 @@ from google.type import date_pb2, latlng_pb2, timeofday_pb2
 from geo.profiles import DEFAULT_PROFILES
 from hakobu.fleet.v1 import fleet_pb2 as pb
 from optimizer.licences import parse_licence
+from optimizer.model import MAX_AMOUNT, overlapping
 from server.entrypoints.grpc.aip import Resolve
 from server.entrypoints.grpc.context import shown
 from server.entrypoints.grpc.errors import FieldError
@@ -42,6 +43,10 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+def _seconds(t: datetime.time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
 class Check:
     """Collects violations for one message at ``prefix`` while converting its fields."""
 
@@ -62,6 +67,8 @@ class Check:
     def text(self, value: str, field: str, required: bool = False) -> str:
         if required and not value.strip():
             self.bad(field, f"必須項目です / {field} is required")
+        if "\x00" in value:
+            self.bad(field, f"NUL文字(U+0000)は使えません / {field} must not contain NUL (U+0000) characters")
         limit = TEXT_LIMITS.get(field, MAX_CODE)
         if len(value) > limit:
             self.bad(field, f"{limit}文字以内で指定してください / {field} is longer than {limit} characters "
@@ -80,9 +87,15 @@ class Check:
             self.violations.extend(exc.violations)
             return None
 
-    def amount(self, value: float, field: str, unit: str) -> float:
+    def amount(self, value: float, field: str, unit: str, per_unit: int = 1) -> float:
+        """A quantity the optimizer will count in ``per_unit`` integer units each (litres per m³): the
+        optimizer's own bound (MAX_AMOUNT) is the store's, so a stored day is always a valid problem."""
+        top = MAX_AMOUNT / per_unit
         if not math.isfinite(value) or value < 0:
             self.bad(field, f"0以上の数値を指定してください / {field} must be >= 0 {unit}, got {value}")
+        elif value > top:
+            self.bad(field, f"{top:g}{unit}以下で指定してください / {field} must be at most {top:g} {unit}, "
+                            f"got {value:g}")
         return value
 
     def size(self, value: int, field: str) -> int:
@@ -171,6 +184,8 @@ class Check:
                     f"not after its start {start:%H:%M}",
                 )
             out.append((start, end))
+        if overlapping((_seconds(s), _seconds(e)) for s, e in out):
+            self.bad(field, "時間帯が重なっています / time windows must not overlap (nor touch)")
         return tuple(out)
 
     def duration_seconds(self, m: message.Message, field: str) -> int:

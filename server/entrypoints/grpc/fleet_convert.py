@@ -30,6 +30,7 @@ from server.entrypoints.grpc.aip import (
 from server.entrypoints.grpc.context import resource_name
 from server.entrypoints.grpc.fleet_checks import LABELS, Check
 from server.entrypoints.grpc.wellknown import date_to_proto, ts
+from server.plans.build import LITRES_PER_M3
 from server.plans.records import Branch, Customer, Driver, Order, Record, Vehicle
 
 # ---------------------------------------------------------------- proto → record fields
@@ -67,7 +68,8 @@ def vehicle_fields(m: pb.Vehicle, paths: Collection[str], resolve: Resolve, at: 
         if name in paths:
             out[name] = c.size(getattr(m, name), name) if m.HasField(name) else None
     if "volume_m3" in paths:
-        out["volume_m3"] = c.amount(m.volume_m3, "volume_m3", "m³") if m.HasField("volume_m3") else None
+        has = m.HasField("volume_m3")
+        out["volume_m3"] = c.amount(m.volume_m3, "volume_m3", "m³", LITRES_PER_M3) if has else None
     if "status" in paths and (status := c.status(m.status, pb.Vehicle.Status, "status")) is not None:
         out["status"] = status
     c.done()
@@ -123,7 +125,7 @@ def order_fields(m: pb.Order, paths: Collection[str], resolve: Resolve, at: str)
     if "weight_kg" in paths:
         out["weight_kg"] = c.amount(m.weight_kg, "weight_kg", "kg")
     if "volume_m3" in paths:
-        out["volume_m3"] = c.amount(m.volume_m3, "volume_m3", "m³")
+        out["volume_m3"] = c.amount(m.volume_m3, "volume_m3", "m³", LITRES_PER_M3)
     if "service_duration" in paths:
         out["service_seconds"] = c.duration_seconds(m, "service_duration")
     if "allowed_vehicle_classes" in paths:

@@ -260,4 +260,4 @@ def _storage_errors(kind: rc.Kind[Any], name: str) -> Iterator[None]:
         column = "customer" if "customer_id" in str(exc) else "branch"
         raise FieldError([(f"{kind.field}.{column}", f"参照先が見つかりません / {exc}")]) from exc
     except InvalidArgumentError as exc:
-        raise FieldError([("", f"入力が不正です / {exc}")]) from exc
+        raise FieldError([(kind.field, f"入力が不正です / {exc}")]) from exc
