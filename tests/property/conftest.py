@@ -7,6 +7,7 @@ Examples are bounded and derandomized (a fixed seed) so CI is fast and repeatabl
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 
 import grpc
@@ -45,6 +46,7 @@ settings.load_profile(os.environ.get("HAKOBU_HYPOTHESIS_PROFILE", "ci"))
 
 #: Codes no input may ever produce: they mean the server failed, not the caller.
 SERVER_FAULTS = (grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL)
+_INDEX = re.compile(r"\[\d+\]")
 
 
 def bad_fields(err: grpc.RpcError) -> list[str]:
@@ -60,9 +62,11 @@ def bad_fields(err: grpc.RpcError) -> list[str]:
 
 def check_error(err: grpc.RpcError, request: Descriptor) -> None:
     """The properties of every error: no server fault, and each BadRequest path resolves in ``request``."""
-    event(f"refused: {err.code().name}")
+    paths = bad_fields(err)
+    first = _INDEX.sub("[]", paths[0]) if paths else ""
+    event(f"refused: {err.code().name} {first}".rstrip())
     assert err.code() not in SERVER_FAULTS, f"{err.code()}: {err.details()}"
-    for path in bad_fields(err):
+    for path in paths:
         assert field_path_resolves(request, path), f"{path!r} does not resolve in {request.full_name}"
 
 
