@@ -121,7 +121,9 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
         try:
             return compile_problem(problem, self._road)
         except ModelError as exc:
-            raise type(exc)([(f"problem.{f}", m) for f, m in exc.violations]) from None
+            mode = problem.travel.mode
+            paths = [(f"problem.{convert.wire_path(f, mode)}", m) for f, m in exc.violations]
+            raise type(exc)(paths) from None
 
     @staticmethod
     def _response(request: pb.OptimizeRequest, sol: Solution) -> pb.OptimizeResponse:

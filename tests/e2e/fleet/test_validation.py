@@ -10,6 +10,7 @@ from google.protobuf import duration_pb2
 from google.type import date_pb2, latlng_pb2
 
 from hakobu.fleet.v1 import fleet_pb2 as pb
+from optimizer.service.errors import field_path_resolves
 from tests.e2e.fleet.client import (
     CHANGE,
     KINDS,
@@ -81,6 +82,8 @@ def test_bad_input_names_the_field(a: Client, kind: str, change: dict[str, Any],
             getattr(message, field).CopyFrom(value)
     found = violations(fails(Code.INVALID_ARGUMENT, a.create, kind, message))
     assert path in found, found
+    request = getattr(pb, f"Create{KINDS[kind][0]}Request").DESCRIPTOR
+    assert all(field_path_resolves(request, f) for f in found), found
     assert japanese_first(found[path]) or "must look like" in found[path], found[path]
     assert len(a.list(kind)) == before, "nothing was stored"
 
