@@ -139,6 +139,10 @@ def build_problem(
         )
         for o in orders
     )
+    if not orders:
+        on = date.isoformat()
+        text = f"{on} の配送依頼がありません / no open orders on {on}"
+        raise InvalidDayError([(f"branches/{branch_id}", text)])
     notes: tuple[str, ...] = ()
     graph = _road_graph(stores.graphs, day, branch) if travel == "road" else None
     if graph is not None:

@@ -14,6 +14,7 @@ from google.type import latlng_pb2
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+from hakobu.geo.v1 import geo_pb2, geo_pb2_grpc
 from hakobu.optimizer.v1 import optimizer_pb2 as pb
 from hakobu.optimizer.v1 import optimizer_pb2_grpc
 from server.bootstrap import Running, create_optimizer_server
@@ -207,11 +208,21 @@ def optimize_requests(draw: st.DrawFn) -> pb.OptimizeRequest:
 
 
 @pytest.fixture(scope="module")
-def stub() -> Iterator[optimizer_pb2_grpc.OptimizerServiceStub]:
+def channel() -> Iterator[grpc.Channel]:
     running: Running = create_optimizer_server("127.0.0.1:0", workers=2)
     with grpc.insecure_channel(f"127.0.0.1:{running.port}") as ch:
-        yield optimizer_pb2_grpc.OptimizerServiceStub(ch)
+        yield ch
     running.stop(grace=1)
+
+
+@pytest.fixture(scope="module")
+def stub(channel: grpc.Channel) -> optimizer_pb2_grpc.OptimizerServiceStub:
+    return optimizer_pb2_grpc.OptimizerServiceStub(channel)
+
+
+@pytest.fixture(scope="module")
+def geo(channel: grpc.Channel) -> geo_pb2_grpc.GeoServiceStub:
+    return geo_pb2_grpc.GeoServiceStub(channel)
 
 
 @given(request=optimize_requests())
@@ -260,3 +271,31 @@ def test_validate_plan(
         check_error(err, pb.ValidatePlanRequest.DESCRIPTOR)
         return
     event("accepted")
+
+
+@given(data=st.data())
+def test_geo(geo: geo_pb2_grpc.GeoServiceStub, data: st.DataObject) -> None:
+    """ComputeMatrix and ComputeRouteGeometry: graphs already loaded (never one that would be read now, which
+    takes seconds) or unknown ones, any vehicle class, any points."""
+    loaded = [g.graph_id for g in geo.ListGraphs(geo_pb2.ListGraphsRequest(), timeout=30).graphs if g.loaded]
+    graph = data.draw(st.one_of(st.sampled_from(loaded or [""]), st.text(max_size=20), st.just("x" * 1500)))
+    points = st.one_of(
+        st.builds(latlng_pb2.LatLng, latitude=st.floats(35.72, 35.76), longitude=st.floats(139.6, 139.7)),
+        st.builds(latlng_pb2.LatLng, latitude=FLOATS, longitude=FLOATS),
+    )
+    fields = dict(
+        graph=graph,
+        vehicle_class=data.draw(st.sampled_from(["2t", "軽", "4t", "10t", "", "99t"])),
+        locations=data.draw(st.lists(points, max_size=4)),
+        max_snap_meters=data.draw(st.one_of(st.just(0.0), FLOATS)),
+    )
+    for method, request in (
+        ("ComputeMatrix", geo_pb2.ComputeMatrixRequest(**fields)),
+        ("ComputeRouteGeometry", geo_pb2.ComputeRouteGeometryRequest(**fields)),
+    ):
+        try:
+            getattr(geo, method)(request, timeout=30)
+        except grpc.RpcError as err:
+            check_error(err, request.DESCRIPTOR)
+            continue
+        event(f"{method} accepted")

@@ -71,10 +71,12 @@ def abort_for(context: grpc.ServicerContext, exc: Exception) -> NoReturn:
         abort_bad_request(context, exc.violations)
     if isinstance(exc, EditError):
         abort_bad_request(context, [(exc.field, str(exc))])
+    # Neither names a field of the request (a stored row does, e.g. orders/O-1.time_windows of a day that
+    # cannot be planned): the message says which; a BadRequest would need a path that resolves.
     if isinstance(exc, InvalidReferenceError):
-        abort_bad_request(context, [("", f"refers to something that does not exist: {exc}")])
+        context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"refers to something that does not exist: {exc}")
     if isinstance(exc, InvalidArgumentError):
-        abort_bad_request(context, [("", str(exc))])
+        context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
     code = status_code_for(exc)
     if code is None:
         raise exc
