@@ -7,15 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 import grpc
+import pytest
 from google.protobuf import duration_pb2, field_mask_pb2
 from google.type import date_pb2, latlng_pb2, timeofday_pb2
 from hypothesis import event, given
 from hypothesis import strategies as st
 
 from hakobu.fleet.v1 import fleet_pb2 as pb
+from optimizer.model import MAX_AMOUNT
 from server.plans.ports import PlanStores
 from tests.e2e.fleet.client import Client
-from tests.property.conftest import check_error
+from tests.property.conftest import bad_fields, check_error
 from tests.property.fleet import DAY, day_plans, rows
 
 # ---------------------------------------------------------------- strategies
@@ -23,6 +25,10 @@ from tests.property.fleet import DAY, day_plans, rows
 
 def _tod(hours: int, minutes: int) -> timeofday_pb2.TimeOfDay:
     return timeofday_pb2.TimeOfDay(hours=hours, minutes=minutes)
+
+
+def _window(start: int, end: int) -> pb.Order.TimeWindow:
+    return pb.Order.TimeWindow(start_time=_tod(start, 0), end_time=_tod(end, 0))
 
 
 @st.composite
@@ -142,3 +148,39 @@ def test_update_order(client: Client, stores: PlanStores, data: st.DataObject) -
             day_plans(stores, client)
     finally:
         client.delete("order", base.name)
+
+
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        ({"time_windows": [_window(9, 12), _window(10, 11)]}, "order.time_windows"),  # overlapping
+        ({"time_windows": [_window(9, 10), _window(10, 11)]}, "order.time_windows"),  # touching at 10:00
+        ({"weight_kg": 1e300}, "order.weight_kg"),
+        ({"weight_kg": MAX_AMOUNT + 1.0}, "order.weight_kg"),
+        ({"volume_m3": MAX_AMOUNT / 1000 + 1}, "order.volume_m3"),
+        ({"place_name": "a\x00b"}, "order.place_name"),
+    ],
+)
+def test_what_the_optimizer_refuses_the_store_refuses(
+    client: Client, fields: dict[str, Any], path: str
+) -> None:
+    """The cases the properties found (each once stored, then failing the whole day): refused on write, at
+    the field, and nothing stored."""
+    before = rows(client, "order")
+    when = date_pb2.Date(year=DAY.year, month=DAY.month, day=DAY.day)
+    with pytest.raises(grpc.RpcError) as info:
+        client.create("order", client.sample("order", delivery_date=when, **fields))
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert bad_fields(info.value) == [path]
+    assert rows(client, "order") == before
+
+
+def test_the_largest_amounts_the_store_takes_are_planned(client: Client, stores: PlanStores) -> None:
+    when = date_pb2.Date(year=DAY.year, month=DAY.month, day=DAY.day)
+    big = client.sample("order", delivery_date=when, weight_kg=float(MAX_AMOUNT), volume_m3=MAX_AMOUNT / 1000,
+                        time_windows=[_window(9, 10), _window(11, 12)])  # fmt: skip
+    created = client.create("order", big)
+    try:
+        day_plans(stores, client)  # refused by no one: it is unassigned (too heavy), with its reason
+    finally:
+        client.delete("order", created.name)
