@@ -26,6 +26,7 @@ from server.plans.layout import (
     EditError,
     Layout,
     LockOrder,
+    MoveOrder,
     SetDriver,
     SetStopStatus,
     StopState,
@@ -114,6 +115,21 @@ def _refuse_forbidden_drivers(edits: Sequence[Edit], violations: list[dict[str, 
                 raise EditError(f"edits[{i}].set_driver.driver", f"{v['message_ja']} / {v['message']}")
 
 
+def _blame(edits: Sequence[Edit], exc: EditError) -> EditError:
+    """A route found unusable after the edits (``edits.driver`` / ``edits.vehicle``: a driver or vehicle not
+    available at the branch), named at the last edit that put it there, or at the plan itself (``name``)
+    when no edit did."""
+    what, text = exc.field.rpartition(".")[2], str(exc)
+    for i in reversed(range(len(edits))):
+        e = edits[i]
+        if what == "driver" and isinstance(e, SetDriver) and e.driver_id and e.driver_id in text:
+            return EditError(f"edits[{i}].set_driver.driver", text)
+        if what == "vehicle" and isinstance(e, SetDriver | MoveOrder) and e.vehicle_id in text:
+            kind = "set_driver" if isinstance(e, SetDriver) else "move_order"
+            return EditError(f"edits[{i}].{kind}.vehicle", text)
+    return EditError("name", text)
+
+
 def edit_plan(
     stores: PlanStores,
     org: str,
@@ -149,7 +165,10 @@ def edit_plan(
         snap = decorate(copy.deepcopy(plan.snapshot), dict(layout.states))
         violations: list[dict[str, Any]] = []
     else:
-        snap = recheck(problem, maps, layout, plan, road)
+        try:
+            snap = recheck(problem, maps, layout, plan, road)
+        except EditError as exc:
+            raise _blame(edits, exc) from exc
         violations = snap["violations"]
         _refuse_forbidden_drivers(edits, violations)
     if validate_only or (violations and not accept_violations):

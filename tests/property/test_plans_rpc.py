@@ -22,7 +22,7 @@ from server.adapters.postgres.migrate import migrate
 from server.adapters.postgres.seed import NERIMA_BRANCH_ID, ORG_ID, seed, tomorrow
 from server.bootstrap import create_optimizer_server, create_plans_server
 from tests.integration.db.conftest import create_database, drop_database
-from tests.property.conftest import check_error
+from tests.property.conftest import bad_fields, check_error
 
 ORG = f"organizations/{ORG_ID}"
 BRANCH = f"{ORG}/branches/{NERIMA_BRANCH_ID}"
@@ -197,3 +197,16 @@ def test_get_and_list(env: Env, name: str, page_size: int, page_token: str, filt
             getattr(env.stub, method)(request, metadata=MD)
         except grpc.RpcError as err:
             check_error(err, request.DESCRIPTOR)
+
+
+def test_a_driver_of_another_branch_is_named_at_its_edit(env: Env) -> None:
+    """Found by the long run: the path was ``edits.driver`` (no index, no edit kind)."""
+    before = env.get()
+    edit = pb.PlanEdit(
+        set_driver=pb.PlanEdit.SetDriver(vehicle=before.routes[0].vehicle, driver=f"{ORG}/drivers/D-001")
+    )
+    request = pb.EditPlanRequest(name=before.name, etag=before.etag, edits=[edit])
+    with pytest.raises(grpc.RpcError) as info:
+        env.stub.EditPlan(request, metadata=MD)
+    assert bad_fields(info.value) == ["edits[0].set_driver.driver"]
+    assert env.get() == before
