@@ -187,9 +187,11 @@ def _problems(s: Settings) -> list[str]:
         out.append(f"HAKOBU_LOG_LEVEL: {'/'.join(_LOG_LEVELS)} のいずれか / must be one of "
                    f"{', '.join(_LOG_LEVELS)}, not {s.log_level!r}")
     if not 1 <= s.operation_lease <= 3600:
-        out.append(f"HAKOBU_OPERATION_LEASE_SECONDS: 1〜3600 / must be from 1 to 3600, not {s.operation_lease}")
+        out.append(f"HAKOBU_OPERATION_LEASE_SECONDS: 1〜3600 / must be from 1 to 3600, "
+                   f"not {s.operation_lease}")
     if not 0 <= s.shutdown_grace <= 3600:
-        out.append(f"HAKOBU_SHUTDOWN_GRACE_SECONDS: 0〜3600 / must be from 0 to 3600, not {s.shutdown_grace}")
+        out.append(f"HAKOBU_SHUTDOWN_GRACE_SECONDS: 0〜3600 / must be from 0 to 3600, "
+                   f"not {s.shutdown_grace}")
     if not s.organization:
         out.append("HAKOBU_ORGANIZATION: 空です / must not be empty")
     return out
