@@ -210,6 +210,7 @@ def test_sigterm_stops_searches_at_their_best_plan_within_the_grace(serve: Calla
     took = time.monotonic() - t0
     assert server.proc.returncode == 0
     assert took < GRACE + EXIT_MARGIN, f"stopped in {took:.1f} s"
+    print(f"stopped in {took:.1f} s")
 
     again = serve(0)
     done = _get(again.optimizer_ops, long_op.name)
@@ -220,6 +221,7 @@ def test_sigterm_stops_searches_at_their_best_plan_within_the_grace(serve: Calla
     plan_done = _get(again.plans_ops, plan_op.name, MD)
     assert plan_done.done, plan_done
     state = _state(plan_done, pb.OptimizePlanMetadata)
+    print("plan operation state", pb.OptimizePlanMetadata.State.Name(state))
     if state == pb.OptimizePlanMetadata.SUCCEEDED:  # stored with the search's best plan
         after = again.plans.GetPlan(pb.GetPlanRequest(name=before.name), metadata=MD, timeout=10)
         assert after.revision == before.revision + 1
