@@ -143,8 +143,11 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
             stats=results.stats_to_proto(sol.stats),
         )
 
-    @staticmethod
-    def _abort_for(exc: Exception, context: grpc.ServicerContext) -> None:
+    def _abort_for(self, exc: Exception, context: grpc.ServicerContext) -> None:
+        if isinstance(exc, NoPlanError) and self._runner.stopping.is_set():
+            context.abort(grpc.StatusCode.UNAVAILABLE,
+                          "サーバーが停止中です。もう一度実行してください / the server is shutting down and "
+                          "stopped the search before it found a plan; call again")
         if isinstance(exc, UnknownResourceError):
             context.abort(grpc.StatusCode.NOT_FOUND, str(exc))
         if isinstance(exc, ModelError):
