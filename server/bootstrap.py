@@ -166,7 +166,6 @@ def create_optimizer_server(
 # ---------------------------------------------------------------- the plans server
 
 
-
 @dataclass
 class RunningPlans:
     server: grpc.Server

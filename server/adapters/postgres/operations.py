@@ -33,7 +33,7 @@ from optimizer.service.operations import (
     check_same_request,
     to_proto,
 )
-from server.adapters.postgres.repository import Database
+from server.adapters.postgres.database import Database
 
 #: Seconds an unfinished operation stays RUNNING without its process renewing it.
 LEASE_SECONDS = 60.0
