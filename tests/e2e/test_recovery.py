@@ -157,6 +157,7 @@ def _aborted_then_cancel_and_delete(
 ) -> float:
     """After a restart: the operation ends ABORTED within a minute; Cancel and Delete work on it."""
     took = _until(lambda: _get(ops, name, md).done, 60, f"{name} ABORTED")
+    print(f"ABORTED {took:.1f} s after the restart")
     op = _get(ops, name, md)
     assert op.error.code == code_pb2.ABORTED, op
     ops.CancelOperation(operations_pb2.CancelOperationRequest(name=name), metadata=md, timeout=10)
