@@ -370,10 +370,12 @@ def _demo(ns: argparse.Namespace) -> int:
     try:
         with grpc.insecure_channel(target) as channel:
             stub = optimizer_pb2_grpc.OptimizerServiceStub(channel)
+            from geo.registry import OSM_SUFFIXES
             from server.app import default_osm_dir
 
             osm = default_osm_dir()
-            graph = "tokyo_nerima" if osm is not None and (osm / "tokyo_nerima.osm").is_file() else None
+            found = osm is not None and any((osm / f"tokyo_nerima{s}").is_file() for s in OSM_SUFFIXES)
+            graph = "tokyo_nerima" if found else None
             req = demo_request(time_limit=ns.time_limit, road_graph=graph)
             where = f"練馬営業所, roads of graph {graph}" if graph else "東京本社, straight-line travel"
             print(
