@@ -48,6 +48,16 @@ def embedded_url(data_dir: str | os.PathLike[str] = DEFAULT_DATA_DIR) -> str:
     return server.get_uri()  # type: ignore[attr-defined]
 
 
+def stop_embedded(data_dir: str | os.PathLike[str] = DEFAULT_DATA_DIR) -> None:
+    """Stop the embedded PostgreSQL this process started in ``data_dir``, unless another process still
+    uses it; a later :func:`embedded_url` starts it again. Without this call it stops at exit."""
+    path = Path(data_dir).expanduser().resolve()
+    with _lock:
+        server = _servers.pop(path, None)
+        if server is not None:
+            server.cleanup()  # type: ignore[attr-defined]
+
+
 def _set_aside_other_major(path: Path) -> None:
     """Rename a data folder of another PostgreSQL major version to ``<name>-pg<version>``."""
     version_file = path / "PG_VERSION"

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import psycopg
 import pytest
 
-from server.db.config import database_url, embedded_url
+from server.db.config import database_url, embedded_url, stop_embedded
 from server.db.migrate import MIGRATIONS_DIR, migrate
 from server.db.repository import Branch, Database, Repositories
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _stop_servers(tmp_path: Path) -> Iterator[None]:
+    """Stop each test's server while its folder exists (pytest may remove it before the exit hooks run)."""
+    yield
+    for folder in tmp_path.iterdir():
+        stop_embedded(folder)
 
 
 def _run(code: str, data_dir: Path) -> str:
@@ -84,4 +93,15 @@ def test_embedded_moves_aside_a_folder_of_another_major_version(tmp_path: Path) 
     assert (tmp_path / "pg-pg16" / "base" / "old-data").read_text() == "kept"
     assert (data_dir / "PG_VERSION").read_text().strip() == "18"
     with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_stop_embedded_stops_and_a_later_call_restarts(tmp_path: Path) -> None:
+    """stop_embedded ends the server (its postmaster.pid goes); embedded_url then starts it again."""
+    data_dir = tmp_path / "pg"
+    embedded_url(data_dir)
+    assert (data_dir / "postmaster.pid").exists()
+    stop_embedded(data_dir)
+    assert not (data_dir / "postmaster.pid").exists()
+    with psycopg.connect(embedded_url(data_dir)) as conn:
         assert conn.execute("SELECT 1").fetchone() == (1,)
