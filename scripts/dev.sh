@@ -29,16 +29,23 @@ pick_python() {
     fi
     echo "$HAKOBU_PYTHON"; return 0
   fi
+  local others=""
   for c in python3.13 python3.12 python3.11 python3 python; do
     command -v "$c" >/dev/null 2>&1 || continue
     v="$(python_version "$c")"
-    [ -n "$v" ] || continue  # not supported, or a shim with no interpreter behind it
+    if [ -z "$v" ]; then  # not supported, or a shim with no interpreter behind it
+      v="$("$c" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true)"
+      [ -z "$v" ] || others+=" $c ($v)"
+      continue
+    fi
     if [ -z "$best" ] || [ "${v#3.}" -gt "${best_version#3.}" ]; then
       best="$c"; best_version="$v"
     fi
   done
   if [ -z "$best" ]; then
-    say "no supported Python found: install Python 3.13, 3.12 or 3.11 (python3.13 … on PATH)"
+    [ -n "$others" ] && others="found only${others}" || others="none on PATH"
+    say "no Python 3.11-3.13 found ($others): install Python 3.13, 3.12 or 3.11" \
+      "(python3.13 … on PATH) or set HAKOBU_PYTHON"
     return 1
   fi
   echo "$best"
