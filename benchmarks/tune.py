@@ -4,7 +4,7 @@
     python -m benchmarks.tune --set solomon --variants default,pert10
     python -m benchmarks.tune --variants default,fix50   # a fixed cost per route (fewer routes?)
 
-Used to choose the search parameters of Hakobu's PyVRP engine (``optimizer/engines/pyvrp_engine.py``).
+Used to choose the search parameters of Hakobu's PyVRP engine (``optimizer/engines/pyvrp/``).
 Runs are spread over ``--jobs`` processes (default 2, one per core); each run is single-threaded.
 Two runs at once are slower than one alone (here 12-32 % fewer iterations in the same time), and
 equally so for every variant: compare variants of one command, not with other tables.

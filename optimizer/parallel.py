@@ -4,10 +4,17 @@ Solving is CPU-bound and holds the GIL, so searches run in separate processes
 (started with ``spawn``: safe next to gRPC's threads). Workers import the
 solvers once and then take tasks; each task streams its improving plans back
 and can be cancelled. A worker that dies is replaced.
+
+Time: every search of a run ends by the run's deadline. Searches stop themselves (the deadline is
+sent as an absolute time, so the transfer of the problem counts), but a solver can spend seconds in
+one step of its C++ code (PyVRP builds its neighbour lists and its first local search in about 6 s
+at 5,000 jobs); a search that has not answered STOP_GRACE after it was asked to stop is given up:
+its improvements so far have been reported, and its worker is replaced in the background.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import multiprocessing as mp
 import queue
@@ -20,19 +27,33 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from optimizer.compiled import Compiled
+from optimizer.engines import get_engine
 from optimizer.engines.base import EngineResult, Limits
+from optimizer.errors import DeadlineExpired
+from optimizer.handoff import Handoff, receive
 from optimizer.model import Plan
 
 log = logging.getLogger(__name__)
 
 #: Seconds between two progress messages from one worker (the first is sent at once).
 PROGRESS_INTERVAL = 0.1
-#: Seconds a cancelled or overdue search gets to return before its worker is killed.
-GRACE = 5.0
+#: Seconds a search gets to return its plan once it was asked to stop (its deadline passed, or the
+#: caller stopped it) before it is given up and its worker replaced. Part of the margin by which a
+#: solve may end after its time limit (see ``optimizer.solve.LATE_MARGIN``).
+STOP_GRACE = 0.3
+#: Shortest budget a search is given, even when its deadline has (nearly) passed on arrival.
+MIN_SEARCH_SECONDS = 0.01
 
 
 class WorkerError(RuntimeError):
     """A search failed or its worker died."""
+
+
+class SearchAbandoned(WorkerError):
+    """A search did not return within STOP_GRACE of being asked to stop; its worker was replaced."""
+
+
+__all__ = ["Cooperation", "DeadlineExpired", "SearchAbandoned", "WorkerError", "WorkerPool"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +128,6 @@ class _Inbox:
 
 
 def _worker_main(tasks: Connection, results: Any, cancel: Any) -> None:
-    from optimizer.engines import get_engine
-
     for name in ("pyvrp", "ortools"):  # warm up: imports take most of a second
         get_engine(name)
     results.put(("ready", -1))
@@ -121,7 +140,7 @@ def _worker_main(tasks: Connection, results: Any, cancel: Any) -> None:
             return
         if msg[0] == "adopt":  # meant for a search that has ended
             continue
-        _, task_id, compiled, engine_name, limits, cooperative = msg
+        _, task_id, sent, engine_name, limits, deadline, cooperative = msg
         progress = _Throttled(results, task_id)
         inbox = _Inbox(tasks, task_id) if cooperative else None
 
@@ -130,6 +149,10 @@ def _worker_main(tasks: Connection, results: Any, cancel: Any) -> None:
             return cancel.value != 0
 
         try:
+            compiled = receive(sent)
+            results.put(("started", task_id))
+            remaining = max(MIN_SEARCH_SECONDS, deadline - time.monotonic())
+            limits = dataclasses.replace(limits, time_limit=min(limits.time_limit, remaining))
             engine = get_engine(engine_name)
             # Only PyVRP's engine takes plans from other searches.
             cooperate = inbox is not None and engine_name.startswith("pyvrp")
@@ -138,6 +161,7 @@ def _worker_main(tasks: Connection, results: Any, cancel: Any) -> None:
             results.put(("done", task_id, res))
         except BaseException as exc:
             results.put(("error", task_id, f"{exc!r}\n{traceback.format_exc()}"))
+        compiled = sent = None  # let go of the mapped matrices before waiting for the next task
         if inbox is not None and inbox.closing:
             return
 
@@ -256,7 +280,7 @@ class WorkerPool:
             return sum(w.task is not None for w in self._workers)
 
     def _acquire(self, wanted: int, should_stop: Callable[[], bool]) -> list[int]:
-        """Indices of up to ``wanted`` free workers; waits for at least one."""
+        """Indices of up to ``wanted`` free workers; waits for at least one, or until ``should_stop``."""
         with self._lock:
             while True:
                 if self._closed:
@@ -283,6 +307,7 @@ class WorkerPool:
         on_improvement: Callable[[int, Plan, float], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
         cooperation: Cooperation | None = None,
+        deadline: float | None = None,
     ) -> list[EngineResult | WorkerError]:
         """Run each ``(engine, limits)`` search on its own worker, in parallel.
 
@@ -291,43 +316,85 @@ class WorkerPool:
         ``cooperation`` (engines that take ``incoming`` plans: PyVRP), the runs
         share their best plans as it says; the engines' objectives must then be
         comparable (lower is better).
+
+        ``deadline`` (a ``time.monotonic()`` value; default: the longest time limit from now) is
+        when every search must end: searches still running STOP_GRACE after it, or after
+        ``should_stop``, are given up (:class:`SearchAbandoned`). Raises :class:`DeadlineExpired`
+        when the deadline passes or ``should_stop`` says so before any worker is free.
         """
-        stop = should_stop or (lambda: False)
-        idxs = self._acquire(len(runs), stop)
+        if deadline is None:
+            deadline = time.monotonic() + max(lim.time_limit for _, lim in runs)
+        end = deadline
+
+        def stop() -> bool:
+            return time.monotonic() >= end or (should_stop is not None and should_stop())
+
+        idxs = [] if stop() else self._acquire(len(runs), stop)
+        if not idxs:
+            raise DeadlineExpired("stopped while waiting for a free worker; nothing was searched")
         runs = list(runs)[: len(idxs)]
         tasks: dict[int, tuple[int, int]] = {}  # task id -> (run number, worker index)
         inbox: queue.Queue[tuple[Any, ...]] = queue.Queue()
-        with self._lock:
-            for n, (idx, (engine, limits)) in enumerate(zip(idxs, runs, strict=True)):
-                self._next_task += 1
-                tid = self._next_task
-                tasks[tid] = (n, idx)
-                self._inboxes[tid] = inbox
-                w = self._workers[idx]
-                w.task = tid
-                w.cancel.value = 0
-                w.send(("task", tid, compiled, engine, limits, cooperation is not None and len(runs) > 1))
-        out: list[EngineResult | WorkerError | None] = [None] * len(runs)
+        handoff = Handoff(compiled)
+        try:
+            with self._lock:
+                for n, (idx, (engine, limits)) in enumerate(zip(idxs, runs, strict=True)):
+                    self._next_task += 1
+                    tid = self._next_task
+                    tasks[tid] = (n, idx)
+                    self._inboxes[tid] = inbox
+                    w = self._workers[idx]
+                    w.task = tid
+                    w.cancel.value = 0
+                    sharing = cooperation is not None and len(runs) > 1
+                    w.send(("task", tid, handoff.sent, engine, limits, deadline, sharing))
+            return self._follow(tasks, inbox, handoff, stop, on_improvement, cooperation)
+        finally:
+            handoff.close()
+            with self._lock:
+                for tid in tasks:
+                    self._inboxes.pop(tid, None)
+
+    def _follow(
+        self,
+        tasks: dict[int, tuple[int, int]],
+        inbox: queue.Queue[tuple[Any, ...]],
+        handoff: Handoff,
+        stop: Callable[[], bool],
+        on_improvement: Callable[[int, Plan, float], None] | None,
+        cooperation: Cooperation | None,
+    ) -> list[EngineResult | WorkerError]:
+        """Collect the results of started ``tasks``, stopping and giving them up as ``run`` says."""
+        out: list[EngineResult | WorkerError | None] = [None] * len(tasks)
         pending = set(tasks)
-        cancelled_at: float | None = None
-        started = time.monotonic()
-        hard_deadline = started + max(lim.time_limit for _, lim in runs) + GRACE
-        share = _Sharing(cooperation, started) if cooperation is not None and len(runs) > 1 else None
+        waiting = set(tasks)  # not yet holding the problem (its files can go once none is)
+        stopped_at: float | None = None
+        sharing = cooperation is not None and len(tasks) > 1
+        share = _Sharing(cooperation, time.monotonic()) if cooperation is not None and sharing else None
         try:
             while pending:
-                if cancelled_at is None and stop():
-                    cancelled_at = time.monotonic()
+                if stopped_at is None and stop():
+                    stopped_at = time.monotonic()
                     for tid in pending:
                         self._workers[tasks[tid][1]].cancel.value = 1
-                if share is not None and cancelled_at is None:
+                if share is not None and stopped_at is None:
                     share.maybe_share(tasks, pending, self._workers)
+                if stopped_at is not None:
+                    self._check_alive(tasks, pending, out, stopped_at)
                 try:
                     msg = inbox.get(timeout=0.02)
                 except queue.Empty:
-                    self._check_alive(tasks, pending, out, cancelled_at, hard_deadline)
+                    self._check_alive(tasks, pending, out, stopped_at)
                     continue
                 kind, tid = msg[0], msg[1]
+                if tid not in pending:
+                    continue  # from a search already given up
                 run_no = tasks[tid][0]
+                if kind == "started":
+                    waiting.discard(tid)
+                    if not waiting:
+                        handoff.close()  # every worker maps the matrices: no file is left behind
+                    continue
                 if kind == "improve":
                     if share is not None:
                         share.offer(tid, msg[2], msg[3])
@@ -343,9 +410,6 @@ class WorkerPool:
                     self._workers[tasks[tid][1]].cancel.value = 1
                 for tid in pending:
                     self._replace(tasks[tid][1])
-            with self._lock:
-                for tid in tasks:
-                    self._inboxes.pop(tid, None)
         return [r for r in out if r is not None]
 
     def _check_alive(
@@ -353,29 +417,42 @@ class WorkerPool:
         tasks: dict[int, tuple[int, int]],
         pending: set[int],
         out: list[Any],
-        cancelled_at: float | None,
-        hard_deadline: float,
+        stopped_at: float | None,
     ) -> None:
+        """Give up the searches whose worker died, or that were stopped STOP_GRACE ago."""
         now = time.monotonic()
         for tid in list(pending):
             run_no, idx = tasks[tid]
             w = self._workers[idx]
-            overdue = now > hard_deadline or (cancelled_at is not None and now - cancelled_at > GRACE)
-            if not w.process.is_alive() or overdue:
-                why = "worker process died" if not w.process.is_alive() else "search did not stop in time"
-                log.error("search failed", extra={"task": tid, "reason": why})
-                out[run_no] = WorkerError(why)
-                pending.discard(tid)
-                self._replace(idx)
+            if not w.process.is_alive():
+                log.error("search failed", extra={"task": tid, "reason": "worker process died"})
+                out[run_no] = WorkerError("worker process died")
+            elif stopped_at is not None and now - stopped_at > STOP_GRACE:
+                log.warning("search given up", extra={"task": tid, "reason": "did not stop in time"})
+                out[run_no] = SearchAbandoned(f"the search did not stop within {STOP_GRACE} s")
+            else:
+                continue
+            pending.discard(tid)
+            self._replace(idx)
 
     def _replace(self, idx: int) -> None:
+        """Kill the worker at ``idx`` and start another in its place in the background (a spawned
+        process takes a while to start, which the caller should not wait for). The slot stays busy
+        (its task is never released) until the new worker is in it."""
         old = self._workers[idx]
         if old.process.is_alive():
             old.process.kill()
+        threading.Thread(target=self._restart, args=(idx, old), name="pool-restart", daemon=True).start()
+
+    def _restart(self, idx: int, old: _Worker) -> None:
         old.process.join(timeout=5)
+        new = self._start_worker()
         with self._lock:
-            self._workers[idx] = self._start_worker()
-            self._lock.notify_all()
+            if not self._closed:
+                self._workers[idx] = new
+                self._lock.notify_all()
+                return
+        new.process.kill()
 
     def close(self) -> None:
         with self._lock:

@@ -26,8 +26,9 @@ from optimizer.diagnosis import (
 from optimizer.drivers import Crew, crew_for, no_driver_unassigned
 from optimizer.engines import choose_engine, family, get_engine, portfolio
 from optimizer.engines.base import EngineResult, Limits
+from optimizer.errors import DeadlineExpired, NoPlanError
 from optimizer.model import NodeKind, Plan, Problem, Visit
-from optimizer.parallel import Cooperation, WorkerError, WorkerPool
+from optimizer.parallel import Cooperation, SearchAbandoned, WorkerError, WorkerPool
 from optimizer.repair import has_rules, pad_for_breaks, repair_for_rules
 from optimizer.subproblem import Subproblem, restrict
 
@@ -39,10 +40,18 @@ COOPERATION = Cooperation(epoch=0.5, growth=1.5)
 #: instances; see benchmarks/RESULTS.md, 2026-11-30.
 COOPERATE_MIN_ITEMS = 250
 COOPERATE_MAX_SECONDS = 20.0
+#: A solve with a worker pool answers within this many seconds after its time limit, at every size up
+#: to the job cap (``python -m benchmarks.limits``): searches get ``parallel.STOP_GRACE`` to return,
+#: then their final plans are verified. The time limit counts from ``started_at``, so computing the
+#: travel matrices spends it; if they alone take longer, the answer comes MIN_SEARCH + LATE_MARGIN
+#: after them (road matrices of thousands of points can). Without a pool, the search runs in the
+#: caller's process and cannot be given up: a solver step of its C++ code (seconds at thousands of
+#: jobs) may take longer.
+LATE_MARGIN = 0.5
+#: Seconds a search gets when the time limit was spent before it started.
+MIN_SEARCH = 0.05
 
-
-class NoPlanError(RuntimeError):
-    """No verified plan was found (the search was stopped before its first one)."""
+__all__ = ["DeadlineExpired", "NoPlanError", "Solution", "SolveOptions", "SolveStats", "solve"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +140,10 @@ class _Best:
         full_plan = self.sub.to_full(plan)
         if self.crew is not None:
             full_plan = self.crew.to_full(full_plan)
+        if full_plan == self.plan:  # already verified (a search's final plan is its last improvement)
+            if ties_win:
+                self.source = source
+            return
         ev = evaluate(self.full, full_plan)
         removed: set[Visit] = set()
         if not ev.is_feasible and self.rules:
@@ -218,9 +231,11 @@ def solve(
     # Engines do not model breaks: they plan on travel times padded for them.
     engine_input = pad_for_breaks(sub.compiled) if best.rules else sub.compiled
     stats.engine, stats.engine_reason = engine, reason
-    remaining = options.time_limit - (time.monotonic() - t0)
+    # A budget spent before the search (on the travel matrices) still leaves the search MIN_SEARCH
+    # seconds: small problems get their plan, large ones are given up at once (see LATE_MARGIN).
+    remaining = max(options.time_limit - (time.monotonic() - t0), MIN_SEARCH)
     limits = [
-        Limits(time_limit=max(remaining, 0.05), seed=options.seed + k, max_iterations=options.max_iterations)
+        Limits(time_limit=remaining, seed=options.seed + k, max_iterations=options.max_iterations)
         for k in range(options.parallelism)
     ]
     results: list[EngineResult | WorkerError]
@@ -244,6 +259,7 @@ def solve(
             on_improvement=lambda run, plan, _obj: best.offer(plan, source=variants[run]),
             should_stop=should_stop,
             cooperation=COOPERATION if cooperate else None,
+            deadline=time.monotonic() + remaining,
         )
     errors = [r for r in results if isinstance(r, WorkerError)]
     done = [r for r in results if isinstance(r, EngineResult)]
@@ -261,7 +277,8 @@ def solve(
             f"{reason}; a plain CVRP: HGS-CVRP searched beside PyVRP, and the plan is {stats.engine}'s"
         )
     if best.plan is None:
-        if errors:
-            raise WorkerError("; ".join(str(e) for e in errors))
+        failed = [e for e in errors if not isinstance(e, SearchAbandoned)]
+        if failed:
+            raise WorkerError("; ".join(str(e) for e in failed))
         raise NoPlanError("no feasible plan was found before the search stopped")
     return best.solution()

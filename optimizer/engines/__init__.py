@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from optimizer.compiled import Compiled
 from optimizer.engines.base import Capability, Engine, required_capabilities
+from optimizer.engines.hgs_engine import HGSEngine, unsuited
 
 #: Engine names in order of preference for ``auto`` (decided by benchmarks/). HGS-CVRP models only plain
 #: capacitated problems; ``auto`` runs it beside PyVRP on those (see ``portfolio``).
@@ -30,16 +31,14 @@ RICH = frozenset(
 
 
 def get_engine(name: str) -> Engine:
-    """The engine called ``name`` (imported lazily: solvers load slowly).
+    """The engine called ``name`` (PyVRP and OR-Tools are imported lazily: they load slowly).
 
     ``pyvrp-relaxed`` and ``pyvrp-fewer-routes`` are internal portfolio variants of ``pyvrp``.
     """
     if name == "hgs":
-        from optimizer.engines.hgs_engine import HGSEngine
-
         return HGSEngine()
     if name in ("pyvrp", "pyvrp-relaxed", "pyvrp-fewer-routes"):
-        from optimizer.engines.pyvrp_engine import PyVRPEngine
+        from optimizer.engines.pyvrp import PyVRPEngine
 
         return PyVRPEngine(
             start_relaxed=name == "pyvrp-relaxed", minimise_routes=name == "pyvrp-fewer-routes"
@@ -93,8 +92,6 @@ def portfolio(
 
 
 def _hgs_suits(compiled: Compiled) -> bool:
-    from optimizer.engines.hgs_engine import unsuited
-
     return unsuited(compiled) is None
 
 
@@ -125,8 +122,6 @@ def choose_engine(compiled: Compiled, requested: str = "auto") -> tuple[str, str
 def _gap(compiled: Compiled, name: str, capabilities: frozenset[Capability]) -> str | None:
     """Why engine ``name`` cannot solve ``compiled`` exactly, or None."""
     if name == "hgs":
-        from optimizer.engines.hgs_engine import unsuited
-
         return unsuited(compiled)
     missing = required_capabilities(compiled) - capabilities
     return "cannot model: " + ", ".join(sorted(c.value for c in missing)) if missing else None

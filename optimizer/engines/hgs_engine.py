@@ -16,7 +16,6 @@ scaled into that range (plans are re-costed exactly by the checker).
 from __future__ import annotations
 
 import itertools
-import math
 import pickle
 import select
 import subprocess
@@ -37,6 +36,7 @@ from optimizer.engines.base import (
     required_capabilities,
 )
 from optimizer.model import NodeKind, Plan, RoutePlan, Visit
+from optimizer.packing import routes_bound
 
 #: HGS-CVRP's accepted range for the largest arc cost and the largest demand.
 SCALE_MAX = 100_000.0
@@ -90,16 +90,7 @@ def fleet_size(compiled: Compiled) -> int:
     (as in the X files) would slow the search down for nothing.
     """
     p = compiled.problem
-    capacity = p.vehicles[0].capacity[0]
-    demands = sorted((j.demand[0] for j in p.jobs), reverse=True)
-    free = np.full(len(demands), capacity, dtype=np.int64)  # room left in each packed route
-    used = 0
-    for d in demands:
-        k = int(np.argmax(free[: used + 1] >= d))
-        free[k] -= d
-        used = max(used, k + 1)
-    default = math.ceil(1.3 * sum(demands) / capacity) + 3
-    return min(len(p.vehicles), max(default, used))
+    return min(len(p.vehicles), routes_bound((j.demand[0] for j in p.jobs), p.vehicles[0].capacity[0]))
 
 
 def _costs(compiled: Compiled) -> np.ndarray:

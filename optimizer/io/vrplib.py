@@ -10,9 +10,15 @@ solutions):
 * The depot is the ``DEPOT_SECTION`` node; every other node becomes a job, in
   file order, with ids ``"1" .. "n-1"`` — the numbering of CVRPLIB ``.sol``
   files when the depot is node 1.
-* Fleet: ``VEHICLES`` copies when the file states it, otherwise unlimited (one
-  vehicle per customer); ids ``"v1", "v2", ...``; ``cost_per_km = 1`` so the
-  engines' objective is the total distance.
+* Fleet: ``VEHICLES`` copies when the file states it; otherwise the format
+  means an unlimited fleet, and the reader sizes it from the loads
+  (:func:`optimizer.packing.routes_bound`: the bin-packing bound plus 30 % and 3,
+  or a first-fit-decreasing packing if that needs more — never one truck per
+  customer, which past 2,000 customers exceeds the vehicle cap). Best-known
+  CVRPLIB plans use the bin-packing bound or a route or two more. In a VRPTW
+  file without ``VEHICLES`` the windows, not the loads, may need more routes:
+  jobs left over are then unassigned (fleet full). Ids ``"v1", "v2", ...``;
+  ``cost_per_km = 1`` so the engines' objective is the total distance.
 * Optional VRPTW fields (``TIME_WINDOW_SECTION``, ``SERVICE_TIME_SECTION``) are
   used as given, in the same units as the distances.
 """
@@ -40,6 +46,7 @@ from optimizer.model import (
     TravelMode,
     Vehicle,
 )
+from optimizer.packing import routes_bound
 
 SUPPORTED_TYPES = ("CVRP", "VRPTW")
 SUPPORTED_EDGE_WEIGHT_TYPES = ("EUC_2D", "EXPLICIT")
@@ -103,7 +110,10 @@ def problem_from_vrplib(data: dict[str, Any], source: str = "<vrplib>") -> Probl
         )
         jobs.append(Job(id=str(len(jobs) + 1), stop=stop, demand=(round(float(demand[node])),)))
 
-    num_vehicles = _as_int(data["vehicles"], f"{source}: VEHICLES") if "vehicles" in data else len(jobs)
+    if "vehicles" in data:
+        num_vehicles = _as_int(data["vehicles"], f"{source}: VEHICLES")
+    else:
+        num_vehicles = min(len(jobs), routes_bound((j.demand[0] for j in jobs), capacity))
     vehicles = tuple(
         Vehicle(id=f"v{k + 1}", capacity=(capacity,), cost_per_km=1.0) for k in range(num_vehicles)
     )

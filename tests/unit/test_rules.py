@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
-from optimizer.model import Depot, Job, Location, ModelError, Problem, Stop, Vehicle
+from optimizer.checker import RouteResult, evaluate
+from optimizer.compiled import compile_problem
+from optimizer.model import (
+    Depot,
+    Job,
+    Location,
+    ModelError,
+    NodeKind,
+    Plan,
+    Problem,
+    RoutePlan,
+    Stop,
+    Vehicle,
+    Visit,
+)
 from optimizer.rules import JAPAN_2024, DrivingRules
 
 
@@ -30,12 +42,25 @@ def test_japan_2024_defaults_are_the_430_and_13_hour_rules():
     assert (r.max_daily_driving, r.enabled) == (None, True)
 
 
-def test_rules_are_frozen_and_a_vehicle_carries_them():
-    """A rule set cannot be changed in place and defaults to none on a vehicle."""
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        JAPAN_2024.break_total = 0  # type: ignore[misc]
+def test_a_vehicle_carries_its_rules_into_the_schedule():
+    """5 h of driving: with JAPAN_2024 the checked schedule holds 30 min of breaks, without rules none."""
+
+    def route(rules: DrivingRules | None) -> RouteResult:
+        p = Problem(
+            depots=(Depot("d", Location(x=0, y=0)),),
+            vehicles=(Vehicle("v", (10,), rules=rules),),
+            jobs=(Job("j", Stop(Location(x=9000, y=0)), demand=(1,)),),  # 2.5 h each way at 1 m/s
+        )
+        ev = evaluate(compile_problem(p), Plan([RoutePlan(0, [Visit(NodeKind.JOB, 0)])]))
+        assert ev.is_feasible
+        [rr] = ev.routes
+        return rr
+
     assert Vehicle("v", (1,)).rules is None
-    assert Vehicle("v", (1,), rules=JAPAN_2024).rules is JAPAN_2024
+    free, ruled = route(None), route(JAPAN_2024)
+    assert free.breaks == () and free.duration == 18000
+    assert ruled.break_duration >= JAPAN_2024.break_total
+    assert ruled.duration == 18000 + ruled.break_duration
 
 
 def test_valid_rules_pass_validation():

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from optimizer.compiled import Compiled, compile_problem
-from optimizer.engines.base import Capability, EngineResult, Limits, required_capabilities, vehicle_can_serve
-from optimizer.engines.pyvrp_engine import PyVRPEngine
+from optimizer.engines.base import EngineResult, Limits, required_capabilities, vehicle_can_serve
+from optimizer.engines.pyvrp import PyVRPEngine
 from optimizer.model import (
     Depot,
     Job,
@@ -163,13 +163,6 @@ def depot(x: float = 0.0, y: float = 0.0, **kwargs: object) -> tuple[Depot, ...]
 # --------------------------------------------------------------------------
 # Tests
 # --------------------------------------------------------------------------
-
-
-def test_engine_declares_every_capability() -> None:
-    """The engine names itself ``pyvrp`` and models every capability a problem may need."""
-    engine = PyVRPEngine()
-    assert engine.name == "pyvrp"
-    assert engine.capabilities == frozenset(Capability)
 
 
 def test_tiny_cvrp_matches_brute_force_optimum() -> None:
@@ -453,7 +446,7 @@ def test_capabilities_cover_a_rich_problem() -> None:
 
 
 def test_history_follows_the_budget_within_bounds() -> None:
-    from optimizer.engines.pyvrp_engine import HISTORY_BOUNDS, history_length
+    from optimizer.engines.pyvrp import HISTORY_BOUNDS, history_length
 
     low, high = HISTORY_BOUNDS
     short, mid, long = (history_length(Limits(time_limit=t)) for t in (1.0, 10.0, 60.0))
@@ -466,7 +459,7 @@ def test_history_follows_the_budget_within_bounds() -> None:
 
 
 def test_history_follows_the_measured_iteration_rate() -> None:
-    from optimizer.engines.pyvrp_engine import HISTORY_BOUNDS, history_for_rate, history_length
+    from optimizer.engines.pyvrp import HISTORY_BOUNDS, history_for_rate, history_length
 
     low, high = HISTORY_BOUNDS
     assert history_for_rate(1000.0, 10.0) == 100

@@ -8,15 +8,9 @@ import pytest
 from optimizer.checker import evaluate
 from optimizer.compiled import Compiled, compile_problem
 from optimizer.engines.base import Limits
-from optimizer.engines.pyvrp_engine import (
-    PyVRPEngine,
-    _build_fleet,
-    _Instance,
-    _instance,
-    _servable,
-    _to_plan,
-    _to_solution,
-)
+from optimizer.engines.pyvrp import PyVRPEngine
+from optimizer.engines.pyvrp.fleet import build_fleet, servable
+from optimizer.engines.pyvrp.instance import Instance, build_instance, to_plan, to_solution
 from optimizer.model import (
     Depot,
     Job,
@@ -75,14 +69,14 @@ def multi_trip() -> Problem:
     return Problem((depot(reload_duration=7),), (Vehicle("v", (10,), max_trips=3),), jobs)
 
 
-def strict_instance(compiled: Compiled) -> _Instance:
+def strict_instance(compiled: Compiled) -> Instance:
     """The engine's first-phase instance: every servable required job is required."""
     p = compiled.problem
-    fleet = _build_fleet(compiled)
-    jobs, ships = _servable(compiled, fleet)
+    fleet = build_fleet(compiled)
+    jobs, ships = servable(compiled, fleet)
     must_jobs = jobs & np.array([j.penalty is None for j in p.jobs], dtype=bool)
     must_ships = ships & np.array([s.penalty is None for s in p.shipments], dtype=bool)
-    return _instance(compiled, fleet, jobs, ships, must_jobs, must_ships)
+    return build_instance(compiled, fleet, jobs, ships, must_jobs, must_ships)
 
 
 def chunked(compiled: Compiled, capacity: int) -> Plan:
@@ -105,9 +99,9 @@ def test_engine_plan_round_trips_through_pyvrp(build) -> None:  # type: ignore[n
     plan = PyVRPEngine().solve(compiled, QUICK).plan
     assert plan.routes
     inst = strict_instance(compiled)
-    sol = _to_solution(inst, plan)
+    sol = to_solution(inst, plan)
     assert sol is not None and sol.is_feasible()
-    back = _to_plan(inst, sol)
+    back = to_plan(inst, sol)
     assert [(r.vehicle, r.visits) for r in back.routes] == [(r.vehicle, r.visits) for r in plan.routes]
 
 
@@ -115,7 +109,7 @@ def test_job_with_two_windows_gets_the_window_it_can_reach() -> None:
     """Converting a plan picks the second window of a job whose first one has closed on arrival."""
     compiled = compile_problem(rich())
     inst = strict_instance(compiled)
-    sol = _to_solution(inst, Plan([RoutePlan(1, [Visit(NodeKind.JOB, 0)])]))
+    sol = to_solution(inst, Plan([RoutePlan(1, [Visit(NodeKind.JOB, 0)])]))
     assert sol is not None
     [route] = sol.routes()
     [client] = [a.idx for a in list(route)[1:-1]]
@@ -127,9 +121,9 @@ def test_plan_pyvrp_cannot_hold_is_refused() -> None:
     p = scattered(jobs=6, vehicles=2)
     heavy = Problem(p.depots, p.vehicles, (*p.jobs, job("heavy", at(5), 99)))
     inst = strict_instance(compile_problem(heavy))
-    assert _to_solution(inst, Plan([RoutePlan(0, [Visit(NodeKind.JOB, 6)])])) is None
+    assert to_solution(inst, Plan([RoutePlan(0, [Visit(NodeKind.JOB, 6)])])) is None
     three = Plan([RoutePlan(k, [Visit(NodeKind.JOB, k)]) for k in range(3)])
-    assert _to_solution(inst, three) is None
+    assert to_solution(inst, three) is None
 
 
 def test_warm_started_search_is_never_worse_than_its_start() -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 import pyvrp
 
-import optimizer.engines.pyvrp_engine as engine_module
+import optimizer.engines.pyvrp.search as engine_module
 from optimizer.checker import evaluate
 from optimizer.compiled import compile_problem
-from optimizer.engines import portfolio
+from optimizer.engines import get_engine, portfolio
 from optimizer.engines.base import Limits
-from optimizer.engines.pyvrp_engine import PyVRPEngine, _cut_shortest_route, _fewest_routes, _on_fleet
+from optimizer.engines.ortools_engine import ORToolsEngine
+from optimizer.engines.pyvrp import PyVRPEngine
+from optimizer.engines.pyvrp.search import cut_shortest_route, fewest_routes, on_fleet
 from optimizer.model import Depot, Problem, Vehicle
 from tests.unit.engines.builders import at, job, random_windows_problem
 
@@ -38,7 +40,7 @@ def test_cut_drops_the_shortest_route_and_one_vehicle_of_its_type() -> None:
     data = _data()
     # Clients are 0..5; routes of 3, 1 and 2 stops on the first type.
     solution = pyvrp.Solution(data, [pyvrp.Route(data, v, 0) for v in ([0, 1, 2], [3], [4, 5])])
-    fewer, cut = _cut_shortest_route(data, solution)
+    fewer, cut = cut_shortest_route(data, solution)
 
     counts = [vt.num_available for vt in fewer.vehicle_types()]
     assert counts == [2, 1]  # the first type as used less one; the unused type kept one vehicle ...
@@ -52,11 +54,11 @@ def test_cut_drops_the_shortest_route_and_one_vehicle_of_its_type() -> None:
 def test_on_fleet_moves_a_solution_back_to_the_whole_fleet() -> None:
     data = _data()
     solution = pyvrp.Solution(data, [pyvrp.Route(data, v, 0) for v in ([0, 1, 2], [3, 4, 5])])
-    _, cut = _cut_shortest_route(data, solution)
-    back = _on_fleet(data, cut)
+    _, cut = cut_shortest_route(data, solution)
+    back = on_fleet(data, cut)
     assert back.num_routes() == 1
     assert back.distance() == cut.distance()
-    assert _on_fleet(data, solution).distance() == solution.distance()
+    assert on_fleet(data, solution).distance() == solution.distance()
 
 
 def _loads(
@@ -80,23 +82,23 @@ def _loads(
 
 
 def test_fewest_routes_fills_the_largest_vehicles_first() -> None:
-    assert _fewest_routes(_data()) == 1  # six units, a vehicle of ten
-    assert _fewest_routes(_loads([8, 8, 8], [0, 0, 0])) == 3  # 10 + 10 < 24 <= 10 + 10 + 5
-    assert _fewest_routes(_loads([1, 1, 1], [9, 9, 2])) == 2  # the pickups decide
-    assert _fewest_routes(_loads([8, 8, 8, 9], [0, 0, 0, 0], optional=1)) == 3  # optional ones may stay out
-    assert _fewest_routes(_loads([10] * 3 + [5] * 3, [0] * 6)) == 4  # more than the fleet holds: all of it
-    assert _fewest_routes(_loads([8, 8, 8], [0, 0, 0], reload=True)) == 0  # reloads: no bound
+    assert fewest_routes(_data()) == 1  # six units, a vehicle of ten
+    assert fewest_routes(_loads([8, 8, 8], [0, 0, 0])) == 3  # 10 + 10 < 24 <= 10 + 10 + 5
+    assert fewest_routes(_loads([1, 1, 1], [9, 9, 2])) == 2  # the pickups decide
+    assert fewest_routes(_loads([8, 8, 8, 9], [0, 0, 0, 0], optional=1)) == 3  # optional ones may stay out
+    assert fewest_routes(_loads([10] * 3 + [5] * 3, [0] * 6)) == 4  # more than the fleet holds: all of it
+    assert fewest_routes(_loads([8, 8, 8], [0, 0, 0], reload=True)) == 0  # reloads: no bound
 
 
 def test_the_engine_cuts_routes_and_reports_only_improvements(monkeypatch: pytest.MonkeyPatch) -> None:
     cuts: list[int] = []
-    real_cut = engine_module._cut_shortest_route
+    real_cut = engine_module.cut_shortest_route
 
     def spy(data: pyvrp.ProblemData, solution: pyvrp.Solution) -> tuple[pyvrp.ProblemData, pyvrp.Solution]:
         cuts.append(solution.num_routes())
         return real_cut(data, solution)
 
-    monkeypatch.setattr(engine_module, "_cut_shortest_route", spy)
+    monkeypatch.setattr(engine_module, "cut_shortest_route", spy)
     compiled = compile_problem(random_windows_problem(30, seed=4, vehicles=12, capacity=100))
     reports: list[float] = []
     result = PyVRPEngine(minimise_routes=True).solve(
@@ -116,7 +118,7 @@ def test_searches_capped_by_iterations_do_not_cut(monkeypatch: pytest.MonkeyPatc
     def fail(*_args: object) -> None:
         raise AssertionError("cut in a search capped by iterations")
 
-    monkeypatch.setattr(engine_module, "_cut_shortest_route", fail)
+    monkeypatch.setattr(engine_module, "cut_shortest_route", fail)
     compiled = compile_problem(random_windows_problem(20, seed=1, vehicles=12, capacity=100))
     limits = Limits(time_limit=30.0, seed=3, max_iterations=300)
     first = PyVRPEngine(minimise_routes=True).solve(compiled, limits)
@@ -124,24 +126,29 @@ def test_searches_capped_by_iterations_do_not_cut(monkeypatch: pytest.MonkeyPatc
     assert first.plan == second.plan
 
 
+def _searches(problem: Problem, engine: str, runs: int) -> list[tuple[type, bool, bool]]:
+    """What each parallel search of the portfolio does: (engine class, cuts routes, starts relaxed)."""
+    engines = [get_engine(v) for v in portfolio(compile_problem(problem), engine, runs)]
+    return [
+        (type(e), getattr(e, "minimise_routes", False), getattr(e, "start_relaxed", False)) for e in engines
+    ]
+
+
 def test_portfolio_cuts_routes_in_the_second_or_only_search_unless_the_problem_is_rich() -> None:
-    windows = compile_problem(random_windows_problem(10, seed=1))
-    assert portfolio(windows, "pyvrp", 2) == ["pyvrp", "pyvrp-fewer-routes"]
-    assert portfolio(windows, "pyvrp", 1) == ["pyvrp-fewer-routes"]
-    assert portfolio(windows, "ortools", 2) == ["ortools", "ortools"]
+    """Plain problems: one search cuts routes (the only one, or the second of two); rich problems: the
+    second starts with required jobs prized instead, and none cuts; other engines are not varied."""
     plain = Problem(
         (Depot("depot", at(0, 0)),),
         (Vehicle("v", (10,)),),
         tuple(job(f"j{i}", at(i + 1), 1) for i in range(5)),
     )
-    assert portfolio(compile_problem(plain), "pyvrp", 2) == ["pyvrp", "pyvrp-fewer-routes"]
-    rich = Problem(
-        (Depot("depot", at(0, 0)),),
-        (Vehicle("v", (10,), max_trips=2),),
-        tuple(job(f"j{i}", at(i + 1), 1) for i in range(5)),
-    )
-    assert portfolio(compile_problem(rich), "pyvrp", 2) == ["pyvrp", "pyvrp-relaxed"]
-    assert portfolio(compile_problem(rich), "pyvrp", 1) == ["pyvrp"]
+    rich = Problem(plain.depots, (Vehicle("v", (10,), max_trips=2),), plain.jobs)
+    for windows in (random_windows_problem(10, seed=1), plain):
+        assert _searches(windows, "pyvrp", 2) == [(PyVRPEngine, False, False), (PyVRPEngine, True, False)]
+        assert _searches(windows, "pyvrp", 1) == [(PyVRPEngine, True, False)]
+    assert _searches(rich, "pyvrp", 2) == [(PyVRPEngine, False, False), (PyVRPEngine, False, True)]
+    assert _searches(rich, "pyvrp", 1) == [(PyVRPEngine, False, False)]
+    assert _searches(plain, "ortools", 2) == [(ORToolsEngine, False, False)] * 2
 
 
 def test_no_cut_below_what_the_loads_need(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -150,7 +157,7 @@ def test_no_cut_below_what_the_loads_need(monkeypatch: pytest.MonkeyPatch) -> No
     def fail(*_args: object) -> None:
         raise AssertionError("cut a plan already at the lower bound")
 
-    monkeypatch.setattr(engine_module, "_cut_shortest_route", fail)
+    monkeypatch.setattr(engine_module, "cut_shortest_route", fail)
     problem = Problem(
         (Depot("depot", at(0, 0)),),
         tuple(Vehicle(f"v{i}", (10,)) for i in range(12)),

@@ -10,7 +10,7 @@ import pyvrp
 
 from optimizer.compiled import compile_problem
 from optimizer.engines.base import Limits
-from optimizer.engines.pyvrp_engine import PyVRPEngine
+from optimizer.engines.pyvrp import PyVRPEngine
 from optimizer.engines.sweep import sweep
 from optimizer.io import read_vrplib
 
@@ -52,7 +52,7 @@ def test_sweep_gives_up_when_the_fleet_is_too_small_or_windows_bind() -> None:
 
 
 def test_the_engine_reports_the_swept_plan_first(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from optimizer.engines import pyvrp_engine
+    from optimizer.engines.pyvrp import search
 
     swept: list[pyvrp.Solution | None] = []
 
@@ -60,7 +60,7 @@ def test_the_engine_reports_the_swept_plan_first(data_dir: Path, monkeypatch: py
         swept.append(sweep(data))
         return swept[-1]
 
-    monkeypatch.setattr(pyvrp_engine, "sweep", recording)
+    monkeypatch.setattr(search, "sweep", recording)
     compiled = compile_problem(read_vrplib(data_dir / "benchmarks" / "cvrp-x" / "X-n101-k25.vrp"))
     seen: list[float] = []
     result = PyVRPEngine().solve(

@@ -10,7 +10,8 @@ import pytest
 
 from optimizer.compiled import compile_problem
 from optimizer.io import read_vrplib
-from optimizer.model import Rounding, TravelMode
+from optimizer.model import MAX_JOBS, ModelError, Rounding, TravelMode
+from optimizer.packing import routes_bound
 
 DATA = (
     Path(
@@ -81,7 +82,8 @@ def test_x_instance_fields():
     assert (p.jobs[0].stop.location.x, p.jobs[0].stop.location.y) == (146.0, 180.0)
     assert p.jobs[0].demand == (38,) and p.jobs[1].demand == (51,) and p.jobs[-1].demand == (35,)
     assert all(j.stop.time_windows == () and j.stop.service_duration == 0 for j in p.jobs)
-    assert len(p.vehicles) == 100
+    # No VEHICLES in the file: the fleet comes from the loads (k25: at least 25 routes are needed).
+    assert 25 < len(p.vehicles) == routes_bound([j.demand[0] for j in p.jobs], 206) < 100
     assert {v.capacity for v in p.vehicles} == {(206,)}
     assert all(v.cost_per_km == 1.0 for v in p.vehicles)
     assert p.travel.mode is TravelMode.EUCLIDEAN and p.travel.rounding is Rounding.ROUND
@@ -162,3 +164,47 @@ def test_solomon_file_is_rejected():
     """A Solomon text file passed to the VRPLIB reader gives a clear 'not a VRPLIB instance' error."""
     with pytest.raises(ValueError, match="not a VRPLIB instance"):
         read_vrplib(DATA.parent / "solomon" / "C101.txt")
+
+
+def _cvrp_file(path: Path, customers: int, capacity: int, seed: int = 1, vehicles: int | None = None) -> Path:
+    """A generated CVRPLIB-style file: random coordinates, loads of 1-100."""
+    rng = np.random.default_rng(seed)
+    xy = rng.integers(0, 1000, size=(customers + 1, 2))
+    demand = rng.integers(1, 101, size=customers + 1)
+    demand[0] = 0
+    lines = [f"NAME : gen-{customers}", "TYPE : CVRP", f"DIMENSION : {customers + 1}"]
+    lines += ["EDGE_WEIGHT_TYPE : EUC_2D", f"CAPACITY : {capacity}"]
+    lines += [f"VEHICLES : {vehicles}"] if vehicles is not None else []
+    lines += ["NODE_COORD_SECTION", *(f"{i + 1} {x} {y}" for i, (x, y) in enumerate(xy))]
+    lines += ["DEMAND_SECTION", *(f"{i + 1} {d}" for i, d in enumerate(demand))]
+    lines += ["DEPOT_SECTION", "1", "-1", "EOF"]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_file_at_the_job_cap_reads_with_a_fleet_sized_from_its_loads(tmp_path):
+    """5,000 customers and no VEHICLES: the fleet carries every load and stays far below one per customer."""
+    p = read_vrplib(_cvrp_file(tmp_path / "big.vrp", MAX_JOBS, capacity=500))
+    assert len(p.jobs) == MAX_JOBS
+    total = sum(j.demand[0] for j in p.jobs)
+    fewest = -(-total // 500)
+    assert fewest <= len(p.vehicles) <= 1.3 * fewest + 4
+    assert len(p.vehicles) * 500 >= total
+
+
+def test_a_file_over_the_job_cap_is_refused(tmp_path):
+    with pytest.raises(ModelError, match="at most 5000 jobs"):
+        read_vrplib(_cvrp_file(tmp_path / "too-big.vrp", MAX_JOBS + 1, capacity=500))
+
+
+def test_the_files_own_vehicle_count_is_kept(tmp_path):
+    p = read_vrplib(_cvrp_file(tmp_path / "fleet.vrp", 50, capacity=100, vehicles=40))
+    assert len(p.vehicles) == 40
+
+
+def test_large_loads_get_as_many_routes_as_their_packing_needs():
+    """Twenty loads of 6 in trucks of 10 need twenty routes, more than 1.3 x 12 + 3 = 19."""
+    assert routes_bound([6] * 20, 10) == 20
+    assert routes_bound([1] * 100, 10) == 13 + 3  # ceil(1.3 x 10) + 3
+    assert routes_bound([11, 5], 10) == 4  # a load no truck carries is left out: ceil(0.65) + 3
+    assert routes_bound([], 10) == routes_bound([5], 0) == 1

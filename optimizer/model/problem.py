@@ -1,4 +1,4 @@
-"""Field-level validation of a :class:`~optimizer.model.Problem`.
+"""The routing problem, which validates itself when it is built.
 
 Every check names the field path the caller used (``jobs[3].time_windows[0]``),
 so the gRPC edge can turn a :class:`ModelError` into ``BadRequest`` violations.
@@ -8,26 +8,49 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
 from optimizer.licences import Licence
-from optimizer.model import (
+from optimizer.model.parts import (
     MAX_DEPOTS,
     MAX_DIMENSIONS,
     MAX_JOBS,
     MAX_TIME,
     MAX_VEHICLES,
+    Depot,
+    Driver,
+    Job,
     Location,
     ModelError,
+    Shipment,
     Stop,
+    Travel,
     TravelMode,
+    Vehicle,
 )
-
-if TYPE_CHECKING:
-    from optimizer.model import Problem
-    from optimizer.rules import DrivingRules
+from optimizer.rules import DrivingRules
 
 Violations = list[tuple[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    depots: tuple[Depot, ...]
+    vehicles: tuple[Vehicle, ...]
+    jobs: tuple[Job, ...] = ()
+    shipments: tuple[Shipment, ...] = ()
+    travel: Travel = field(default_factory=Travel)
+    #: Names of the capacity dimensions, e.g. ("kg", "m3", "pallets").
+    dimensions: tuple[str, ...] = ("units",)
+    #: When non-empty, every used vehicle needs a distinct driver whose licence allows it.
+    drivers: tuple[Driver, ...] = ()
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+    @property
+    def num_dimensions(self) -> int:
+        return len(self.dimensions)
 
 
 def validate(problem: Problem) -> None:

@@ -1,4 +1,4 @@
-"""The routing problem and its plan, as plain validated data.
+"""The parts of a routing problem, its limits and its error, as plain frozen data.
 
 Units everywhere in this package: time in integer seconds measured from the
 problem's time origin, distance in integer metres, money in the caller's
@@ -190,71 +190,3 @@ class Travel:
     graph: str = ""
     #: ROAD: a location farther than this from a usable road is an error (metres).
     max_snap: float = 500.0
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    depots: tuple[Depot, ...]
-    vehicles: tuple[Vehicle, ...]
-    jobs: tuple[Job, ...] = ()
-    shipments: tuple[Shipment, ...] = ()
-    travel: Travel = Travel()
-    #: Names of the capacity dimensions, e.g. ("kg", "m3", "pallets").
-    dimensions: tuple[str, ...] = ("units",)
-    #: When non-empty, every used vehicle needs a distinct driver whose licence allows it.
-    drivers: tuple[Driver, ...] = ()
-
-    def __post_init__(self) -> None:
-        from optimizer.validation import validate
-
-        validate(self)
-
-    @property
-    def num_dimensions(self) -> int:
-        return len(self.dimensions)
-
-
-# --------------------------------------------------------------------------
-# Nodes: a flat numbering of every place a route can visit, shared by the
-# engines, the schedule and the checker.
-# --------------------------------------------------------------------------
-
-
-class NodeKind(enum.Enum):
-    DEPOT = "DEPOT"
-    JOB = "JOB"
-    PICKUP = "PICKUP"  # the pickup end of a shipment
-    DELIVERY = "DELIVERY"  # the delivery end of a shipment
-
-
-@dataclass(frozen=True, slots=True)
-class Node:
-    kind: NodeKind
-    #: Index into ``depots``, ``jobs`` or ``shipments`` depending on ``kind``.
-    index: int
-
-
-@dataclass(frozen=True, slots=True)
-class Visit:
-    """A step of a route as an engine or a dispatcher gives it.
-
-    ``DEPOT`` visits in the middle of a route are reloads (a new trip starts).
-    """
-
-    kind: NodeKind
-    index: int
-
-
-@dataclass(slots=True)
-class RoutePlan:
-    """The order in which one vehicle visits jobs; times are derived."""
-
-    vehicle: int
-    visits: list[Visit]
-    #: Index into ``problem.drivers``; ``None`` = no driver named.
-    driver: int | None = None
-
-
-@dataclass(slots=True)
-class Plan:
-    routes: list[RoutePlan]
