@@ -19,11 +19,11 @@ import grpc
 from google.protobuf import duration_pb2
 
 from benchmarks.run import DEFAULT_DATA
-from hakobu.v1 import optimizer_pb2 as pb
-from hakobu.v1 import optimizer_pb2_grpc
+from hakobu.optimizer.v1 import optimizer_pb2 as pb
+from hakobu.optimizer.v1 import optimizer_pb2_grpc
 from optimizer.io import read_vrplib
 from optimizer.model import Problem
-from server.app import create_optimizer_server
+from server.bootstrap import create_optimizer_server
 
 
 def to_request(p: Problem, time_limit: float) -> pb.OptimizeRequest:

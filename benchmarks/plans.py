@@ -6,7 +6,7 @@
 ``optimize``: one branch (500 orders, 30 vehicles and drivers) solved through an in-process
 OptimizerService (gRPC, warm worker pool) the way the plans service does it. The steps of
 ``optimize_day`` are run one by one (build_problem → encode → Optimize RPC → local re-check →
-save_plan) to split the wall time, then one real ``optimize_day(..., solver=RemoteSolver(...))``
+save_day) to split the wall time, then one real ``optimize_day(..., solver=RemoteSolver(...))``
 call gives the total as the service sees it.
 
 ``nightly``: 20 branches × 200 orders, ``replan_all`` at each concurrency, run twice; the second
@@ -41,21 +41,22 @@ import grpc
 import psycopg
 from psycopg.types.json import Jsonb
 
-from hakobu.v1 import optimizer_pb2 as pb
-from hakobu.v1 import optimizer_pb2_grpc
+from hakobu.optimizer.v1 import optimizer_pb2 as pb
+from hakobu.optimizer.v1 import optimizer_pb2_grpc
 from optimizer.compiled import RoadMatrices, compile_problem
 from optimizer.model import Problem
 from optimizer.service.client import MAX_MESSAGE_BYTES, RemoteSolver, solution_from_response
 from optimizer.service.outbound import options_to_proto, problem_to_proto
 from optimizer.solve import Solution, SolveOptions
-from server.app import create_optimizer_server
-from server.db.migrate import migrate
-from server.db.repository import Database
-from server.db.seed import NERIMA_BOX
+from server.adapters.postgres.database import Database
+from server.adapters.postgres.migrate import migrate
+from server.adapters.postgres.seed import NERIMA_BOX
+from server.bootstrap import create_optimizer_server, default_geo, plan_stores
 from server.jst import tomorrow
 from server.plans.build import build_problem
 from server.plans.optimize import DaySummary, optimize_day, replan_all
-from server.plans.repository import save_plan
+from server.plans.ports import PlanStores
+from server.plans.snapshot import snapshot_of
 
 ADMIN_URL = os.environ.get("HAKOBU_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 #: Half the side of the order box around a branch, in km (a ~10 km box).
@@ -261,15 +262,17 @@ def run_optimize(ns: argparse.Namespace) -> None:
     date = tomorrow()
     where = nerima_site() if ns.travel == "road" else site(*OPTIMIZE_BRANCH)
     road: RoadMatrices | None = None
+    registry = None
     if ns.travel == "road":
-        from server.plans.solver import default_road
+        from geo.provider import RoadMatrixProvider
 
-        road = default_road()
+        registry, cache = default_geo()
+        road = RoadMatrixProvider(registry, cache)
     options = SolveOptions(
         time_limit=ns.time_limit, seed=ns.seed, max_iterations=ns.max_iterations, parallelism=ns.parallelism
     )
     with database(ns.url, ns.admin_url, ns.keep) as url:
-        db = Database(url)
+        db = plan_stores(Database(url), registry)
         org = new_org(url, "optimize")
         t0 = time.perf_counter()
         seed_branch(url, org, where, ns.orders, ns.vehicles, date, ns.seed)
@@ -293,7 +296,7 @@ def run_optimize(ns: argparse.Namespace) -> None:
 
 
 def steps_table(
-    db: Database,
+    db: PlanStores,
     org: str,
     branch_id: str,
     date: datetime.date,
@@ -335,7 +338,9 @@ def steps_table(
         t_check = time.perf_counter() - t
 
         t = time.perf_counter()
-        plan = save_plan(db, org, branch_id, date, solution, problem, None, travel=travel)
+        snap = snapshot_of(solution, problem, date)
+        snap["travel"] = travel
+        plan = db.plans.save_day(org, branch_id, date, snap, None)
         t_store = time.perf_counter() - t
     finally:
         channel.close()
@@ -349,7 +354,7 @@ def steps_table(
         ["  server solve (stats.wall_time)", _s(server), _pct(server, total)],
         ["  transport + (de)serialization", _s(t_rpc - server), _pct(t_rpc - server, total)],
         ["local re-check (solution_from_response)", _s(t_check), _pct(t_check, total)],
-        ["store (save_plan)", _s(t_store), _pct(t_store, total)],
+        ["store (save_day)", _s(t_store), _pct(t_store, total)],
         ["total (sum of the steps)", _s(total), "100.0"],
         ["outside the solver (total - server solve)", _s(outside), _pct(outside, total)],
         ["compile / matrix (compile_problem), apart", _s(t_compile), _pct(t_compile, total)],
@@ -363,7 +368,7 @@ def steps_table(
 
 
 def day_table(
-    db: Database,
+    db: PlanStores,
     org: str,
     branch_id: str,
     date: datetime.date,
@@ -441,7 +446,7 @@ def _nightly_runs(
     solver: RemoteSolver | None, runs: list[NightlyRun],
 ) -> None:
     with database(ns.url, ns.admin_url, ns.keep) as url:
-        db = Database(url)
+        db = plan_stores(Database(url))
         for conc in ns.concurrency:
             # A fresh organization, seeded alike, per concurrency: every first run starts with no plans.
             org = new_org(url, f"nightly c={conc}")

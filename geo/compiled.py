@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-DEFAULT_CACHE_DIR = Path(os.environ.get("HAKOBU_GEO_CACHE", "var/geo-cache"))
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,14 +164,15 @@ def graph_id_for(source_sha256: str, network_type: str, speeds: SpeedTable) -> s
 def load_graph(
     path: str | os.PathLike[str],
     profiles: Iterable[VehicleProfile] | None = None,
-    cache_dir: str | os.PathLike[str] | None = DEFAULT_CACHE_DIR,
+    cache_dir: str | os.PathLike[str] | None = None,
     network_type: str = "drive",
     speeds: SpeedTable | None = None,
 ) -> RoadGraph:
     """Compile (or load from the cache) an OSM file's roads for each vehicle class.
 
-    ``cache_dir=None`` disables the disk cache (default: ``var/geo-cache`` or $HAKOBU_GEO_CACHE); a cache
-    that cannot be written is logged and skipped. Raises OsmFileError for unreadable or empty files and
+    ``cache_dir`` is where compiled graphs are kept between runs; ``None`` (the default) keeps none. The
+    library reads no environment: the server's settings pass ``HAKOBU_GEO_CACHE``. A cache that cannot be
+    written is logged and skipped. Raises OsmFileError for unreadable or empty files and
     NoRoadsError when a class may use no road (then nothing is written).
     """
     path = Path(path)

@@ -60,8 +60,7 @@ class GraphRegistry:
             path = self._files.get(graph_id)
             known = sorted(set(self._files) | {k for k in self._graphs if k not in self._files})
             if graph is None and path is not None:
-                kwargs = {} if self._cache_dir is None else {"cache_dir": self._cache_dir}
-                graph = load_graph(path, **kwargs)
+                graph = load_graph(path, cache_dir=self._cache_dir)
                 self._graphs[graph_id] = graph
                 self._graphs[graph.graph_id] = graph
         if graph is None:

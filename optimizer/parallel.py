@@ -348,7 +348,7 @@ class WorkerPool:
                     w.cancel.value = 0
                     sharing = cooperation is not None and len(runs) > 1
                     w.send(("task", tid, handoff.sent, engine, limits, deadline, sharing))
-            return self._follow(tasks, inbox, handoff, stop, on_improvement, cooperation)
+            return self._follow(tasks, inbox, handoff, stop, deadline, on_improvement, cooperation)
         finally:
             handoff.close()
             with self._lock:
@@ -361,6 +361,7 @@ class WorkerPool:
         inbox: queue.Queue[tuple[Any, ...]],
         handoff: Handoff,
         stop: Callable[[], bool],
+        deadline: float,
         on_improvement: Callable[[int, Plan, float], None] | None,
         cooperation: Cooperation | None,
     ) -> list[EngineResult | WorkerError]:
@@ -374,7 +375,9 @@ class WorkerPool:
         try:
             while pending:
                 if stopped_at is None and stop():
-                    stopped_at = time.monotonic()
+                    # From the deadline itself when it is the cause: verifying a plan may have
+                    # kept this loop busy past it.
+                    stopped_at = min(time.monotonic(), deadline)
                     for tid in pending:
                         self._workers[tasks[tid][1]].cancel.value = 1
                 if share is not None and stopped_at is None:

@@ -31,6 +31,7 @@ from optimizer.model import NodeKind, Plan, Problem, Visit
 from optimizer.parallel import Cooperation, SearchAbandoned, WorkerError, WorkerPool
 from optimizer.repair import has_rules, pad_for_breaks, repair_for_rules
 from optimizer.subproblem import Subproblem, restrict
+from optimizer.sweep_plan import sweep_plan
 
 ENGINES = ("auto", "pyvrp", "ortools", "hgs")
 #: How cooperative parallel searches share plans (see SolveOptions.cooperative and benchmarks/RESULTS.md).
@@ -50,6 +51,11 @@ COOPERATE_MAX_SECONDS = 20.0
 LATE_MARGIN = 0.5
 #: Seconds a search gets when the time limit was spent before it started.
 MIN_SEARCH = 0.05
+#: From this many jobs, solve() sweeps a first plan itself (``optimizer.sweep_plan``) before the
+#: searches start: at 5,000 jobs they need 1-3 s to load the problem before their own first plan,
+#: more than a 2 s limit left them (``python -m benchmarks.limits``, benchmarks/RESULTS.md "Time
+#: limits at 5,000 jobs"). Below it the searches' own sweep comes in milliseconds.
+SWEEP_MIN_JOBS = 1000
 
 __all__ = ["DeadlineExpired", "NoPlanError", "Solution", "SolveOptions", "SolveStats", "solve"]
 
@@ -227,10 +233,14 @@ def solve(
         best.offer(Plan([]))
         return best.solution()
 
+    if len(keep_jobs) >= SWEEP_MIN_JOBS and (first := sweep_plan(sub.compiled)) is not None:
+        best.offer(first, source="sweep")
     engine, reason = choose_engine(sub.compiled, options.engine)
     # Engines do not model breaks: they plan on travel times padded for them.
     engine_input = pad_for_breaks(sub.compiled) if best.rules else sub.compiled
     stats.engine, stats.engine_reason = engine, reason
+    if best.plan is not None and time.monotonic() - t0 >= options.time_limit:
+        return best.solution()  # the swept plan, as no time is left to send the problem to a search
     # A budget spent before the search (on the travel matrices) still leaves the search MIN_SEARCH
     # seconds: small problems get their plan, large ones are given up at once (see LATE_MARGIN).
     remaining = max(options.time_limit - (time.monotonic() - t0), MIN_SEARCH)

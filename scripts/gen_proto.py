@@ -1,8 +1,9 @@
-"""Regenerate the Python protobuf/gRPC modules from proto/hakobu/v1/*.proto.
+"""Regenerate the Python protobuf/gRPC modules from every proto/hakobu/<area>/v1/*.proto.
 
 Run: ``python scripts/gen_proto.py`` (``--check`` fails when the checked-in
-modules are stale). The generated files sit next to their sources and are never
-edited by hand. Uses the pinned grpcio-tools from pyproject.toml.
+modules are stale or a generated module has no source left). The generated files
+sit next to their sources and are never edited by hand. Uses the pinned
+grpcio-tools from pyproject.toml.
 """
 
 from __future__ import annotations
@@ -19,7 +20,18 @@ from grpc_tools import protoc
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTO_ROOT = ROOT / "proto"
-API_DIR = PROTO_ROOT / "hakobu" / "v1"
+API_ROOT = PROTO_ROOT / "hakobu"
+GENERATED = ("*_pb2.py", "*_pb2.pyi", "*_pb2_grpc.py")
+
+
+def _sources() -> list[Path]:
+    """Every .proto file of the API, relative to ``PROTO_ROOT`` (``hakobu/optimizer/v1/optimizer.proto``)."""
+    return sorted(p.relative_to(PROTO_ROOT) for p in API_ROOT.rglob("*.proto"))
+
+
+def _generated(root: Path) -> set[Path]:
+    """Generated modules under ``root``/hakobu, relative to ``root``."""
+    return {p.relative_to(root) for pattern in GENERATED for p in (root / "hakobu").rglob(pattern)}
 
 
 def _google_includes(tmp: Path) -> Path:
@@ -49,7 +61,7 @@ def generate(out: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         inc = _google_includes(Path(tmp))
         well_known = Path(grpc_tools.__file__).parent / "_proto"
-        sources = sorted(str(p.relative_to(PROTO_ROOT)) for p in API_DIR.glob("*.proto"))
+        sources = [str(p) for p in _sources()]
         args = [
             "grpc_tools.protoc",
             f"-I{PROTO_ROOT}",
@@ -69,18 +81,20 @@ def main() -> None:
     ap.add_argument("--check", action="store_true", help="fail if generated code is stale")
     ns = ap.parse_args()
     if not ns.check:
+        for old in _generated(PROTO_ROOT):  # modules of a removed .proto go too
+            (PROTO_ROOT / old).unlink()
         generate(PROTO_ROOT)
-        print(f"generated into {API_DIR}")
+        print(f"generated {len(_sources())} packages' modules under {API_ROOT}")
         return
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         generate(out)
-        stale = []
-        for f in sorted((out / "hakobu" / "v1").iterdir()):
-            mine = API_DIR / f.name
-            if not mine.exists() or not filecmp.cmp(f, mine, shallow=False):
-                stale.append(f.name)
-        extra = [p.name for p in API_DIR.glob("*_pb2*.py*") if not (out / "hakobu" / "v1" / p.name).exists()]
+        fresh, mine = _generated(out), _generated(PROTO_ROOT)
+        stale = [
+            str(f) for f in sorted(fresh)
+            if f not in mine or not filecmp.cmp(out / f, PROTO_ROOT / f, shallow=False)
+        ]
+        extra = [str(f) for f in sorted(mine - fresh)]
         if stale or extra:
             sys.exit(f"generated code is stale: {stale + extra}; run python scripts/gen_proto.py")
         print("generated code is up to date")

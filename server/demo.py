@@ -5,8 +5,9 @@ from __future__ import annotations
 import random
 
 from google.protobuf import duration_pb2
+from google.type import latlng_pb2
 
-from hakobu.v1 import optimizer_pb2 as pb
+from hakobu.optimizer.v1 import optimizer_pb2 as pb
 
 HOUR = 3600
 
@@ -65,9 +66,9 @@ def demo_request(
             id=depot_id,
             display_name="東京本社" if not road_graph else "練馬営業所",
             location=pb.Location(
-                lat_lng=pb.LatLng(latitude=_NERIMA[0], longitude=_NERIMA[1])
+                lat_lng=latlng_pb2.LatLng(latitude=_NERIMA[0], longitude=_NERIMA[1])
                 if road_graph
-                else pb.LatLng(latitude=35.6812, longitude=139.7671)
+                else latlng_pb2.LatLng(latitude=35.6812, longitude=139.7671)
             ),
             time_window=_window(6, 22),
             reload_duration=_dur(30 * 60),
@@ -106,7 +107,7 @@ def demo_request(
         job = pb.Job(
             id=f"O-{i + 1:04d}",
             display_name=f"{name} 配送 {i + 1}",
-            location=pb.Location(lat_lng=pb.LatLng(latitude=lat, longitude=lng)),
+            location=pb.Location(lat_lng=latlng_pb2.LatLng(latitude=lat, longitude=lng)),
             service_duration=_dur(rng.choice([5, 10, 15]) * 60),
             demand=[kg, max(1, kg // 100)],
         )

@@ -20,8 +20,8 @@ import grpc
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
-from hakobu.v1 import optimizer_pb2 as pb
-from hakobu.v1 import optimizer_pb2_grpc
+from hakobu.optimizer.v1 import optimizer_pb2 as pb
+from hakobu.optimizer.v1 import optimizer_pb2_grpc
 from optimizer.checker import Evaluation, evaluate
 from optimizer.compiled import Compiled, RoadMatrices, compile_problem
 from optimizer.diagnosis import Unassigned, UnassignedReason, explain_unassigned

@@ -1,6 +1,6 @@
-"""Conversion between the hakobu.v1 protobuf messages and the optimizer model.
+"""Requests in: the hakobu.optimizer.v1 messages a caller sends → the optimizer model.
 
-Only this module (and the servicer) knows the wire format. Errors are
+Only this module and ``results`` (answers out) know the wire format. Errors are
 :class:`ModelError` with field paths as the caller wrote them
 (``problem.jobs[3].time_windows[0]``).
 """
@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 from google.protobuf import duration_pb2, timestamp_pb2
 
-from hakobu.v1 import optimizer_pb2 as pb
-from optimizer.checker import Evaluation, RouteResult, Violation
-from optimizer.diagnosis import Unassigned
+from hakobu.optimizer.v1 import optimizer_pb2 as pb
 from optimizer.licences import parse_licence
 from optimizer.model import (
     MAX_TIME,
@@ -39,22 +38,44 @@ from optimizer.model import (
     Visit,
 )
 from optimizer.rules import DrivingRules
-from optimizer.solve import SolveOptions, SolveStats
+from optimizer.solve import SolveOptions
 
 MAX_MATRIX_SIZE = 6_000
 ENGINE_NAMES = {
     pb.ENGINE_UNSPECIFIED: "auto",
-    pb.AUTO: "auto",
-    pb.PYVRP: "pyvrp",
-    pb.ORTOOLS: "ortools",
-    pb.HGS: "hgs",
+    pb.ENGINE_AUTO: "auto",
+    pb.ENGINE_PYVRP: "pyvrp",
+    pb.ENGINE_ORTOOLS: "ortools",
+    pb.ENGINE_HGS: "hgs",
 }
 ROUNDING = {
     pb.ROUNDING_UNSPECIFIED: Rounding.ROUND,
-    pb.ROUND: Rounding.ROUND,
-    pb.TRUNCATE: Rounding.TRUNCATE,
-    pb.CEIL: Rounding.CEIL,
+    pb.ROUNDING_ROUND: Rounding.ROUND,
+    pb.ROUNDING_TRUNCATE: Rounding.TRUNCATE,
+    pb.ROUNDING_CEIL: Rounding.CEIL,
 }
+
+
+#: google.protobuf.Duration's range (about ±10,000 years) and Timestamp's (0001-01-01 … 9999-12-31).
+MAX_DURATION_SECONDS = 315_576_000_000
+MIN_TIMESTAMP_SECONDS, MAX_TIMESTAMP_SECONDS = -62_135_596_800, 253_402_300_799
+
+
+def duration_problem(d: duration_pb2.Duration) -> str | None:
+    """Why ``d`` is not a valid Duration (its seconds and nanos disagree in sign, nanos out of
+    ±999,999,999, or beyond ±10,000 years), or None when it is one."""
+    if abs(d.seconds) > MAX_DURATION_SECONDS or abs(d.nanos) > 999_999_999:
+        return "not a valid Duration: seconds within ±315576000000 and nanos within ±999999999"
+    if (d.seconds > 0 and d.nanos < 0) or (d.seconds < 0 and d.nanos > 0):
+        return "not a valid Duration: seconds and nanos must have the same sign"
+    return None
+
+
+def timestamp_problem(t: timestamp_pb2.Timestamp) -> str | None:
+    """Why ``t`` is not a valid Timestamp (0001-01-01 … 9999-12-31, nanos in [0, 1e9)), or None."""
+    if not MIN_TIMESTAMP_SECONDS <= t.seconds <= MAX_TIMESTAMP_SECONDS or not 0 <= t.nanos <= 999_999_999:
+        return "not a valid Timestamp: 0001-01-01T00:00:00Z … 9999-12-31T23:59:59Z, nanos in [0, 999999999]"
+    return None
 
 
 def _seconds(d: duration_pb2.Duration) -> int:
@@ -79,9 +100,24 @@ class _Reader:
     def window(self, w: pb.TimeWindow, present: bool, field: str) -> TimeWindow:
         if not present:
             return TimeWindow()
-        start = _seconds(w.start_offset)
-        end = _seconds(w.end_offset) if w.HasField("end_offset") else MAX_TIME
+        start = self.seconds(w.start_offset, f"{field}.start_offset")
+        end = self.seconds(w.end_offset, f"{field}.end_offset") if w.HasField("end_offset") else MAX_TIME
         return TimeWindow(start, end)
+
+    def seconds(self, d: duration_pb2.Duration, field: str) -> int:
+        """A Duration in whole seconds; a malformed one is a violation (and 0)."""
+        problem = duration_problem(d)
+        if problem is not None:
+            self.bad(field, problem)
+            return 0
+        return _seconds(d)
+
+    def enum(self, value: int, enum: Any, field: str) -> bool:
+        """Whether ``value`` is a value of ``enum``; a violation when it is not."""
+        if value in enum.values():
+            return True
+        self.bad(field, f"unknown value {value}; expected one of {', '.join(enum.keys())}")
+        return False
 
     def location(self, loc: pb.Location, present: bool, field: str) -> Location:
         if not present or loc.WhichOneof("position") is None:
@@ -98,7 +134,7 @@ class _Reader:
         return tuple(self.window(w, True, f"{field}[{k}]") for k, w in enumerate(ws))
 
     def duration(self, d: duration_pb2.Duration, field: str) -> int:
-        s = _seconds(d)
+        s = self.seconds(d, field)
         if s < 0:
             self.bad(field, "must not be negative")
             return 0
@@ -118,6 +154,12 @@ def problem_from_proto(msg: pb.Problem, prefix: str = "problem") -> Problem:
     r = _Reader()
     if not msg.depots and not msg.vehicles and not msg.jobs and not msg.shipments:
         raise ModelError([(prefix, "the problem is empty: give depots, vehicles and jobs")])
+    if msg.HasField("time_origin"):
+        problem = timestamp_problem(msg.time_origin)
+        if problem is None and msg.time_origin.seconds + MAX_TIME > MAX_TIMESTAMP_SECONDS:
+            problem = "too late: every time of the plan must fall before 9999-12-31"
+        if problem is not None:
+            r.bad(f"{prefix}.time_origin", problem)
     dims = tuple(msg.capacity_dimensions) or ("units",)
     travel = _travel(msg.travel, msg.HasField("travel"), f"{prefix}.travel", r)
     depots = tuple(
@@ -157,7 +199,8 @@ def problem_from_proto(msg: pb.Problem, prefix: str = "problem") -> Problem:
                 vehicle_class=v.vehicle_class,
                 skills=frozenset(v.skills),
                 max_trips=v.max_trips or 1,
-                rules=_rules(v.driving_rules) if v.HasField("driving_rules") else None,
+                rules=_rules(v.driving_rules, f"{f}.driving_rules", r)
+                if v.HasField("driving_rules") else None,
                 gross_weight_kg=v.gross_weight_kg or None,
                 payload_kg=v.payload_kg or None,
             )
@@ -174,6 +217,7 @@ def problem_from_proto(msg: pb.Problem, prefix: str = "problem") -> Problem:
     jobs = []
     for i, j in enumerate(msg.jobs):
         f = f"{prefix}.jobs[{i}]"
+        r.enum(j.type, pb.Job.Type, f"{f}.type")
         jobs.append(
             Job(
                 id=j.id,
@@ -242,17 +286,18 @@ def _drivers(msg: pb.Problem, prefix: str, r: _Reader) -> tuple[Driver, ...]:
         except ValueError as exc:
             r.bad(f"{prefix}.drivers[{i}].licence", str(exc))
             continue
-        rules = _rules(d.driving_rules) if d.HasField("driving_rules") else None
+        field = f"{prefix}.drivers[{i}].driving_rules"
+        rules = _rules(d.driving_rules, field, r) if d.HasField("driving_rules") else None
         out.append(Driver(id=d.id, licence=licence, rules=rules))
     return tuple(out)
 
 
-def _rules(msg: pb.DrivingRules) -> DrivingRules:
+def _rules(msg: pb.DrivingRules, field: str, r: _Reader) -> DrivingRules:
     """The 2024 truck rules, with the fields the caller set overriding them."""
     base = DrivingRules()
 
     def dur(name: str, default: int) -> int:
-        return _seconds(getattr(msg, name)) if msg.HasField(name) else default
+        return r.seconds(getattr(msg, name), f"{field}.{name}") if msg.HasField(name) else default
 
     return DrivingRules(
         max_continuous_driving=dur("max_continuous_driving", base.max_continuous_driving),
@@ -271,6 +316,7 @@ def _travel(t: pb.Travel, present: bool, field: str, r: _Reader) -> Travel:
     which = t.WhichOneof("method") if present else None
     if which is None or which == "euclidean":
         e = t.euclidean
+        r.enum(e.rounding, pb.Rounding, f"{field}.euclidean.rounding")
         return Travel(
             mode=TravelMode.EUCLIDEAN,
             scale=e.scale or 1.0,
@@ -312,7 +358,7 @@ def options_from_proto(params: pb.SolveParameters, default_parallelism: int) -> 
     limit = 10.0
     if params.HasField("time_limit"):
         limit = params.time_limit.seconds + params.time_limit.nanos / 1e9
-        if not 0 < limit <= 3600:
+        if duration_problem(params.time_limit) is not None or not 0 < limit <= 3600:
             v.append(("parameters.time_limit", "must be in (0 s, 3600 s]"))
     if params.engine not in ENGINE_NAMES:
         v.append(("parameters.engine", "unknown engine"))
@@ -329,140 +375,6 @@ def options_from_proto(params: pb.SolveParameters, default_parallelism: int) -> 
         max_iterations=params.max_iterations or None,
         parallelism=params.parallelism or default_parallelism,
     )
-
-
-_STEP_TYPES = {
-    "START": pb.Step.START,
-    "RELOAD": pb.Step.RELOAD,
-    "END": pb.Step.END,
-    "PICKUP": pb.Step.SHIPMENT_PICKUP,
-    "DELIVERY": pb.Step.SHIPMENT_DELIVERY,
-    "BREAK": pb.Step.BREAK,
-}
-
-
-def _ts(origin: timestamp_pb2.Timestamp | None, offset: int) -> timestamp_pb2.Timestamp | None:
-    if origin is None:
-        return None
-    out = timestamp_pb2.Timestamp()
-    out.FromSeconds(origin.seconds + offset)
-    return out
-
-
-def _node_id(problem: Problem, node: int) -> str:
-    """Id of the depot, job or shipment at a compiled node (the numbering of optimizer.compiled)."""
-    d, nj, ns = len(problem.depots), len(problem.jobs), len(problem.shipments)
-    if node < d:
-        return problem.depots[node].id
-    if node < d + nj:
-        return problem.jobs[node - d].id
-    return problem.shipments[(node - d - nj) % ns].id
-
-
-def route_to_proto(problem: Problem, rr: RouteResult, origin: timestamp_pb2.Timestamp | None) -> pb.Route:
-    out = pb.Route(
-        vehicle_id=rr.vehicle_id,
-        distance_meters=rr.distance,
-        duration=_duration(rr.duration),
-        travel_duration=_duration(rr.travel_duration),
-        service_duration=_duration(rr.service_duration),
-        waiting_duration=_duration(rr.waiting_duration),
-        trips=rr.num_trips,
-        cost=rr.cost,
-        driver_id=rr.driver_id,
-    )
-    vehicle = problem.vehicles[rr.vehicle]
-    breaks = iter(rr.breaks)
-    for st in rr.steps:
-        if st.kind == "BREAK":
-            brk = next(breaks, None)
-            typ = pb.Step.BREAK
-            ident = "" if brk is None or brk.place.name == "EN_ROUTE" else _node_id(problem, st.node)
-        elif st.kind == "JOB":
-            assert st.visit is not None
-            job = problem.jobs[st.visit.index]
-            typ = pb.Step.PICKUP if job.kind is JobKind.PICKUP else pb.Step.DELIVERY
-            ident = job.id
-        elif st.kind in ("PICKUP", "DELIVERY"):
-            assert st.visit is not None
-            typ, ident = _STEP_TYPES[st.kind], problem.shipments[st.visit.index].id
-        else:
-            typ = _STEP_TYPES[st.kind]
-            depot = {"START": vehicle.start_depot, "END": vehicle.end_depot}.get(
-                st.kind, st.visit.index if st.visit is not None else vehicle.start_depot
-            )
-            ident = problem.depots[depot].id
-        step = pb.Step(
-            type=typ,
-            id=ident,
-            arrival_offset=_duration(st.arrival),
-            start_offset=_duration(st.start),
-            departure_offset=_duration(st.departure),
-            waiting=_duration(st.waiting),
-            load_after=list(st.load),
-            distance_from_previous_meters=st.distance_from_previous,
-            travel_from_previous=_duration(st.duration_from_previous),
-            trip=st.trip,
-        )
-        if origin is not None:
-            step.arrival_time.CopyFrom(_ts(origin, st.arrival))
-            step.start_time.CopyFrom(_ts(origin, st.start))
-            step.departure_time.CopyFrom(_ts(origin, st.departure))
-        out.steps.append(step)
-    return out
-
-
-_REASONS = {name: getattr(pb.UnassignedJob, name) for name in pb.UnassignedJob.Reason.keys()}
-
-
-def unassigned_to_proto(u: Unassigned) -> pb.UnassignedJob:
-    return pb.UnassignedJob(
-        id=u.id,
-        is_shipment=u.kind == "SHIPMENT",
-        reason=_REASONS.get(u.reason.name, pb.UnassignedJob.REASON_UNSPECIFIED),
-        message=u.message,
-        message_ja=u.message_ja,
-    )
-
-
-def solution_to_proto(
-    problem: Problem,
-    evaluation: Evaluation,
-    unassigned: Iterable[Unassigned],
-    origin: timestamp_pb2.Timestamp | None = None,
-) -> pb.Solution:
-    unassigned = list(unassigned)
-    served = len(problem.jobs) + len(problem.shipments)
-    served -= len(evaluation.unassigned_jobs) + len(evaluation.unassigned_shipments)
-    c = evaluation.cost
-    return pb.Solution(
-        routes=[route_to_proto(problem, rr, origin) for rr in evaluation.routes],
-        unassigned_jobs=[unassigned_to_proto(u) for u in unassigned],
-        cost=pb.CostBreakdown(
-            fixed=c.fixed, distance=c.distance, duration=c.duration, penalty=c.penalty, total=c.total
-        ),
-        totals=pb.Totals(
-            distance_meters=evaluation.distance,
-            duration=_duration(evaluation.duration),
-            vehicles_used=evaluation.vehicles_used,
-            jobs_served=served,
-            jobs_unassigned=len(evaluation.unassigned_jobs) + len(evaluation.unassigned_shipments),
-        ),
-    )
-
-
-def stats_to_proto(s: SolveStats) -> pb.SolverStats:
-    out = pb.SolverStats(
-        engine=s.engine,
-        engine_reason=s.engine_reason,
-        wall_time=_duration(s.wall_seconds),
-        iterations=s.iterations,
-        runs=s.runs,
-        improvements=s.improvements,
-    )
-    if s.first_feasible_seconds is not None:
-        out.time_to_first_feasible.CopyFrom(_duration(s.first_feasible_seconds))
-    return out
 
 
 def plan_from_proto(problem: Problem, routes: Iterable[pb.PlannedRoute], prefix: str = "routes") -> Plan:
@@ -482,6 +394,10 @@ def plan_from_proto(problem: Problem, routes: Iterable[pb.PlannedRoute], prefix:
         for k, pv in enumerate(r.visits):
             f = f"{prefix}[{ri}].visits[{k}]"
             t = pv.type
+            if t not in pb.Step.Type.values():
+                known = ", ".join(pb.Step.Type.keys())
+                v.append((f"{f}.type", f"unknown value {t}; expected one of {known}"))
+                continue
             if t == pb.Step.BREAK:
                 continue  # breaks are placed by the checker from the driving-time rules
             if t in (pb.Step.DELIVERY, pb.Step.PICKUP, pb.Step.TYPE_UNSPECIFIED) and pv.id in jobs:
@@ -505,19 +421,16 @@ def plan_from_proto(problem: Problem, routes: Iterable[pb.PlannedRoute], prefix:
     return Plan(out)
 
 
-_CODES = {name: getattr(pb.PlanViolation, name) for name in pb.PlanViolation.Code.keys()}
+# Answers out live in ``results``; their names stay importable from here.
+from optimizer.service.results import (  # noqa: E402
+    route_to_proto,
+    solution_to_proto,
+    stats_to_proto,
+    unassigned_to_proto,
+    violation_to_proto,
+)
 
-
-def violation_to_proto(v: Violation) -> pb.PlanViolation:
-    return pb.PlanViolation(
-        code=_CODES.get(v.code.name, pb.PlanViolation.CODE_UNSPECIFIED),
-        message=v.message,
-        message_ja=v.message_ja,
-        route_index=-1 if v.route is None else v.route,
-        step_index=-1 if v.step is None else v.step,
-        job_id=v.job_id or "",
-        vehicle_id=v.vehicle_id or "",
-        dimension=v.dimension or "",
-        amount=v.amount or 0,
-        limit=v.limit or 0,
-    )
+__all__ = [
+    "options_from_proto", "plan_from_proto", "problem_from_proto", "route_to_proto", "solution_to_proto",
+    "stats_to_proto", "unassigned_to_proto", "violation_to_proto",
+]

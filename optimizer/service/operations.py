@@ -1,45 +1,124 @@
-"""Long-running optimizations: an operation store and the standard
-``google.longrunning.Operations`` service over it.
+"""Long-running operations: the store port, its in-memory implementation and the operation record.
 
-The store is in-process (operations live as long as the server). Operation
-names are ``operations/{uuid}``; finished operations are kept for
-``RETENTION_SECONDS`` and then forgotten.
+Every service that starts ``google.longrunning`` operations (the optimizer's ``OptimizeLongRunning``,
+the plans services' ``OptimizePlan`` and ``ReplanPlan``) keeps them in an :class:`OperationStore`: this
+in-process one, or a shared one (PostgreSQL) so that any replica answers for them. Operation names are
+``operations/{uuid}``; finished operations are kept for ``RETENTION_SECONDS`` and then forgotten.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol
 
-import grpc
-from google.longrunning import operations_pb2, operations_pb2_grpc
-from google.protobuf import empty_pb2, timestamp_pb2
+from google.longrunning import operations_pb2
+from google.protobuf import any_pb2, timestamp_pb2
 from google.protobuf.message import Message
 from google.rpc import code_pb2, status_pb2
 
-from hakobu.v1 import optimizer_pb2 as pb
-
 RETENTION_SECONDS = 24 * 3600
-PAGE_SIZE = 50
 
 
 @dataclass
-class _Entry:
+class Operation:
+    """One operation as a store keeps it.
+
+    ``metadata`` is the service's metadata message (it has ``state`` and ``update_time`` fields), or an
+    ``Any`` holding it when the operation was read back from storage; ``response`` likewise. ``cancel``
+    and ``finished`` are meaningful in the process that runs the operation.
+    """
+
     name: str
-    #: OptimizeMetadata here; other services keep their own metadata message (with ``update_time``).
-    metadata: Any
+    metadata: Message
     created: float = field(default_factory=time.time)
     done: bool = False
     response: Message | None = None
     #: Who may see the operation (an organization); "" = everyone who can reach the service.
     owner: str = ""
     error: status_pb2.Status | None = None
+    #: Fingerprint of the request that started it (see :func:`request_hash`); "" = not recorded.
+    request_hash: str = ""
     cancel: threading.Event = field(default_factory=threading.Event)
     finished: threading.Event = field(default_factory=threading.Event)
+
+
+class RequestIdReusedError(Exception):
+    """A request id already started an operation for a different request (AIP-155)."""
+
+    def __init__(self, request_id: str, name: str) -> None:
+        super().__init__(
+            f"request_id {request_id!r} was already used for a different request ({name}); "
+            "use a new request_id for a new request"
+        )
+        self.request_id = request_id
+        self.name = name
+
+
+def request_hash(request: Message) -> str:
+    """A fingerprint of ``request`` without its ``request_id`` and ``validate_only`` fields: two requests
+    that would do the same work have the same one."""
+    copy = type(request)()
+    copy.CopyFrom(request)
+    for name in ("request_id", "validate_only"):
+        if name in copy.DESCRIPTOR.fields_by_name:
+            copy.ClearField(name)
+    return hashlib.sha256(copy.SerializeToString(deterministic=True)).hexdigest()
+
+
+def check_same_request(op: Operation, request_id: str, fingerprint: str) -> None:
+    """Raise :class:`RequestIdReusedError` when ``op`` was started by another request than ``fingerprint``."""
+    if fingerprint and op.request_hash and op.request_hash != fingerprint:
+        raise RequestIdReusedError(request_id, op.name)
+
+
+class OperationStore(Protocol):
+    """Where operations live; implementations are thread-safe."""
+
+    def start(
+        self, request_id: str, metadata: Message, owner: str = "", fingerprint: str = ""
+    ) -> tuple[Operation, bool]:
+        """A new operation with ``metadata``, or (the existing one, False) for a repeated
+        (owner, request id); an empty request id always starts a new one. A repeated request id whose
+        ``fingerprint`` (:func:`request_hash`) differs from the first request's raises
+        :class:`RequestIdReusedError`."""
+        ...
+
+    def get(self, name: str) -> Operation | None:
+        """The operation as it is now, or None when there is none of that name."""
+        ...
+
+    def list(self, owner: str | None = None) -> list[Operation]:
+        """Operations oldest first; only ``owner``'s when given."""
+        ...
+
+    def running(self) -> list[Operation]:
+        """The unfinished operations this process runs (to cancel them at shutdown)."""
+        ...
+
+    def delete(self, name: str) -> bool:
+        """Forget the operation; False when there was none."""
+        ...
+
+    def update(self, op: Operation, mutate: Callable[[Operation], None]) -> None:
+        """Apply ``mutate`` to the operation (and its metadata's ``update_time``), then store it."""
+        ...
+
+    def cancel(self, op: Operation) -> None:
+        """Ask the operation to stop (it finishes CANCELLED, or normally if it was about to end)."""
+        ...
+
+    def wait(self, op: Operation, timeout: float | None) -> Operation:
+        """Block until the operation is done or ``timeout`` passes; the operation as it is then."""
+        ...
+
+    def to_proto(self, op: Operation) -> operations_pb2.Operation:
+        """The ``google.longrunning.Operation`` for ``op``, read consistently."""
+        ...
 
 
 def now_timestamp() -> timestamp_pb2.Timestamp:
@@ -49,155 +128,23 @@ def now_timestamp() -> timestamp_pb2.Timestamp:
     return ts
 
 
-class OperationStore:
-    """Thread-safe registry of optimization operations."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._ops: dict[str, _Entry] = {}
-        self._by_request: dict[str, str] = {}
-
-    def create(self, request_id: str, jobs: int, vehicles: int) -> tuple[_Entry, bool]:
-        """A new QUEUED operation, or (existing, False) for a repeated request id."""
-        md = pb.OptimizeMetadata(
-            state=pb.OptimizeMetadata.QUEUED,
-            create_time=now_timestamp(),
-            update_time=now_timestamp(),
-            jobs=jobs,
-            vehicles=vehicles,
-        )
-        return self.start(request_id, md)
-
-    def start(self, request_id: str, metadata: Message, owner: str = "") -> tuple[_Entry, bool]:
-        """A new operation with ``metadata``, or (existing, False) for a repeated (owner, request id)."""
-        key = f"{owner}\x00{request_id}"
-        with self._lock:
-            self._expire()
-            if request_id and key in self._by_request:
-                existing = self._ops.get(self._by_request[key])
-                if existing is not None:
-                    return existing, False
-            name = f"operations/{uuid.uuid4()}"
-            entry = _Entry(name=name, metadata=metadata, owner=owner)
-            self._ops[name] = entry
-            if request_id:
-                self._by_request[key] = name
-            return entry, True
-
-    def _expire(self) -> None:
-        cutoff = time.time() - RETENTION_SECONDS
-        for name in [n for n, e in self._ops.items() if e.done and e.created < cutoff]:
-            del self._ops[name]
-        self._by_request = {k: v for k, v in self._by_request.items() if v in self._ops}
-
-    def get(self, name: str) -> _Entry | None:
-        with self._lock:
-            return self._ops.get(name)
-
-    def list(self, owner: str | None = None) -> list[_Entry]:
-        """Operations oldest first; only ``owner``'s when given."""
-        with self._lock:
-            entries = [e for e in self._ops.values() if owner is None or e.owner == owner]
-        return sorted(entries, key=lambda e: (e.created, e.name))
-
-    def running(self) -> list[_Entry]:
-        """The unfinished operations this process is running (to cancel them at shutdown)."""
-        with self._lock:
-            return [e for e in self._ops.values() if not e.done]
-
-    def delete(self, name: str) -> bool:
-        with self._lock:
-            return self._ops.pop(name, None) is not None
-
-    def update(self, entry: _Entry, mutate: Callable[[_Entry], None]) -> None:
-        with self._lock:
-            mutate(entry)
-            entry.metadata.update_time.CopyFrom(now_timestamp())
-        if entry.done:
-            entry.finished.set()
-
-    def cancel(self, entry: _Entry) -> None:
-        """Ask the operation to stop (it finishes CANCELLED, or normally if it was about to end)."""
-        entry.cancel.set()
-
-    def wait(self, entry: _Entry, timeout: float | None) -> _Entry:
-        """Block until the operation is done or ``timeout`` passes; the entry as it is then."""
-        entry.finished.wait(timeout)
-        return entry
-
-    def to_proto(self, entry: _Entry) -> operations_pb2.Operation:
-        with self._lock:
-            op = operations_pb2.Operation(name=entry.name, done=entry.done)
-            op.metadata.Pack(entry.metadata)
-            if entry.response is not None:
-                op.response.Pack(entry.response)
-            elif entry.error is not None:
-                op.error.CopyFrom(entry.error)
-            return op
+def _packed(message: Message) -> any_pb2.Any:
+    if isinstance(message, any_pb2.Any):
+        return message
+    out = any_pb2.Any()
+    out.Pack(message)
+    return out
 
 
-class OperationsServicer(operations_pb2_grpc.OperationsServicer):
-    """google.longrunning.Operations over an :class:`OperationStore`."""
-
-    def __init__(
-        self, store: OperationStore, owner_of: Callable[[grpc.ServicerContext], str] | None = None
-    ) -> None:
-        self._store = store
-        #: When set, a caller sees only the operations whose owner is ``owner_of(context)``.
-        self._owner_of = owner_of
-
-    def _visible(self, entry: _Entry, context: grpc.ServicerContext) -> bool:
-        return self._owner_of is None or entry.owner == self._owner_of(context)
-
-    def _entry(self, name: str, context: grpc.ServicerContext) -> _Entry:
-        entry = self._store.get(name)
-        if entry is None or not self._visible(entry, context):
-            context.abort(grpc.StatusCode.NOT_FOUND, f"operation {name!r} not found")
-        assert entry is not None
-        return entry
-
-    def GetOperation(self, request, context):
-        return self._store.to_proto(self._entry(request.name, context))
-
-    def ListOperations(self, request, context):
-        owner = self._owner_of(context) if self._owner_of is not None else None
-        entries = self._store.list(owner)
-        if request.filter:
-            want = request.filter.strip()
-            if want not in ("done=true", "done=false"):
-                context.abort(grpc.StatusCode.INVALID_ARGUMENT, "filter supports 'done=true' or 'done=false'")
-            entries = [e for e in entries if e.done == (want == "done=true")]
-        try:
-            start = int(request.page_token or 0)
-        except ValueError:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "invalid page_token")
-        size = request.page_size if 0 < request.page_size <= 1000 else PAGE_SIZE
-        page = entries[start : start + size]
-        nxt = str(start + size) if start + size < len(entries) else ""
-        return operations_pb2.ListOperationsResponse(
-            operations=[self._store.to_proto(e) for e in page], next_page_token=nxt
-        )
-
-    def CancelOperation(self, request, context):
-        entry = self._entry(request.name, context)
-        self._store.cancel(entry)
-        return empty_pb2.Empty()
-
-    def DeleteOperation(self, request, context):
-        entry = self._entry(request.name, context)
-        self._store.cancel(entry)
-        self._store.delete(request.name)
-        return empty_pb2.Empty()
-
-    def WaitOperation(self, request, context):
-        entry = self._entry(request.name, context)
-        timeout = (
-            request.timeout.seconds + request.timeout.nanos / 1e9 if request.HasField("timeout") else None
-        )
-        remaining = context.time_remaining()
-        if remaining is not None:
-            timeout = remaining if timeout is None else min(timeout, remaining)
-        return self._store.to_proto(self._store.wait(entry, timeout))
+def to_proto(op: Operation) -> operations_pb2.Operation:
+    """The ``google.longrunning.Operation`` for ``op``."""
+    out = operations_pb2.Operation(name=op.name, done=op.done)
+    out.metadata.CopyFrom(_packed(op.metadata))
+    if op.response is not None:
+        out.response.CopyFrom(_packed(op.response))
+    elif op.error is not None:
+        out.error.CopyFrom(op.error)
+    return out
 
 
 def failed(code: int, message: str) -> status_pb2.Status:
@@ -205,3 +152,72 @@ def failed(code: int, message: str) -> status_pb2.Status:
 
 
 CANCELLED = status_pb2.Status(code=code_pb2.CANCELLED, message="the operation was cancelled")
+
+
+class InMemoryOperationStore:
+    """Operations of this process only (they live as long as the server)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ops: dict[str, Operation] = {}
+        self._by_request: dict[str, str] = {}
+
+    def start(
+        self, request_id: str, metadata: Message, owner: str = "", fingerprint: str = ""
+    ) -> tuple[Operation, bool]:
+        key = f"{owner}\x00{request_id}"
+        with self._lock:
+            self._expire()
+            if request_id and key in self._by_request:
+                existing = self._ops.get(self._by_request[key])
+                if existing is not None:
+                    check_same_request(existing, request_id, fingerprint)
+                    return existing, False
+            op = Operation(
+                name=f"operations/{uuid.uuid4()}", metadata=metadata, owner=owner, request_hash=fingerprint
+            )
+            self._ops[op.name] = op
+            if request_id:
+                self._by_request[key] = op.name
+            return op, True
+
+    def _expire(self) -> None:
+        cutoff = time.time() - RETENTION_SECONDS
+        for name in [n for n, e in self._ops.items() if e.done and e.created < cutoff]:
+            del self._ops[name]
+        self._by_request = {k: v for k, v in self._by_request.items() if v in self._ops}
+
+    def get(self, name: str) -> Operation | None:
+        with self._lock:
+            return self._ops.get(name)
+
+    def list(self, owner: str | None = None) -> list[Operation]:
+        with self._lock:
+            ops = [e for e in self._ops.values() if owner is None or e.owner == owner]
+        return sorted(ops, key=lambda e: (e.created, e.name))
+
+    def running(self) -> list[Operation]:
+        with self._lock:
+            return [e for e in self._ops.values() if not e.done]
+
+    def delete(self, name: str) -> bool:
+        with self._lock:
+            return self._ops.pop(name, None) is not None
+
+    def update(self, op: Operation, mutate: Callable[[Operation], None]) -> None:
+        with self._lock:
+            mutate(op)
+            op.metadata.update_time.CopyFrom(now_timestamp())  # type: ignore[attr-defined]
+        if op.done:
+            op.finished.set()
+
+    def cancel(self, op: Operation) -> None:
+        op.cancel.set()
+
+    def wait(self, op: Operation, timeout: float | None) -> Operation:
+        op.finished.wait(timeout)
+        return op
+
+    def to_proto(self, op: Operation) -> operations_pb2.Operation:
+        with self._lock:
+            return to_proto(op)

@@ -22,8 +22,9 @@ from datetime import datetime
 
 import numpy as np
 from google.protobuf import duration_pb2, timestamp_pb2
+from google.type import latlng_pb2
 
-from hakobu.v1 import optimizer_pb2 as pb
+from hakobu.optimizer.v1 import optimizer_pb2 as pb
 from optimizer.model import (
     MAX_TIME,
     Depot,
@@ -43,8 +44,14 @@ from optimizer.model import (
 from optimizer.rules import DrivingRules
 from optimizer.solve import SolveOptions
 
-ENGINES = {"auto": pb.AUTO, "pyvrp": pb.PYVRP, "ortools": pb.ORTOOLS, "hgs": pb.HGS}
-ROUNDING = {Rounding.ROUND: pb.ROUND, Rounding.TRUNCATE: pb.TRUNCATE, Rounding.CEIL: pb.CEIL}
+ENGINES = {
+    "auto": pb.ENGINE_AUTO, "pyvrp": pb.ENGINE_PYVRP, "ortools": pb.ENGINE_ORTOOLS, "hgs": pb.ENGINE_HGS,
+}  # fmt: skip
+ROUNDING = {
+    Rounding.ROUND: pb.ROUNDING_ROUND,
+    Rounding.TRUNCATE: pb.ROUNDING_TRUNCATE,
+    Rounding.CEIL: pb.ROUNDING_CEIL,
+}
 
 
 def _seconds(value: int) -> duration_pb2.Duration:
@@ -75,7 +82,7 @@ def _location(loc: Location, mode: TravelMode) -> pb.Location:
     order = [preferred] + [k for k in ("latlng", "point", "matrix") if k != preferred]
     which = next((k for k in order if available[k]), None)
     if which == "latlng":
-        return pb.Location(lat_lng=pb.LatLng(latitude=loc.latitude, longitude=loc.longitude))
+        return pb.Location(lat_lng=latlng_pb2.LatLng(latitude=loc.latitude, longitude=loc.longitude))
     if which == "point":
         return pb.Location(point=pb.Point(x=loc.x, y=loc.y))
     if which == "matrix":

@@ -2,36 +2,37 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import grpc
-from google.rpc import code_pb2
+from google.rpc import code_pb2, status_pb2
 
-from hakobu.v1 import optimizer_pb2 as pb
-from hakobu.v1 import optimizer_pb2_grpc
+from hakobu.optimizer.v1 import optimizer_pb2 as pb
+from hakobu.optimizer.v1 import optimizer_pb2_grpc
 from optimizer.checker import evaluate
 from optimizer.compiled import Compiled, RoadMatrices, compile_problem
 from optimizer.diagnosis import explain_unassigned
 from optimizer.engines import EngineChoiceError
 from optimizer.model import ModelError, Problem, UnknownResourceError
 from optimizer.parallel import WorkerError, WorkerPool
-from optimizer.service import convert
+from optimizer.service import convert, results
 from optimizer.service.errors import abort_invalid, status_from_model_error
-from optimizer.service.operations import CANCELLED, OperationStore, failed
-from optimizer.solve import NoPlanError, Solution, SolveOptions, solve
-from server.observability import (
-    FIRST_FEASIBLE_SECONDS,
-    OPERATIONS_RUNNING,
-    RPC_SECONDS,
-    RPC_TOTAL,
-    SOLVE_JOBS,
+from optimizer.service.metrics import NoMetrics, SolveMetrics
+from optimizer.service.operations import (
+    Operation,
+    OperationStore,
+    RequestIdReusedError,
+    failed,
+    now_timestamp,
+    request_hash,
 )
+from optimizer.service.runner import OperationCancelled, OperationRunner
+from optimizer.solve import NoPlanError, Solution, SolveOptions, solve
 
 log = logging.getLogger("hakobu.optimizer")
 
@@ -39,22 +40,11 @@ log = logging.getLogger("hakobu.optimizer")
 DEADLINE_MARGIN = 0.25
 
 
-@contextmanager
-def _observed(method: str, context: grpc.ServicerContext) -> Iterator[None]:
-    t0 = time.monotonic()
-    try:
-        yield
-    except Exception:
-        code = context.code() if hasattr(context, "code") and context.code() else grpc.StatusCode.UNKNOWN
-        RPC_TOTAL.labels(method, getattr(code, "name", str(code))).inc()
-        raise
-    else:
-        RPC_TOTAL.labels(method, "OK").inc()
-    finally:
-        RPC_SECONDS.labels(method).observe(time.monotonic() - t0)
-
-
 class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
+    """``pool`` runs the searches (None: in this process); ``store`` keeps the long-running operations,
+    which ``runner`` (default: one over ``store``, ``max_operations`` at a time) runs; ``metrics`` hears
+    about every solve."""
+
     def __init__(
         self,
         pool: WorkerPool | None,
@@ -62,17 +52,20 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
         parallelism: int,
         max_operations: int = 2,
         road: RoadMatrices | None = None,
+        metrics: SolveMetrics | None = None,
+        runner: OperationRunner | None = None,
     ):
         self._road = road
         self._pool = pool
         self._store = store
+        self._metrics = metrics or NoMetrics()
         self._parallelism = parallelism if pool is not None else 1
-        self._operations = ThreadPoolExecutor(max_workers=max_operations, thread_name_prefix="operation")
+        self._runner = runner or OperationRunner(
+            store, workers=max_operations, name="operation", metrics=self._metrics
+        )
 
     def shutdown(self) -> None:
-        for entry in self._store.running():
-            entry.cancel.set()
-        self._operations.shutdown(wait=True, cancel_futures=True)
+        self._runner.shutdown()
 
     # -- parsing -------------------------------------------------------------
 
@@ -87,13 +80,7 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
         remaining = context.time_remaining()
         if remaining is None or remaining - DEADLINE_MARGIN >= options.time_limit:
             return options
-        return SolveOptions(
-            engine=options.engine,
-            time_limit=max(0.05, remaining - DEADLINE_MARGIN),
-            seed=options.seed,
-            max_iterations=options.max_iterations,
-            parallelism=options.parallelism,
-        )
+        return dataclasses.replace(options, time_limit=max(0.05, remaining - DEADLINE_MARGIN))
 
     def _solve(
         self,
@@ -104,7 +91,6 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
         on_progress: Callable[[Solution], None] | None = None,
     ) -> Solution:
         compiled = self._compile(problem)
-        SOLVE_JOBS.observe(len(problem.jobs) + len(problem.shipments))
         sol = solve(
             problem,
             options,
@@ -114,8 +100,7 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
             started_at=started,
             compiled=compiled,
         )
-        if sol.stats.first_feasible_seconds is not None:
-            FIRST_FEASIBLE_SECONDS.observe(sol.stats.first_feasible_seconds)
+        self._metrics.solved(len(problem.jobs) + len(problem.shipments), sol.stats.first_feasible_seconds)
         log.info(
             "solved",
             extra={
@@ -142,8 +127,8 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
     def _response(request: pb.OptimizeRequest, sol: Solution) -> pb.OptimizeResponse:
         origin = request.problem.time_origin if request.problem.HasField("time_origin") else None
         return pb.OptimizeResponse(
-            solution=convert.solution_to_proto(sol.problem, sol.evaluation, sol.unassigned, origin),
-            stats=convert.stats_to_proto(sol.stats),
+            solution=results.solution_to_proto(sol.problem, sol.evaluation, sol.unassigned, origin),
+            stats=results.stats_to_proto(sol.stats),
         )
 
     @staticmethod
@@ -165,147 +150,133 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
 
     def Optimize(self, request, context):
         started = time.monotonic()
-        with _observed("Optimize", context):
-            try:
-                problem, options = self._parse(request)
-                if request.validate_only:
-                    return pb.OptimizeResponse()
-                sol = self._solve(
-                    problem, self._bounded(options, context), started, lambda: not context.is_active()
-                )
-                return self._response(request, sol)
-            except (ModelError, EngineChoiceError, NoPlanError, WorkerError) as exc:
-                self._abort_for(exc, context)
+        try:
+            problem, options = self._parse(request)
+            if request.validate_only:
+                return pb.OptimizeResponse()
+            sol = self._solve(
+                problem, self._bounded(options, context), started, lambda: not context.is_active()
+            )
+            return self._response(request, sol)
+        except (ModelError, EngineChoiceError, NoPlanError, WorkerError) as exc:
+            self._abort_for(exc, context)
 
     def StreamOptimize(self, request, context):
         started = time.monotonic()
-        with _observed("StreamOptimize", context):
+        try:
+            problem, options = self._parse(request)
+        except ModelError as exc:
+            abort_invalid(context, exc)
+        if request.validate_only:
+            yield pb.OptimizeProgress(final=True)
+            return
+        options = self._bounded(options, context)
+        out: queue.Queue[tuple[str, object]] = queue.Queue()
+        origin = request.problem.time_origin if request.problem.HasField("time_origin") else None
+
+        def progress(sol: Solution) -> None:
+            out.put(("progress", sol))
+
+        def work() -> None:
             try:
-                problem, options = self._parse(request)
-            except ModelError as exc:
-                abort_invalid(context, exc)
-            if request.validate_only:
-                yield pb.OptimizeProgress(final=True)
-                return
-            options = self._bounded(options, context)
-            out: queue.Queue[tuple[str, object]] = queue.Queue()
-            origin = request.problem.time_origin if request.problem.HasField("time_origin") else None
-
-            def progress(sol: Solution) -> None:
-                out.put(("progress", sol))
-
-            def work() -> None:
-                try:
-                    out.put(
-                        (
-                            "done",
-                            self._solve(problem, options, started, lambda: not context.is_active(), progress),
-                        )
+                out.put(
+                    (
+                        "done",
+                        self._solve(problem, options, started, lambda: not context.is_active(), progress),
                     )
-                except Exception as exc:
-                    out.put(("error", exc))
-
-            threading.Thread(target=work, name="stream-solve", daemon=True).start()
-            while True:
-                kind, item = out.get()
-                if kind == "error":
-                    assert isinstance(item, Exception)
-                    self._abort_for(item, context)
-                assert isinstance(item, Solution)
-                yield pb.OptimizeProgress(
-                    solution=convert.solution_to_proto(
-                        item.problem, item.evaluation, item.unassigned, origin
-                    ),
-                    stats=convert.stats_to_proto(item.stats),
-                    final=kind == "done",
                 )
-                if kind == "done":
-                    return
+            except Exception as exc:
+                out.put(("error", exc))
+
+        threading.Thread(target=work, name="stream-solve", daemon=True).start()
+        while True:
+            kind, item = out.get()
+            if kind == "error":
+                assert isinstance(item, Exception)
+                self._abort_for(item, context)
+            assert isinstance(item, Solution)
+            yield pb.OptimizeProgress(
+                solution=results.solution_to_proto(
+                    item.problem, item.evaluation, item.unassigned, origin
+                ),
+                stats=results.stats_to_proto(item.stats),
+                final=kind == "done",
+            )
+            if kind == "done":
+                return
 
     def OptimizeLongRunning(self, request, context):
         started = time.monotonic()
-        with _observed("OptimizeLongRunning", context):
-            try:
-                problem, options = self._parse(request)
-            except ModelError as exc:
-                abort_invalid(context, exc)
-            entry, created = self._store.create(request.request_id, len(problem.jobs), len(problem.vehicles))
-            if created and not request.validate_only:
-                self._operations.submit(self._run_operation, entry, request, problem, options, started)
-            elif created:
-                self._store.update(entry, lambda e: _finish(e, pb.OptimizeResponse()))
-            return self._store.to_proto(entry)
+        try:
+            problem, options = self._parse(request)
+        except ModelError as exc:
+            abort_invalid(context, exc)
+        md = pb.OptimizeMetadata(
+            state=pb.OptimizeMetadata.QUEUED,
+            create_time=now_timestamp(),
+            update_time=now_timestamp(),
+            jobs=len(problem.jobs),
+            vehicles=len(problem.vehicles),
+        )
+        # A validate_only request never takes (or answers for) its request id: it starts nothing.
+        try:
+            op, created = self._store.start(
+                "" if request.validate_only else request.request_id, md, fingerprint=request_hash(request)
+            )
+        except RequestIdReusedError as exc:
+            abort_invalid(context, ModelError([("request_id", str(exc))]))
+        if request.validate_only:
+            self._runner.finish(op, pb.OptimizeResponse())
+        elif created:
+            self._runner.submit(op, lambda o: self._run_operation(o, request, problem, options, started),
+                                self._operation_error)
+        return self._store.to_proto(op)
 
-    def _run_operation(self, entry, request, problem, options, started) -> None:
-        if entry.cancel.is_set():
-            self._store.update(entry, _cancelled)
-            return
-        OPERATIONS_RUNNING.inc()
-        self._store.update(entry, lambda e: setattr(e.metadata, "state", pb.OptimizeMetadata.RUNNING))
-
+    def _run_operation(
+        self, op: Operation, request: pb.OptimizeRequest, problem: Problem, options: SolveOptions,
+        started: float,
+    ) -> pb.OptimizeResponse:
         def progress(sol: Solution) -> None:
-            def mutate(e):
-                e.metadata.best_cost = sol.cost
-                e.metadata.improvements = sol.stats.improvements
+            def mutate(o: Operation) -> None:
+                o.metadata.best_cost = sol.cost  # type: ignore[attr-defined]
+                o.metadata.improvements = sol.stats.improvements  # type: ignore[attr-defined]
 
-            self._store.update(entry, mutate)
+            self._store.update(op, mutate)
 
         try:
-            sol = self._solve(problem, options, started, entry.cancel.is_set, progress)
-            if entry.cancel.is_set():
-                self._store.update(entry, _cancelled)
-            else:
-                resp = self._response(request, sol)
-                self._store.update(entry, lambda e: _finish(e, resp))
-        except ModelError as exc:
-            invalid = status_from_model_error(exc)
-            self._store.update(entry, lambda e: _fail(e, invalid))
-        except NoPlanError as exc:
-            status = failed(
-                code_pb2.CANCELLED if entry.cancel.is_set() else code_pb2.DEADLINE_EXCEEDED, str(exc)
-            )
-            self._store.update(entry, lambda e: _fail(e, status))
-        except Exception as exc:
-            log.exception("operation failed", extra={"operation": entry.name})
-            internal = failed(code_pb2.INTERNAL, f"search failed: {exc}")
-            self._store.update(entry, lambda e: _fail(e, internal))
-        finally:
-            OPERATIONS_RUNNING.dec()
+            sol = self._solve(problem, options, started, op.cancel.is_set, progress)
+        except NoPlanError:
+            if op.cancel.is_set():
+                raise OperationCancelled() from None
+            raise
+        if op.cancel.is_set():
+            raise OperationCancelled()
+        return self._response(request, sol)
+
+    @staticmethod
+    def _operation_error(exc: Exception) -> status_pb2.Status:
+        if isinstance(exc, ModelError):
+            return status_from_model_error(exc)
+        if isinstance(exc, NoPlanError):
+            return failed(code_pb2.DEADLINE_EXCEEDED, str(exc))
+        return failed(code_pb2.INTERNAL, f"search failed: {exc}")
 
     def ValidatePlan(self, request, context):
-        with _observed("ValidatePlan", context):
-            try:
-                if not request.HasField("problem"):
-                    raise ModelError([("problem", "required: the request has no problem")])
-                problem = convert.problem_from_proto(request.problem)
-                plan = convert.plan_from_proto(problem, request.routes)
-                compiled = self._compile(problem)
-            except UnknownResourceError as exc:
-                context.abort(grpc.StatusCode.NOT_FOUND, str(exc))
-            except ModelError as exc:
-                abort_invalid(context, exc)
-            ev = evaluate(compiled, plan, require_all=request.require_all_jobs)
-            origin = request.problem.time_origin if request.problem.HasField("time_origin") else None
-            return pb.ValidatePlanResponse(
-                feasible=ev.is_feasible,
-                violations=[convert.violation_to_proto(v) for v in ev.violations],
-                solution=convert.solution_to_proto(problem, ev, explain_unassigned(compiled, ev), origin),
-            )
+        try:
+            if not request.HasField("problem"):
+                raise ModelError([("problem", "required: the request has no problem")])
+            problem = convert.problem_from_proto(request.problem)
+            plan = convert.plan_from_proto(problem, request.routes)
+            compiled = self._compile(problem)
+        except UnknownResourceError as exc:
+            context.abort(grpc.StatusCode.NOT_FOUND, str(exc))
+        except ModelError as exc:
+            abort_invalid(context, exc)
+        ev = evaluate(compiled, plan, require_all=request.require_all_jobs)
+        origin = request.problem.time_origin if request.problem.HasField("time_origin") else None
+        return pb.ValidatePlanResponse(
+            feasible=ev.is_feasible,
+            violations=[results.violation_to_proto(v) for v in ev.violations],
+            solution=results.solution_to_proto(problem, ev, explain_unassigned(compiled, ev), origin),
+        )
 
-
-def _finish(e, response: pb.OptimizeResponse) -> None:
-    e.done = True
-    e.response = response
-    e.metadata.state = pb.OptimizeMetadata.SUCCEEDED
-
-
-def _fail(e, status) -> None:
-    e.done = True
-    e.error = status
-    e.metadata.state = pb.OptimizeMetadata.FAILED
-
-
-def _cancelled(e) -> None:
-    e.done = True
-    e.error = CANCELLED
-    e.metadata.state = pb.OptimizeMetadata.CANCELLED

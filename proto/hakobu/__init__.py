@@ -1,1 +1,1 @@
-"""Hakobu API: generated protobuf and gRPC modules (see proto/hakobu/v1)."""
+"""Hakobu API: generated protobuf and gRPC modules, one package per area (proto/hakobu/<area>/v1)."""

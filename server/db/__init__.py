@@ -1,1 +1,1 @@
-"""PostgreSQL storage: connection settings, schema migrations, org-scoped repositories and demo data."""
+"""The embedded PostgreSQL (``config``) and the operations store; other SQL: ``server.adapters.postgres``."""

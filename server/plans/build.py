@@ -1,5 +1,7 @@
 """``build_problem``: one branch's day (depot, active fleet and drivers, open orders) as a routing Problem.
 
+It reads the master data and the planning settings through ``PlanStores`` (no SQL here).
+
 Times are seconds from the time origin = the plan date 00:00 in Japan time (Asia/Tokyo). Capacities and
 demands have two dimensions: kilograms and litres (m³ × 1000, since the optimizer's amounts are integers).
 Model ids are the database ids, so a solution's job / vehicle / driver ids are order / vehicle / driver ids.
@@ -25,27 +27,21 @@ from optimizer.model import (
     Vehicle,
 )
 from optimizer.rules import JAPAN_2024
-from server.db.repository import ORDERS, Database
-from server.jst import JST, today_jst
+from server.jst import today_jst
+from server.plans import records
+from server.plans.planning import PlanningSettings
+from server.plans.ports import PlanStores, RoadGraphs
+from server.plans.snapshot import origin_of
 
 DIMENSIONS = ("kg", "litres")
-#: Shift when the schema stores none: 08:00–19:00 local time.
-DEFAULT_SHIFT = (datetime.time(8, 0), datetime.time(19, 0))
-ACTIVE_VEHICLE_STATUSES = ("AVAILABLE", "IN_SERVICE")
-ACTIVE_DRIVER_STATUSES = ("AVAILABLE", "ON_DUTY")
 #: Volume capacity of a vehicle whose volume is not stored: not limiting.
 UNLIMITED = 10**9
-#: Straight-line travel: average urban truck speed and road detour.
-HAVERSINE_SPEED_KMH = 22.0
-DETOUR_FACTOR = 1.35
-#: Road graph used by ``travel="road"`` (the Nerima OSM extract).
-DEFAULT_ROAD_GRAPH = "tokyo_nerima"
-#: Cost model (yen): the schema stores no costs yet, so every vehicle uses these.
-FIXED_COST = 9000.0
-COST_PER_KM = 30.0
-COST_PER_HOUR = 1800.0
-MAX_TRIPS = 2
 RELOAD_SECONDS = 30 * 60
+#: Why a day asked for road travel is planned on straight lines (stored with the plan).
+NO_GRAPH_NOTE = (
+    "営業所はどの道路グラフの範囲にもないため直線距離で計画しました / the branch lies outside every road "
+    "graph: planned with straight-line (haversine) travel"
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +55,10 @@ class IndexMaps:
     driver_ids: tuple[str, ...]  # driver index -> driver id
     #: Drivers left out because their licence class is empty or unknown.
     skipped_drivers: tuple[str, ...] = ()
+    #: How travel is computed: "haversine" or "road" (road asked for but no graph: "haversine").
+    travel: str = "haversine"
+    #: Notes for the plan (e.g. road travel asked for a branch outside every graph).
+    notes: tuple[str, ...] = ()
 
     def at(self, seconds: int) -> datetime.datetime:
         """The problem time ``seconds`` as an aware timestamp (JST)."""
@@ -71,90 +71,56 @@ def check_date(date: datetime.date, now: datetime.datetime | None = None) -> Non
         raise ValueError(f"date {date.isoformat()} is in the past (today is {today_jst(now)} in Japan)")
 
 
-def origin_of(date: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(date, datetime.time(0, 0), tzinfo=JST)
-
-
 def _seconds(t: datetime.time) -> int:
     return t.hour * 3600 + t.minute * 60 + t.second
 
 
 def build_problem(
-    db: Database,
+    stores: PlanStores,
     org: str,
     branch_id: str,
     date: datetime.date,
     travel: str = "haversine",
     *,
-    road_graph: str = DEFAULT_ROAD_GRAPH,
     now: datetime.datetime | None = None,
     allow_past: bool = False,
 ) -> tuple[Problem, IndexMaps]:
     """The routing problem of ``branch_id`` on ``date``; ``LookupError`` if the branch is not in ``org``.
 
     A past ``date`` is refused unless ``allow_past`` (re-checking an edit of today's running plan is fine).
+    Shift, costs, trips, speed and road graph come from the stored planning settings (``planning``).
+    Road travel uses the branch's graph (set, or the one whose area holds the branch); a branch outside
+    every graph is planned on straight lines and ``IndexMaps.notes`` says so.
     """
     if not allow_past:
         check_date(date, now)
     if travel not in ("haversine", "road"):
         raise ValueError(f"travel must be 'haversine' or 'road', not {travel!r}")
-    with db.transaction() as conn:
-        branch = conn.execute(
-            "SELECT * FROM branches WHERE organization_id = %s AND id = %s", (org, branch_id)
-        ).fetchone()
-        if branch is None:
-            raise LookupError(f"branches/{branch_id} not found")
-        vehicles = conn.execute(
-            "SELECT * FROM vehicles WHERE organization_id = %s AND branch_id = %s AND status = ANY(%s) "
-            "ORDER BY id",
-            (org, branch_id, list(ACTIVE_VEHICLE_STATUSES)),
-        ).fetchall()
-        drivers = conn.execute(
-            "SELECT * FROM drivers WHERE organization_id = %s AND branch_id = %s AND status = ANY(%s) "
-            "ORDER BY id",
-            (org, branch_id, list(ACTIVE_DRIVER_STATUSES)),
-        ).fetchall()
-        order_rows = conn.execute(
-            "SELECT * FROM orders WHERE organization_id = %s AND branch_id = %s AND delivery_date = %s "
-            "AND status <> 'CANCELLED' ORDER BY id",
-            (org, branch_id, date),
-        ).fetchall()
-    orders = [ORDERS.row_to_record(r) for r in order_rows]
+    master = stores.master
+    branch = master.branch(org, branch_id)
+    if branch is None:
+        raise LookupError(f"branches/{branch_id} not found")
+    vehicles = master.active_vehicles(org, branch_id)
+    drivers = master.active_drivers(org, branch_id)
+    orders = master.day_orders(org, branch_id, date)
+    levels = master.planning_levels(org, branch_id)
+    day = levels.for_branch()
 
-    shift = TimeWindow(_seconds(DEFAULT_SHIFT[0]), _seconds(DEFAULT_SHIFT[1]))
     depot = Depot(
         id=branch_id,
-        location=Location(latitude=branch["latitude"], longitude=branch["longitude"]),
+        location=Location(latitude=branch.latitude, longitude=branch.longitude),
         reload_duration=RELOAD_SECONDS,
     )
-    model_vehicles = tuple(
-        Vehicle(
-            id=v["id"],
-            capacity=(
-                math.floor(v["payload_kg"]),
-                UNLIMITED if v["volume_m3"] is None else math.floor(round(v["volume_m3"] * 1000, 6)),
-            ),
-            shift=shift,
-            fixed_cost=FIXED_COST,
-            cost_per_km=COST_PER_KM,
-            cost_per_hour=COST_PER_HOUR,
-            vehicle_class=v["vehicle_class"],
-            max_trips=MAX_TRIPS,
-            rules=JAPAN_2024,
-            gross_weight_kg=None if v["gross_weight_kg"] is None else round(v["gross_weight_kg"]),
-            payload_kg=round(v["payload_kg"]),
-        )
-        for v in vehicles
-    )
+    model_vehicles = tuple(_vehicle(v, levels.for_vehicle(v.id)) for v in vehicles)
     model_drivers: list[Driver] = []
     skipped: list[str] = []
     for d in drivers:
         try:
-            licence = parse_licence(d["licence_class"])
+            licence = parse_licence(d.licence_class)
         except ValueError:
-            skipped.append(d["id"])
+            skipped.append(d.id)
             continue
-        model_drivers.append(Driver(id=d["id"], licence=licence, rules=JAPAN_2024))
+        model_drivers.append(Driver(id=d.id, licence=licence, rules=JAPAN_2024))
     jobs = tuple(
         Job(
             id=o.id,
@@ -168,11 +134,15 @@ def build_problem(
         )
         for o in orders
     )
-    if travel == "road":
-        model_travel = Travel(mode=TravelMode.ROAD, graph=road_graph)
+    notes: tuple[str, ...] = ()
+    graph = _road_graph(stores.graphs, day, branch) if travel == "road" else None
+    if graph is not None:
+        model_travel = Travel(mode=TravelMode.ROAD, graph=graph)
     else:
+        if travel == "road":
+            notes = (NO_GRAPH_NOTE,)
         model_travel = Travel(
-            mode=TravelMode.HAVERSINE, speed=HAVERSINE_SPEED_KMH / 3.6, detour_factor=DETOUR_FACTOR
+            mode=TravelMode.HAVERSINE, speed=day.speed_kmh / 3.6, detour_factor=day.detour_factor
         )
     problem = Problem(
         depots=(depot,),
@@ -189,5 +159,37 @@ def build_problem(
         vehicle_ids=tuple(v.id for v in model_vehicles),
         driver_ids=tuple(d.id for d in model_drivers),
         skipped_drivers=tuple(skipped),
+        travel="road" if graph is not None else "haversine",
+        notes=notes,
     )
     return problem, maps
+
+
+def _vehicle(v: records.Vehicle, s: PlanningSettings) -> Vehicle:
+    return Vehicle(
+        id=v.id,
+        capacity=(
+            math.floor(v.payload_kg),
+            UNLIMITED if v.volume_m3 is None else math.floor(round(v.volume_m3 * 1000, 6)),
+        ),
+        shift=TimeWindow(_seconds(s.shift_start), _seconds(s.shift_end)),
+        fixed_cost=s.fixed_cost,
+        cost_per_km=s.cost_per_km,
+        cost_per_hour=s.cost_per_hour,
+        vehicle_class=v.vehicle_class,
+        max_trips=s.max_trips,
+        rules=JAPAN_2024,
+        gross_weight_kg=None if v.gross_weight_kg is None else round(v.gross_weight_kg),
+        payload_kg=round(v.payload_kg),
+    )
+
+
+def _road_graph(graphs: RoadGraphs | None, day: PlanningSettings, branch: records.Branch) -> str | None:
+    """The branch's road graph: the one set in its settings, else the one whose area holds it, else None."""
+    if day.road_graph:
+        if graphs is not None and not graphs.known(day.road_graph):
+            raise ValueError(f"road graph {day.road_graph!r} set for branch {branch.id} is not available")
+        return day.road_graph
+    if graphs is None:
+        return None
+    return graphs.graph_at(branch.latitude, branch.longitude)

@@ -1,6 +1,6 @@
 """Compare two plans (or two revisions of one): totals side by side and what changed per vehicle.
 
-Works on stored snapshots (see ``server.plans.repository.snapshot_of``), so any revision ever saved can be
+Works on stored snapshots (see ``server.plans.snapshot.snapshot_of``), so any revision ever saved can be
 compared with any other — e.g. last night's plan with this morning's re-plan, or two engines' plans.
 """
 

@@ -19,7 +19,6 @@ from optimizer.compiled import RoadMatrices, compile_problem
 from optimizer.diagnosis import explain_unassigned
 from optimizer.model import Problem
 from optimizer.solve import Solution
-from server.db.repository import Database
 from server.plans.build import IndexMaps, build_problem
 from server.plans.layout import (
     STARTED_STATUSES,
@@ -34,13 +33,10 @@ from server.plans.layout import (
     layout_of,
     to_model_plan,
 )
-from server.plans.repository import (
-    PlanRecord,
-    check_changeable,
-    get_plan,
-    save_revision,
-    snapshot_of,
-)
+from server.plans.ports import PlanStores
+from server.plans.queries import check_changeable, check_user
+from server.plans.records import PlanRecord
+from server.plans.snapshot import snapshot_of
 
 FINISHED = frozenset({"DONE", "FAILED", "SKIPPED"})
 
@@ -119,7 +115,7 @@ def _refuse_forbidden_drivers(edits: Sequence[Edit], violations: list[dict[str, 
 
 
 def edit_plan(
-    db: Database,
+    stores: PlanStores,
     org: str,
     plan_id: str,
     edits: Sequence[Edit],
@@ -135,11 +131,13 @@ def edit_plan(
     ``EditError`` (bad field), ``EditRefused`` / ``PlanStateError`` (state forbids it) and
     ``StaleEtagError`` (someone saved first) leave the plan untouched.
     """
-    plan = get_plan(db, org, plan_id)
+    plan = stores.plans.get(org, plan_id)
     check_changeable(plan, etag, "変更", "edited")
     if not edits:
         raise EditError("edits", "編集がありません / at least one edit is required")
-    problem, maps = build_problem(db, org, plan.branch_id, plan.plan_date, plan.travel, allow_past=True)
+    if not validate_only:
+        check_user(stores, org, user)
+    problem, maps = build_problem(stores, org, plan.branch_id, plan.plan_date, plan.travel, allow_past=True)
     layout = layout_of(plan)
     changes = []
     for i, e in enumerate(edits):
@@ -160,5 +158,5 @@ def edit_plan(
     change = "EDITED: " + "; ".join(changes)
     if violations:
         change += f" (accepted {len(violations)} violation(s))"
-    stored = save_revision(db, org, plan_id, snap, user, change, etag or plan.etag, status=status)
+    stored = stores.plans.save_revision(org, plan_id, snap, user, change, etag or plan.etag, status=status)
     return EditOutcome(stored, snap, tuple(violations), True, tuple(changes))

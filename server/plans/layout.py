@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from optimizer.model import NodeKind, Plan, RoutePlan, Visit
 from server.plans.build import IndexMaps
-from server.plans.repository import PlanRecord
+from server.plans.records import PlanRecord
 
 #: Stop statuses that mean the stop has happened (or is happening) and is fixed in place.
 STARTED_STATUSES = frozenset({"ARRIVED", "DONE", "FAILED", "SKIPPED"})

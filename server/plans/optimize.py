@@ -10,13 +10,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from optimizer.compiled import RoadMatrices
-from optimizer.model import TravelMode
 from optimizer.solve import SolveOptions
-from server.db.repository import Database
+from server.plans import rules
 from server.plans.build import build_problem, check_date
 from server.plans.compare import describe
-from server.plans.repository import PlanLockedError, PlanRecord, UnassignedOrder, find_plan, save_plan
-from server.plans.solver import Solver, default_road, local_solver
+from server.plans.errors import PlanLockedError
+from server.plans.ports import PlanStores
+from server.plans.queries import check_user
+from server.plans.records import PlanRecord, UnassignedOrder
+from server.plans.snapshot import snapshot_of
+from server.plans.solver import Solver, local_solver
 
 log = logging.getLogger("hakobu.plans")
 
@@ -64,7 +67,7 @@ class DaySummary:
 
 
 def optimize_day(
-    db: Database,
+    stores: PlanStores,
     org: str,
     branch_id: str,
     date: datetime.date,
@@ -80,32 +83,33 @@ def optimize_day(
 ) -> tuple[PlanRecord, DaySummary]:
     """Build the day's problem, solve it and save it as the DRAFT plan (one transaction).
 
-    A plan of that day with stops that happened or are locked is re-planned around them instead (see
-    ``server.plans.replan``). ``solver`` defaults to solving in this process; ``road`` (road travel
-    only) defaults to the default road graphs. Any failure before or during the save (past date, bad
-    data, no road graph, locked plan, optimizer error) raises and leaves the stored plan as it was.
+    A plan of that day out of DRAFT is changed only with ``force`` (``PlanLockedError`` before any
+    solving otherwise; a DONE plan never); one with stops that happened or are locked is re-planned
+    around them (see ``server.plans.replan``). ``created_by`` must be a user of ``org``
+    (``UnknownUserError``, checked first). ``solver`` defaults to solving in this process with ``road``
+    matrices. Any failure (past date, bad data, locked plan, optimizer error) raises and leaves the
+    stored plan as it was.
     """
     t0 = time.monotonic()
-    check_date(date, now)
-    before = find_plan(db, org, branch_id, date)
-    if before is not None and before.status != "DONE" and has_kept_stops(before):
-        return _replan_existing(db, org, before, options, solver, created_by, road)
-    problem, maps = build_problem(db, org, branch_id, date, travel, now=now)
-    if solver is None:
-        if road is None and problem.travel.mode is TravelMode.ROAD:
-            road = default_road()
-        solver = local_solver(road)
-    solution = solver(problem, options)
-    plan = save_plan(
-        db, org, branch_id, date, solution, problem, created_by, request_id, force=force, travel=travel
-    )
+    before = check_can_optimize(stores, org, branch_id, date, created_by, force, now=now)
+    if before is not None and has_kept_stops(before):
+        return _replan_existing(stores, org, before, options, solver, created_by, road)
+    problem, maps = build_problem(stores, org, branch_id, date, travel, now=now)
+    solution = (solver or local_solver(road))(problem, options)
+    snap = snapshot_of(solution, problem, date)
+    snap["travel"] = maps.travel
+    if maps.notes:
+        snap["notes"] = list(maps.notes)
+    plan = stores.plans.save_day(org, branch_id, date, snap, created_by, request_id, force=force)
     unchanged = before is not None and before.id == plan.id and before.revision == plan.revision
     change = ""
     if before is not None and not unchanged and before.snapshot is not None and plan.snapshot is not None:
         change = describe(before.snapshot, plan.snapshot)
     ev = solution.evaluation
     served = sum(1 for r in plan.routes for s in r.stops if s.order_id is not None)
-    notes = tuple(f"driver {d} has no known licence class; not planned" for d in maps.skipped_drivers)
+    notes = maps.notes + tuple(
+        f"driver {d} has no known licence class; not planned" for d in maps.skipped_drivers
+    )
     summary = DaySummary(
         branch_id=branch_id,
         date=date,
@@ -128,19 +132,8 @@ def optimize_day(
     return plan, summary
 
 
-def branches_with_orders(db: Database, org: str, date: datetime.date) -> list[str]:
-    """Ids of the branches of ``org`` that have orders (not cancelled) on ``date``."""
-    with db.transaction() as conn:
-        rows = conn.execute(
-            "SELECT DISTINCT branch_id FROM orders WHERE organization_id = %s AND delivery_date = %s "
-            "AND status <> 'CANCELLED' ORDER BY branch_id",
-            (org, date),
-        ).fetchall()
-    return [r["branch_id"] for r in rows]
-
-
 def replan_all(
-    db: Database,
+    stores: PlanStores,
     org: str,
     date: datetime.date,
     branch_ids: Sequence[str] | None = None,
@@ -152,6 +145,7 @@ def replan_all(
     created_by: str | None = None,
     now: datetime.datetime | None = None,
     solver: Solver | None = None,
+    road: RoadMatrices | None = None,
 ) -> list[DaySummary]:
     """Create or refresh the DRAFT plan of every branch with orders on ``date`` (or of ``branch_ids``).
 
@@ -161,13 +155,13 @@ def replan_all(
     """
     check_date(date, now)
     opts = options or SolveOptions()
-    with_orders = branches_with_orders(db, org, date)
+    with_orders = stores.master.branches_with_orders(org, date)
     targets = list(with_orders if branch_ids is None else branch_ids)
 
     def one(branch_id: str) -> DaySummary:
         if branch_id not in with_orders:
             return DaySummary(branch_id, date, "no_orders")
-        existing = find_plan(db, org, branch_id, date)
+        existing = stores.plans.find(org, branch_id, date)
         if existing is not None and existing.status != "DRAFT":
             if existing.status != "PUBLISHED" or not force:
                 return DaySummary(
@@ -177,8 +171,8 @@ def replan_all(
                 )
         try:
             return optimize_day(
-                db, org, branch_id, date, opts, created_by, travel=travel, force=force, now=now,
-                solver=solver,
+                stores, org, branch_id, date, opts, created_by, travel=travel, force=force, now=now,
+                solver=solver, road=road,
             )[1]
         except PlanLockedError as exc:
             return DaySummary(branch_id, date, "skipped", message=str(exc))
@@ -192,20 +186,32 @@ def replan_all(
         return list(ex.map(one, targets))
 
 
+def check_can_optimize(
+    stores: PlanStores, org: str, branch_id: str, date: datetime.date, user: str | None, force: bool,
+    *, now: datetime.datetime | None = None,
+) -> PlanRecord | None:
+    """What refuses an optimization before any solving: a past date, an unknown user, a plan out of
+    DRAFT without ``force`` (or DONE). Returns the day's current plan, if any."""
+    check_date(date, now)
+    check_user(stores, org, user)
+    before = stores.plans.find(org, branch_id, date)
+    if before is not None and before.status != "DRAFT":
+        rules.check_reoptimize(before.id, before.status, force, f"{branch_id} on {date}")
+    return before
+
+
 def has_kept_stops(plan: PlanRecord) -> bool:
     """Locked stops or stops that already happened must survive the nightly run."""
     return any(s.locked or s.status != "PLANNED" for r in plan.routes for s in r.stops if s.order_id)
 
 
 def _replan_existing(
-    db: Database, org: str, plan: PlanRecord, options: SolveOptions, solver: Solver | None,
+    stores: PlanStores, org: str, plan: PlanRecord, options: SolveOptions, solver: Solver | None,
     created_by: str | None, road: RoadMatrices | None,
 ) -> tuple[PlanRecord, DaySummary]:
     from server.plans.replan import replan_plan
 
-    if road is None and plan.travel == "road":
-        road = default_road()
-    out = replan_plan(db, org, plan.id, options, solver or local_solver(road), created_by, road=road)
+    out = replan_plan(stores, org, plan.id, options, solver or local_solver(road), created_by, road=road)
     p = out.plan
     unchanged = p.revision == plan.revision
     served = sum(1 for r in p.routes for s in r.stops if s.order_id is not None)

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from optimizer.compiled import RoadMatrices
 from optimizer.model import NodeKind, Problem
 from optimizer.solve import SolveOptions
-from server.db.repository import Database
 from server.plans.build import build_problem
 from server.plans.edit import recheck
 from server.plans.layout import RELOAD, STARTED_STATUSES, Layout, RouteLayout, layout_of
-from server.plans.repository import PlanRecord, check_changeable, get_plan, save_revision
+from server.plans.ports import PlanStores
+from server.plans.queries import check_changeable, check_user
+from server.plans.records import PlanRecord
 from server.plans.solver import Solver
 
 PIN = "pin:"
@@ -80,7 +81,7 @@ def subproblem(
 
 
 def replan_plan(
-    db: Database,
+    stores: PlanStores,
     org: str,
     plan_id: str,
     options: SolveOptions,
@@ -92,9 +93,10 @@ def replan_plan(
 ) -> ReplanOutcome:
     """Re-plan the stored plan (any status but DONE) and save the result as its next revision."""
     t0 = time.monotonic()
-    plan = get_plan(db, org, plan_id)
+    plan = stores.plans.get(org, plan_id)
     check_changeable(plan, etag, "再計画", "re-planned")
-    problem, maps = build_problem(db, org, plan.branch_id, plan.plan_date, plan.travel, allow_past=True)
+    check_user(stores, org, user)
+    problem, maps = build_problem(stores, org, plan.branch_id, plan.plan_date, plan.travel, allow_past=True)
     layout = layout_of(plan)
     open_orders = set(maps.order_ids)
     sub, kept_routes, kept_on_road, kept_locked = subproblem(problem, layout, open_orders)
@@ -120,7 +122,9 @@ def replan_plan(
         f"REPLANNED: +{len(added)} / -{len(removed)} orders, kept {kept_on_road} on the road, "
         f"{kept_locked} locked"
     )
-    stored = save_revision(db, org, plan_id, snap, user, change, etag or plan.etag, skip_if_same=True)
+    stored = stores.plans.save_revision(
+        org, plan_id, snap, user, change, etag or plan.etag, skip_if_same=True
+    )
     return ReplanOutcome(
         stored, added, removed, kept_on_road, kept_locked, time.monotonic() - t0, len(snap["violations"])
     )

@@ -13,17 +13,11 @@ Solver = Callable[[Problem, SolveOptions], Solution]
 
 
 def local_solver(road: RoadMatrices | None = None) -> Solver:
-    """Solve in this process (the CLI and tests without a running optimizer)."""
+    """Solve in this process (the CLI and tests without a running optimizer); ``road`` gives the road
+    matrices for road travel (the wiring passes them; without them road travel fails)."""
 
     def run(problem: Problem, options: SolveOptions) -> Solution:
         return solve(problem, options, compiled=compile_problem(problem, road))
 
     return run
 
-
-def default_road() -> RoadMatrices:
-    """Road matrices from the default graph registry and cache (see server.app.default_geo)."""
-    from geo.provider import RoadMatrixProvider
-    from server.app import default_geo
-
-    return RoadMatrixProvider(*default_geo())

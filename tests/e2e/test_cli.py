@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 def hakobu(
     *args: str, timeout: float = 120, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "server.cli", *args]
+    cmd = [sys.executable, "-m", "server.entrypoints.cli", *args]
     run_env = {**os.environ, **(env or {})}
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False, env=run_env)
 

@@ -8,10 +8,10 @@ import urllib.request
 
 import grpc
 
-from hakobu.v1 import optimizer_pb2 as pb
-from hakobu.v1 import optimizer_pb2_grpc
-from server.app import create_optimizer_server
-from server.observability import JsonFormatter, serve_metrics
+from hakobu.optimizer.v1 import optimizer_pb2 as pb
+from hakobu.optimizer.v1 import optimizer_pb2_grpc
+from server.bootstrap import create_optimizer_server
+from server.platform.observability import JsonFormatter, serve_metrics
 
 
 def test_metrics_endpoint_counts_rpcs() -> None:
@@ -30,6 +30,40 @@ def test_metrics_endpoint_counts_rpcs() -> None:
         assert "hakobu_rpc_seconds_bucket" in body
     finally:
         running.stop(grace=1)
+
+
+def test_every_service_and_streaming_calls_are_counted() -> None:
+    """One interceptor counts streaming calls, GeoService and Operations like the unary optimizer calls."""
+    from google.longrunning import operations_pb2, operations_pb2_grpc
+    from prometheus_client import REGISTRY
+
+    from hakobu.geo.v1 import geo_pb2, geo_pb2_grpc
+
+    def count(method: str, code: str) -> float:
+        return REGISTRY.get_sample_value("hakobu_rpc_total", {"method": method, "code": code}) or 0.0
+
+    before = {k: count(*k) for k in
+              (("StreamOptimize", "OK"), ("ListGraphs", "OK"), ("GetOperation", "NOT_FOUND"))}
+    running = create_optimizer_server("127.0.0.1:0", workers=0)
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{running.port}") as ch:
+            stream = optimizer_pb2_grpc.OptimizerServiceStub(ch).StreamOptimize(
+                pb.OptimizeRequest(problem=pb.Problem(
+                    depots=[pb.Depot(id="d", location=pb.Location(point=pb.Point(x=0, y=0)))],
+                    vehicles=[pb.Vehicle(id="v", capacity=[5])],
+                    jobs=[pb.Job(id="j", location=pb.Location(point=pb.Point(x=1, y=1)), demand=[1])],
+                ), validate_only=True), timeout=5)
+            assert [m.final for m in stream] == [True]
+            geo_pb2_grpc.GeoServiceStub(ch).ListGraphs(geo_pb2.ListGraphsRequest(), timeout=5)
+            try:
+                operations_pb2_grpc.OperationsStub(ch).GetOperation(
+                    operations_pb2.GetOperationRequest(name="operations/none"), timeout=5)
+            except grpc.RpcError as exc:
+                assert exc.code() == grpc.StatusCode.NOT_FOUND
+    finally:
+        running.stop(grace=1)
+    for key, value in before.items():
+        assert count(*key) == value + 1, key
 
 
 def test_json_log_line_carries_extras() -> None:

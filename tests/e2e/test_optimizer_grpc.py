@@ -15,9 +15,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from grpc_status import rpc_status
 
-from hakobu.v1 import optimizer_pb2 as pb
-from hakobu.v1 import optimizer_pb2_grpc
-from server.app import Running, create_optimizer_server
+from hakobu.optimizer.v1 import optimizer_pb2 as pb
+from hakobu.optimizer.v1 import optimizer_pb2_grpc
+from server.bootstrap import Running, create_optimizer_server
 from server.demo import demo_request
 
 
@@ -177,6 +177,18 @@ def test_long_running_operation_cancel_and_idempotency(stub, channel) -> None:
     assert md.state == pb.OptimizeMetadata.CANCELLED
 
 
+def test_request_id_reused_for_another_request_is_refused(stub) -> None:
+    """AIP-155: the same request_id with a different request is INVALID_ARGUMENT on request_id."""
+    req = small_request(time_limit=0.2)
+    req.request_id = f"req-reuse-{time.monotonic_ns()}"
+    first = stub.OptimizeLongRunning(req, timeout=5)
+    assert stub.OptimizeLongRunning(req, timeout=5).name == first.name
+    req.parameters.seed = 99
+    with pytest.raises(grpc.RpcError) as err:
+        stub.OptimizeLongRunning(req, timeout=5)
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "request_id" in _violations(err.value)
+
+
 def test_unknown_operation_is_not_found(channel) -> None:
     """GetOperation on an unknown name is NOT_FOUND."""
     ops = operations_pb2_grpc.OperationsStub(channel)
@@ -237,6 +249,22 @@ def test_validate_only_solves_nothing(stub) -> None:
     assert not resp.HasField("solution")
 
 
+def test_validate_only_rejects_an_invalid_request(stub) -> None:
+    """validate_only still fails an invalid request with INVALID_ARGUMENT naming the field."""
+    req = small_request()
+    req.validate_only = True
+    req.problem.jobs[2].demand[:] = [-5]
+    del req.problem.vehicles[0].capacity[:]
+    with pytest.raises(grpc.RpcError) as err:
+        stub.Optimize(req, timeout=5)
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    fields = _violations(err.value)
+    assert "problem.jobs[2].demand[0]" in fields and "problem.vehicles[0].capacity" in fields, fields
+    with pytest.raises(grpc.RpcError) as err:
+        stub.OptimizeLongRunning(req, timeout=5)
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
 def test_too_heavy_job_is_unassigned_with_reason(stub) -> None:
     """A job heavier than every vehicle is returned unassigned (CAPACITY), not an error."""
     req = small_request()
@@ -261,7 +289,7 @@ def test_validate_plan_reports_violations(stub) -> None:
 def test_health_and_reflection(channel) -> None:
     """The standard health service says SERVING and reflection lists the API."""
     health = health_pb2_grpc.HealthStub(channel)
-    for name in ("", "hakobu.v1.OptimizerService"):
+    for name in ("", "hakobu.optimizer.v1.OptimizerService"):
         r = health.Check(health_pb2.HealthCheckRequest(service=name), timeout=5)
         assert r.status == health_pb2.HealthCheckResponse.SERVING
     refl = reflection_pb2_grpc.ServerReflectionStub(channel)
@@ -269,7 +297,8 @@ def test_health_and_reflection(channel) -> None:
         refl.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=5)
     )
     names = {s.name for s in resp.list_services_response.service}
-    assert {"hakobu.v1.OptimizerService", "google.longrunning.Operations", "grpc.health.v1.Health"} <= names
+    want = {"hakobu.optimizer.v1.OptimizerService", "google.longrunning.Operations", "grpc.health.v1.Health"}
+    assert want <= names
 
 
 def test_fleet_too_small_serves_what_fits(stub) -> None:

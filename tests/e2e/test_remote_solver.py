@@ -11,8 +11,8 @@ import pytest
 from geo.cache import InProcessCache
 from geo.provider import RoadMatrixProvider
 from geo.registry import GraphRegistry
-from hakobu.v1 import optimizer_pb2 as pb
-from hakobu.v1 import optimizer_pb2_grpc
+from hakobu.optimizer.v1 import optimizer_pb2 as pb
+from hakobu.optimizer.v1 import optimizer_pb2_grpc
 from optimizer.checker import evaluate
 from optimizer.compiled import compile_problem
 from optimizer.diagnosis import UnassignedReason
@@ -39,7 +39,7 @@ from optimizer.service.client import (
 )
 from optimizer.service.outbound import options_to_proto, problem_to_proto
 from optimizer.solve import SolveOptions
-from server.app import Running, create_optimizer_server
+from server.bootstrap import Running, create_optimizer_server
 from tests.unit.engines.builders import at, job
 
 FAST = SolveOptions(time_limit=1.0, seed=3)

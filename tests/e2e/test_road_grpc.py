@@ -10,13 +10,15 @@ from pathlib import Path
 import grpc
 import pytest
 from google.protobuf import duration_pb2
+from google.type import latlng_pb2
 
 from geo.cache import InProcessCache
 from geo.registry import GraphRegistry
-from hakobu.v1 import geo_pb2 as gpb
-from hakobu.v1 import geo_pb2_grpc, optimizer_pb2_grpc
-from hakobu.v1 import optimizer_pb2 as pb
-from server.app import Running, create_optimizer_server
+from hakobu.geo.v1 import geo_pb2 as gpb
+from hakobu.geo.v1 import geo_pb2_grpc
+from hakobu.optimizer.v1 import optimizer_pb2 as pb
+from hakobu.optimizer.v1 import optimizer_pb2_grpc
+from server.bootstrap import Running, create_optimizer_server
 
 # Inside the Nerima extract (lat 35.7403-35.7584, lon 139.6577-139.6802).
 DEPOT = (35.7490, 139.6690)
@@ -38,7 +40,7 @@ def channel(server: Running) -> Iterator[grpc.Channel]:
 
 
 def _latlng(lat: float, lng: float) -> pb.Location:
-    return pb.Location(lat_lng=pb.LatLng(latitude=lat, longitude=lng))
+    return pb.Location(lat_lng=latlng_pb2.LatLng(latitude=lat, longitude=lng))
 
 
 def road_request(jobs: int = 15, seed: int = 3) -> pb.OptimizeRequest:
@@ -93,7 +95,7 @@ def test_optimize_on_road_graph_is_confirmed_by_checker_and_matrix(channel) -> N
             gpb.ComputeMatrixRequest(
                 graph="tokyo_nerima",
                 vehicle_class=classes[r.vehicle_id],
-                locations=[pb.LatLng(latitude=a, longitude=b) for a, b in stops],
+                locations=[latlng_pb2.LatLng(latitude=a, longitude=b) for a, b in stops],
             ),
             timeout=30,
         )
@@ -130,7 +132,7 @@ def test_geo_service_lists_graphs_and_draws_legs(channel) -> None:
         gpb.ComputeRouteGeometryRequest(
             graph="tokyo_nerima",
             vehicle_class="2t",
-            locations=[pb.LatLng(latitude=a, longitude=b) for a, b in pts],
+            locations=[latlng_pb2.LatLng(latitude=a, longitude=b) for a, b in pts],
         ),
         timeout=30,
     )

@@ -12,16 +12,16 @@ import time
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from hakobu.v1 import resources_pb2 as rpb
-from hakobu.v1 import resources_pb2_grpc
-from server.db.seed import ORG_ID, seed, tomorrow
+from hakobu.fleet.v1 import fleet_pb2 as rpb
+from hakobu.fleet.v1 import fleet_pb2_grpc
+from server.adapters.postgres.seed import ORG_ID, seed, tomorrow
 from tests.integration.db.conftest import db_url  # noqa: F401  (fixture)
 
 
 def test_serve_all_starts_optimizer_and_plans(db_url: str) -> None:  # noqa: F811
     seed(db_url, tomorrow())
     env = {**os.environ, "DATABASE_URL": db_url, "HAKOBU_LOG_LEVEL": "WARNING"}
-    cmd = [sys.executable, "-m", "server.cli", "serve", "all", "--address", "127.0.0.1:0",
+    cmd = [sys.executable, "-m", "server.entrypoints.cli", "serve", "all", "--address", "127.0.0.1:0",
            "--plans-address", "127.0.0.1:0", "--workers", "0", "--metrics-port", "-1"]
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env) as proc:
         _check(proc)
@@ -42,15 +42,15 @@ def _check(proc: subprocess.Popen[str]) -> None:
         optimizer = re.search(r"OptimizerService \(gRPC\) listening on (\S+)", out)
         plans = re.search(r"PlanService \+ OrganizationService \(gRPC\) listening on (\S+)", out)
         assert optimizer and plans, out
-        for target, service in ((optimizer.group(1), "hakobu.v1.OptimizerService"),
-                                (plans.group(1), "hakobu.v1.PlanService")):
+        for target, service in ((optimizer.group(1), "hakobu.optimizer.v1.OptimizerService"),
+                                (plans.group(1), "hakobu.plans.v1.PlanService")):
             with grpc.insecure_channel(target) as ch:
                 status = health_pb2_grpc.HealthStub(ch).Check(
                     health_pb2.HealthCheckRequest(service=service), timeout=10
                 ).status
                 assert status == health_pb2.HealthCheckResponse.SERVING
         with grpc.insecure_channel(plans.group(1)) as ch:
-            branches = resources_pb2_grpc.OrganizationServiceStub(ch).ListBranches(
+            branches = fleet_pb2_grpc.OrganizationServiceStub(ch).ListBranches(
                 rpb.ListBranchesRequest(parent=f"organizations/{ORG_ID}"),
                 metadata=(("x-hakobu-organization", ORG_ID),), timeout=10,
             ).branches

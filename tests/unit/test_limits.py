@@ -37,6 +37,20 @@ def test_a_queued_run_whose_deadline_passes_raises_deadline_expired() -> None:
     assert issubclass(DeadlineExpired, NoPlanError)  # the edge's DEADLINE_EXCEEDED, never UNKNOWN
 
 
+def test_a_solve_queued_behind_a_busy_pool_expires_typed() -> None:
+    """Through ``solve``: DeadlineExpired (DEADLINE_EXCEEDED at the edge), not a ValueError."""
+    p = grid_problem(jobs=30, capacity=8, vehicles=5)
+    compiled = compile_problem(p)
+    with WorkerPool(1) as pool:
+        busy = threading.Thread(target=pool.run, args=(compiled, [("pyvrp", Limits(time_limit=2.0))]))
+        busy.start()
+        while pool.busy() == 0:
+            time.sleep(0.01)
+        with pytest.raises(DeadlineExpired):
+            solve(p, SolveOptions(time_limit=0.3, parallelism=2), pool=pool, compiled=compiled)
+        busy.join()
+
+
 def test_a_cancelled_queued_run_raises_deadline_expired() -> None:
     """``should_stop`` while waiting for a worker ends the call the same way."""
     compiled = compile_problem(grid_problem())

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from server.cli import _day_arg, main
+from server.entrypoints.cli.main import _day_arg, main
 from server.jst import JST
+from server.platform.settings import Settings
 from server.scheduler import (
     DEFAULT_ORGANIZATION,
     Job,
@@ -119,20 +120,18 @@ def test_dates_count_from_the_due_time_in_japan() -> None:
 # -- schedule files -----------------------------------------------------------------------------------
 
 
-def test_builtin_schedule_replans_tomorrow_at_22_jst(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("HAKOBU_SCHEDULE", raising=False)
-    monkeypatch.delenv("HAKOBU_ORGANIZATION", raising=False)
+def test_builtin_schedule_replans_tomorrow_at_22_jst() -> None:
     s = load_schedule()
     assert s.source == "built-in" and len(s.jobs) == 1
     job = s.jobs[0]
     assert (job.cron, job.organization) == ("0 22 * * *", DEFAULT_ORGANIZATION)
     assert job.action == ReplanAction(date="tomorrow", branches=None, force=False, time_limit=30.0)
     assert next_runs(job.cron, jst(2026, 5, 1, 21, 59)) == [jst(2026, 5, 1, 22, 0)]
-    monkeypatch.setenv("HAKOBU_ORGANIZATION", "ORG-XYZ")
-    assert load_schedule().jobs[0].organization == "ORG-XYZ"
+    settings = Settings.from_env({"HAKOBU_ORGANIZATION": "ORG-XYZ"})
+    assert load_schedule(settings.schedule, settings.organization).jobs[0].organization == "ORG-XYZ"
 
 
-def test_full_schedule_file_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_full_schedule_file_from_the_environment(tmp_path: Path) -> None:
     path = tmp_path / "schedule.toml"
     path.write_text(
         """
@@ -160,8 +159,8 @@ organization = "*"
 """,
         encoding="utf-8",
     )
-    monkeypatch.setenv("HAKOBU_SCHEDULE", str(path))
-    s = load_schedule()
+    settings = Settings.from_env({"HAKOBU_SCHEDULE": str(path)})
+    s = load_schedule(settings.schedule, settings.organization)
     assert s.source == str(path)
     a, b = s.jobs
     assert a.organization == "ORG-009" and a.grace == datetime.timedelta(minutes=90)

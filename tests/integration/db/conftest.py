@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from server.db.migrate import migrate
-from server.db.repository import Database, Repositories
+from server.adapters.postgres.migrate import migrate
+from server.adapters.postgres.repository import Database, Repositories
 
 ADMIN_URL = os.environ.get("HAKOBU_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 

@@ -6,7 +6,16 @@ import datetime
 import uuid
 from typing import Any
 
-from server.db.repository import Branch, Customer, Driver, Order, Record, Repositories, Repository, Vehicle
+from server.adapters.postgres.repository import (
+    Branch,
+    Customer,
+    Driver,
+    Order,
+    Record,
+    Repositories,
+    Repository,
+    Vehicle,
+)
 
 DAY = datetime.date(2026, 12, 1)
 

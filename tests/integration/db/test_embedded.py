@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -11,19 +13,25 @@ from urllib.parse import parse_qs, urlsplit
 import psycopg
 import pytest
 
-from server.db.config import database_url, embedded_url, stop_embedded
-from server.db.migrate import MIGRATIONS_DIR, migrate
-from server.db.repository import Branch, Database, Repositories
+from server.adapters.postgres.migrate import MIGRATIONS_DIR, migrate
+from server.adapters.postgres.repository import Branch, Database, Repositories
+from server.bootstrap import database_url
+from server.db.config import embedded_url, stop_embedded
+from server.platform.settings import Settings
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(autouse=True)
-def _stop_servers(tmp_path: Path) -> Iterator[None]:
-    """Stop each test's server while its folder exists (pytest may remove it before the exit hooks run)."""
-    yield
-    for folder in tmp_path.iterdir():
-        stop_embedded(folder)
+@pytest.fixture
+def folder() -> Iterator[Path]:
+    """A folder of its own that the server's own user can reach (pytest's shared temporary folders are
+    rotated away by parallel sessions); each server started in it is stopped before it is removed."""
+    path = Path(tempfile.mkdtemp(prefix="hakobu-embedded-"))
+    path.chmod(0o755)
+    yield path
+    for sub in path.iterdir():
+        stop_embedded(sub)
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _run(code: str, data_dir: Path) -> str:
@@ -35,12 +43,11 @@ def _run(code: str, data_dir: Path) -> str:
     return res.stdout.strip()
 
 
-def test_embedded_default_migrates_and_stores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without DATABASE_URL an embedded server starts in the folder, migrates and stores a row."""
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    data_dir = tmp_path / "pg"
-    url = database_url(data_dir)
-    assert url == embedded_url(data_dir)  # started once, reused
+def test_embedded_default_migrates_and_stores(folder: Path) -> None:
+    """Without DATABASE_URL an embedded server starts in the data folder, migrates and stores a row."""
+    settings = Settings.from_env({"HAKOBU_DATA_DIR": str(folder)})
+    url = database_url(settings)
+    assert url == embedded_url(folder / "pgdata")  # started once, reused
     assert migrate(url) == sorted(p.stem for p in MIGRATIONS_DIR.glob("*.sql"))
     assert migrate(url) == []  # nothing pending the second time
     with psycopg.connect(url) as conn:
@@ -51,20 +58,19 @@ def test_embedded_default_migrates_and_stores(tmp_path: Path, monkeypatch: pytes
     assert repos.branches.get("ORG-E", made.id) == made
 
 
-def test_embedded_listens_on_a_unix_socket_only(tmp_path: Path) -> None:
+def test_embedded_listens_on_a_unix_socket_only(folder: Path) -> None:
     """The server is PostgreSQL 18, reached through a socket, with TCP listening switched off."""
-    url = embedded_url(tmp_path / "pg")
-    parts = urlsplit(url)
-    socket_dir = Path(parse_qs(parts.query)["host"][0])
+    url = embedded_url(folder / "pg")
+    socket_dir = Path(parse_qs(urlsplit(url).query)["host"][0])
     assert socket_dir.is_absolute() and any(p.name.startswith(".s.PGSQL.") for p in socket_dir.iterdir())
     with psycopg.connect(url) as conn:
         assert conn.execute("SHOW server_version").fetchone()[0].startswith("18.")
         assert conn.execute("SHOW listen_addresses").fetchone()[0] == ""
 
 
-def test_embedded_keeps_data_between_runs_and_stops_at_exit(tmp_path: Path) -> None:
+def test_embedded_keeps_data_between_runs_and_stops_at_exit(folder: Path) -> None:
     """A row written by one process is read by the next; each run's server stops when its process exits."""
-    data_dir = tmp_path / "pg"
+    data_dir = folder / "pg"
     _run(
         "import psycopg\n"
         "with psycopg.connect(url) as c:\n"
@@ -82,23 +88,22 @@ def test_embedded_keeps_data_between_runs_and_stops_at_exit(tmp_path: Path) -> N
     assert not (data_dir / "postmaster.pid").exists()
 
 
-def test_embedded_moves_aside_a_folder_of_another_major_version(tmp_path: Path) -> None:
+def test_embedded_moves_aside_a_folder_of_another_major_version(folder: Path) -> None:
     """A folder made by the earlier embedded PostgreSQL 16 is renamed, kept whole, and a new one starts."""
-    data_dir = tmp_path / "pg"
-    data_dir.mkdir()
+    data_dir = folder / "pg"
+    (data_dir / "base").mkdir(parents=True)
     (data_dir / "PG_VERSION").write_text("16\n")
-    (data_dir / "base").mkdir()
     (data_dir / "base" / "old-data").write_text("kept")
     url = embedded_url(data_dir)
-    assert (tmp_path / "pg-pg16" / "base" / "old-data").read_text() == "kept"
+    assert (folder / "pg-pg16" / "base" / "old-data").read_text() == "kept"
     assert (data_dir / "PG_VERSION").read_text().strip() == "18"
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT 1").fetchone() == (1,)
 
 
-def test_stop_embedded_stops_and_a_later_call_restarts(tmp_path: Path) -> None:
+def test_stop_embedded_stops_and_a_later_call_restarts(folder: Path) -> None:
     """stop_embedded ends the server (its postmaster.pid goes); embedded_url then starts it again."""
-    data_dir = tmp_path / "pg"
+    data_dir = folder / "pg"
     embedded_url(data_dir)
     assert (data_dir / "postmaster.pid").exists()
     stop_embedded(data_dir)

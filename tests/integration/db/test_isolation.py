@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.db.repository import InvalidReferenceError, NotFoundError, Order, Repositories
+from server.adapters.postgres.repository import InvalidReferenceError, NotFoundError, Order, Repositories
 
 from .samples import CHANGE, DAY, RESOURCES, branch, sample
 

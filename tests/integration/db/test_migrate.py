@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psycopg
 
-from server.db.migrate import MIGRATIONS_DIR, migrate, pending
+from server.adapters.postgres.migrate import MIGRATIONS_DIR, migrate, pending
 
 BUSINESS_TABLES = {
     "branches", "users", "vehicles", "drivers", "customers", "orders", "plans", "routes", "stops",

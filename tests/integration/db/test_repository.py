@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from server.db.repository import (
+from server.adapters.postgres.repository import (
     AlreadyExistsError,
     Branch,
     InUseError,

@@ -3,39 +3,57 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import psycopg
 
-from server.db.repository import Repositories
-from server.db.seed import DEMO_ORDERS, NERIMA_BOX, NERIMA_BRANCH_ID, ORG_ID, seed
+from server.adapters.postgres.repository import Repositories
+from server.adapters.postgres.seed import DEMO_ORDERS, NERIMA_BOX, NERIMA_BRANCH_ID, seed
 
 DAY = datetime.date(2026, 12, 24)
 
 
-def _counts(url: str) -> dict[str, int]:
-    tables = ["organizations", "branches", "users", "vehicles", "drivers", "customers", "orders"]
+TABLES = ["organizations", "branches", "users", "vehicles", "drivers", "customers", "orders"]
+
+
+def _counts(url: str, org: str) -> dict[str, int]:
     with psycopg.connect(url) as conn:
-        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # type: ignore[index]
+        counts = {
+            t: conn.execute(f"SELECT count(*) FROM {t} WHERE organization_id = %s", (org,)).fetchone()[0]  # type: ignore[index]
+            for t in TABLES[1:]
+        }
+        counts["organizations"] = conn.execute(
+            "SELECT count(*) FROM organizations WHERE id = %s", (org,)
+        ).fetchone()[0]  # type: ignore[index]
+    return counts
 
 
-def test_seed_twice_adds_no_duplicates(db_url: str, repos: Repositories) -> None:
-    """The second seed inserts nothing and the row counts stay the same."""
-    first = seed(db_url, DAY)
-    after_first = _counts(db_url)
-    second = seed(db_url, DAY)
-    assert set(second.values()) == {0}
-    assert _counts(db_url) == after_first
-    assert first["orders"] in (0, DEMO_ORDERS)  # 0 only if another test seeded this day first
-    names = {b.name for b in repos.branches.list(ORG_ID).items}
-    assert {"東京本社", "大阪支社"} <= names
-    v1 = repos.vehicles.get(ORG_ID, "V-001")
+def test_seed_loads_every_demo_row_once_and_a_second_seed_adds_nothing(
+    db_url: str, repos: Repositories
+) -> None:
+    """The first seed of a fresh organization inserts every demo row; the second inserts nothing."""
+    org = f"ORG-SEED-{uuid.uuid4().hex[:8]}"
+    first = seed(db_url, DAY, organization=org)
+    expected = {"organizations": 1, "branches": 3, "users": 3, "vehicles": 5, "drivers": 5, "customers": 2,
+                "orders": DEMO_ORDERS}
+    assert first == expected
+    assert _counts(db_url, org) == expected
+    second = seed(db_url, DAY, organization=org)
+    assert second == dict.fromkeys(TABLES, 0)
+    assert _counts(db_url, org) == expected
+    names = {b.name for b in repos.branches.list(org).items}
+    assert names == {"東京本社", "大阪支社", "練馬営業所"}
+    v1 = repos.vehicles.get(org, "V-001")
     assert v1.registration_number == "品川500あ1234" and v1.payload_kg == 2000
 
 
 def test_seeded_orders_lie_inside_the_nerima_extract(db_url: str, repos: Repositories) -> None:
     """All demo orders for the day belong to the Nerima branch and lie inside the OSM extract's box."""
-    seed(db_url, DAY)
-    orders = repos.orders.list(ORG_ID, page_size=1000, filter={"branch_id": NERIMA_BRANCH_ID,
+    org = f"ORG-SEED-{uuid.uuid4().hex[:8]}"
+    seed(db_url, DAY, organization=org)
+    every = repos.orders.list(org, page_size=1000, filter={"delivery_date": DAY}).items
+    assert {o.branch_id for o in every} == {NERIMA_BRANCH_ID}
+    orders = repos.orders.list(org, page_size=1000, filter={"branch_id": NERIMA_BRANCH_ID,
                                                                "delivery_date": DAY}).items
     assert len(orders) == DEMO_ORDERS
     lat0, lat1, lon0, lon1 = NERIMA_BOX

@@ -10,16 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from server.cli import main
-from server.db.repository import Database
-from server.db.seed import NERIMA_BRANCH_ID, ORG_ID, seed
+from server.adapters.postgres.database import Database
+from server.adapters.postgres.run_state import PostgresRunState
+from server.adapters.postgres.seed import NERIMA_BRANCH_ID
+from server.entrypoints.cli.main import main
 from server.jst import JST, today_jst
-from server.plans.repository import find_plan
-from server.scheduler import PostgresRunState, ReplanRunner, Scheduler, parse_schedule
+from server.plans.queries import find_plan
+from server.scheduler import Scheduler, parse_schedule
+from server.scheduler.runner import ReplanRunner
+from tests.integration.plans.conftest import seeded_org, stores_for
 
-# Days far enough ahead not to meet the dates of test_plans.py (tomorrow + 10 … + 20) in the shared DB.
-ONCE_OFFSET = 45
-LOOP_OFFSET = 46
+#: Each test plans "+1" (the day after the due time) for an organization of its own.
+OFFSET = 1
 
 
 class FrozenClock:
@@ -35,9 +37,9 @@ class FrozenClock:
         raise AssertionError("the test should not sleep")
 
 
-def _schedule_toml(name: str, cron: str, offset: int) -> str:
+def _schedule_toml(org: str, name: str, cron: str, offset: int) -> str:
     return (
-        f'organization = "{ORG_ID}"\n\n[[jobs]]\nname = "{name}"\ncron = "{cron}"\nrun = "replan"\n'
+        f'organization = "{org}"\n\n[[jobs]]\nname = "{name}"\ncron = "{cron}"\nrun = "replan"\n'
         f'date = "+{offset}"\nbranches = ["{NERIMA_BRANCH_ID}"]\ntime_limit = 2\nseed = 1\n'
     )
 
@@ -46,20 +48,19 @@ def test_once_replans_the_configured_day_with_the_real_solver(
     db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """``hakobu scheduler --once --config F --url U`` solves and stores the DRAFT plan of the job's day."""
-    day = today_jst() + datetime.timedelta(days=ONCE_OFFSET)
-    seed(db_url, day)
-    db = Database(db_url)
-    assert find_plan(db, ORG_ID, NERIMA_BRANCH_ID, day) is None
+    org, day = seeded_org(db_url, today_jst() + datetime.timedelta(days=OFFSET))
+    db = stores_for(db_url)
+    assert find_plan(db, org, NERIMA_BRANCH_ID, day) is None
     config = tmp_path / "schedule.toml"
-    config.write_text(_schedule_toml("nightly-test", "0 22 * * *", ONCE_OFFSET), encoding="utf-8")
+    config.write_text(_schedule_toml(org, "nightly-test", "0 22 * * *", OFFSET), encoding="utf-8")
 
     assert main(["scheduler", "--once", "--config", str(config), "--url", db_url]) == 0
     out = capsys.readouterr().out
     assert f"nightly-test: 成功 / ok — {day.isoformat()}: planned 1" in out
-    plan = find_plan(db, ORG_ID, NERIMA_BRANCH_ID, day)
+    plan = find_plan(db, org, NERIMA_BRANCH_ID, day)
     assert plan is not None and plan.status == "DRAFT" and plan.revision == 1
     assert sum(1 for r in plan.routes for s in r.stops if s.order_id is not None) > 0
-    with db.transaction() as conn:  # --once is outside the schedule: it claims no due time
+    with Database(db_url).transaction() as conn:  # --once is outside the schedule: it claims no due time
         assert conn.execute("SELECT 1 FROM scheduler_state WHERE job = 'nightly-test'").fetchone() is None
 
 
@@ -67,24 +68,23 @@ def test_due_run_is_recorded_in_postgres_and_not_repeated_after_restart(db_url: 
     """The due job re-plans and is recorded 'ok'; a restarted scheduler (new state object) runs nothing."""
     now = datetime.datetime.now(JST).replace(second=30, microsecond=0)
     due = now.replace(second=0)
-    day = due.date() + datetime.timedelta(days=LOOP_OFFSET)
-    seed(db_url, day)
-    db = Database(db_url)
+    org, day = seeded_org(db_url, due.date() + datetime.timedelta(days=OFFSET))
+    db = stores_for(db_url)
     name = f"replan-{uuid.uuid4().hex[:8]}"
-    schedule = parse_schedule(_schedule_toml(name, f"{due.minute} {due.hour} * * *", LOOP_OFFSET), "test")
-    state = PostgresRunState(db)
+    schedule = parse_schedule(_schedule_toml(org, name, f"{due.minute} {due.hour} * * *", OFFSET), "test")
+    state = PostgresRunState(Database(db_url))
     state.check()
 
     assert Scheduler(schedule, ReplanRunner(db), state, FrozenClock(now)).run_pending() == 1
     last = state.last(name)
     assert last is not None and last.due_at == due and last.outcome == "ok"
     assert last.message == f"{day.isoformat()}: planned 1" and last.finished_at is not None
-    plan = find_plan(db, ORG_ID, NERIMA_BRANCH_ID, day)
+    plan = find_plan(db, org, NERIMA_BRANCH_ID, day)
     assert plan is not None and plan.revision == 1
 
-    restarted = Scheduler(schedule, ReplanRunner(db), PostgresRunState(db), FrozenClock(now))
+    restarted = Scheduler(schedule, ReplanRunner(db), PostgresRunState(Database(db_url)), FrozenClock(now))
     assert restarted.run_pending() == 0
-    again = find_plan(db, ORG_ID, NERIMA_BRANCH_ID, day)
+    again = find_plan(db, org, NERIMA_BRANCH_ID, day)
     assert again is not None and (again.id, again.revision) == (plan.id, plan.revision)
     # the claim itself is atomic: the same due time, or an older one, is refused; a later one is taken
     assert not state.claim(name, due, now)

@@ -1,0 +1,1 @@
+"""hakobu.geo.v1: generated protobuf and gRPC modules (never edit by hand)."""

@@ -1,0 +1,1 @@
+"""In-memory implementations of the plans ports, for unit tests and database-free runs."""

@@ -1,0 +1,240 @@
+"""The only wiring: builds the servers and the stores from one ``Settings``; nothing imports it back.
+
+Only the entrypoints' main functions (the ``hakobu`` command) and tests import this module.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import grpc
+from google.longrunning import operations_pb2, operations_pb2_grpc
+from grpc_health.v1 import health
+
+from geo.cache import MatrixCache, cache_from_url
+from geo.provider import RoadMatrixProvider
+from geo.registry import GraphRegistry
+from geo.service import GeoServicer
+from hakobu.geo.v1 import geo_pb2, geo_pb2_grpc
+from hakobu.optimizer.v1 import optimizer_pb2, optimizer_pb2_grpc
+from optimizer.parallel import WorkerPool
+from optimizer.service.operations import InMemoryOperationStore
+from optimizer.service.servicer import OptimizerServicer
+from server.adapters.postgres.database import Database
+from server.adapters.postgres.master_data import PgMasterData
+from server.adapters.postgres.plans import PgPlans
+from server.adapters.road_graphs import RegistryGraphs
+from server.entrypoints.grpc.operations import OperationsServicer
+from server.plans.ports import PlanStores
+from server.plans.solver import Solver
+from server.platform.grpc import Service, build_server, service_name
+from server.platform.observability import PrometheusSolveMetrics
+from server.platform.settings import Settings, default_workers
+
+log = logging.getLogger("hakobu.server")
+
+OPTIMIZER_SERVICE = optimizer_pb2.DESCRIPTOR.services_by_name["OptimizerService"].full_name
+OPERATIONS_SERVICE = operations_pb2.DESCRIPTOR.services_by_name["Operations"].full_name
+GEO_SERVICE = geo_pb2.DESCRIPTOR.services_by_name["GeoService"].full_name
+
+
+def default_geo(settings: Settings | None = None) -> tuple[GraphRegistry, MatrixCache]:
+    """Road graphs (every OSM file of the OSM folder, compiled on first use, cached in the geo cache) and
+    the matrix cache (Redis when ``redis_url`` is set, otherwise in-process)."""
+    s = settings or Settings()
+    registry = GraphRegistry(cache_dir=s.geo_cache_dir)
+    if s.osm_dir is not None and s.osm_dir.is_dir():
+        registry.add_directory(s.osm_dir)
+    return registry, cache_from_url(s.redis_url)
+
+
+def database_url(settings: Settings) -> str:
+    """``DATABASE_URL``, else the embedded PostgreSQL in the data directory, started here (explicitly)."""
+    if settings.database_url:
+        return settings.database_url
+    from server.db.config import embedded_url
+
+    return embedded_url(settings.pg_data_dir)
+
+
+@dataclass
+class Batch:
+    """What the batch commands (``replan``, ``scheduler``, the demo) work with; close it when done."""
+
+    database: Database
+    stores: PlanStores
+    #: Road matrices for road travel (None when the command plans on straight lines only).
+    road: RoadMatrixProvider | None = None
+    #: The OptimizerService client when the command solves remotely, else None (solve in-process).
+    solver: Solver | None = None
+
+    def close(self) -> None:
+        close = getattr(self.solver, "close", None)
+        if close is not None:
+            close()
+        self.database.close()
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_batch(
+    settings: Settings, url: str | None = None, *, road: bool = False, optimizer: str | None = None
+) -> Batch:
+    """The plans stores over ``url`` (default: ``database_url``), with road graphs and matrices when
+    ``road``, solving with the OptimizerService at ``optimizer`` when given."""
+    database = Database(url or database_url(settings))
+    registry, matrices = None, None
+    if road:
+        registry, cache = default_geo(settings)
+        matrices = RoadMatrixProvider(registry, cache)
+    solver = None
+    if optimizer:
+        from optimizer.service.client import RemoteSolver
+
+        solver = RemoteSolver(optimizer, road=matrices)
+    return Batch(database, plan_stores(database, registry), matrices, solver)
+
+
+def plan_stores(db: Database, registry: GraphRegistry | None = None) -> PlanStores:
+    """The plans use cases' ports over PostgreSQL (and the road graphs, when given)."""
+    return PlanStores(PgMasterData(db), PgPlans(db), None if registry is None else RegistryGraphs(registry))
+
+
+@dataclass
+class Running:
+    server: grpc.Server
+    port: int
+    health: health.HealthServicer
+    pool: WorkerPool | None
+    servicer: OptimizerServicer
+    _stopped: bool = field(default=False, repr=False)
+
+    def stop(self, grace: float = 5.0) -> None:
+        """Graceful shutdown: report NOT_SERVING, finish calls, stop workers."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self.health.enter_graceful_shutdown()
+        self.servicer.shutdown()
+        self.server.stop(grace).wait()
+        if self.pool is not None:
+            self.pool.close()
+
+
+def create_optimizer_server(
+    address: str = "127.0.0.1:0",
+    workers: int | None = None,
+    geo: tuple[GraphRegistry, MatrixCache] | None = None,
+    settings: Settings | None = None,
+) -> Running:
+    """OptimizerService and GeoService bound to ``address`` (port 0 picks a free one), started.
+
+    ``workers`` solver processes (default: the cores, at most 2); 0 solves in
+    the server process itself (for tests and tiny deployments). ``geo`` is the
+    road-graph registry and matrix cache (default: :func:`default_geo` of ``settings``).
+    """
+    registry, cache = geo if geo is not None else default_geo(settings)
+    n = (settings.workers if settings is not None else default_workers()) if workers is None else workers
+    pool = WorkerPool(n) if n > 0 else None
+    if pool is not None and not pool.wait_ready():
+        log.warning("solver workers are slow to start", extra={"workers": n})
+    store = InMemoryOperationStore()
+    servicer = OptimizerServicer(
+        pool, store, parallelism=max(n, 1), road=RoadMatrixProvider(registry, cache),
+        metrics=PrometheusSolveMetrics(),
+    )
+    try:
+        built = build_server(address, [
+            Service(OPTIMIZER_SERVICE, optimizer_pb2_grpc.add_OptimizerServiceServicer_to_server, servicer),
+            Service(OPERATIONS_SERVICE, operations_pb2_grpc.add_OperationsServicer_to_server,
+                    OperationsServicer(store)),
+            Service(GEO_SERVICE, geo_pb2_grpc.add_GeoServiceServicer_to_server, GeoServicer(registry, cache)),
+        ])
+    except OSError:
+        if pool is not None:
+            pool.close()
+        raise
+    log.info("optimizer listening", extra={"address": address, "port": built.port, "workers": n})
+    return Running(built.server, built.port, built.health, pool, servicer)
+
+
+# ---------------------------------------------------------------- the plans server
+
+
+
+@dataclass
+class RunningPlans:
+    server: grpc.Server
+    port: int
+    health: health.HealthServicer
+    servicer: object
+    solver: object
+    db: Database | None = None
+    _stopped: bool = field(default=False, repr=False)
+
+    def stop(self, grace: float = 5.0) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self.health.enter_graceful_shutdown()
+        self.server.stop(grace).wait()
+        self.servicer.shutdown()  # type: ignore[attr-defined]
+        close = getattr(self.solver, "close", None)
+        if close is not None:
+            close()
+        if self.db is not None:
+            self.db.close()
+
+
+def create_plans_server(
+    address: str,
+    database_url: str,
+    optimizer_target: str,
+    *,
+    concurrency: int = 2,
+    geo: tuple[GraphRegistry, MatrixCache] | None = None,
+    settings: Settings | None = None,
+) -> RunningPlans:
+    """OrganizationService + PlanService (+ their Operations) over ``database_url``, started.
+
+    Plans are solved by the OptimizerService at ``optimizer_target`` (gRPC) and re-checked here with the
+    same checker; ``concurrency`` bounds the optimizations running at once.
+    """
+    from hakobu.fleet.v1 import fleet_pb2, fleet_pb2_grpc
+    from hakobu.plans.v1 import plans_pb2, plans_pb2_grpc
+    from optimizer.service.client import RemoteSolver
+    from server.adapters.postgres.migrate import migrate
+    from server.adapters.postgres.operations import PgOperationStore
+    from server.entrypoints.grpc.context import caller
+    from server.entrypoints.grpc.organization import OrganizationServicer
+    from server.entrypoints.grpc.plans import PlanServicer
+
+    migrate(database_url)
+    db = Database(database_url)
+    registry, cache = geo if geo is not None else default_geo(settings)
+    road = RoadMatrixProvider(registry, cache)
+    solver = RemoteSolver(optimizer_target, road=road)
+    store = PgOperationStore(db)
+    plans = PlanServicer(
+        plan_stores(db, registry),
+        solver,
+        store,
+        road=road,
+        concurrency=concurrency,
+        metrics=PrometheusSolveMetrics(),
+    )
+    operations = OperationsServicer(store, owner_of=lambda ctx: caller(ctx).organization)
+    built = build_server(address, [
+        Service(service_name(plans_pb2.DESCRIPTOR, "PlanService"),
+                plans_pb2_grpc.add_PlanServiceServicer_to_server, plans),
+        Service(service_name(fleet_pb2.DESCRIPTOR, "OrganizationService"),
+                fleet_pb2_grpc.add_OrganizationServiceServicer_to_server, OrganizationServicer(db)),
+        Service(OPERATIONS_SERVICE, operations_pb2_grpc.add_OperationsServicer_to_server, operations),
+    ], thread_prefix="grpc-plans")
+    log.info("plans listening", extra={"address": address, "port": built.port, "optimizer": optimizer_target})
+    return RunningPlans(built.server, built.port, built.health, plans, solver, db)

@@ -1,0 +1,1 @@
+"""The ``hakobu`` command line: ``main.main`` is its entry point."""

@@ -1,0 +1,153 @@
+"""``hakobu demo``: start the optimizer, plan a demo day, then the plans services on the seeded store."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+from types import ModuleType
+
+from server import jst
+from server.platform.settings import Settings
+
+
+def demo(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
+    import grpc
+
+    from geo.registry import OSM_SUFFIXES
+    from hakobu.optimizer.v1 import optimizer_pb2_grpc
+    from server.demo import demo_request
+    from server.platform.observability import serve_metrics
+
+    running = wiring.create_optimizer_server(ns.address, settings=settings)
+    host = ns.address.rsplit(":", 1)[0]
+    target = f"{host}:{running.port}"
+    try:
+        with grpc.insecure_channel(target) as channel:
+            stub = optimizer_pb2_grpc.OptimizerServiceStub(channel)
+            osm = settings.osm_dir
+            found = osm is not None and any((osm / f"tokyo_nerima{s}").is_file() for s in OSM_SUFFIXES)
+            graph = "tokyo_nerima" if found else None
+            req = demo_request(time_limit=ns.time_limit, road_graph=graph)
+            where = f"練馬営業所, roads of graph {graph}" if graph else "東京本社, straight-line travel"
+            print(
+                f"デモ / demo: {where} — {len(req.problem.jobs)} 件の配送依頼 / orders, "
+                f"{len(req.problem.vehicles)} 台 / vehicles",
+                flush=True,
+            )
+            last = None
+            t0 = time.monotonic()
+            for msg in stub.StreamOptimize(req, timeout=ns.time_limit + 30):
+                last = msg
+                label = "最終 / final" if msg.final else "改善 / improved"
+                t = msg.solution.totals
+                print(
+                    f"  {time.monotonic() - t0:6.2f} s  {label}: cost {msg.solution.cost.total:,.0f}, "
+                    f"{t.jobs_served} served / 配送 {t.jobs_served} 件, {t.vehicles_used} vehicles"
+                )
+            assert last is not None
+            _print_solution(last.solution)
+    except grpc.RpcError as exc:
+        print(f"demo failed: {exc.code().name}: {exc.details()}", file=sys.stderr)
+        running.stop()
+        return 1
+    url = _demo_plans_store(settings, wiring)
+    plans = _demo_plans_server(settings, wiring, ns, url, target) if url else None
+    print(f"\nOptimizerService (gRPC) listening on {target}")
+    print(f"  try: grpcurl -plaintext {target} list")
+    if ns.exit:
+        if plans is not None:
+            plans.stop()
+        running.stop()
+        return 0
+    if ns.metrics_port >= 0:
+        print(f"Prometheus metrics on http://127.0.0.1:{serve_metrics(ns.metrics_port)}/metrics")
+    print("Ctrl-C to stop.", flush=True)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    if plans is not None:
+        plans.stop()
+    running.stop()
+    return 0
+
+
+def _demo_plans_server(
+    settings: Settings, wiring: ModuleType, ns: argparse.Namespace, url: str, optimizer: str
+):  # -> RunningPlans | None
+    """Start PlanService + OrganizationService on the demo store and read the plans back over gRPC."""
+    import grpc
+
+    from hakobu.plans.v1 import plans_pb2, plans_pb2_grpc
+
+    try:
+        plans = wiring.create_plans_server(ns.plans_address, url, optimizer, settings=settings)
+    except Exception as exc:
+        print(f"\n(plans service not started: {exc})")
+        return None
+    host = ns.plans_address.rsplit(":", 1)[0]
+    target = f"{host}:{plans.port}"
+    md = (("x-hakobu-organization", "ORG-001"),)
+    with grpc.insecure_channel(target) as channel:
+        listed = plans_pb2_grpc.PlanServiceStub(channel).ListPlans(
+            plans_pb2.ListPlansRequest(parent="organizations/ORG-001", page_size=5), metadata=md, timeout=30
+        )
+    print(f"\nPlanService + OrganizationService (gRPC) listening on {target} "
+          "(metadata x-hakobu-organization: ORG-001)")
+    for p in listed.plans:
+        d = p.plan_date
+        print(f"  {p.name}  {d.year:04d}-{d.month:02d}-{d.day:02d}  "
+              f"{plans_pb2.DeliveryPlan.Status.Name(p.status)} rev {p.revision}, {len(p.routes)} routes")
+    print(f"  try: grpcurl -plaintext -H 'x-hakobu-organization: ORG-001' {target} "
+          "hakobu.plans.v1.PlanService/ListPlans")
+    return plans
+
+
+def _demo_plans_store(settings: Settings, wiring: ModuleType) -> str | None:
+    """Seed the plans store (embedded PostgreSQL unless DATABASE_URL) and plan tomorrow for 練馬; its URL."""
+
+    try:
+        from optimizer.solve import SolveOptions
+        from server.adapters.postgres.migrate import migrate
+        from server.adapters.postgres.seed import seed
+        from server.plans.optimize import replan_all
+
+        url = wiring.database_url(settings)
+        tomorrow = jst.tomorrow()
+        migrate(url)
+        seed(url, tomorrow)
+        print(f"\n配車計画の保存 / plans store: {url}")
+        with wiring.open_batch(settings, url) as batch:
+            quick = SolveOptions(time_limit=3)
+            for s in replan_all(batch.stores, "ORG-001", tomorrow, None, False, 1, quick):
+                print(f"  {s.line()}")
+        print(f"  nightly batch: .venv/bin/hakobu replan --date {tomorrow} --all")
+        return url
+    except Exception as exc:  # the optimizer demo above stands on its own
+        print(f"\n(plans store skipped: {exc})")
+        return None
+
+
+def _print_solution(sol) -> None:
+    from hakobu.optimizer.v1 import optimizer_pb2 as pb
+
+    print(
+        f"\n配車計画 / plan: total cost {sol.cost.total:,.0f}, {sol.totals.distance_meters / 1000:.1f} km, "
+        f"{sol.totals.vehicles_used} vehicles, {sol.totals.jobs_served} served, "
+        f"{sol.totals.jobs_unassigned} unassigned"
+    )
+    for r in sol.routes:
+        dur = r.duration.seconds / 3600
+        print(
+            f"  {r.vehicle_id} ({r.driver_id or '-'}): {len(r.steps) - 2} stops, "
+            f"{r.distance_meters / 1000:.1f} km, {dur:.1f} h, {r.trips} trip(s)"
+        )
+        for st in r.steps:
+            at = st.start_time.ToDatetime(tzinfo=jst.JST) if st.HasField("start_time") else None
+            t = at.strftime("%H:%M") if at else ""
+            print(f"      {t}  {pb.Step.Type.Name(st.type):<17} {st.id:<10} load {list(st.load_after)}")
+    for u in sol.unassigned_jobs:
+        print(f"  未割当 {u.id}: {u.message_ja} / {u.message}")
