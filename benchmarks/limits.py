@@ -169,6 +169,7 @@ def measure(jobs: int, vehicles: int, time_limit: float, seed: int) -> dict[str,
         "first": math.nan if sol is None else sol.stats.first_feasible_seconds or math.nan,
         "unassigned": -1 if sol is None else len(sol.unassigned),
         "routes": 0 if sol is None else sum(1 for r in sol.plan.routes if r.visits),
+        "km": math.nan if sol is None else sol.evaluation.distance / 1000,
         "peak_rss_sum_mb": memory.total / 2**20,
         "peak_pss_sum_mb": memory.proportional / 2**20,
         "peak_largest_mb": memory.largest / 2**20,
@@ -190,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"time limit {ns.time_limit:g} s, {ns.vehicles} vehicles, haversine, pool of 2 workers")
     head = f"{'jobs':>6} {'compile s':>10} {'wall s':>8} {'over limit s':>13} {'first plan s':>13}"
     memory = f"{'peak RSS sum MB':>16} {'PSS sum MB':>11} {'largest MB':>11}"
-    print(f"{head} {'routes':>7} {'unassigned':>11} {memory}")
+    print(f"{head} {'routes':>7} {'unassigned':>11} {'km':>7} {memory}")
     root = Path(__file__).resolve().parents[1]
     for size in (int(s) for s in ns.sizes.split(",")):
         for _ in range(ns.repeat):
@@ -208,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             routes = f"{r['routes']:>7}" if r["unassigned"] >= 0 else f"{'no plan':>7}"
             print(
                 f"{r['jobs']:>6} {r['compile']:>10.2f} {r['wall']:>8.2f} {r['over']:>13.2f}"
-                f" {r['first']:>13.2f} {routes} {max(r['unassigned'], 0):>11}"
+                f" {r['first']:>13.2f} {routes} {max(r['unassigned'], 0):>11} {r['km']:>7.0f}"
                 f" {r['peak_rss_sum_mb']:>16.0f} {r['peak_pss_sum_mb']:>11.0f} {r['peak_largest_mb']:>11.0f}",
                 flush=True,
             )

@@ -431,7 +431,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     PARALLELISM[0] = args.parallelism
     if args.epoch is not None:
         import optimizer.solve
-        from optimizer.parallel import Cooperation
+        from optimizer.sharing import Cooperation
 
         optimizer.solve.COOPERATION = Cooperation(*args.epoch)
     instances = resolve_instances(args.data, args.set, args.instances)

@@ -28,6 +28,8 @@ from optimizer.model import MAX_TIME
 MIN_MAPPED_BYTES = 8 * 2**20
 
 
+#: Name of the temporary directories, followed by the owner's process id.
+PREFIX = "hakobu-matrices-"
 #: Rows copied at a time between a matrix and its file (a few MB of int32).
 CHUNK_ROWS = 512
 
@@ -61,6 +63,27 @@ def _read(path: str, n: int) -> np.ndarray:
     return out
 
 
+def _remove_orphans() -> None:
+    """Remove the files of processes that died (``kill -9``) before they could remove them."""
+    root = tempfile.gettempdir()
+    for name in os.listdir(root):
+        if not name.startswith(PREFIX):
+            continue
+        pid = name[len(PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
 def receive(sent: Compiled | Mapped) -> Compiled:
     """The compiled problem a worker was sent."""
     return sent.open() if isinstance(sent, Mapped) else sent
@@ -78,7 +101,8 @@ class Handoff:
         if size < min_mapped_bytes:
             self.sent: Compiled | Mapped = compiled
             return
-        self._dir = tempfile.mkdtemp(prefix="hakobu-matrices-")
+        _remove_orphans()
+        self._dir = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
         try:
             self.sent = Mapped(
                 dataclasses.replace(compiled, distances=(), durations=()),

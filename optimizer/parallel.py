@@ -17,11 +17,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 import multiprocessing as mp
+import os
 import queue
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -32,6 +33,7 @@ from optimizer.engines.base import EngineResult, Limits
 from optimizer.errors import DeadlineExpired
 from optimizer.handoff import Handoff, receive
 from optimizer.model import Plan
+from optimizer.sharing import Cooperation, Inbox, Sharing
 
 log = logging.getLogger(__name__)
 
@@ -54,31 +56,6 @@ class SearchAbandoned(WorkerError):
 
 
 __all__ = ["Cooperation", "DeadlineExpired", "SearchAbandoned", "WorkerError", "WorkerPool"]
-
-
-@dataclass(frozen=True, slots=True)
-class Cooperation:
-    """How parallel searches share plans: at the end of each epoch, the best plan so far goes to
-    every search whose own best is worse, which continues from it; the search that found it
-    (and any search as good) keeps its own trajectory.
-
-    Epoch ``k`` (from 0) lasts ``epoch * growth**k`` seconds.
-    """
-
-    epoch: float = 1.0
-    growth: float = 1.0
-
-    def __post_init__(self) -> None:
-        if not self.epoch > 0 or not self.growth >= 1:
-            raise ValueError("epoch must be positive and growth at least 1")
-
-    def boundaries(self) -> Iterator[float]:
-        """Seconds from the start of the searches at which plans are shared."""
-        t, length = 0.0, self.epoch
-        while True:
-            t += length
-            length *= self.growth
-            yield t
 
 
 class _Throttled:
@@ -108,29 +85,10 @@ class _Throttled:
             self._results.put(("improve", self._task_id, plan, objective))
 
 
-class _Inbox:
-    """Plans the pool sends to a running cooperative search, read without blocking."""
-
-    def __init__(self, conn: Connection, task_id: int) -> None:
-        self._conn, self._task_id = conn, task_id
-        #: The pool asked the worker to exit (``close``) while this task ran.
-        self.closing = False
-
-    def __call__(self) -> Plan | None:
-        plan = None
-        while not self.closing and self._conn.poll():
-            msg = self._conn.recv()
-            if msg is None:
-                self.closing = True
-            elif msg[0] == "adopt" and msg[1] == self._task_id:
-                plan = msg[2]  # only the newest one matters
-        return plan
-
-
 def _worker_main(tasks: Connection, results: Any, cancel: Any) -> None:
     for name in ("pyvrp", "ortools"):  # warm up: imports take most of a second
         get_engine(name)
-    results.put(("ready", -1))
+    results.put(("ready", -1, os.getpid()))
     while True:
         try:
             msg = tasks.recv()
@@ -142,7 +100,7 @@ def _worker_main(tasks: Connection, results: Any, cancel: Any) -> None:
             continue
         _, task_id, sent, engine_name, limits, deadline, cooperative = msg
         progress = _Throttled(results, task_id)
-        inbox = _Inbox(tasks, task_id) if cooperative else None
+        inbox = Inbox(tasks, task_id) if cooperative else None
 
         def stop(progress: _Throttled = progress) -> bool:
             progress.flush()
@@ -166,50 +124,17 @@ def _worker_main(tasks: Connection, results: Any, cancel: Any) -> None:
             return
 
 
-class _Sharing:
-    """The pool's side of a cooperative run: each task's best reported plan, and the epochs."""
-
-    def __init__(self, cooperation: Cooperation, started: float) -> None:
-        self._boundaries = cooperation.boundaries()
-        self._next = started + next(self._boundaries)
-        self._started = started
-        #: Best (objective, plan) each task reported, or was sent.
-        self.best: dict[int, tuple[float, Plan]] = {}
-        self.shared = 0
-
-    def offer(self, tid: int, plan: Plan, objective: float) -> None:
-        if tid not in self.best or objective < self.best[tid][0]:
-            self.best[tid] = (objective, plan)
-
-    def maybe_share(
-        self, tasks: dict[int, tuple[int, int]], pending: set[int], workers: list[_Worker]
-    ) -> None:
-        now = time.monotonic()
-        if now < self._next:
-            return
-        while self._next <= now:
-            self._next = self._started + next(self._boundaries)
-        if not self.best:
-            return
-        # Lowest objective, then lowest run number: the same leader for equal plans.
-        leader = min(self.best, key=lambda t: (self.best[t][0], tasks[t][0]))
-        objective, plan = self.best[leader]
-        for tid in pending:
-            if tid != leader and (tid not in self.best or self.best[tid][0] > objective):
-                try:
-                    workers[tasks[tid][1]].send(("adopt", tid, plan))
-                except (BrokenPipeError, OSError):
-                    continue  # a dead worker is noticed by the liveness check
-                self.best[tid] = (objective, plan)
-                self.shared += 1
-
-
 @dataclass
 class _Worker:
     process: Any
     conn: Connection
     cancel: Any
     task: int | None = None
+    #: Whether the worker has loaded the solvers and waits for tasks.
+    ready: bool = False
+    #: Its task was given up before the worker took it (still loading the solvers): it keeps the
+    #: task, which ends at once as its deadline has passed, and is free again when it does.
+    orphan: bool = False
     #: Tasks, shared plans and ``close`` may be sent from different threads.
     send_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -268,26 +193,50 @@ class WorkerPool:
             if msg is None:
                 return
             if msg[0] == "ready":
+                with self._lock:
+                    for w in self._workers:
+                        if w.process.pid == msg[2]:
+                            w.ready = True
+                    self._lock.notify_all()
                 self._ready.release()
                 continue
-            with self._lock:
+            with self._lock:  # delivered under the lock: ``run`` drains an inbox once it is removed
                 box = self._inboxes.get(msg[1])
-            if box is not None:
-                box.put(msg)
+                if box is not None:
+                    box.put(msg)
+            if box is None and msg[0] in ("done", "error"):  # the end of a search given up
+                self._free_orphan(msg[1])
+
+    def _free_orphan(self, task: int) -> None:
+        with self._lock:
+            for w in self._workers:
+                if w.orphan and w.task == task:
+                    w.task, w.orphan = None, False
+                    self._lock.notify_all()
 
     def busy(self) -> int:
         with self._lock:
             return sum(w.task is not None for w in self._workers)
 
     def _acquire(self, wanted: int, should_stop: Callable[[], bool]) -> list[int]:
-        """Indices of up to ``wanted`` free workers; waits for at least one, or until ``should_stop``."""
+        """Indices of up to ``wanted`` idle workers, those that have loaded the solvers first; waits
+        until at least one of them has, or until ``should_stop``.
+
+        (A replaced worker takes a second or two to start: a run of only starting workers would
+        spend its budget with its problem waiting in their pipes.)
+        """
         with self._lock:
             while True:
                 if self._closed:
                     raise WorkerError("worker pool is closed")
-                free = [i for i, w in enumerate(self._workers) if w.task is None]
-                if free:
-                    got = free[:wanted]
+                for i, w in enumerate(self._workers):
+                    if (w.task is None or w.orphan) and not w.process.is_alive():  # died unwatched
+                        w.task, w.orphan = -2, False
+                        self._replace(i)
+                idle = [i for i, w in enumerate(self._workers) if w.task is None]
+                if any(self._workers[i].ready for i in idle):
+                    idle.sort(key=lambda i: not self._workers[i].ready)
+                    got = idle[:wanted]
                     for i in got:
                         self._workers[i].task = -1
                     return got
@@ -354,6 +303,10 @@ class WorkerPool:
             with self._lock:
                 for tid in tasks:
                     self._inboxes.pop(tid, None)
+            while not inbox.empty():  # a search given up may have ended meanwhile
+                msg = inbox.get_nowait()
+                if msg[0] in ("done", "error"):
+                    self._free_orphan(msg[1])
 
     def _follow(
         self,
@@ -371,7 +324,7 @@ class WorkerPool:
         waiting = set(tasks)  # not yet holding the problem (its files can go once none is)
         stopped_at: float | None = None
         sharing = cooperation is not None and len(tasks) > 1
-        share = _Sharing(cooperation, time.monotonic()) if cooperation is not None and sharing else None
+        share = Sharing(cooperation, time.monotonic()) if cooperation is not None and sharing else None
         try:
             while pending:
                 if stopped_at is None and stop():
@@ -383,15 +336,17 @@ class WorkerPool:
                 if share is not None and stopped_at is None:
                     share.maybe_share(tasks, pending, self._workers)
                 if stopped_at is not None:
-                    self._check_alive(tasks, pending, out, stopped_at)
+                    self._check_alive(tasks, pending, waiting, out, stopped_at)
                 try:
                     msg = inbox.get(timeout=0.02)
                 except queue.Empty:
-                    self._check_alive(tasks, pending, out, stopped_at)
+                    self._check_alive(tasks, pending, waiting, out, stopped_at)
                     continue
                 kind, tid = msg[0], msg[1]
-                if tid not in pending:
-                    continue  # from a search already given up
+                if tid not in pending:  # from a search already given up
+                    if kind in ("done", "error"):
+                        self._free_orphan(tid)
+                    continue
                 run_no = tasks[tid][0]
                 if kind == "started":
                     waiting.discard(tid)
@@ -419,10 +374,12 @@ class WorkerPool:
         self,
         tasks: dict[int, tuple[int, int]],
         pending: set[int],
+        waiting: set[int],
         out: list[Any],
         stopped_at: float | None,
     ) -> None:
-        """Give up the searches whose worker died, or that were stopped STOP_GRACE ago."""
+        """Give up the searches whose worker died, or that were stopped STOP_GRACE ago: a worker busy
+        with one is replaced, one that has not taken it yet keeps it (``_Worker.orphan``)."""
         now = time.monotonic()
         for tid in list(pending):
             run_no, idx = tasks[tid]
@@ -433,6 +390,11 @@ class WorkerPool:
             elif stopped_at is not None and now - stopped_at > STOP_GRACE:
                 log.warning("search given up", extra={"task": tid, "reason": "did not stop in time"})
                 out[run_no] = SearchAbandoned(f"the search did not stop within {STOP_GRACE} s")
+                if tid in waiting:
+                    with self._lock:
+                        w.orphan = True
+                    pending.discard(tid)
+                    continue
             else:
                 continue
             pending.discard(tid)

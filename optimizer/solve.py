@@ -28,8 +28,9 @@ from optimizer.engines import choose_engine, family, get_engine, portfolio
 from optimizer.engines.base import EngineResult, Limits
 from optimizer.errors import DeadlineExpired, NoPlanError
 from optimizer.model import NodeKind, Plan, Problem, Visit
-from optimizer.parallel import Cooperation, SearchAbandoned, WorkerError, WorkerPool
+from optimizer.parallel import SearchAbandoned, WorkerError, WorkerPool
 from optimizer.repair import has_rules, pad_for_breaks, repair_for_rules
+from optimizer.sharing import Cooperation
 from optimizer.subproblem import Subproblem, restrict
 from optimizer.sweep_plan import sweep_plan
 

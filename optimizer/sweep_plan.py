@@ -4,7 +4,9 @@ At 5,000 jobs a search needs one to three seconds before its own first plan (rea
 building the solver's instance, then the sweep of :mod:`optimizer.engines.sweep`): with a 2 s time
 limit it often had none to give (``python -m benchmarks.limits``). This sweep works on the compiled
 problem alone, in milliseconds: stops in order of their angle around the depot, a vehicle's route
-closed when the next stop would overfill it in any load dimension, the largest vehicles first. It
+closed when the next stop would overfill it in any load dimension, the largest vehicles first; then
+each route's stops in nearest-neighbour order from the depot (in angle order alone a route zigzags
+between near and far stops: ten times the distance a local search reaches at 5,000 jobs). It
 applies where that sweep does (one depot, no shipments, no time windows, no reloads) and to jobs
 that any vehicle may serve; what it does not model (shifts, route limits, driving rules) is left to
 the checker, which refuses a plan that breaks them.
@@ -54,4 +56,22 @@ def sweep_plan(compiled: Compiled) -> Plan | None:
         visits.append(Visit(NodeKind.JOB, j))
         load += demand[j]
     routes.append(RoutePlan(fleet[k], visits))
+    for route in routes:
+        route.visits = _nearest_first(compiled, route.vehicle, route.visits)
     return Plan(sorted(routes, key=lambda r: r.vehicle))
+
+
+def _nearest_first(compiled: Compiled, vehicle: int, visits: list[Visit]) -> list[Visit]:
+    """The visits from the depot, each time to the nearest one not yet visited."""
+    dist = compiled.distances[compiled.vehicle_profile[vehicle]]
+    nodes = np.array([compiled.node_of(v) for v in visits], dtype=np.intp)
+    block = dist[np.ix_(nodes, nodes)].astype(np.float64)
+    np.fill_diagonal(block, np.inf)
+    here = int(np.argmin(dist[0, nodes]))
+    order = [here]
+    block[:, here] = np.inf
+    for _ in range(len(nodes) - 1):
+        here = int(np.argmin(block[here]))
+        order.append(here)
+        block[:, here] = np.inf
+    return [visits[i] for i in order]

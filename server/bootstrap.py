@@ -166,7 +166,6 @@ def create_optimizer_server(
 # ---------------------------------------------------------------- the plans server
 
 
-
 @dataclass
 class RunningPlans:
     server: grpc.Server
@@ -221,11 +220,7 @@ def create_plans_server(
     solver = RemoteSolver(optimizer_target, road=road)
     store = PgOperationStore(db)
     plans = PlanServicer(
-        plan_stores(db, registry),
-        solver,
-        store,
-        road=road,
-        concurrency=concurrency,
+        plan_stores(db, registry), solver, store, road=road, concurrency=concurrency,
         metrics=PrometheusSolveMetrics(),
     )
     operations = OperationsServicer(store, owner_of=lambda ctx: caller(ctx).organization)

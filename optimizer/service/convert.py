@@ -8,6 +8,7 @@ Only this module and ``results`` (answers out) know the wire format. Errors are
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -76,6 +77,44 @@ def timestamp_problem(t: timestamp_pb2.Timestamp) -> str | None:
     if not MIN_TIMESTAMP_SECONDS <= t.seconds <= MAX_TIMESTAMP_SECONDS or not 0 <= t.nanos <= 999_999_999:
         return "not a valid Timestamp: 0001-01-01T00:00:00Z … 9999-12-31T23:59:59Z, nanos in [0, 999999999]"
     return None
+
+
+#: Haversine travel: the speeds (km/h) and detour factors a truck's day can be planned with.
+MIN_SPEED_KMH, MAX_SPEED_KMH, MAX_DETOUR = 0.1, 300.0, 10.0
+
+#: The model's field names → the request's, where they differ (the model validates itself and names
+#: its own fields; callers must see the paths of the message they sent).
+_WIRE_PATHS = (
+    (re.compile(r"^vehicles\[(\d+)\]\.rules\b"), r"vehicles[\1].driving_rules"),
+    (re.compile(r"^vehicles\[(\d+)\]\.max_distance$"), r"vehicles[\1].max_distance_meters"),
+    (re.compile(r"^vehicles\[(\d+)\]\.(start|end)_depot$"), r"vehicles[\1].\2_depot_id"),
+    (re.compile(r"\.location\.(latitude|longitude)$"), r".location.lat_lng.\1"),
+    (re.compile(r"^dimensions$"), "capacity_dimensions"),
+)
+_TRAVEL_PATHS: dict[TravelMode, dict[str, str]] = {
+    TravelMode.HAVERSINE: {
+        "travel.speed": "travel.haversine.speed_kilometers_per_hour",
+        "travel.detour_factor": "travel.haversine.detour_factor",
+    },
+    TravelMode.EUCLIDEAN: {
+        "travel.speed": "travel.euclidean.speed_meters_per_second",
+        "travel.scale": "travel.euclidean.scale",
+    },
+    TravelMode.ROAD: {"travel.graph": "travel.road.graph", "travel.max_snap": "travel.road.max_snap_meters"},
+    TravelMode.EXPLICIT: {
+        "travel.durations": "travel.matrices.durations_seconds",
+        "travel.distances": "travel.matrices.distances_meters",
+    },
+}
+
+
+def wire_path(path: str, travel: TravelMode) -> str:
+    """The request's path (``travel.haversine.speed_kilometers_per_hour``) for a field the model names
+    its own way (``travel.speed``); other paths are returned as they are."""
+    path = _TRAVEL_PATHS.get(travel, {}).get(path, path)
+    for pattern, replacement in _WIRE_PATHS:
+        path = pattern.sub(replacement, path)
+    return path
 
 
 def _seconds(d: duration_pb2.Duration) -> int:
@@ -271,7 +310,7 @@ def problem_from_proto(msg: pb.Problem, prefix: str = "problem") -> Problem:
     except ModelError as exc:
         # Report conversion and model problems together, each field once.
         seen = {f for f, _ in r.violations}
-        more = [(f"{prefix}.{f}", m) for f, m in exc.violations]
+        more = [(f"{prefix}.{wire_path(f, travel.mode)}", m) for f, m in exc.violations]
         raise ModelError(r.violations + [(f, m) for f, m in more if f not in seen]) from None
     if r.violations:
         raise ModelError(r.violations)
@@ -332,6 +371,13 @@ def _travel(t: pb.Travel, present: bool, field: str, r: _Reader) -> Travel:
         return Travel(mode=TravelMode.ROAD, graph=rd.graph, max_snap=rd.max_snap_meters or 500.0)
     if which == "haversine":
         h = t.haversine
+        speed, detour = h.speed_kilometers_per_hour, h.detour_factor
+        if speed and not (math.isfinite(speed) and MIN_SPEED_KMH <= speed <= MAX_SPEED_KMH):
+            r.bad(f"{field}.haversine.speed_kilometers_per_hour",
+                  f"must be {MIN_SPEED_KMH:g} to {MAX_SPEED_KMH:g} km/h (or unset: 30), got {speed:g}")
+        if detour and not (math.isfinite(detour) and 1 <= detour <= MAX_DETOUR):
+            r.bad(f"{field}.haversine.detour_factor",
+                  f"must be 1 to {MAX_DETOUR:g} (or unset: 1.3), got {detour:g}")
         return Travel(
             mode=TravelMode.HAVERSINE,
             speed=(h.speed_kilometers_per_hour or 30.0) / 3.6,

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import NoReturn
 
 import grpc
 from google.protobuf import any_pb2
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from optimizer.model import ModelError
+
+_SEGMENT = re.compile(r"([a-z_][a-z0-9_]*)(?:\[(\d+)\])?")
+
+
+def field_path_resolves(message: Descriptor, path: str) -> bool:
+    """Whether ``path`` (``problem.jobs[3].time_windows[0]``) names a field of ``message`` as the proto
+    spells it: every segment a field of the message before it, an index only on a repeated field."""
+    current: Descriptor | None = message
+    for segment in path.split("."):
+        m = _SEGMENT.fullmatch(segment)
+        if current is None or m is None:
+            return False
+        field = current.fields_by_name.get(m.group(1))
+        if field is None or (m.group(2) is not None and field.label != FieldDescriptor.LABEL_REPEATED):
+            return False
+        current = field.message_type
+    return True
 
 
 def bad_request_status(message: str, violations: Sequence[tuple[str, str]]) -> status_pb2.Status:

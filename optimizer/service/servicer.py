@@ -32,12 +32,12 @@ from optimizer.service.operations import (
     request_hash,
 )
 from optimizer.service.runner import OperationCancelled, OperationRunner
-from optimizer.solve import NoPlanError, Solution, SolveOptions, solve
+from optimizer.solve import LATE_MARGIN, NoPlanError, Solution, SolveOptions, solve
 
 log = logging.getLogger("hakobu.optimizer")
 
-#: Seconds kept back from the call's deadline to verify and send the answer.
-DEADLINE_MARGIN = 0.25
+#: Seconds kept back from the call's deadline: a solve may end this much after its time limit.
+DEADLINE_MARGIN = LATE_MARGIN
 
 
 class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
@@ -121,7 +121,9 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
         try:
             return compile_problem(problem, self._road)
         except ModelError as exc:
-            raise type(exc)([(f"problem.{f}", m) for f, m in exc.violations]) from None
+            mode = problem.travel.mode
+            paths = [(f"problem.{convert.wire_path(f, mode)}", m) for f, m in exc.violations]
+            raise type(exc)(paths) from None
 
     @staticmethod
     def _response(request: pb.OptimizeRequest, sol: Solution) -> pb.OptimizeResponse:

@@ -1,1 +1,1 @@
-"""The embedded PostgreSQL (``config``) and the operations store; other SQL: ``server.adapters.postgres``."""
+"""The embedded PostgreSQL (``config``); every other piece of SQL is in ``server.adapters.postgres``."""

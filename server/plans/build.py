@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from dataclasses import dataclass
 
 from optimizer.licences import parse_licence
@@ -19,6 +20,7 @@ from optimizer.model import (
     Driver,
     Job,
     Location,
+    ModelError,
     Problem,
     Stop,
     TimeWindow,
@@ -29,6 +31,7 @@ from optimizer.model import (
 from optimizer.rules import JAPAN_2024
 from server.jst import today_jst
 from server.plans import records
+from server.plans.errors import InvalidDayError
 from server.plans.planning import PlanningSettings
 from server.plans.ports import PlanStores, RoadGraphs
 from server.plans.snapshot import origin_of
@@ -144,14 +147,21 @@ def build_problem(
         model_travel = Travel(
             mode=TravelMode.HAVERSINE, speed=day.speed_kmh / 3.6, detour_factor=day.detour_factor
         )
-    problem = Problem(
-        depots=(depot,),
-        vehicles=model_vehicles,
-        jobs=jobs,
-        travel=model_travel,
-        dimensions=DIMENSIONS,
-        drivers=tuple(model_drivers),
-    )
+    try:
+        problem = Problem(
+            depots=(depot,),
+            vehicles=model_vehicles,
+            jobs=jobs,
+            travel=model_travel,
+            dimensions=DIMENSIONS,
+            drivers=tuple(model_drivers),
+        )
+    except ModelError as exc:
+        names = {
+            "jobs": [f"orders/{o.id}" for o in orders], "vehicles": [f"vehicles/{v.id}" for v in vehicles],
+            "drivers": [f"drivers/{d.id}" for d in model_drivers], "depots": [f"branches/{branch_id}"],
+        }
+        raise InvalidDayError([(_stored_path(path, names), text) for path, text in exc.violations]) from exc
     maps = IndexMaps(
         origin=origin_of(date),
         branch_id=branch_id,
@@ -163,6 +173,17 @@ def build_problem(
         notes=notes,
     )
     return problem, maps
+
+
+_INDEXED = re.compile(r"^(jobs|vehicles|drivers|depots)\[(\d+)\](.*)$")
+
+
+def _stored_path(path: str, names: dict[str, list[str]]) -> str:
+    """``jobs[3].time_windows`` → ``orders/O-123.time_windows``: the stored row, not the model index."""
+    m = _INDEXED.match(path)
+    if m is None or int(m.group(2)) >= len(names[m.group(1)]):
+        return path
+    return names[m.group(1)][int(m.group(2))] + m.group(3)
 
 
 def _vehicle(v: records.Vehicle, s: PlanningSettings) -> Vehicle:

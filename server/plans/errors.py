@@ -43,6 +43,18 @@ class UnknownUserError(InvalidArgumentError):
         )
 
 
+class InvalidDayError(InvalidArgumentError):
+    """The stored data of a day cannot be planned; ``violations`` name the stored rows
+    (``orders/O-123.time_windows``), not the optimizer's indices."""
+
+    def __init__(self, violations: list[tuple[str, str]]) -> None:
+        self.violations = violations
+        super().__init__(
+            "計画できないデータがあります / the day's data cannot be planned: "
+            + "; ".join(f"{f}: {d}" for f, d in violations)
+        )
+
+
 class PlanLockedError(RepositoryError):
     """The day's plan is PUBLISHED (or already running) and may not be replaced."""
 

@@ -1,6 +1,6 @@
 """Business settings of planning: shift, vehicle costs, straight-line speed, trips per day, road graph.
 
-Stored per organization, branch and vehicle (table ``planning_settings``, migration 0005); every value left
+Stored per organization, branch and vehicle (table ``planning_settings``, migration 0006); every value left
 unset falls back to the next wider level, and then to :data:`DEFAULTS` — the one documented default.
 Speed, detour factor and road graph belong to a branch's whole day (travel is one per problem), so they
 are read from the branch and organization levels only.

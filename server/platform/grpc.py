@@ -2,7 +2,8 @@
 
 :func:`build_server` gives every service the same thread pool, message limits, RPC metrics, health
 checking and reflection; :class:`MetricsInterceptor` counts and times unary and streaming calls alike
-(``hakobu_rpc_total{method, code}``, ``hakobu_rpc_seconds{method}``).
+(``hakobu_rpc_total{method, code}``, ``hakobu_rpc_seconds{method}``) and gives every servicer a context
+whose errors carry ErrorInfo and LocalizedMessage details (``server.platform.errors``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from server.platform.errors import ErrorDetailsContext
 from server.platform.observability import RPC_SECONDS, RPC_TOTAL
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
@@ -34,7 +36,9 @@ def _record(method: str, code: str, t0: float) -> None:
 
 
 class MetricsInterceptor(grpc.ServerInterceptor):
-    """Counts and times every call, unary or streaming, by method name and final status code."""
+    """Counts and times every call, unary or streaming, by method name and final status code; the
+    servicer gets an :class:`~server.platform.errors.ErrorDetailsContext`, so every abort carries the
+    error model's details."""
 
     def intercept_service(
         self, continuation: Callable[[grpc.HandlerCallDetails], Any], details: grpc.HandlerCallDetails
@@ -72,7 +76,7 @@ def _unary(method: str, inner: Callable[[Any, grpc.ServicerContext], Any]) -> Ca
     def timed(request: Any, context: grpc.ServicerContext) -> Any:
         t0, code = time.monotonic(), "OK"
         try:
-            return inner(request, context)
+            return inner(request, ErrorDetailsContext(context))
         except Exception:
             code = _code_name(context)
             raise
@@ -86,7 +90,7 @@ def _streaming(method: str, inner: Callable[[Any, grpc.ServicerContext], Any]) -
     def timed(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
         t0, code = time.monotonic(), "OK"
         try:
-            yield from inner(request, context)
+            yield from inner(request, ErrorDetailsContext(context))
         except GeneratorExit:
             code = "CANCELLED"
             raise

@@ -17,6 +17,7 @@ from grpc_status import rpc_status
 
 from hakobu.optimizer.v1 import optimizer_pb2 as pb
 from hakobu.optimizer.v1 import optimizer_pb2_grpc
+from optimizer.service.errors import field_path_resolves
 from server.bootstrap import Running, create_optimizer_server
 from server.demo import demo_request
 
@@ -211,6 +212,7 @@ def test_bad_input_names_each_field(stub) -> None:
     assert "problem.jobs[3].demand[0]" in fields
     assert "problem.jobs[1].time_windows[0]" in fields
     assert "problem.vehicles[0].start_depot_id" in fields
+    assert all(field_path_resolves(pb.OptimizeRequest.DESCRIPTOR, f) for f in fields), fields
 
 
 def test_bad_matrix_and_coordinates(stub) -> None:
@@ -230,7 +232,7 @@ def test_bad_matrix_and_coordinates(stub) -> None:
     req.problem.depots[0].location.lat_lng.latitude = 135.0
     with pytest.raises(grpc.RpcError) as exc:
         stub.Optimize(req, timeout=10)
-    assert "problem.depots[0].location.latitude" in _violations(exc.value)
+    assert "problem.depots[0].location.lat_lng.latitude" in _violations(exc.value)
 
 
 def test_empty_request_is_invalid(stub) -> None:
@@ -260,6 +262,7 @@ def test_validate_only_rejects_an_invalid_request(stub) -> None:
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     fields = _violations(err.value)
     assert "problem.jobs[2].demand[0]" in fields and "problem.vehicles[0].capacity" in fields, fields
+    assert all(field_path_resolves(pb.OptimizeRequest.DESCRIPTOR, f) for f in fields), fields
     with pytest.raises(grpc.RpcError) as err:
         stub.OptimizeLongRunning(req, timeout=5)
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
@@ -333,7 +336,7 @@ def test_driving_rules_put_breaks_in_the_plan(stub) -> None:
     bad.problem.vehicles[0].driving_rules.break_min_part.seconds = 3600
     with pytest.raises(grpc.RpcError) as exc:
         stub.Optimize(bad, timeout=10)
-    assert any(f.startswith("problem.vehicles[0].rules") for f in _violations(exc.value))
+    assert any(f.startswith("problem.vehicles[0].driving_rules.") for f in _violations(exc.value))
 
 
 def test_drivers_get_licensed_vehicles_and_bad_licence_is_invalid(stub) -> None:

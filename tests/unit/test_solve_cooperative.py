@@ -12,7 +12,8 @@ import pytest
 from optimizer.checker import evaluate
 from optimizer.compiled import compile_problem
 from optimizer.model import NodeKind, Plan, RoutePlan, Visit
-from optimizer.parallel import Cooperation, WorkerPool, _Inbox, _Sharing
+from optimizer.parallel import WorkerPool
+from optimizer.sharing import Cooperation, Inbox, Sharing
 from optimizer.solve import SolveOptions, solve
 from tests.unit.test_solve import grid_problem
 
@@ -44,7 +45,7 @@ def test_best_plan_goes_to_worse_searches_at_the_end_of_an_epoch() -> None:
     """Nothing is shared before the epoch ends; then the worse search gets the leader's plan, once."""
     tasks = {11: (0, 0), 12: (1, 1), 13: (2, 2)}  # task id -> (run, worker)
     workers = [Outbox(), Outbox(), Outbox()]
-    share = _Sharing(Cooperation(0.05), time.monotonic())
+    share = Sharing(Cooperation(0.05), time.monotonic())
     share.offer(11, plan(1), 100.0)
     share.offer(12, plan(2), 90.0)
     share.offer(12, plan(3), 95.0)  # not an improvement: ignored
@@ -66,7 +67,7 @@ def test_best_plan_goes_to_worse_searches_at_the_end_of_an_epoch() -> None:
 
 def test_inbox_keeps_the_newest_plan_for_its_task_and_notices_close() -> None:
     pool_end, worker_end = mp.Pipe()
-    inbox = _Inbox(worker_end, 7)
+    inbox = Inbox(worker_end, 7)
     assert inbox() is None
     pool_end.send(("adopt", 6, plan(1)))  # for an earlier task of this worker
     pool_end.send(("adopt", 7, plan(2)))

@@ -12,8 +12,9 @@ import datetime
 import json
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from server.jst import JST
 from server.plans import rules
@@ -108,7 +109,10 @@ class MemoryMasterData:
             )
 
 
-def _sorted(items):  # type: ignore[no-untyped-def]
+R = TypeVar("R", Branch, Vehicle, Driver, Order)
+
+
+def _sorted(items: Iterable[R]) -> list[R]:
     return sorted(items, key=lambda r: r.id)
 
 

@@ -3,14 +3,19 @@
 Operations run in the process that accepted them (an in-memory store keeps their cancel and finished
 events); every change is written through to the ``operations`` table. Another replica, or this one after
 a restart, reads them from the table: ``GetOperation``, ``ListOperations`` and ``WaitOperation`` (by
-polling) work everywhere. An operation whose process died is reported as failed (``ABORTED``) once it has
-not changed for longer than any solve may take; the plan it was making is untouched, because a plan is
-stored in one transaction at the end.
+polling) work everywhere.
+
+Each unfinished operation holds a lease: the process running it renews its ``updated_at`` every
+``lease / 3`` seconds (and picks up cancellations asked through another replica). An operation whose
+lease ran out — its process died — is reported as failed (``ABORTED``) to everyone, within ``lease``
+seconds (default one minute); the plan it was making is untouched, because a plan is stored in one
+transaction at the end.
 """
 
 from __future__ import annotations
 
 import datetime
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -28,10 +33,10 @@ from optimizer.service.operations import (
     check_same_request,
     to_proto,
 )
-from server.adapters.postgres.repository import Database
+from server.adapters.postgres.database import Database
 
-#: An unfinished operation unchanged for this long has lost its process (solves last at most an hour).
-ORPHAN_AFTER = datetime.timedelta(minutes=65)
+#: Seconds an unfinished operation stays RUNNING without its process renewing it.
+LEASE_SECONDS = 60.0
 POLL_SECONDS = 0.5
 
 
@@ -49,9 +54,37 @@ class PgOperationStore:
     """An ``OperationStore`` in the ``operations`` table; the operations this process runs are also kept
     in memory (they carry the events that cancel and finish them)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, lease: float = LEASE_SECONDS) -> None:
         self.db = db
+        self.lease = lease
         self._local = InMemoryOperationStore()
+        self._stop = threading.Event()
+        self._renewer = threading.Thread(target=self._renew_leases, name="operation-leases", daemon=True)
+        self._renewer.start()
+
+    def close(self) -> None:
+        """Stop renewing the leases of this process's operations (they end ABORTED unless finished)."""
+        self._stop.set()
+        self._renewer.join()
+
+    def _renew_leases(self) -> None:
+        while not self._stop.wait(self.lease / 3):
+            names = [op.name for op in self._local.running()]
+            if not names:
+                continue
+            try:
+                with self.db.transaction() as conn:
+                    rows = conn.execute(
+                        "UPDATE operations SET updated_at = now() WHERE name = ANY(%s) AND NOT done "
+                        "RETURNING name, cancel_requested",
+                        (names,),
+                    ).fetchall()
+            except Exception:  # the database is away: try again at the next beat
+                continue
+            for row in rows:
+                op = self._local.get(row["name"])
+                if op is not None and row["cancel_requested"]:
+                    op.cancel.set()  # cancelled through another replica
 
     # ------------------------------------------------------------ rows
 
@@ -62,7 +95,7 @@ class PgOperationStore:
         err = status_pb2.Status.FromString(row["error"]) if row["error"] is not None else None
         done = bool(row["done"])
         now = datetime.datetime.now(datetime.UTC)
-        if not done and now - row["updated_at"] > ORPHAN_AFTER:
+        if not done and now - row["updated_at"] > datetime.timedelta(seconds=self.lease):
             done, err = True, status_pb2.Status(
                 code=code_pb2.ABORTED,
                 message="処理が中断されました。もう一度実行してください / the operation was interrupted "

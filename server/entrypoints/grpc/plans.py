@@ -99,7 +99,11 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         self._runner = OperationRunner(store, workers=concurrency, name="plans", metrics=metrics)
 
     def shutdown(self) -> None:
+        """Stop the operations (see ``OperationRunner.shutdown``), then the store's background work."""
         self._runner.shutdown()
+        close = getattr(self.store, "close", None)
+        if close is not None:
+            close()
 
     # ------------------------------------------------------------ helpers
 

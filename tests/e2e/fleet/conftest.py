@@ -10,7 +10,7 @@ import pytest
 
 from hakobu.fleet.v1 import fleet_pb2 as pb
 from hakobu.fleet.v1 import fleet_pb2_grpc
-from server.adapters.postgres.repository import Database
+from server.adapters.postgres.database import Database
 from server.entrypoints.grpc.organization import OrganizationServicer
 from server.platform.grpc import Service, build_server, service_name
 from tests.e2e.fleet.client import Client, Stub

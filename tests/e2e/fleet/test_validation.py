@@ -10,6 +10,7 @@ from google.protobuf import duration_pb2
 from google.type import date_pb2, latlng_pb2
 
 from hakobu.fleet.v1 import fleet_pb2 as pb
+from optimizer.service.errors import field_path_resolves
 from tests.e2e.fleet.client import (
     CHANGE,
     KINDS,
@@ -81,6 +82,8 @@ def test_bad_input_names_the_field(a: Client, kind: str, change: dict[str, Any],
             getattr(message, field).CopyFrom(value)
     found = violations(fails(Code.INVALID_ARGUMENT, a.create, kind, message))
     assert path in found, found
+    request = getattr(pb, f"Create{KINDS[kind][0]}Request").DESCRIPTOR
+    assert all(field_path_resolves(request, f) for f in found), found
     assert japanese_first(found[path]) or "must look like" in found[path], found[path]
     assert len(a.list(kind)) == before, "nothing was stored"
 
@@ -141,3 +144,42 @@ def test_unknown_names_are_not_found(a: Client, kind: str) -> None:
     fails(Code.NOT_FOUND, a.delete, kind, name)
     field, value = CHANGE[kind]
     fails(Code.NOT_FOUND, a.update, kind, type(a.sample(kind))(name=name, **{field: value}), [field])
+
+
+def test_errors_carry_error_info_and_the_callers_language(a: Client) -> None:
+    """AIP-193: ErrorInfo (domain, reason, field) and LocalizedMessages on every error; accept-language
+    picks the main message (without it, the message stays Japanese first, then English)."""
+    import grpc
+    from google.rpc import error_details_pb2
+    from grpc_status import rpc_status
+
+    from server.entrypoints.grpc.context import ORG_HEADER
+
+    name = f"{a.parent}/branches/nothing-here"
+    for language, main in (("ja-JP,en;q=0.5", "ja"), ("en", "en"), ("", "both")):
+        md = ((ORG_HEADER, a.org), *((("accept-language", language),) if language else ()))
+        with pytest.raises(grpc.RpcError) as info:
+            a.stub.GetBranch(pb.GetBranchRequest(name=name), metadata=md)
+        status = rpc_status.from_call(info.value)
+        assert status is not None and info.value.code() == Code.NOT_FOUND
+        infos, messages = [], {}
+        for d in status.details:
+            ei, lm = error_details_pb2.ErrorInfo(), error_details_pb2.LocalizedMessage()
+            if d.Unpack(ei):
+                infos.append(ei)
+            elif d.Unpack(lm):
+                messages[lm.locale] = lm.message
+        assert [(i.domain, i.reason) for i in infos] == [("hakobu.app", "NOT_FOUND")]
+        assert set(messages) == {"ja-JP", "en-US"} and name in messages["en-US"]
+        want = {"ja": messages["ja-JP"], "en": messages["en-US"]}.get(main)
+        assert status.message == (want or f'{messages["ja-JP"]} / {messages["en-US"]}')
+
+    err = fails(Code.INVALID_ARGUMENT, a.create, "order", a.sample("order", weight_kg=-1))
+    status = rpc_status.from_call(err)
+    assert status is not None
+    fields = []
+    for d in status.details:
+        ei = error_details_pb2.ErrorInfo()
+        if d.Unpack(ei):
+            fields.append(ei.metadata["field"])
+    assert fields == ["order.weight_kg"]

@@ -10,8 +10,8 @@ import psycopg
 from google.rpc import code_pb2
 
 from hakobu.plans.v1 import plans_pb2 as pb
+from server.adapters.postgres.database import Database
 from server.adapters.postgres.operations import PgOperationStore
-from server.adapters.postgres.repository import Database
 
 
 def _md(branch: str = "organizations/o/branches/b") -> pb.OptimizePlanMetadata:

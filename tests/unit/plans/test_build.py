@@ -10,6 +10,7 @@ import pytest
 
 from optimizer.model import TravelMode
 from server.plans.build import NO_GRAPH_NOTE, build_problem
+from server.plans.errors import InvalidDayError
 from server.plans.planning import DEFAULTS
 from server.plans.records import Driver, Vehicle
 from tests.unit.plans.builders import BRANCH, ORG, day, master, order, stores
@@ -112,3 +113,14 @@ def test_planning_settings_are_validated() -> None:
         dataclasses.replace(DEFAULTS, shift_end=datetime.time(7, 0))
     with pytest.raises(ValueError, match="max_trips"):
         dataclasses.replace(DEFAULTS, max_trips=0)
+
+
+def test_a_stored_order_the_optimizer_refuses_is_named() -> None:
+    """One bad stored order fails the day with the order's name, not the optimizer's job index."""
+    s = stores(day(), orders=2)
+    windows = ((datetime.time(9), datetime.time(12)), (datetime.time(10), datetime.time(11)))
+    master(s).add(ORG, order(3, day(), time_windows=windows))
+    with pytest.raises(InvalidDayError) as err:
+        build_problem(s, ORG, BRANCH, day())
+    assert [f for f, _ in err.value.violations] == ["orders/O-003.time_windows"]
+    assert "orders/O-003" in str(err.value) and "jobs[" not in str(err.value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from server.plans.edit import edit_plan
@@ -93,3 +95,11 @@ def test_one_failing_branch_does_not_stop_the_others() -> None:
     summaries = {x.branch_id: x for x in replan_all(s, ORG, day(), options=OPTS)}
     assert summaries["BR-GONE"].outcome == "failed" and "not found" in summaries["BR-GONE"].message
     assert summaries[BRANCH].outcome == "planned"
+
+
+def test_a_bad_stored_order_fails_its_branch_naming_the_order() -> None:
+    s = stores(day())
+    windows = ((datetime.time(9), datetime.time(12)), (datetime.time(10), datetime.time(11)))
+    master(s).add(ORG, order(13, day(), time_windows=windows))
+    [summary] = replan_all(s, ORG, day(), options=OPTS)
+    assert summary.outcome == "failed" and "orders/O-013.time_windows" in summary.message

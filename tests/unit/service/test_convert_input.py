@@ -72,3 +72,54 @@ def test_an_unknown_visit_type_and_a_bad_time_limit_are_field_violations() -> No
     with pytest.raises(ModelError) as err:
         options_from_proto(params, 1)
     assert [f for f, _ in err.value.violations] == ["parameters.time_limit"]
+
+
+def test_field_paths_resolve_in_the_descriptors() -> None:
+    from optimizer.service.errors import field_path_resolves
+
+    request = pb.OptimizeRequest.DESCRIPTOR
+    for path in ("problem", "problem.jobs[3].time_windows[0].start_offset", "parameters.time_limit",
+                 "problem.travel.haversine.speed_kilometers_per_hour", "problem.depots[0].location.lat_lng"):
+        assert field_path_resolves(request, path), path
+    for path in ("problem.travel.speed", "problem.jobs.demand[0]x", "problem.time_origin[0]", "",
+                 "problem.vehicles[0].rules", "problem.dimensions"):
+        assert not field_path_resolves(request, path), path
+
+
+def _latlng_problem() -> pb.Problem:
+    msg = pb.Problem(
+        depots=[pb.Depot(id="d", location=pb.Location(lat_lng={"latitude": 35.68, "longitude": 139.76}))],
+        vehicles=[pb.Vehicle(id="v", capacity=[10])],
+        jobs=[pb.Job(id="j", demand=[1],
+                     location=pb.Location(lat_lng={"latitude": 35.66, "longitude": 139.70}))],
+    )
+    msg.travel.haversine.speed_kilometers_per_hour = 25
+    return msg
+
+
+def test_model_findings_come_back_under_the_request_paths() -> None:
+    """Fields the model names its own way are reported as the request spells them, in the right unit."""
+    from optimizer.service.errors import field_path_resolves
+
+    msg = _latlng_problem()
+    msg.travel.haversine.speed_kilometers_per_hour = 1e-300
+    msg.travel.haversine.detour_factor = 0.5
+    msg.jobs[0].location.lat_lng.latitude = 95
+    rules = msg.vehicles[0].driving_rules
+    rules.break_total.seconds, rules.break_min_part.seconds = 600, 1200
+    msg.vehicles[0].max_distance_meters = -1
+    fields = _fields(msg)
+    assert "km/h" in fields["problem.travel.haversine.speed_kilometers_per_hour"]
+    assert {
+        "problem.travel.haversine.detour_factor", "problem.jobs[0].location.lat_lng.latitude",
+        "problem.vehicles[0].driving_rules.break_min_part", "problem.vehicles[0].max_distance_meters",
+    } <= set(fields)
+    assert all(field_path_resolves(pb.OptimizeRequest.DESCRIPTOR, f) for f in fields), fields
+
+    explicit = _problem()
+    explicit.travel.matrices.size = 3
+    explicit.travel.matrices.durations_seconds[:] = [0, 1, -2, 1, 0, 1, 2, 1, 0]
+    explicit.travel.matrices.distances_meters[:] = [0] * 9
+    for i, loc in enumerate((explicit.depots[0].location, *(j.location for j in explicit.jobs))):
+        loc.matrix_index = i
+    assert "problem.travel.matrices.durations_seconds" in _fields(explicit)

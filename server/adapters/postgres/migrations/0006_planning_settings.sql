@@ -1,4 +1,4 @@
--- depends: 0004_operations
+-- depends: 0005_operations_request_hash
 -- Business settings of planning per organization, branch or vehicle (see server/plans/planning.py).
 -- One row per level: branch_id and vehicle_id both NULL = the organization; branch_id set = a branch;
 -- vehicle_id set = a vehicle. A NULL value falls back to the next wider level, then to the built-in default.
