@@ -14,36 +14,63 @@ from psycopg_pool import ConnectionPool
 
 from server.plans.errors import AlreadyExistsError, InUseError, InvalidArgumentError, InvalidReferenceError
 
-#: Connections kept per process and database: the gRPC servers' threads share them.
+#: Connections kept per process and database URL: every ``Database`` of one URL shares them.
 POOL_MAX_SIZE = 10
 #: An idle connection above the minimum is closed after this many seconds.
 POOL_MAX_IDLE = 60.0
 #: How long a transaction waits for a connection (the database down or every connection busy).
 POOL_TIMEOUT = 15.0
 
+Pool = ConnectionPool[psycopg.Connection[dict[str, Any]]]
+_pools_lock = threading.Lock()
+#: url -> (the pool, how many open ``Database`` objects use it)
+_pools: dict[str, tuple[Pool, int]] = {}
+
+
+def _acquire(url: str) -> Pool:
+    """The process's pool for ``url`` (opened on first use), counted as used once more."""
+    with _pools_lock:
+        pool, users = _pools.get(url, (None, 0))
+        if pool is None:
+            pool = ConnectionPool(
+                url, min_size=0, max_size=POOL_MAX_SIZE, max_idle=POOL_MAX_IDLE, timeout=POOL_TIMEOUT,
+                kwargs={"row_factory": dict_row}, open=False, name="hakobu",
+                # A connection broken by a database restart is replaced instead of failing a call.
+                check=ConnectionPool.check_connection,
+            )
+            pool.open(wait=False)
+        _pools[url] = (pool, users + 1)
+        return pool
+
+
+def _release(url: str) -> None:
+    """One user less of ``url``'s pool; the last one closes it."""
+    with _pools_lock:
+        pool, users = _pools[url]
+        if users > 1:
+            _pools[url] = (pool, users - 1)
+            return
+        del _pools[url]
+    pool.close()
+
 
 class Database:
-    """A pool of connections to one PostgreSQL URL; each ``transaction()`` is one transaction.
+    """One PostgreSQL URL; each ``transaction()`` is one transaction on a pooled connection.
 
-    The pool opens on first use (nothing connects when it is built) and holds no connection while idle.
+    Every ``Database`` of the same URL in a process shares one pool (at most ``POOL_MAX_SIZE``
+    connections, however many objects are made); it opens on first use (nothing connects when this is
+    built), holds no connection while idle, and closes when the last of its users is closed.
     """
 
-    def __init__(self, url: str, *, max_size: int = POOL_MAX_SIZE) -> None:
+    def __init__(self, url: str) -> None:
         self.url = url
-        self._max_size = max_size
-        self._pool: ConnectionPool[psycopg.Connection[dict[str, Any]]] | None = None
+        self._pool: Pool | None = None
         self._lock = threading.Lock()
 
-    def _opened(self) -> ConnectionPool[psycopg.Connection[dict[str, Any]]]:
+    def _opened(self) -> Pool:
         with self._lock:
             if self._pool is None:
-                self._pool = ConnectionPool(
-                    self.url, min_size=0, max_size=self._max_size, max_idle=POOL_MAX_IDLE,
-                    timeout=POOL_TIMEOUT, kwargs={"row_factory": dict_row}, open=False, name="hakobu",
-                    # A connection broken by a database restart is replaced instead of failing a call.
-                    check=ConnectionPool.check_connection,
-                )
-                self._pool.open(wait=False)
+                self._pool = _acquire(self.url)
             return self._pool
 
     @contextmanager
@@ -53,11 +80,11 @@ class Database:
             yield conn
 
     def close(self) -> None:
-        """Close the pool's connections; a later transaction opens a new pool."""
+        """Stop using the pool (the last user closes it); a later transaction takes it again."""
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.close()
+            _release(self.url)
 
     def __enter__(self) -> Database:
         return self
