@@ -1,5 +1,6 @@
 # Hakobu services image. Build: docker build -t hakobu .
-FROM python:3.11-slim-bookworm AS base
+# Python 3.13 on Debian bookworm: every pinned package has 3.13 wheels (CI runs the tests on 3.11 and 3.13).
+FROM python:3.13-slim-bookworm AS base
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -11,7 +12,9 @@ COPY gateway ./gateway
 COPY benchmarks ./benchmarks
 RUN pip install . && useradd --system --uid 10001 hakobu && mkdir -p /app/var/geo-cache /data/osm \
     && chown -R hakobu /app/var
-# Road graphs: mount OpenStreetMap extracts at /data/osm; compiled graphs are cached in /app/var.
+# Road graphs: the image carries the Nerima demo extract (© OpenStreetMap contributors, ODbL); mount other
+# OpenStreetMap extracts at /data/osm instead. Compiled graphs are cached in /app/var.
+COPY data/osm /data/osm
 ENV HAKOBU_OSM_DIR=/data/osm HAKOBU_GEO_CACHE=/app/var/geo-cache
 USER hakobu
 EXPOSE 50051 50052 9464 9465

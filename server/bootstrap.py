@@ -6,6 +6,7 @@ Only the entrypoints' main functions (the ``hakobu`` command) and tests import t
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 
 import grpc
@@ -19,7 +20,7 @@ from geo.service import GeoServicer
 from hakobu.geo.v1 import geo_pb2, geo_pb2_grpc
 from hakobu.optimizer.v1 import optimizer_pb2, optimizer_pb2_grpc
 from optimizer.parallel import WorkerPool
-from optimizer.service.operations import InMemoryOperationStore
+from optimizer.service.operations import InMemoryOperationStore, OperationStore
 from optimizer.service.servicer import OptimizerServicer
 from server.adapters.postgres.database import Database
 from server.adapters.postgres.master_data import PgMasterData
@@ -105,6 +106,10 @@ def plan_stores(db: Database, registry: GraphRegistry | None = None) -> PlanStor
     return PlanStores(PgMasterData(db), PgPlans(db), None if registry is None else RegistryGraphs(registry))
 
 
+#: Seconds a graceful shutdown gives calls and operations when no Settings say otherwise.
+DEFAULT_GRACE = 10.0
+
+
 @dataclass
 class Running:
     server: grpc.Server
@@ -112,18 +117,38 @@ class Running:
     health: health.HealthServicer
     pool: WorkerPool | None
     servicer: OptimizerServicer
+    #: The database of the shared operation store (None: operations in memory).
+    db: Database | None = None
+    store: OperationStore | None = None
+    grace: float = DEFAULT_GRACE
     _stopped: bool = field(default=False, repr=False)
 
-    def stop(self, grace: float = 5.0) -> None:
-        """Graceful shutdown: report NOT_SERVING, finish calls, stop workers."""
+    def stop_searches(self) -> None:
+        """Report NOT_SERVING and tell every running search to stop at its best plan (calls answer with it,
+        operations SUCCEED with it); :meth:`stop` then finishes the shutdown."""
+        self.health.enter_graceful_shutdown()
+        self.servicer.stop_searches()
+
+    def stop(self, grace: float | None = None) -> None:
+        """Graceful shutdown within ``grace`` seconds (default: the Settings'): report NOT_SERVING, stop
+        the searches at their best plan, let calls and operations finish, abort what is left, stop the
+        workers."""
         if self._stopped:
             return
         self._stopped = True
+        grace = self.grace if grace is None else grace
+        deadline = time.monotonic() + grace
         self.health.enter_graceful_shutdown()
-        self.servicer.shutdown()
-        self.server.stop(grace).wait()
+        stopped = self.server.stop(grace)
+        self.servicer.shutdown(grace)
+        stopped.wait(max(0.0, deadline - time.monotonic()) + 1.0)
         if self.pool is not None:
             self.pool.close()
+        close = getattr(self.store, "close", None)
+        if close is not None:
+            close()
+        if self.db is not None:
+            self.db.close()
 
 
 def create_optimizer_server(
@@ -143,7 +168,7 @@ def create_optimizer_server(
     pool = WorkerPool(n) if n > 0 else None
     if pool is not None and not pool.wait_ready():
         log.warning("solver workers are slow to start", extra={"workers": n})
-    store = InMemoryOperationStore()
+    db, store = _optimizer_store(settings)
     servicer = OptimizerServicer(
         pool, store, parallelism=max(n, 1), road=RoadMatrixProvider(registry, cache),
         metrics=PrometheusSolveMetrics(),
@@ -158,9 +183,25 @@ def create_optimizer_server(
     except OSError:
         if pool is not None:
             pool.close()
+        if db is not None:
+            db.close()
         raise
     log.info("optimizer listening", extra={"address": address, "port": built.port, "workers": n})
-    return Running(built.server, built.port, built.health, pool, servicer)
+    grace = settings.shutdown_grace if settings is not None else DEFAULT_GRACE
+    return Running(built.server, built.port, built.health, pool, servicer, db, store, grace)
+
+
+def _optimizer_store(settings: Settings | None) -> tuple[Database | None, OperationStore]:
+    """The optimizer's operations: in PostgreSQL when ``DATABASE_URL`` is set (any replica, or this one
+    after a restart, answers for them), else in this process."""
+    if settings is None or not settings.database_url:
+        return None, InMemoryOperationStore()
+    from server.adapters.postgres.migrate import migrate
+    from server.adapters.postgres.operations import PgOperationStore
+
+    migrate(settings.database_url)
+    db = Database(settings.database_url)
+    return db, PgOperationStore(db, lease=settings.operation_lease, service="optimizer")
 
 
 # ---------------------------------------------------------------- the plans server
@@ -174,15 +215,21 @@ class RunningPlans:
     servicer: object
     solver: object
     db: Database | None = None
+    grace: float = DEFAULT_GRACE
     _stopped: bool = field(default=False, repr=False)
 
-    def stop(self, grace: float = 5.0) -> None:
+    def stop(self, grace: float | None = None) -> None:
+        """Graceful shutdown within ``grace`` seconds (default: the Settings'): NOT_SERVING, no new calls,
+        operations finish or end ABORTED, then the solver client and the database close."""
         if self._stopped:
             return
         self._stopped = True
+        grace = self.grace if grace is None else grace
+        deadline = time.monotonic() + grace
         self.health.enter_graceful_shutdown()
-        self.server.stop(grace).wait()
-        self.servicer.shutdown()  # type: ignore[attr-defined]
+        stopped = self.server.stop(grace)
+        self.servicer.shutdown(grace)  # type: ignore[attr-defined]
+        stopped.wait(max(0.0, deadline - time.monotonic()) + 1.0)
         close = getattr(self.solver, "close", None)
         if close is not None:
             close()
@@ -218,7 +265,7 @@ def create_plans_server(
     registry, cache = geo if geo is not None else default_geo(settings)
     road = RoadMatrixProvider(registry, cache)
     solver = RemoteSolver(optimizer_target, road=road)
-    store = PgOperationStore(db)
+    store = PgOperationStore(db, lease=settings.operation_lease if settings is not None else 60.0)
     plans = PlanServicer(
         plan_stores(db, registry), solver, store, road=road, concurrency=concurrency,
         metrics=PrometheusSolveMetrics(),
@@ -232,4 +279,5 @@ def create_plans_server(
         Service(OPERATIONS_SERVICE, operations_pb2_grpc.add_OperationsServicer_to_server, operations),
     ], thread_prefix="grpc-plans")
     log.info("plans listening", extra={"address": address, "port": built.port, "optimizer": optimizer_target})
-    return RunningPlans(built.server, built.port, built.health, plans, solver, db)
+    grace = settings.shutdown_grace if settings is not None else DEFAULT_GRACE
+    return RunningPlans(built.server, built.port, built.health, plans, solver, db, grace)

@@ -5,11 +5,17 @@ SUCCEEDED, FAILED or CANCELLED through the :class:`~optimizer.service.operations
 replica that reads the store sees it. The metadata message of every operation has a ``state`` enum field
 with the values ``RUNNING``, ``SUCCEEDED``, ``FAILED`` and ``CANCELLED`` (``OptimizeMetadata.State``,
 ``OptimizePlanMetadata.State``).
+
+Shutdown (:meth:`OperationRunner.shutdown`) sets :attr:`OperationRunner.stopping`: a work that watches it
+stops its search and returns the best result it has (the operation SUCCEEDED with it); what is still
+running after the grace, or never started, ends ABORTED — never RUNNING.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -80,6 +86,10 @@ class OperationRunner:
         self.store = store
         self._metrics = metrics or NoMetrics()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+        #: Set by :meth:`shutdown`: works stop at their best result and return it.
+        self.stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._started: dict[str, Operation] = {}
 
     def submit(self, op: Operation, work: Work, error_status: ErrorStatus = internal_error) -> None:
         """Run ``work`` for ``op`` in the background; ``op`` always ends done."""
@@ -93,27 +103,45 @@ class OperationRunner:
         if op.cancel.is_set():
             self.store.update(op, _fail(CANCELLED))
             return
+        if self.stopping.is_set():
+            self.store.update(op, _fail(SERVER_STOPPED))
+            return
+        with self._lock:
+            self._started[op.name] = op
         self._metrics.operation_started()
         try:
             self.store.update(op, lambda o: _set_state(o, "RUNNING"))
             response = work(op)
         except OperationCancelled:
-            self.store.update(op, _fail(CANCELLED))
+            stopped = self.stopping.is_set() and not op.cancel.is_set()
+            self.store.update(op, _fail(SERVER_STOPPED if stopped else CANCELLED))
         except Exception as exc:  # an operation must always finish
             status = error_status(exc)
-            if status.code in (code_pb2.INTERNAL, code_pb2.UNKNOWN):
+            if self.stopping.is_set() and not op.cancel.is_set():
+                status = SERVER_STOPPED  # e.g. stopped before its search found any plan: run it again
+            elif status.code in (code_pb2.INTERNAL, code_pb2.UNKNOWN):
                 log.exception("operation failed", extra={"operation": op.name})
             self.store.update(op, _fail(status))
         else:
             self.store.update(op, _succeed(response))
         finally:
+            with self._lock:
+                self._started.pop(op.name, None)
             self._metrics.operation_finished()
 
-    def shutdown(self) -> None:
-        """Ask every running operation to stop and wait for them; operations still queued never start and
-        end ABORTED (run them again), so none stays QUEUED or RUNNING for ever."""
+    def shutdown(self, grace: float | None = None) -> None:
+        """Stop: running operations are told to stop at their best result (:attr:`stopping`) and get
+        ``grace`` seconds (None: as long as they take) to finish; operations still queued never start.
+        Every operation of this process that is not done then ends ABORTED (run it again), so none stays
+        QUEUED or RUNNING for ever."""
+        self.stopping.set()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        deadline = None if grace is None else time.monotonic() + grace
+        with self._lock:
+            started = list(self._started.values())
+        for op in started:
+            op.finished.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
         for op in self.store.running():
-            op.cancel.set()
-        self._pool.shutdown(wait=True, cancel_futures=True)
-        for op in self.store.running():
-            self.store.update(op, _fail(SERVER_STOPPED))
+            if not op.done:
+                log.warning("operation stopped unfinished", extra={"operation": op.name})
+                self.store.update(op, _fail(SERVER_STOPPED))

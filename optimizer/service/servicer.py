@@ -64,8 +64,18 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
             store, workers=max_operations, name="operation", metrics=self._metrics
         )
 
-    def shutdown(self) -> None:
-        self._runner.shutdown()
+    def shutdown(self, grace: float | None = None) -> None:
+        """Stop every search at its best plan (calls answer with it, operations SUCCEED with it) and give
+        the operations ``grace`` seconds to finish; see :meth:`OperationRunner.shutdown`."""
+        self._runner.shutdown(grace)
+
+    def stop_searches(self) -> None:
+        """Tell every running search to stop at its best plan now (before :meth:`shutdown`)."""
+        self._runner.stopping.set()
+
+    def _stopping(self, context: grpc.ServicerContext) -> Callable[[], bool]:
+        stopping = self._runner.stopping
+        return lambda: stopping.is_set() or not context.is_active()
 
     # -- parsing -------------------------------------------------------------
 
@@ -133,8 +143,11 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
             stats=results.stats_to_proto(sol.stats),
         )
 
-    @staticmethod
-    def _abort_for(exc: Exception, context: grpc.ServicerContext) -> None:
+    def _abort_for(self, exc: Exception, context: grpc.ServicerContext) -> None:
+        if isinstance(exc, NoPlanError) and self._runner.stopping.is_set():
+            context.abort(grpc.StatusCode.UNAVAILABLE,
+                          "サーバーが停止中です。もう一度実行してください / the server is shutting down and "
+                          "stopped the search before it found a plan; call again")
         if isinstance(exc, UnknownResourceError):
             context.abort(grpc.StatusCode.NOT_FOUND, str(exc))
         if isinstance(exc, ModelError):
@@ -156,9 +169,7 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
             problem, options = self._parse(request)
             if request.validate_only:
                 return pb.OptimizeResponse()
-            sol = self._solve(
-                problem, self._bounded(options, context), started, lambda: not context.is_active()
-            )
+            sol = self._solve(problem, self._bounded(options, context), started, self._stopping(context))
             return self._response(request, sol)
         except (ModelError, EngineChoiceError, NoPlanError, WorkerError) as exc:
             self._abort_for(exc, context)
@@ -184,7 +195,7 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
                 out.put(
                     (
                         "done",
-                        self._solve(problem, options, started, lambda: not context.is_active(), progress),
+                        self._solve(problem, options, started, self._stopping(context), progress),
                     )
                 )
             except Exception as exc:
@@ -245,8 +256,11 @@ class OptimizerServicer(optimizer_pb2_grpc.OptimizerServiceServicer):
 
             self._store.update(op, mutate)
 
+        stopping = self._runner.stopping
         try:
-            sol = self._solve(problem, options, started, op.cancel.is_set, progress)
+            sol = self._solve(
+                problem, options, started, lambda: op.cancel.is_set() or stopping.is_set(), progress
+            )
         except NoPlanError:
             if op.cancel.is_set():
                 raise OperationCancelled() from None

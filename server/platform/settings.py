@@ -32,6 +32,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "HAKOBU_METRICS_PORT": ("`9464`", "Prometheus `/metrics` port (−1 disables)"),
     "HAKOBU_METRICS_ADDRESS": ("`127.0.0.1`", "address the metrics endpoint binds"),
     "HAKOBU_LOG_LEVEL": ("`INFO` (`WARNING` for `hakobu solve`)", "JSON logs on stderr"),
+    "HAKOBU_OPERATION_LEASE_SECONDS": ("`60`", "an unfinished operation not renewed this long is ABORTED"),
+    "HAKOBU_SHUTDOWN_GRACE_SECONDS": ("`10`", "on SIGTERM, searches stop at their best plan within this"),
 }
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -70,6 +72,10 @@ class Settings:
     metrics_port: int = 9464
     metrics_address: str = "127.0.0.1"
     log_level: str | None = None
+    #: Seconds an unfinished operation keeps its lease without being renewed (then it is ABORTED).
+    operation_lease: float = 60.0
+    #: Seconds a graceful shutdown gives running searches and operations to finish.
+    shutdown_grace: float = 10.0
 
     def __post_init__(self) -> None:
         problems = _problems(self)
@@ -107,6 +113,16 @@ class Settings:
                 problems.append(f"{name}: 整数ではありません / not an integer: {raw!r}")
                 return default
 
+        def seconds(name: str, default: float) -> float:
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                return float(raw)
+            except ValueError:
+                problems.append(f"{name}: 数値ではありません / not a number: {raw!r}")
+                return default
+
         data_raw = get("HAKOBU_DATA_DIR")
         data_dir = _resolve(data_raw, PROJECT_ROOT) if data_raw else PROJECT_ROOT / "var"
         osm_raw = get("HAKOBU_OSM_DIR")
@@ -127,6 +143,8 @@ class Settings:
             "metrics_port": integer("HAKOBU_METRICS_PORT", cls.metrics_port),
             "metrics_address": get("HAKOBU_METRICS_ADDRESS") or cls.metrics_address,
             "log_level": (get("HAKOBU_LOG_LEVEL") or "").upper() or None,
+            "operation_lease": seconds("HAKOBU_OPERATION_LEASE_SECONDS", cls.operation_lease),
+            "shutdown_grace": seconds("HAKOBU_SHUTDOWN_GRACE_SECONDS", cls.shutdown_grace),
         }
         if problems:
             raise SettingsError(problems)
@@ -168,6 +186,12 @@ def _problems(s: Settings) -> list[str]:
     if s.log_level is not None and s.log_level not in _LOG_LEVELS:
         out.append(f"HAKOBU_LOG_LEVEL: {'/'.join(_LOG_LEVELS)} のいずれか / must be one of "
                    f"{', '.join(_LOG_LEVELS)}, not {s.log_level!r}")
+    if not 1 <= s.operation_lease <= 3600:
+        out.append(f"HAKOBU_OPERATION_LEASE_SECONDS: 1〜3600 / must be from 1 to 3600, "
+                   f"not {s.operation_lease}")
+    if not 0 <= s.shutdown_grace <= 3600:
+        out.append(f"HAKOBU_SHUTDOWN_GRACE_SECONDS: 0〜3600 / must be from 0 to 3600, "
+                   f"not {s.shutdown_grace}")
     if not s.organization:
         out.append("HAKOBU_ORGANIZATION: 空です / must not be empty")
     return out

@@ -10,6 +10,10 @@ Each unfinished operation holds a lease: the process running it renews its ``upd
 lease ran out — its process died — is reported as failed (``ABORTED``) to everyone, within ``lease``
 seconds (default one minute); the plan it was making is untouched, because a plan is stored in one
 transaction at the end.
+
+One table holds the operations of every service: ``service`` scopes a store to its own (``plans``: owned
+by an organization; ``optimizer``: the OptimizerService's ``OptimizeLongRunning``, owned by no one, kept
+with a NULL organization).
 """
 
 from __future__ import annotations
@@ -54,9 +58,10 @@ class PgOperationStore:
     """An ``OperationStore`` in the ``operations`` table; the operations this process runs are also kept
     in memory (they carry the events that cancel and finish them)."""
 
-    def __init__(self, db: Database, lease: float = LEASE_SECONDS) -> None:
+    def __init__(self, db: Database, lease: float = LEASE_SECONDS, service: str = "plans") -> None:
         self.db = db
         self.lease = lease
+        self.service = service
         self._local = InMemoryOperationStore()
         self._stop = threading.Event()
         self._renewer = threading.Thread(target=self._renew_leases, name="operation-leases", daemon=True)
@@ -103,7 +108,7 @@ class PgOperationStore:
             )
         op = Operation(
             name=row["name"], metadata=any_pb2.Any.FromString(row["metadata"]),
-            created=row["created_at"].timestamp(), done=done, owner=row["organization_id"], error=err,
+            created=row["created_at"].timestamp(), done=done, owner=row["organization_id"] or "", error=err,
             response=resp, request_hash=row["request_hash"],
         )
         if done:
@@ -112,12 +117,16 @@ class PgOperationStore:
 
     def _row(self, name: str) -> dict[str, Any] | None:
         with self.db.transaction() as conn:
-            return conn.execute("SELECT * FROM operations WHERE name = %s", (name,)).fetchone()
+            return conn.execute(
+                "SELECT * FROM operations WHERE name = %s AND service = %s", (name, self.service)
+            ).fetchone()
 
     def _row_by_request(self, owner: str, rid: str) -> dict[str, Any] | None:
         with self.db.transaction() as conn:
             return conn.execute(
-                "SELECT * FROM operations WHERE organization_id = %s AND request_id = %s", (owner, rid)
+                "SELECT * FROM operations WHERE service = %s AND organization_id IS NOT DISTINCT FROM %s "
+                "AND request_id = %s",
+                (self.service, owner or None, rid),
             ).fetchone()
 
     def _write(self, op: Operation) -> None:
@@ -151,9 +160,9 @@ class PgOperationStore:
         try:
             with self.db.transaction() as conn:
                 conn.execute(
-                    "INSERT INTO operations (organization_id, name, request_id, metadata, request_hash) "
-                    "VALUES (%s, %s, %s, %s, %s)",
-                    (owner, op.name, request_id or None, _pack(metadata), fingerprint),
+                    "INSERT INTO operations (organization_id, name, request_id, metadata, request_hash, "
+                    "service) VALUES (%s, %s, %s, %s, %s, %s)",
+                    (owner or None, op.name, request_id or None, _pack(metadata), fingerprint, self.service),
                 )
         except errors.UniqueViolation:  # the same request id was accepted elsewhere a moment ago
             self._local.delete(op.name)
@@ -179,9 +188,9 @@ class PgOperationStore:
         local = {op.name: op for op in self._local.list(owner)}
         with self.db.transaction() as conn:
             rows = conn.execute(
-                "SELECT * FROM operations WHERE %s::text IS NULL OR organization_id = %s "
-                "ORDER BY created_at, name",
-                (owner, owner),
+                "SELECT * FROM operations WHERE service = %s AND (%s::text IS NULL "
+                "OR organization_id IS NOT DISTINCT FROM %s) ORDER BY created_at, name",
+                (self.service, owner, owner or None),
             ).fetchall()
         return [local.get(r["name"]) or self._stored(r) for r in rows]
 
@@ -191,7 +200,10 @@ class PgOperationStore:
     def delete(self, name: str) -> bool:
         gone = self._local.delete(name)
         with self.db.transaction() as conn:
-            return conn.execute("DELETE FROM operations WHERE name = %s", (name,)).rowcount > 0 or gone
+            deleted = conn.execute(
+                "DELETE FROM operations WHERE name = %s AND service = %s", (name, self.service)
+            ).rowcount
+        return deleted > 0 or gone
 
     def update(self, op: Operation, mutate: Callable[[Operation], None]) -> None:
         self._local.update(op, mutate)

@@ -16,6 +16,7 @@ from server.platform.settings import Settings
 def demo(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     import grpc
 
+    from geo.registry import OSM_SUFFIXES
     from hakobu.optimizer.v1 import optimizer_pb2_grpc
     from server.demo import demo_request
     from server.platform.observability import serve_metrics

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import logging
+import os
 import signal
+import sys
 import threading
+import time
 from types import ModuleType
 
 from server.platform.settings import Settings
@@ -27,7 +32,8 @@ def serve_optimizer(
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
     print("shutting down…", flush=True)
-    running.stop()
+    running.stop(settings.shutdown_grace)
+    _exit_now()
     return 0
 
 
@@ -36,6 +42,7 @@ def serve_plans(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) 
     from server.platform.observability import serve_metrics
 
     stoppers = []
+    optimizer = None
     target = ns.optimizer
     if ns.service == "all":
         optimizer = wiring.create_optimizer_server(ns.address, ns.workers, settings=settings)
@@ -59,6 +66,27 @@ def serve_plans(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) 
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
     print("shutting down…", flush=True)
+    if optimizer is not None:
+        optimizer.stop_searches()  # the plans' running optimizations get their best plan now
+    deadline = time.monotonic() + settings.shutdown_grace
     for fn in stoppers:
-        fn()
+        fn(max(0.0, deadline - time.monotonic()))
+    _exit_now()
     return 0
+
+
+def _exit_now() -> None:
+    """After a graceful stop, leave at once when a thread outlived the grace: its operation was already
+    marked ABORTED, and its work (e.g. a call to a remote optimizer) must not hold the process past the
+    grace. Exit handlers run either way."""
+    lingering = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    if not lingering:
+        return
+    logging.getLogger("hakobu.server").warning(
+        "exiting with work still running", extra={"threads": [t.name for t in lingering]}
+    )
+    atexit._run_exitfuncs()  # e.g. stop the embedded PostgreSQL, as a normal exit would
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

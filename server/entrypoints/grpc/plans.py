@@ -98,9 +98,10 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         self.road = road
         self._runner = OperationRunner(store, workers=concurrency, name="plans", metrics=metrics)
 
-    def shutdown(self) -> None:
-        """Stop the operations (see ``OperationRunner.shutdown``), then the store's background work."""
-        self._runner.shutdown()
+    def shutdown(self, grace: float | None = None) -> None:
+        """Stop the operations, giving them ``grace`` seconds (see ``OperationRunner.shutdown``), then the
+        store's background work."""
+        self._runner.shutdown(grace)
         close = getattr(self.store, "close", None)
         if close is not None:
             close()

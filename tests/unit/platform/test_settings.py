@@ -71,3 +71,15 @@ def test_no_other_module_reads_the_environment() -> None:
             if re.search(r"os\.environ(?!\.setdefault\(\"GRPC_)|getenv", text):
                 readers.append(str(path.relative_to(PROJECT_ROOT)))
     assert readers == ["server/platform/settings.py"]
+
+
+def test_operation_lease_and_shutdown_grace() -> None:
+    assert (Settings().operation_lease, Settings().shutdown_grace) == (60.0, 10.0)
+    s = Settings.from_env({"HAKOBU_OPERATION_LEASE_SECONDS": "3", "HAKOBU_SHUTDOWN_GRACE_SECONDS": "2.5"})
+    assert (s.operation_lease, s.shutdown_grace) == (3.0, 2.5)
+    with pytest.raises(SettingsError, match=r"HAKOBU_SHUTDOWN_GRACE_SECONDS: .*not a number"):
+        Settings.from_env({"HAKOBU_SHUTDOWN_GRACE_SECONDS": "soon"})
+    with pytest.raises(SettingsError) as bad:
+        Settings.from_env({"HAKOBU_OPERATION_LEASE_SECONDS": "0", "HAKOBU_SHUTDOWN_GRACE_SECONDS": "nan"})
+    assert [p.split(":")[0] for p in bad.value.problems] == [
+        "HAKOBU_OPERATION_LEASE_SECONDS", "HAKOBU_SHUTDOWN_GRACE_SECONDS"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from google.rpc import code_pb2, status_pb2
@@ -128,23 +129,66 @@ def test_a_request_id_reused_for_another_request_is_refused() -> None:
 
 
 def test_shutdown_leaves_no_operation_queued() -> None:
-    """At shutdown the running operation is asked to stop and the queued one ends ABORTED."""
+    """At shutdown the running operation is told to stop and ends with its best result (SUCCEEDED); the
+    queued one never runs and ends ABORTED."""
     store = InMemoryOperationStore()
     runner = OperationRunner(store, workers=1)
     started = threading.Event()
 
     def long(o: Operation) -> pb.OptimizeResponse:
         started.set()
-        assert o.cancel.wait(10)
-        raise OperationCancelled()
+        assert runner.stopping.wait(10)
+        return pb.OptimizeResponse(stats=pb.SolverStats(engine="best so far"))
 
     running, _ = store.start("", State(state=State.QUEUED))
     queued, _ = store.start("", State(state=State.QUEUED))
+    ran = threading.Event()
     runner.submit(running, long)
-    runner.submit(queued, lambda o: pb.OptimizeResponse())
+    runner.submit(queued, lambda o: ran.set() or pb.OptimizeResponse())
     assert started.wait(10)
-    runner.shutdown()
-    assert running.metadata.state == State.CANCELLED
-    assert queued.done and queued.metadata.state == State.FAILED
+    runner.shutdown(grace=10)
+    assert running.metadata.state == State.SUCCEEDED and not running.cancel.is_set()
+    assert store.to_proto(running).response.Unpack(resp := pb.OptimizeResponse())
+    assert resp.stats.engine == "best so far"
+    assert queued.done and queued.metadata.state == State.FAILED and not ran.is_set()
     assert queued.error is not None and queued.error.code == code_pb2.ABORTED
     assert not store.running()
+
+
+def test_shutdown_aborts_what_outlives_the_grace() -> None:
+    """A work that does not stop within the grace is not waited for: its operation ends ABORTED."""
+    store = InMemoryOperationStore()
+    runner = OperationRunner(store, workers=1)
+    started, release = threading.Event(), threading.Event()
+
+    def stubborn(o: Operation) -> pb.OptimizeResponse:
+        started.set()
+        release.wait(10)
+        return pb.OptimizeResponse()
+
+    op, _ = store.start("", State(state=State.QUEUED))
+    runner.submit(op, stubborn)
+    assert started.wait(10)
+    t0 = time.monotonic()
+    runner.shutdown(grace=0.3)
+    assert time.monotonic() - t0 < 2
+    assert op.done and op.metadata.state == State.FAILED
+    assert op.error is not None and op.error.code == code_pb2.ABORTED
+    release.set()
+
+
+def test_a_stop_before_any_result_is_aborted_not_failed() -> None:
+    store = InMemoryOperationStore()
+    runner = OperationRunner(store, workers=1)
+    started = threading.Event()
+
+    def nothing_yet(o: Operation) -> pb.OptimizeResponse:
+        started.set()
+        runner.stopping.wait(10)
+        raise RuntimeError("no plan found before the stop")
+
+    op, _ = store.start("", State(state=State.QUEUED))
+    runner.submit(op, nothing_yet, lambda e: status_pb2.Status(code=code_pb2.DEADLINE_EXCEEDED))
+    assert started.wait(10)
+    runner.shutdown(grace=10)
+    assert op.error is not None and op.error.code == code_pb2.ABORTED
