@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import psycopg
 
 from server.adapters.postgres.database import POOL_MAX_SIZE, Database
@@ -17,6 +19,14 @@ def _connections(url: str, name: str) -> int:
     return int(row[0])
 
 
+def _connections_after_close(url: str, name: str, wait: float = 5.0) -> int:
+    """The count once closed connections' backends have exited (PostgreSQL ends them asynchronously)."""
+    deadline = time.monotonic() + wait
+    while (n := _connections(url, name)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return n
+
+
 def test_many_database_objects_of_one_url_share_a_bounded_pool_closed_by_the_last() -> None:
     name, url = create_database()
     try:
@@ -30,6 +40,6 @@ def test_many_database_objects_of_one_url_share_a_bounded_pool_closed_by_the_las
         with many[0].transaction() as conn:  # the last user still has its pool
             conn.execute("SELECT 1")
         many[0].close()
-        assert _connections(url, name) == 0
+        assert _connections_after_close(url, name) == 0
     finally:
         drop_database(name)
