@@ -46,12 +46,23 @@ def _acquire(url: str) -> Pool:
 def _release(url: str) -> None:
     """One user less of ``url``'s pool; the last one closes it."""
     with _pools_lock:
+        if url not in _pools:  # closed already (close_pool)
+            return
         pool, users = _pools[url]
         if users > 1:
             _pools[url] = (pool, users - 1)
             return
         del _pools[url]
     pool.close()
+
+
+def close_pool(url: str) -> None:
+    """Close ``url``'s pool now, whoever uses it (e.g. before the database is dropped); a ``Database``
+    that uses it again takes a new one."""
+    with _pools_lock:
+        entry = _pools.pop(url, None)
+    if entry is not None:
+        entry[0].close()
 
 
 class Database:
@@ -69,7 +80,7 @@ class Database:
 
     def _opened(self) -> Pool:
         with self._lock:
-            if self._pool is None:
+            if self._pool is None or self._pool.closed:
                 self._pool = _acquire(self.url)
             return self._pool
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
+from server.adapters.postgres.database import close_pool
 from server.adapters.postgres.migrate import migrate
 from server.adapters.postgres.repository import Database, Repositories
 
@@ -36,6 +37,7 @@ def create_database() -> tuple[str, str]:
 
 
 def drop_database(name: str) -> None:
+    close_pool(_url_for(name))  # no pooled connection left to reconnect to a dropped database
     with _admin() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
