@@ -27,6 +27,8 @@ def demo(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     try:
         with grpc.insecure_channel(target) as channel:
             stub = optimizer_pb2_grpc.OptimizerServiceStub(channel)
+            from geo.registry import OSM_SUFFIXES
+
             osm = settings.osm_dir
             found = osm is not None and any((osm / f"tokyo_nerima{s}").is_file() for s in OSM_SUFFIXES)
             graph = "tokyo_nerima" if found else None

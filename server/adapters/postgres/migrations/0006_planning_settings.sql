@@ -2,7 +2,8 @@
 -- Business settings of planning per organization, branch or vehicle (see server/plans/planning.py).
 -- One row per level: branch_id and vehicle_id both NULL = the organization; branch_id set = a branch;
 -- vehicle_id set = a vehicle. A NULL value falls back to the next wider level, then to the built-in default.
-CREATE TABLE planning_settings (
+-- IF NOT EXISTS: for a while this table came from a migration numbered 0005 on some development databases.
+CREATE TABLE IF NOT EXISTS planning_settings (
     id              bigserial PRIMARY KEY,
     organization_id text NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
     branch_id       text,
@@ -22,5 +23,5 @@ CREATE TABLE planning_settings (
     FOREIGN KEY (organization_id, branch_id) REFERENCES branches (organization_id, id) ON DELETE CASCADE,
     FOREIGN KEY (organization_id, vehicle_id) REFERENCES vehicles (organization_id, id) ON DELETE CASCADE
 );
-CREATE UNIQUE INDEX planning_settings_level
+CREATE UNIQUE INDEX IF NOT EXISTS planning_settings_level
     ON planning_settings (organization_id, coalesce(branch_id, ''), coalesce(vehicle_id, ''));
