@@ -8,7 +8,7 @@ from typing import NoReturn
 
 import grpc
 from google.protobuf import any_pb2
-from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.descriptor import Descriptor
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
@@ -26,7 +26,7 @@ def field_path_resolves(message: Descriptor, path: str) -> bool:
         if current is None or m is None:
             return False
         field = current.fields_by_name.get(m.group(1))
-        if field is None or (m.group(2) is not None and field.label != FieldDescriptor.LABEL_REPEATED):
+        if field is None or (m.group(2) is not None and not field.is_repeated):
             return False
         current = field.message_type
     return True
