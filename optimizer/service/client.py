@@ -34,7 +34,7 @@ log = logging.getLogger("hakobu.optimizer.client")
 
 #: Seconds added to the solve's time limit for the call's deadline (compile, verify, transfer).
 DEFAULT_DEADLINE_MARGIN = 10.0
-#: The servers accept messages this large (server/app.py); the client matches it.
+#: The servers accept messages this large (server/platform/grpc.py); the client matches it.
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
 
