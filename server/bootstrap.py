@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 from google.longrunning import operations_pb2, operations_pb2_grpc
@@ -110,6 +111,18 @@ def plan_stores(db: Database, registry: GraphRegistry | None = None) -> PlanStor
 DEFAULT_GRACE = 10.0
 
 
+
+def _stop_serving(
+    health_servicer: health.HealthServicer, server: grpc.Server, servicer: Any, grace: float
+) -> None:
+    """Report NOT_SERVING, refuse new calls, let the servicer end its searches and operations within
+    ``grace`` seconds, and wait (at most a second more) for the calls under way to finish."""
+    deadline = time.monotonic() + grace
+    health_servicer.enter_graceful_shutdown()
+    stopped = server.stop(grace)
+    servicer.shutdown(grace)
+    stopped.wait(max(0.0, deadline - time.monotonic()) + 1.0)
+
 @dataclass
 class Running:
     server: grpc.Server
@@ -137,11 +150,7 @@ class Running:
             return
         self._stopped = True
         grace = self.grace if grace is None else grace
-        deadline = time.monotonic() + grace
-        self.health.enter_graceful_shutdown()
-        stopped = self.server.stop(grace)
-        self.servicer.shutdown(grace)
-        stopped.wait(max(0.0, deadline - time.monotonic()) + 1.0)
+        _stop_serving(self.health, self.server, self.servicer, grace)
         if self.pool is not None:
             self.pool.close()
         close = getattr(self.store, "close", None)
@@ -225,11 +234,7 @@ class RunningPlans:
             return
         self._stopped = True
         grace = self.grace if grace is None else grace
-        deadline = time.monotonic() + grace
-        self.health.enter_graceful_shutdown()
-        stopped = self.server.stop(grace)
-        self.servicer.shutdown(grace)  # type: ignore[attr-defined]
-        stopped.wait(max(0.0, deadline - time.monotonic()) + 1.0)
+        _stop_serving(self.health, self.server, self.servicer, grace)
         close = getattr(self.solver, "close", None)
         if close is not None:
             close()
