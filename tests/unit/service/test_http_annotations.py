@@ -49,7 +49,9 @@ def _field(message, path: str):
 
 def test_the_api_has_packages_with_services() -> None:
     files = {m.DESCRIPTOR.package for m in _api_modules() if m.DESCRIPTOR.services_by_name}
-    assert files == {"hakobu.optimizer.v1", "hakobu.fleet.v1", "hakobu.plans.v1", "hakobu.geo.v1"}
+    assert files == {
+        "hakobu.optimizer.v1", "hakobu.fleet.v1", "hakobu.plans.v1", "hakobu.geo.v1", "hakobu.identity.v1",
+    }
 
 
 @pytest.mark.parametrize("module", _api_modules(), ids=lambda m: m.__name__)
