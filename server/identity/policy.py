@@ -59,6 +59,7 @@ _PLAN = "/hakobu.plans.v1.PlanService/"
 _AUTH = "/hakobu.identity.v1.AuthService/"
 _USER = "/hakobu.identity.v1.UserService/"
 _KEY = "/hakobu.identity.v1.ApiKeyService/"
+_TRK = "/hakobu.tracking.v1.TrackingService/"
 
 POLICY: dict[str, Rule] = {
     # sign-in
@@ -125,6 +126,20 @@ POLICY: dict[str, Rule] = {
     _PLAN + "ReplanPlan": STAFF,
     _PLAN + "ComparePlans": STAFF,
     _PLAN + "DeletePlan": STAFF,
+    # tracking: drivers report for their own vehicle; staff watch the fleet; a consignee's link is open
+    _TRK + "CreateDevice": ADMIN_ONLY,
+    _TRK + "GetDevice": STAFF,
+    _TRK + "ListDevices": STAFF,
+    _TRK + "DeleteDevice": ADMIN_ONLY,
+    _TRK + "ReportPositions": DRIVER_OWN,
+    _TRK + "RecordStopEvent": DRIVER_OWN,
+    _TRK + "ListStopEvents": DRIVER_OWN,
+    _TRK + "GetVehicleState": DRIVER_OWN,
+    _TRK + "ListVehicleStates": STAFF,
+    _TRK + "StreamFleet": STAFF,
+    _TRK + "GetTrack": STAFF,
+    _TRK + "CreateTrackingLink": STAFF,
+    _TRK + "GetShipmentTracking": PUBLIC,
 }
 
 
