@@ -47,6 +47,11 @@ SETTING_READERS: dict[str, frozenset[str]] = {
     "HAKOBU_LOG_LEVEL": _ALL,
     "HAKOBU_OPERATION_LEASE_SECONDS": frozenset(),  # default 60 s fits every deployment
     "HAKOBU_SHUTDOWN_GRACE_SECONDS": frozenset(),  # default 10 s, below the stop timeouts (20 s / 30 s)
+    "HAKOBU_JWT_SECRET": _SERVERS,  # every replica checks tokens with the same key
+    "HAKOBU_JWT_KEY_FILE": frozenset(),  # only without HAKOBU_JWT_SECRET (one machine)
+    "HAKOBU_SERVICE_TOKEN": frozenset({*SERVERS, "scheduler"}),
+    "HAKOBU_TLS_CERT": frozenset(),  # TLS is terminated by the load balancer in the AWS design
+    "HAKOBU_TLS_KEY": frozenset(),
 }
 
 #: Settings the deployment passes before the service that reads them has landed in main (tracking,
@@ -63,8 +68,6 @@ DECLARED_AHEAD: dict[str, frozenset[str]] = {
     "HAKOBU_PLANS_TARGET": frozenset({"gateway"}),
     "HAKOBU_TRACKING_TARGET": frozenset({"gateway"}),
     "HAKOBU_REPORTS_TARGET": frozenset({"gateway"}),
-    "HAKOBU_JWT_SECRET": _SERVERS,
-    "HAKOBU_SERVICE_TOKEN": frozenset({*SERVERS, "scheduler"}),
 }
 
 #: Each server's listen-address setting, gRPC or HTTP.
