@@ -22,7 +22,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from server.platform.errors import ErrorDetailsContext
-from server.platform.observability import RPC_SECONDS, RPC_TOTAL, log_context
+from server.platform.observability import RPC_SECONDS, RPC_TOTAL, bind_log_context, log_context
 
 log = logging.getLogger("hakobu.rpc")
 
@@ -146,6 +146,8 @@ def _context(context: grpc.ServicerContext, full: str, authenticate: Authenticat
             ctx.principal = authenticate(full, md)
         except Refused as refused:
             ctx.abort(refused.code, refused.message)
+        # The seed's user_id in every log line of the call: the credential's subject (user, key, service).
+        bind_log_context(user_id=getattr(ctx.principal, "subject", None))
     return ctx
 
 
