@@ -34,6 +34,12 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "HAKOBU_LOG_LEVEL": ("`INFO` (`WARNING` for `hakobu solve`)", "JSON logs on stderr"),
     "HAKOBU_OPERATION_LEASE_SECONDS": ("`60`", "an unfinished operation not renewed this long is ABORTED"),
     "HAKOBU_SHUTDOWN_GRACE_SECONDS": ("`10`", "on SIGTERM, searches stop at their best plan within this"),
+    "HAKOBU_GATEWAY_ADDRESS": ("`127.0.0.1:8080`", "REST gateway listen address"),
+    "HAKOBU_GATEWAY_RATE_LIMIT": ("`2000/300`", "requests per seconds per client IP at the gateway"),
+    "HAKOBU_GATEWAY_LOGIN_RATE_LIMIT": ("`20/300`", "sign-in attempts per seconds per client IP"),
+    "HAKOBU_GATEWAY_LOGIN_USER_RATE_LIMIT": ("`5/300`", "sign-in attempts per seconds per org + login"),
+    "HAKOBU_GATEWAY_MAX_BODY_BYTES": ("`8388608`", "largest request body the gateway accepts (else 413)"),
+    "HAKOBU_GATEWAY_CORS_ORIGINS": ("unset: no cross-origin access", "origins allowed by CORS (comma list)"),
 }
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -76,6 +82,13 @@ class Settings:
     operation_lease: float = 60.0
     #: Seconds a graceful shutdown gives running searches and operations to finish.
     shutdown_grace: float = 10.0
+    gateway_address: str = "127.0.0.1:8080"
+    #: (requests, seconds): the gateway's limit per client IP, and on sign-in per IP and per user.
+    gateway_rate_limit: tuple[int, float] = (2000, 300.0)
+    gateway_login_rate_limit: tuple[int, float] = (20, 300.0)
+    gateway_login_user_rate_limit: tuple[int, float] = (5, 300.0)
+    gateway_max_body_bytes: int = 8 * 1024 * 1024
+    gateway_cors_origins: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         problems = _problems(self)
@@ -123,6 +136,21 @@ class Settings:
                 problems.append(f"{name}: 数値ではありません / not a number: {raw!r}")
                 return default
 
+        def rate(name: str, default: tuple[int, float]) -> tuple[int, float]:
+            raw = get(name)
+            if raw is None:
+                return default
+            n, sep, w = raw.partition("/")
+            try:
+                value = (int(n), float(w)) if sep else None
+            except ValueError:
+                value = None
+            if value is None or value[0] < 1 or not 0 < value[1] <= 86400:
+                problems.append(f"{name}: 回数/秒 の形式で指定してください / must be REQUESTS/SECONDS "
+                                f"(e.g. 2000/300), not {raw!r}")
+                return default
+            return value
+
         data_raw = get("HAKOBU_DATA_DIR")
         data_dir = _resolve(data_raw, PROJECT_ROOT) if data_raw else PROJECT_ROOT / "var"
         osm_raw = get("HAKOBU_OSM_DIR")
@@ -145,6 +173,15 @@ class Settings:
             "log_level": (get("HAKOBU_LOG_LEVEL") or "").upper() or None,
             "operation_lease": seconds("HAKOBU_OPERATION_LEASE_SECONDS", cls.operation_lease),
             "shutdown_grace": seconds("HAKOBU_SHUTDOWN_GRACE_SECONDS", cls.shutdown_grace),
+            "gateway_address": get("HAKOBU_GATEWAY_ADDRESS") or cls.gateway_address,
+            "gateway_rate_limit": rate("HAKOBU_GATEWAY_RATE_LIMIT", cls.gateway_rate_limit),
+            "gateway_login_rate_limit": rate("HAKOBU_GATEWAY_LOGIN_RATE_LIMIT", cls.gateway_login_rate_limit),
+            "gateway_login_user_rate_limit": rate("HAKOBU_GATEWAY_LOGIN_USER_RATE_LIMIT",
+                                                  cls.gateway_login_user_rate_limit),
+            "gateway_max_body_bytes": integer("HAKOBU_GATEWAY_MAX_BODY_BYTES", cls.gateway_max_body_bytes),
+            "gateway_cors_origins": tuple(
+                o.strip() for o in (get("HAKOBU_GATEWAY_CORS_ORIGINS") or "").split(",") if o.strip()
+            ),
         }
         if problems:
             raise SettingsError(problems)
@@ -175,6 +212,7 @@ def _problems(s: Settings) -> list[str]:
         ("HAKOBU_OPTIMIZER_ADDRESS", s.optimizer_address),
         ("HAKOBU_PLANS_ADDRESS", s.plans_address),
         ("HAKOBU_OPTIMIZER_TARGET", s.optimizer_target),
+        ("HAKOBU_GATEWAY_ADDRESS", s.gateway_address),
     ):
         host, sep, port = value.rpartition(":")
         if not sep or not host or not port.isdigit() or int(port) > 65535:
@@ -192,6 +230,9 @@ def _problems(s: Settings) -> list[str]:
     if not 0 <= s.shutdown_grace <= 3600:
         out.append(f"HAKOBU_SHUTDOWN_GRACE_SECONDS: 0〜3600 / must be from 0 to 3600, "
                    f"not {s.shutdown_grace}")
+    if not 1024 <= s.gateway_max_body_bytes <= 1024**3:
+        out.append(f"HAKOBU_GATEWAY_MAX_BODY_BYTES: 1024〜1073741824 / must be from 1 KiB to 1 GiB, "
+                   f"not {s.gateway_max_body_bytes}")
     if not s.organization:
         out.append("HAKOBU_ORGANIZATION: 空です / must not be empty")
     return out

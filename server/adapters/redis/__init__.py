@@ -1,0 +1,1 @@
+"""Redis adapters: implementations of small ports whose state is shared between processes."""
