@@ -41,6 +41,12 @@ VARIABLES: dict[str, tuple[str, str]] = {
                              "credential of Hakobu's services calling each other (e.g. plans → optimizer)"),
     "HAKOBU_TLS_CERT": ("unset: plaintext gRPC", "PEM certificate chain: the gRPC servers serve TLS"),
     "HAKOBU_TLS_KEY": ("unset", "PEM private key of `HAKOBU_TLS_CERT`"),
+    "HAKOBU_GATEWAY_ADDRESS": ("`127.0.0.1:8080`", "REST gateway listen address"),
+    "HAKOBU_GATEWAY_RATE_LIMIT": ("`2000/300`", "requests per seconds per client IP at the gateway"),
+    "HAKOBU_GATEWAY_LOGIN_RATE_LIMIT": ("`20/300`", "sign-in attempts per seconds per client IP"),
+    "HAKOBU_GATEWAY_LOGIN_USER_RATE_LIMIT": ("`5/300`", "sign-in attempts per seconds per org + login"),
+    "HAKOBU_GATEWAY_MAX_BODY_BYTES": ("`8388608`", "largest request body the gateway accepts (else 413)"),
+    "HAKOBU_GATEWAY_CORS_ORIGINS": ("unset: no cross-origin access", "origins allowed by CORS (comma list)"),
 }
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -91,6 +97,13 @@ class Settings:
     #: PEM certificate chain and key: the gRPC servers serve TLS (both or neither).
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    gateway_address: str = "127.0.0.1:8080"
+    #: (requests, seconds): the gateway's limit per client IP, and on sign-in per IP and per user.
+    gateway_rate_limit: tuple[int, float] = (2000, 300.0)
+    gateway_login_rate_limit: tuple[int, float] = (20, 300.0)
+    gateway_login_user_rate_limit: tuple[int, float] = (5, 300.0)
+    gateway_max_body_bytes: int = 8 * 1024 * 1024
+    gateway_cors_origins: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         problems = _problems(self)
@@ -146,6 +159,21 @@ class Settings:
                 problems.append(f"{name}: 数値ではありません / not a number: {raw!r}")
                 return default
 
+        def rate(name: str, default: tuple[int, float]) -> tuple[int, float]:
+            raw = get(name)
+            if raw is None:
+                return default
+            n, sep, w = raw.partition("/")
+            try:
+                value = (int(n), float(w)) if sep else None
+            except ValueError:
+                value = None
+            if value is None or value[0] < 1 or not 0 < value[1] <= 86400:
+                problems.append(f"{name}: 回数/秒 の形式で指定してください / must be REQUESTS/SECONDS "
+                                f"(e.g. 2000/300), not {raw!r}")
+                return default
+            return value
+
         data_raw = get("HAKOBU_DATA_DIR")
         data_dir = _resolve(data_raw, PROJECT_ROOT) if data_raw else PROJECT_ROOT / "var"
         osm_raw = get("HAKOBU_OSM_DIR")
@@ -175,6 +203,15 @@ class Settings:
             "service_token": get("HAKOBU_SERVICE_TOKEN"),
             "tls_cert": _resolve(cert_raw, data_dir) if cert_raw else None,
             "tls_key": _resolve(key_raw, data_dir) if key_raw else None,
+            "gateway_address": get("HAKOBU_GATEWAY_ADDRESS") or cls.gateway_address,
+            "gateway_rate_limit": rate("HAKOBU_GATEWAY_RATE_LIMIT", cls.gateway_rate_limit),
+            "gateway_login_rate_limit": rate("HAKOBU_GATEWAY_LOGIN_RATE_LIMIT", cls.gateway_login_rate_limit),
+            "gateway_login_user_rate_limit": rate("HAKOBU_GATEWAY_LOGIN_USER_RATE_LIMIT",
+                                                  cls.gateway_login_user_rate_limit),
+            "gateway_max_body_bytes": integer("HAKOBU_GATEWAY_MAX_BODY_BYTES", cls.gateway_max_body_bytes),
+            "gateway_cors_origins": tuple(
+                o.strip() for o in (get("HAKOBU_GATEWAY_CORS_ORIGINS") or "").split(",") if o.strip()
+            ),
         }
         if problems:
             raise SettingsError(problems)
@@ -205,6 +242,7 @@ def _problems(s: Settings) -> list[str]:
         ("HAKOBU_OPTIMIZER_ADDRESS", s.optimizer_address),
         ("HAKOBU_PLANS_ADDRESS", s.plans_address),
         ("HAKOBU_OPTIMIZER_TARGET", s.optimizer_target),
+        ("HAKOBU_GATEWAY_ADDRESS", s.gateway_address),
     ):
         host, sep, port = value.rpartition(":")
         if not sep or not host or not port.isdigit() or int(port) > 65535:
@@ -228,6 +266,9 @@ def _problems(s: Settings) -> list[str]:
         out.append("HAKOBU_SERVICE_TOKEN: 16文字以上にしてください / must be at least 16 characters")
     if (s.tls_cert is None) != (s.tls_key is None):
         out.append("HAKOBU_TLS_CERT / HAKOBU_TLS_KEY: 両方指定してください / set both or neither")
+    if not 1024 <= s.gateway_max_body_bytes <= 1024**3:
+        out.append(f"HAKOBU_GATEWAY_MAX_BODY_BYTES: 1024〜1073741824 / must be from 1 KiB to 1 GiB, "
+                   f"not {s.gateway_max_body_bytes}")
     if not s.organization:
         out.append("HAKOBU_ORGANIZATION: 空です / must not be empty")
     return out

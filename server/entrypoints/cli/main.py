@@ -28,13 +28,15 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     sub = ap.add_subparsers(dest="command", required=True)
 
     sv = sub.add_parser("serve", help="run a service")
-    sv.add_argument("service", choices=["optimizer", "plans", "all"])
+    sv.add_argument("service", choices=["optimizer", "plans", "gateway", "all"])
     sv.add_argument("--address", default=settings.optimizer_address,
                     help="OptimizerService address")
     sv.add_argument("--plans-address", default=settings.plans_address,
                     help="PlanService + OrganizationService address")
     sv.add_argument("--optimizer", default=settings.optimizer_target,
                     help="where `serve plans` finds the OptimizerService")
+    sv.add_argument("--gateway-address", default=settings.gateway_address,
+                    help="REST gateway address (`serve gateway`, `serve all`)")
     sv.add_argument("--workers", type=int, default=settings.workers, help="solver processes")
     sv.add_argument("--metrics-port", type=int, default=settings.metrics_port)
 
@@ -52,6 +54,7 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     de.add_argument("--time-limit", type=float, default=5.0)
     de.add_argument("--metrics-port", type=int, default=settings.metrics_port)
     de.add_argument("--plans-address", default=settings.plans_address)
+    de.add_argument("--gateway-address", default=settings.gateway_address)
     de.add_argument("--exit", action="store_true", help="stop after the demo instead of serving on")
 
     db = sub.add_parser("db", help="database: apply migrations, load demo data")
@@ -103,6 +106,10 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
 
         if ns.service == "optimizer":
             return serve.serve_optimizer(settings, wiring, ns.address, ns.workers, ns.metrics_port)
+        if ns.service == "gateway":
+            from server.entrypoints.cli.gateway import exec_gateway
+
+            exec_gateway(ns.gateway_address)
         return serve.serve_plans(settings, wiring, ns)
     if ns.command == "solve":
         from server.entrypoints.cli.solve import solve_file

@@ -1,4 +1,5 @@
-"""``hakobu serve optimizer | plans | all``: run the gRPC services until SIGINT / SIGTERM."""
+"""``hakobu serve optimizer | plans | all``: run the gRPC services (and with ``all`` the REST gateway)
+until SIGINT / SIGTERM."""
 
 from __future__ import annotations
 
@@ -60,6 +61,20 @@ def serve_plans(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) 
           f"(optimizer {target}, database {url.split('@')[-1]})", flush=True)
     print("  sign in with hakobu.identity.v1.AuthService/Login, then call with "
           "'authorization: Bearer <token>'", flush=True)
+    if ns.service == "all":
+        from server.entrypoints.cli.gateway import GatewayProcess
+
+        try:
+            gateway = GatewayProcess(ns.gateway_address, target, f"{host}:{plans.port}")
+        except RuntimeError as exc:
+            print(f"hakobu: {exc}", file=sys.stderr, flush=True)
+            for fn in stoppers:
+                fn(1.0)
+            _exit_now()
+            return 1
+        stoppers.insert(0, gateway.stop)
+        print(f"REST gateway listening on {gateway.url} (OpenAPI {gateway.url}/openapi.json, "
+              f"docs {gateway.url}/docs)", flush=True)
     if ns.metrics_port >= 0:
         maddr = settings.metrics_address
         print(f"Prometheus metrics on http://{maddr}:{serve_metrics(ns.metrics_port, maddr)}/metrics",
