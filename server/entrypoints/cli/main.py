@@ -62,6 +62,11 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     for name, text in (("migrate", "apply pending migrations"), ("seed", "migrate, then load demo data")):
         p = dbs.add_parser(name, help=text)
         p.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
+    for name, text in (("backup", "dump the database into FILE (pg_dump, custom format)"),
+                       ("restore", "restore FILE into the database, replacing what it holds (pg_restore)")):
+        p = dbs.add_parser(name, help=text)
+        p.add_argument("file", type=Path, metavar="FILE")
+        p.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
     ps = dbs.add_parser("settings", help="show or set planning settings (organization, branch or vehicle)")
     ps.add_argument("values", nargs="*", metavar="NAME=VALUE",
                     help="settings to store at that level (NAME= unsets); none: show the effective settings")
