@@ -20,14 +20,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m gateway", description="Hakobu REST gateway")
     ap.add_argument("--address", default=None, help="HOST:PORT (default HAKOBU_GATEWAY_ADDRESS)")
     ap.add_argument("--optimizer-target", default=None, help="default HAKOBU_OPTIMIZER_TARGET")
-    ap.add_argument("--plans-address", default=None, help="the plans services (default HAKOBU_PLANS_ADDRESS)")
+    ap.add_argument("--plans-target", default=None, help="the plans services (default HAKOBU_PLANS_TARGET)")
+    ap.add_argument("--metrics-port", type=int, default=None, help="default HAKOBU_METRICS_PORT (-1: none)")
     ns = ap.parse_args(argv)
     try:
         settings = Settings.from_env()
         settings = dataclasses.replace(
             settings,
             optimizer_target=ns.optimizer_target or settings.optimizer_target,
-            plans_address=ns.plans_address or settings.plans_address,
+            plans_target=ns.plans_target or settings.plans_target,
+            metrics_port=settings.metrics_port if ns.metrics_port is None else ns.metrics_port,
         )
     except SettingsError as exc:
         print(f"gateway: {exc}", file=sys.stderr)
@@ -57,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     host, port = sock.getsockname()[:2]
     host = f"[{host}]" if ":" in host else host
     print(f"REST gateway listening on http://{host}:{port} (docs http://{host}:{port}/docs)", flush=True)
+    if settings.metrics_port >= 0:
+        from server.platform.observability import serve_metrics
+
+        mport = serve_metrics(settings.metrics_port, settings.metrics_address)
+        print(f"Prometheus metrics on http://{settings.metrics_address}:{mport}/metrics", flush=True)
     serve_forever(app, sock)
     return 0
 

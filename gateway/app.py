@@ -1,5 +1,6 @@
-"""The gateway's ASGI application: the derived API routes, health, readiness, metrics, the OpenAPI
-document and its docs page (whose scripts and styles the gateway serves itself)."""
+"""The gateway's ASGI application: the derived API routes, health, readiness, the OpenAPI document and its
+docs page (whose scripts and styles the gateway serves itself). Prometheus metrics are on the metrics
+port, as for every service (``HAKOBU_METRICS_PORT``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import importlib.util
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -79,9 +79,6 @@ def create_app(
                 "backends": dict(zip(targets, states, strict=True))}
         return JSONResponse(body, status_code=200 if all(ready) else 503)
 
-    async def metrics(request: Request) -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
     async def openapi(request: Request) -> Response:
         return JSONResponse(document)
 
@@ -102,7 +99,6 @@ def create_app(
     routes = [
         HttpRoute("/healthz", healthz),
         HttpRoute("/readyz", readyz),
-        HttpRoute("/metrics", metrics),
         HttpRoute("/openapi.json", openapi),
         HttpRoute("/docs", docs),
         HttpRoute("/docs/init.js", docs_init),

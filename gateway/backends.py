@@ -28,10 +28,10 @@ def service_targets(settings: Settings) -> dict[str, tuple[str, ...]]:
     address the settings do not have yet (tracking, reports while they are being built) is left out:
     its routes answer 501."""
     optimizer = settings.optimizer_target
-    plans = settings.plans_address
-    tracking: str | None = getattr(settings, "tracking_address", None)
-    reports: str | None = getattr(settings, "reports_address", None)
-    targets = {
+    plans = settings.plans_target or settings.plans_address
+    tracking = settings.tracking_target
+    reports = settings.reports_target
+    targets: dict[str, tuple[str | None, ...]] = {
         "hakobu.optimizer.v1.OptimizerService": (optimizer,),
         "hakobu.geo.v1.GeoService": (optimizer,),
         "hakobu.plans.v1.PlanService": (plans,),
@@ -43,7 +43,7 @@ def service_targets(settings: Settings) -> dict[str, tuple[str, ...]]:
         "hakobu.reports.v1.ReportService": (reports,),
         OPERATIONS: (plans, optimizer),
     }
-    return {name: t for name, t in targets.items() if all(t)}
+    return {name: t for name, t in targets.items() if all(t)}  # type: ignore[misc]
 
 
 class Backends:

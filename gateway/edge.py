@@ -18,7 +18,7 @@ from gateway.ratelimit import Limit, RateLimiter
 REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _VALID_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 #: Paths the rate limit leaves alone (load balancers and Prometheus poll them).
-UNLIMITED = frozenset({"/healthz", "/readyz", "/metrics"})
+UNLIMITED = frozenset({"/healthz", "/readyz"})
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; "

@@ -42,6 +42,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "HAKOBU_TLS_CERT": ("unset: plaintext gRPC", "PEM certificate chain: the gRPC servers serve TLS"),
     "HAKOBU_TLS_KEY": ("unset", "PEM private key of `HAKOBU_TLS_CERT`"),
     "HAKOBU_GATEWAY_ADDRESS": ("`127.0.0.1:8080`", "REST gateway listen address"),
+    "HAKOBU_PLANS_TARGET": ("`HAKOBU_PLANS_ADDRESS`", "where the gateway reaches the plans services"),
+    "HAKOBU_TRACKING_TARGET": ("unset: tracking routes answer 501", "where the gateway reaches tracking"),
+    "HAKOBU_REPORTS_TARGET": ("unset: report routes answer 501", "where the gateway reaches reports"),
     "HAKOBU_GATEWAY_RATE_LIMIT": ("`2000/300`", "requests per seconds per client IP at the gateway"),
     "HAKOBU_GATEWAY_LOGIN_RATE_LIMIT": ("`20/300`", "sign-in attempts per seconds per client IP"),
     "HAKOBU_GATEWAY_LOGIN_USER_RATE_LIMIT": ("`5/300`", "sign-in attempts per seconds per org + login"),
@@ -98,6 +101,10 @@ class Settings:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     gateway_address: str = "127.0.0.1:8080"
+    #: Where the gateway reaches the plans services (None: ``plans_address``), tracking and reports.
+    plans_target: str | None = None
+    tracking_target: str | None = None
+    reports_target: str | None = None
     #: (requests, seconds): the gateway's limit per client IP, and on sign-in per IP and per user.
     gateway_rate_limit: tuple[int, float] = (2000, 300.0)
     gateway_login_rate_limit: tuple[int, float] = (20, 300.0)
@@ -204,6 +211,9 @@ class Settings:
             "tls_cert": _resolve(cert_raw, data_dir) if cert_raw else None,
             "tls_key": _resolve(key_raw, data_dir) if key_raw else None,
             "gateway_address": get("HAKOBU_GATEWAY_ADDRESS") or cls.gateway_address,
+            "plans_target": get("HAKOBU_PLANS_TARGET"),
+            "tracking_target": get("HAKOBU_TRACKING_TARGET"),
+            "reports_target": get("HAKOBU_REPORTS_TARGET"),
             "gateway_rate_limit": rate("HAKOBU_GATEWAY_RATE_LIMIT", cls.gateway_rate_limit),
             "gateway_login_rate_limit": rate("HAKOBU_GATEWAY_LOGIN_RATE_LIMIT", cls.gateway_login_rate_limit),
             "gateway_login_user_rate_limit": rate("HAKOBU_GATEWAY_LOGIN_USER_RATE_LIMIT",
@@ -243,6 +253,9 @@ def _problems(s: Settings) -> list[str]:
         ("HAKOBU_PLANS_ADDRESS", s.plans_address),
         ("HAKOBU_OPTIMIZER_TARGET", s.optimizer_target),
         ("HAKOBU_GATEWAY_ADDRESS", s.gateway_address),
+        *(("HAKOBU_PLANS_TARGET", s.plans_target),) * (s.plans_target is not None),
+        *(("HAKOBU_TRACKING_TARGET", s.tracking_target),) * (s.tracking_target is not None),
+        *(("HAKOBU_REPORTS_TARGET", s.reports_target),) * (s.reports_target is not None),
     ):
         host, sep, port = value.rpartition(":")
         if not sep or not host or not port.isdigit() or int(port) > 65535:

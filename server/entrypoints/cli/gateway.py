@@ -15,7 +15,9 @@ _READY = "REST gateway listening on "
 
 
 def _command(address: str, *backends: str) -> list[str]:
-    extra = ["--optimizer-target", backends[0], "--plans-address", backends[1]] if backends else []
+    # the parent's metrics port is its own: the child serves its metrics on a free one
+    extra = ["--optimizer-target", backends[0], "--plans-target", backends[1], "--metrics-port", "-1"] \
+        if backends else []
     return [sys.executable, "-m", "gateway", "--address", address, *extra]
 
 

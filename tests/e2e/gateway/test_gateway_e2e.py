@@ -7,6 +7,7 @@ import time
 
 import httpx
 import pytest
+from prometheus_client import generate_latest
 
 from server.adapters.postgres.seed import NERIMA_BRANCH_ID, ORG_ID
 from tests.e2e.gateway.conftest import Live
@@ -171,3 +172,108 @@ def test_no_route_is_404_and_wrong_method_405(live: Live) -> None:
     assert _error(nothing, 404)["status"] == "NOT_FOUND"
     assert _error(wrong, 405)
     assert "GET" in wrong.headers["allow"]
+
+
+def _demo_problem(seconds: float = 1.0) -> dict:
+    from google.protobuf import json_format
+
+    from server.demo import demo_request
+
+    return json_format.MessageToDict(demo_request(time_limit=seconds, road_graph=None))
+
+
+def test_stream_optimize_as_server_sent_events(live: Live) -> None:
+    events: list[tuple[str, dict]] = []
+    with live.client() as client, client.stream("POST", "/v1/optimizer:streamOptimize",
+                                                 json=_demo_problem()) as reply:
+        assert reply.status_code == 200
+        assert reply.headers["content-type"].startswith("text/event-stream")
+        kind = "message"
+        for line in reply.iter_lines():
+            if line.startswith("event: "):
+                kind = line[len("event: "):]
+            elif line.startswith("data: "):
+                events.append((kind, json.loads(line[len("data: "):])))
+                kind = "message"
+    assert events and all(kind == "message" for kind, _ in events)
+    assert events[-1][1]["final"] is True
+    assert events[-1][1]["solution"]["routes"]
+
+
+def test_a_stream_refused_at_once_is_a_plain_error(live: Live) -> None:
+    with live.client() as client:
+        reply = client.post("/v1/optimizer:streamOptimize", json={})
+    assert reply.status_code == 400 and reply.json()["error"]["status"] == "INVALID_ARGUMENT"
+
+
+def test_optimizer_long_running_operation_is_pollable(live: Live) -> None:
+    with live.client() as client:
+        reply = client.post("/v1/optimizer:optimizeLongRunning", json=_demo_problem())
+        assert reply.status_code == 200, reply.text
+        done = _wait(client, reply.json()["name"])
+    assert "error" not in done and done["response"]["solution"]["routes"]
+
+
+def test_openapi_and_docs_are_served_by_the_gateway(live: Live) -> None:
+    with live.client() as client:
+        doc = client.get("/openapi.json").json()
+        page = client.get("/docs")
+        bundle = client.get("/docs/assets/swagger-ui-bundle.js")
+        init = client.get("/docs/init.js")
+    assert doc["openapi"].startswith("3.1")
+    get_plan = doc["paths"]["/v1/organizations/{organizationId}/plans/{planId}"]["get"]
+    assert get_plan["operationId"] == "hakobu.plans.v1.PlanService.GetPlan"
+    assert page.status_code == 200 and "/docs/assets/swagger-ui-bundle.js" in page.text
+    assert "http" not in page.text  # no script or style from another host
+    assert bundle.status_code == 200 and len(bundle.content) > 100_000
+    assert init.status_code == 200 and "/openapi.json" in init.text
+
+
+def test_rate_limit_answers_429_with_retry_after(live: Live) -> None:
+    gateway = live.gateway(gateway_rate_limit=(3, 300.0))
+    try:
+        with httpx.Client(base_url=gateway.url, timeout=30) as client:
+            codes = [client.get(f"/v1/{ORG}/branches").status_code for _ in range(3)]
+            limited = client.get(f"/v1/{ORG}/branches")
+            health = client.get("/healthz")
+    finally:
+        gateway.stop()
+    assert codes == [200, 200, 200]
+    body = _error(limited, 429)
+    assert body["status"] == "RESOURCE_EXHAUSTED"
+    assert 1 <= int(limited.headers["retry-after"]) <= 300
+    assert limited.headers["x-request-id"]
+    assert health.status_code == 200  # health checks are not counted
+
+
+def test_readiness_checks_the_backends(live: Live) -> None:
+    with live.client() as client:
+        ready = client.get("/readyz")
+        client.get(f"/v1/{ORG}/branches")
+    assert ready.status_code == 200 and ready.json()["status"] == "SERVING"
+    metrics = generate_latest().decode()  # the gateway under test runs in this process
+    assert ('hakobu_gateway_requests_total{method="GET",'
+            'route="hakobu.fleet.v1.OrganizationService.ListBranches",status="200"}') in metrics
+
+
+def test_a_client_cannot_claim_an_organization(live: Live) -> None:
+    """x-hakobu-organization from a client is never passed on: the test gateway's own credential
+    (ORG-001) decides, so claiming another organization reaches nothing of it."""
+    with live.client() as client:
+        reply = client.get("/v1/organizations/ORG-OTHER/plans",
+                           headers={"x-hakobu-organization": "ORG-OTHER"})
+    assert _error(reply, 403)["status"] == "PERMISSION_DENIED"
+
+
+def test_cors_from_settings(live: Live) -> None:
+    gateway = live.gateway(gateway_cors_origins=("https://planner.example.jp",))
+    try:
+        with httpx.Client(base_url=gateway.url, timeout=30) as client:
+            pre = client.options(f"/v1/{ORG}/plans", headers={
+                "origin": "https://planner.example.jp", "access-control-request-method": "GET"})
+            other = client.get(f"/v1/{ORG}/plans", headers={"origin": "https://evil.example"})
+    finally:
+        gateway.stop()
+    assert pre.status_code == 200
+    assert pre.headers["access-control-allow-origin"] == "https://planner.example.jp"
+    assert "access-control-allow-origin" not in other.headers
