@@ -51,7 +51,7 @@ def test_a_resent_batch_stores_nothing_twice(stores, tracking_db_url) -> None:
     dev = registered(devices, org)
     batch = [pos(org, dev, "V-001", i, speed_kmh=12.5, attributes={"hdop": "0.9"}) for i in range(50)]
     first = history.append(batch)
-    again = history.append(batch[10:] + [pos(org, dev, "V-001", 1000)])
+    again = history.append([*batch[10:], pos(org, dev, "V-001", 1000)])
     assert (first.accepted, first.duplicates) == (50, 0)
     assert (again.accepted, again.duplicates) == (1, 40)
     assert [p.time for p in again.stored] == [T0 + datetime.timedelta(seconds=1000)]
