@@ -126,6 +126,15 @@ class Ingest:
         log.info("live state rebuilt from history", extra={"vehicles": len(positions)})
         return len(positions)
 
+    def start_live(self) -> None:
+        """Rebuild live state from history now; when that fails (Redis down), it is rebuilt before the
+        first update that works."""
+        try:
+            self.rebuild_live()
+        except Exception as exc:
+            self._live.broken = True
+            log.warning("live state not rebuilt at start", extra={"error": repr(exc)})
+
     def close(self, timeout: float = 5.0) -> None:
         self.observers.close(timeout)
 

@@ -1,8 +1,10 @@
 """What the ingest pipeline publishes on the fleet bus: newly stored positions as compact JSON.
 
-``{"type": "positions", "organization": "ORG-001", "positions": [{"vehicle": "V-001", "device": "…",
-"time": "2026-12-07T01:02:03+00:00", "lat": 35.6, "lon": 139.7, "speed": 12.5, "heading": 90.0}, …]}``
-(one message per organization and batch). Subscribers (StreamFleet) turn it into their own updates.
+The envelope is the fleet bus's (``kind``, ``branch``, ``vehicle_id``, ``body``); ingest does not know
+branches, so ``branch`` and ``vehicle_id`` are null and the body lists the positions of one
+organization's batch: ``{"kind": "positions", "branch": null, "vehicle_id": null, "organization":
+"ORG-001", "body": {"positions": [{"vehicle": "V-001", "device": "…", "time": "2026-12-07T01:02:03+00:00",
+"lat": 35.6, "lon": 139.7, "speed": 12.5, "heading": 90.0}, …]}}``.
 """
 
 from __future__ import annotations
@@ -23,14 +25,16 @@ def encode_positions(org: str, positions: Sequence[Position]) -> bytes:
          "lat": p.latitude, "lon": p.longitude, "speed": p.speed_kmh, "heading": p.heading}
         for p in positions
     ]
-    return json.dumps({"type": POSITIONS, "organization": org, "positions": rows},
-                      separators=(",", ":")).encode()
+    return json.dumps({"kind": POSITIONS, "branch": None, "vehicle_id": None, "organization": org,
+                       "body": {"positions": rows}}, separators=(",", ":")).encode()
 
 
-def decode(payload: bytes) -> dict[str, Any]:
-    """A bus message as a dict (``type`` says which kind); positions' times become datetimes."""
+def decode_positions(payload: bytes) -> tuple[str, list[dict[str, Any]]] | None:
+    """(organization, positions with datetimes) of a positions message; None for another kind."""
     message: dict[str, Any] = json.loads(payload)
-    if message.get("type") == POSITIONS:
-        for row in message.get("positions", ()):
-            row["time"] = datetime.datetime.fromisoformat(row["time"])
-    return message
+    if message.get("kind") != POSITIONS:
+        return None
+    rows = message["body"]["positions"]
+    for row in rows:
+        row["time"] = datetime.datetime.fromisoformat(row["time"])
+    return message["organization"], rows

@@ -136,4 +136,18 @@ def seed(url: str, delivery_date: datetime.date | None = None, organization: str
             "drivers": _insert(conn, "drivers", DRIVERS, organization),
             "customers": _insert(conn, "customers", CUSTOMERS, organization),
             "orders": _insert(conn, "orders", demo_orders(day), organization),
+            **_demo_devices(conn, organization),
         }
+
+
+def _demo_devices(conn: psycopg.Connection[Any], organization: str) -> dict[str, int]:
+    """The demo organization's trackers: one per vehicle, its id the vehicle id (V-001, …), so a phone
+    running Traccar Client can be pointed at the demo at once. Tracker ids are global: other
+    organizations get none."""
+    if organization != ORG_ID:
+        return {}
+    devices = [{"id": v["id"], "vehicle_id": v["id"], "display_name": f"{v['id']} のスマートフォン"}
+               for v in VEHICLES]
+    assignments = [{"vehicle_id": v["id"], "device_id": v["id"]} for v in VEHICLES]
+    _insert(conn, "device_assignments", assignments, organization)
+    return {"devices": _insert(conn, "devices", devices, organization)}

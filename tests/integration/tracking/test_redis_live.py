@@ -16,7 +16,7 @@ from server.adapters.memory.tracking import MemoryDevices, MemoryPositionHistory
 from server.adapters.redis.fleet_bus import RedisFleetBus
 from server.adapters.redis.live_state import RedisLiveState
 from server.tracking.ingest import Ingest
-from server.tracking.messages import decode
+from server.tracking.messages import decode_positions
 from server.tracking.model import Device, LiveVehicle
 from server.tracking.validate import RawPosition
 from tests.integration.tracking.proxy import Proxy
@@ -82,7 +82,8 @@ def test_ingestion_goes_on_without_redis_and_live_state_is_rebuilt_when_it_retur
         sub.next(0.2)
         assert ingest.report([RawPosition("d1", T0, 35.1, 139.7)], "ORG-A").accepted == 1
         assert ingest.observers.drain()
-        assert decode(sub.next(5) or b"{}")["positions"][0]["vehicle"] == "V-1"
+        decoded = decode_positions(sub.next(5) or b"{}")
+        assert decoded is not None and decoded[1][0]["vehicle"] == "V-1"
         proxy.down()
         client = redis.Redis.from_url(REDIS_URL)
         client.delete(*client.scan_iter(match=f"{prefix}*"))  # as if Redis restarted empty

@@ -17,7 +17,7 @@ from server.adapters.memory.tracking import (
     MemoryPositionHistory,
 )
 from server.tracking.ingest import Ingest
-from server.tracking.messages import decode
+from server.tracking.messages import decode_positions
 from server.tracking.model import MAX_BATCH, Device, Position
 from server.tracking.observers import ObserverQueue
 from server.tracking.validate import BatchTooLargeError, RawPosition
@@ -184,7 +184,7 @@ def test_the_bus_gets_the_stored_positions_per_organization(parts) -> None:
     ingest.report([raw(minutes=-1), raw(device="V-002", minutes=-1)], "ORG-A")
     message = sub.next(5)
     assert message is not None
-    decoded = decode(message)
-    assert decoded["organization"] == "ORG-A"
-    assert sorted(p["vehicle"] for p in decoded["positions"]) == ["V-001", "V-002"]
+    decoded = decode_positions(message)
+    assert decoded is not None and decoded[0] == "ORG-A"
+    assert sorted(p["vehicle"] for p in decoded[1]) == ["V-001", "V-002"]
     sub.close()
