@@ -381,3 +381,12 @@ def create_tracking_server(
     log.info("tracking listening", extra={"address": address, "port": built.port,
                                           "osmand_port": running.osmand_port})
     return running
+
+
+def retention_runner(batch: Batch, settings: Settings) -> Any:
+    """The scheduler's ``retention`` jobs over the batch's database (archiving to the object store once
+    one is configured)."""
+    from server.adapters.postgres.tracking_history import PgPositionHistory
+    from server.scheduler.runner import RetentionRunner
+
+    return RetentionRunner(PgPositionHistory(batch.database.url, db=batch.database))

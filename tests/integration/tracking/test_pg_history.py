@@ -157,3 +157,18 @@ def test_postgresql_unreachable_fails_the_append() -> None:
             history.append([Position("O", "d", "v", T0, 35.0, 139.0)])
     finally:
         history.close()
+
+
+def test_the_scheduler_drops_old_partitions_on_the_real_database(stores, tracking_db_url, tmp_path) -> None:
+    from server.entrypoints.cli.main import main
+
+    devices, history = stores
+    org = org_with_vehicles(tracking_db_url)
+    dev = registered(devices, org)
+    old = datetime.datetime(2021, 3, 4, 5, tzinfo=datetime.UTC)
+    history.append([Position(org, dev, "V-001", old, 35.0, 139.0)])
+    config = tmp_path / "retention.toml"
+    config.write_text('[[jobs]]\nname = "r"\ncron = "30 3 * * *"\nrun = "retention"\n', encoding="utf-8")
+    assert main(["scheduler", "--once", "--config", str(config), "--url", tracking_db_url]) == 0
+    assert old.date() not in history.days()
+    assert datetime.datetime.now(datetime.UTC).date() in history.days()
