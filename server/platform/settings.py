@@ -26,6 +26,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "HAKOBU_OPTIMIZER_ADDRESS": ("`127.0.0.1:50051`", "OptimizerService listen address"),
     "HAKOBU_PLANS_ADDRESS": ("`127.0.0.1:50052`", "PlanService + OrganizationService listen address"),
     "HAKOBU_OPTIMIZER_TARGET": ("`127.0.0.1:50051`", "where `serve plans` reaches the optimizer"),
+    "HAKOBU_TRACKING_ADDRESS": ("`127.0.0.1:50053`", "TrackingService listen address"),
+    "HAKOBU_OSMAND_ADDRESS": ("`127.0.0.1:5055`", "OsmAnd HTTP endpoint for phones and GPS trackers"),
     "HAKOBU_SCHEDULE": ("built-in nightly replan", "scheduler jobs (TOML file)"),
     "HAKOBU_ORGANIZATION": (f"`{DEFAULT_ORGANIZATION}`", "organization of the built-in schedule"),
     "HAKOBU_WORKERS": ("cores, at most 2", "solver worker processes (0 = solve in the server process)"),
@@ -82,6 +84,8 @@ class Settings:
     optimizer_address: str = "127.0.0.1:50051"
     plans_address: str = "127.0.0.1:50052"
     optimizer_target: str = "127.0.0.1:50051"
+    tracking_address: str = "127.0.0.1:50053"
+    osmand_address: str = "127.0.0.1:5055"
     schedule: Path | None = None
     organization: str = DEFAULT_ORGANIZATION
     workers: int = field(default_factory=default_workers)
@@ -197,6 +201,8 @@ class Settings:
             "optimizer_address": get("HAKOBU_OPTIMIZER_ADDRESS") or cls.optimizer_address,
             "plans_address": get("HAKOBU_PLANS_ADDRESS") or cls.plans_address,
             "optimizer_target": get("HAKOBU_OPTIMIZER_TARGET") or cls.optimizer_target,
+            "tracking_address": get("HAKOBU_TRACKING_ADDRESS") or cls.tracking_address,
+            "osmand_address": get("HAKOBU_OSMAND_ADDRESS") or cls.osmand_address,
             "schedule": _resolve(schedule_raw, data_dir) if schedule_raw else None,
             "organization": get("HAKOBU_ORGANIZATION") or DEFAULT_ORGANIZATION,
             "workers": integer("HAKOBU_WORKERS", default_workers()),
@@ -256,6 +262,8 @@ def _problems(s: Settings) -> list[str]:
         *(("HAKOBU_PLANS_TARGET", s.plans_target),) * (s.plans_target is not None),
         *(("HAKOBU_TRACKING_TARGET", s.tracking_target),) * (s.tracking_target is not None),
         *(("HAKOBU_REPORTS_TARGET", s.reports_target),) * (s.reports_target is not None),
+        ("HAKOBU_TRACKING_ADDRESS", s.tracking_address),
+        ("HAKOBU_OSMAND_ADDRESS", s.osmand_address),
     ):
         host, sep, port = value.rpartition(":")
         if not sep or not host or not port.isdigit() or int(port) > 65535:

@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     sub = ap.add_subparsers(dest="command", required=True)
 
     sv = sub.add_parser("serve", help="run a service")
-    sv.add_argument("service", choices=["optimizer", "plans", "gateway", "all"])
+    sv.add_argument("service", choices=["optimizer", "plans", "tracking", "gateway", "all"])
     sv.add_argument("--address", default=settings.optimizer_address,
                     help="OptimizerService address")
     sv.add_argument("--plans-address", default=settings.plans_address,
@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     sv.add_argument("--gateway-address", default=settings.gateway_address,
                     help="REST gateway address (`serve gateway`, `serve all`)")
     sv.add_argument("--workers", type=int, default=settings.workers, help="solver processes")
+    sv.add_argument("--tracking-address", default=settings.tracking_address, help="TrackingService address")
+    sv.add_argument("--osmand-address", default=settings.osmand_address,
+                    help="OsmAnd HTTP endpoint (Traccar Client) address")
     sv.add_argument("--metrics-port", type=int, default=settings.metrics_port)
 
     so = sub.add_parser("solve", help="solve a VRPLIB (.vrp), Solomon (.txt) or JSON request file")
@@ -115,6 +118,8 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
             from server.entrypoints.cli.gateway import exec_gateway
 
             exec_gateway(ns.gateway_address)
+        if ns.service == "tracking":
+            return serve.serve_tracking(settings, wiring, ns)
         return serve.serve_plans(settings, wiring, ns)
     if ns.command == "solve":
         from server.entrypoints.cli.solve import solve_file

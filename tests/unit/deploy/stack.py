@@ -38,6 +38,8 @@ SETTING_READERS: dict[str, frozenset[str]] = {
     "HAKOBU_GEO_CACHE": frozenset({"optimizer", "plans", "scheduler"}),  # the image's ENV
     "HAKOBU_OPTIMIZER_ADDRESS": frozenset({"optimizer"}),
     "HAKOBU_PLANS_ADDRESS": frozenset({"plans"}),
+    "HAKOBU_TRACKING_ADDRESS": frozenset({"tracking"}),
+    "HAKOBU_OSMAND_ADDRESS": frozenset({"tracking"}),
     "HAKOBU_OPTIMIZER_TARGET": frozenset({"plans", "gateway", "scheduler"}),
     "HAKOBU_SCHEDULE": frozenset(),  # the built-in schedule: re-plan at 22:00 JST
     "HAKOBU_ORGANIZATION": frozenset({"scheduler"}),
@@ -67,8 +69,6 @@ SETTING_READERS: dict[str, frozenset[str]] = {
 #: reports, gateway, identity). Once a name appears in the README's table it must move to
 #: SETTING_READERS (the test says so), and names no service reads any more must go.
 DECLARED_AHEAD: dict[str, frozenset[str]] = {
-    "HAKOBU_TRACKING_ADDRESS": frozenset({"tracking"}),
-    "HAKOBU_OSMAND_ADDRESS": frozenset({"tracking"}),
     "HAKOBU_OBJECT_STORE": frozenset({"tracking", "reports"}),
     "HAKOBU_REPORTS_ADDRESS": frozenset({"reports"}),
     "HAKOBU_SMTP_URL": frozenset({"reports"}),

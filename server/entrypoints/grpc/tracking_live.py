@@ -1,0 +1,4 @@
+"""The live half of TrackingService; the live tracking work fills it in."""
+
+
+class LiveMethods: ...
