@@ -87,6 +87,9 @@ class StopEvents(Protocol):
     def record(self, event: StopEvent) -> tuple[StopEvent, bool]:
         """Store; a known request id returns the first event and False."""
 
+    def find_request(self, org: str, request_id: str) -> StopEvent | None:
+        """The event recorded with this request id, if any."""
+
     def for_plan(self, org: str, plan_id: str) -> list[StopEvent]:
         """Oldest first."""
 
