@@ -36,7 +36,8 @@ def _published(db_url: str, tmp: Path):  # type: ignore[no-untyped-def]
 
 def _statuses(db_url: str, org: str) -> dict[str, str]:
     with psycopg.connect(db_url) as conn:
-        return dict(conn.execute("SELECT id, status FROM orders WHERE organization_id = %s", (org,)).fetchall())
+        rows = conn.execute("SELECT id, status FROM orders WHERE organization_id = %s", (org,)).fetchall()
+    return dict(rows)
 
 
 def test_events_drive_the_plan_and_orders_and_are_idempotent(db_url: str, tmp_path: Path) -> None:
