@@ -84,3 +84,30 @@ def published_day(tmp: Path, orders: int = 6, date: datetime.date | None = None,
 def stops(plan: PlanRecord) -> list[tuple[str, str]]:
     """(vehicle, order) of every delivery stop, in route order."""
     return [(r.vehicle_id, s.order_id) for r in plan.routes for s in r.stops if s.order_id]
+
+
+class MasterRecords:
+    """``Records`` over the in-memory master data (orders or vehicles)."""
+
+    def __init__(self, table: dict) -> None:  # type: ignore[type-arg]
+        self.table = table
+
+    def get(self, org: str, id: str):  # type: ignore[no-untyped-def]
+        from server.plans.errors import NotFoundError
+
+        found = self.table.get((org, id))
+        if found is None:
+            raise NotFoundError(f"{id} not found")
+        return found
+
+
+def fleet_deps(deps: EventDeps, now: datetime.datetime | None = None):  # type: ignore[no-untyped-def]
+    from server.tracking.fleet import FleetDeps
+
+    master = deps.plans.master
+    clock = (lambda: now) if now is not None else None
+    out = FleetDeps(plans=deps.plans, live=deps.live, vehicles=MasterRecords(master.vehicles),  # type: ignore
+                    orders=MasterRecords(master.orders), events=deps.events)  # type: ignore[attr-defined]
+    if clock is not None:
+        out.clock = clock
+    return out
