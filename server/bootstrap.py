@@ -286,3 +286,47 @@ def create_plans_server(
     log.info("plans listening", extra={"address": address, "port": built.port, "optimizer": optimizer_target})
     grace = settings.shutdown_grace if settings is not None else DEFAULT_GRACE
     return RunningPlans(built.server, built.port, built.health, plans, solver, db, grace)
+
+
+# ---------------------------------------------------------------- tracking: the live half
+
+
+@dataclass
+class Live:
+    """Stop events, vehicle states, the fleet stream and tracking links (``services``, for the servicer),
+    and the position observer (``monitor``) to register with the ingest pipeline; ``close`` stops its
+    timer."""
+
+    services: Any
+    monitor: Any
+    close: Any
+
+
+def create_live(settings: Settings | None, db: Database, live: Any, bus: Any, history: Any,
+                *, tick_every: float = 30.0) -> Live:
+    """The live half of tracking over ``db`` (plans, stop events, master records), the ingest pipeline's
+    live state, fleet bus and history, the object store and the tracking-link key of the settings."""
+    from server.adapters.objects.s3 import object_store
+    from server.adapters.postgres.repository import Repositories
+    from server.adapters.postgres.stop_events import PgStopEvents
+    from server.entrypoints.grpc.tracking_live import LiveServices
+    from server.tracking.events import EventDeps
+    from server.tracking.fleet import FleetDeps, LiveConfig
+    from server.tracking.links import load_secret
+    from server.tracking.monitor import LiveMonitor, start_ticker
+
+    s = settings or Settings()
+    stores = plan_stores(db)
+    repos = Repositories(db)
+    events = PgStopEvents(db)
+    objects = object_store(s.object_store_location, s.object_store_endpoint, s.object_store_region)
+    config = LiveConfig(arrival_radius=s.arrival_radius, arrival_dwell=s.arrival_dwell,
+                        silent_after=s.silent_after, off_route=s.off_route)
+    event_deps = EventDeps(plans=stores, events=events, objects=objects, live=live, bus=bus)
+    fleet = FleetDeps(plans=stores, live=live, vehicles=repos.vehicles, orders=repos.orders, events=events,
+                      config=config)
+    secret = load_secret(s.tracking_link_secret, s.data_dir / "tracking-link.key")
+    services = LiveServices(events=event_deps, fleet=fleet, bus=bus, link_secret=secret)
+    monitor = LiveMonitor(event_deps, fleet, history)
+    stop = start_ticker(monitor, tick_every) if tick_every > 0 else (lambda: None)
+    return Live(services, monitor, stop)

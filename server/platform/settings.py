@@ -87,8 +87,8 @@ class Settings:
     shutdown_grace: float = 10.0
     #: Proof-of-delivery files: a folder, or ``s3://bucket/prefix``; None = ``<data dir>/objects``.
     object_store: str | None = None
-    s3_endpoint: str | None = None
-    s3_region: str = "ap-northeast-1"
+    object_store_endpoint: str | None = None
+    object_store_region: str = "ap-northeast-1"
     #: HMAC key of tracking links; None = a random key kept in ``<data dir>/tracking-link.key``.
     tracking_link_secret: str | None = None
     arrival_radius: float = 150.0
@@ -170,8 +170,8 @@ class Settings:
             "operation_lease": seconds("HAKOBU_OPERATION_LEASE_SECONDS", cls.operation_lease),
             "shutdown_grace": seconds("HAKOBU_SHUTDOWN_GRACE_SECONDS", cls.shutdown_grace),
             "object_store": _store_location(get("HAKOBU_OBJECT_STORE"), data_dir),
-            "s3_endpoint": get("HAKOBU_OBJECT_STORE_ENDPOINT"),
-            "s3_region": get("HAKOBU_OBJECT_STORE_REGION") or cls.s3_region,
+            "object_store_endpoint": get("HAKOBU_OBJECT_STORE_ENDPOINT"),
+            "object_store_region": get("HAKOBU_OBJECT_STORE_REGION") or cls.object_store_region,
             "tracking_link_secret": get("HAKOBU_TRACKING_LINK_SECRET"),
             "arrival_radius": seconds("HAKOBU_ARRIVAL_RADIUS_METERS", cls.arrival_radius),
             "arrival_dwell": seconds("HAKOBU_ARRIVAL_DWELL_SECONDS", cls.arrival_dwell),

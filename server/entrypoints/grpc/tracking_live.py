@@ -86,7 +86,13 @@ def _errors(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class LiveMethods:
+    """Set ``live`` (the constructor, or the combined servicer does) before serving."""
+
     live: LiveServices
+
+    def __init__(self, live: LiveServices | None = None) -> None:
+        if live is not None:
+            self.live = live
 
     def _resolver(self, context: grpc.ServicerContext, who: Caller) -> Callable[[str, str, str], str]:
         return lambda name, collection, field: parse_name(context, who, name, collection, field)

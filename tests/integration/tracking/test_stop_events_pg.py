@@ -95,3 +95,28 @@ def test_another_organization_sees_no_event(db_url: str, tmp_path: Path) -> None
     day = datetime.timedelta(days=1)
     assert deps.events.for_vehicle(other, v, now - day, now + day) == []
     assert [e.request_id for e in deps.events.for_vehicle(org, v, now - day, now + day)] == ["iso"]
+
+
+def test_the_wiring_serves_events_states_and_links_over_postgresql(db_url: str, tmp_path: Path) -> None:
+    from server.bootstrap import create_live
+    from server.platform.settings import Settings
+    from server.tracking.fleet import get_view
+    from server.tracking.links import create_link, shipment
+    from tests.unit.tracking.live_fakes import FakeBus, FakeLive
+
+    _, org, plan = _published(db_url, tmp_path)
+    settings = Settings(data_dir=tmp_path)
+    live = create_live(settings, Database(db_url), FakeLive(), FakeBus(), None, tick_every=0)
+    try:
+        v, o = next((r.vehicle_id, s.order_id) for r in plan.routes for s in r.stops if s.order_id)
+        photo = b"\x89PNG\r\n\x1a\n"
+        ev, _ = record_event(live.services.events, org, plan.id, NewEvent(
+            "w", EventType.DELIVERED, v, o, photo=photo, photo_content_type="image/png"))
+        assert (tmp_path / "objects").is_dir() and ev.photo_uri.endswith("photo.png")
+        view = get_view(live.services.fleet, org, v)
+        assert view.vehicle_id == v and view.stops_done in (0, 1)  # 0 when the plan is not today's
+        link = create_link(live.services.fleet, live.services.link_secret, org, o)
+        assert shipment(live.services.fleet, live.services.link_secret, link.token).status == "DELIVERED"
+        assert (tmp_path / "tracking-link.key").is_file()
+    finally:
+        live.close()

@@ -49,7 +49,7 @@ def test_object_store_settings(tmp_path: Path) -> None:
     rel = Settings.from_env({"HAKOBU_DATA_DIR": str(tmp_path), "HAKOBU_OBJECT_STORE": "pod"})
     assert rel.object_store_location == str(tmp_path / "pod")
     s3 = Settings.from_env({"HAKOBU_OBJECT_STORE": "s3://bkt/pod", "HAKOBU_OBJECT_STORE_ENDPOINT": "http://minio:9000"})
-    assert (s3.object_store_location, s3.s3_endpoint, s3.s3_region) == ("s3://bkt/pod", "http://minio:9000",
+    assert (s3.object_store_location, s3.object_store_endpoint, s3.object_store_region) == ("s3://bkt/pod", "http://minio:9000",
                                                                         "ap-northeast-1")
     with pytest.raises(SettingsError) as err:
         Settings.from_env({"HAKOBU_OBJECT_STORE": "s3://", "HAKOBU_TRACKING_LINK_SECRET": "short",
