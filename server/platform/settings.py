@@ -52,6 +52,15 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "HAKOBU_GATEWAY_LOGIN_USER_RATE_LIMIT": ("`5/300`", "sign-in attempts per seconds per org + login"),
     "HAKOBU_GATEWAY_MAX_BODY_BYTES": ("`8388608`", "largest request body the gateway accepts (else 413)"),
     "HAKOBU_GATEWAY_CORS_ORIGINS": ("unset: no cross-origin access", "origins allowed by CORS (comma list)"),
+    "HAKOBU_OBJECT_STORE": ("`<data dir>/objects`", "proof-of-delivery files: a folder or `s3://bucket/prefix`"),
+    "HAKOBU_OBJECT_STORE_ENDPOINT": ("unset: AWS S3", "endpoint of an S3-compatible store (MinIO, Ceph…)"),
+    "HAKOBU_OBJECT_STORE_REGION": ("`ap-northeast-1`", "region of the S3 store"),
+    "HAKOBU_TRACKING_LINK_SECRET": ("a random key kept in `<data dir>/tracking-link.key`",
+                                    "HMAC key that signs consignee tracking links"),
+    "HAKOBU_ARRIVAL_RADIUS_METERS": ("`150`", "a vehicle this close to a stop may be arriving"),
+    "HAKOBU_ARRIVAL_DWELL_SECONDS": ("`60`", "…and staying this long is ARRIVED (GEOFENCE)"),
+    "HAKOBU_SILENT_SECONDS": ("`600`", "no position this long: SILENT alert"),
+    "HAKOBU_OFF_ROUTE_METERS": ("`2000`", "farther than this from the planned legs: OFF_ROUTE alert"),
 }
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -115,6 +124,16 @@ class Settings:
     gateway_login_user_rate_limit: tuple[int, float] = (5, 300.0)
     gateway_max_body_bytes: int = 8 * 1024 * 1024
     gateway_cors_origins: tuple[str, ...] = ()
+    #: Proof-of-delivery files: a folder, or ``s3://bucket/prefix``; None = ``<data dir>/objects``.
+    object_store: str | None = None
+    object_store_endpoint: str | None = None
+    object_store_region: str = "ap-northeast-1"
+    #: HMAC key of tracking links; None = a random key kept in ``<data dir>/tracking-link.key``.
+    tracking_link_secret: str | None = None
+    arrival_radius: float = 150.0
+    arrival_dwell: float = 60.0
+    silent_after: float = 600.0
+    off_route: float = 2000.0
 
     def __post_init__(self) -> None:
         problems = _problems(self)
@@ -138,6 +157,11 @@ class Settings:
     def geo_cache_dir(self) -> Path:
         """Compiled road graphs: ``geo_cache`` or ``<data dir>/geo-cache``."""
         return self.geo_cache if self.geo_cache is not None else self.data_dir / "geo-cache"
+
+    @property
+    def object_store_location(self) -> str:
+        """``object_store``, or the ``objects/`` folder of the data directory."""
+        return self.object_store or str(self.data_dir / "objects")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -228,6 +252,14 @@ class Settings:
             "gateway_cors_origins": tuple(
                 o.strip() for o in (get("HAKOBU_GATEWAY_CORS_ORIGINS") or "").split(",") if o.strip()
             ),
+            "object_store": _store_location(get("HAKOBU_OBJECT_STORE"), data_dir),
+            "object_store_endpoint": get("HAKOBU_OBJECT_STORE_ENDPOINT"),
+            "object_store_region": get("HAKOBU_OBJECT_STORE_REGION") or cls.object_store_region,
+            "tracking_link_secret": get("HAKOBU_TRACKING_LINK_SECRET"),
+            "arrival_radius": seconds("HAKOBU_ARRIVAL_RADIUS_METERS", cls.arrival_radius),
+            "arrival_dwell": seconds("HAKOBU_ARRIVAL_DWELL_SECONDS", cls.arrival_dwell),
+            "silent_after": seconds("HAKOBU_SILENT_SECONDS", cls.silent_after),
+            "off_route": seconds("HAKOBU_OFF_ROUTE_METERS", cls.off_route),
         }
         if problems:
             raise SettingsError(problems)
@@ -245,6 +277,13 @@ def default_osm_dir() -> Path | None:
 def _resolve(raw: str, base: Path) -> Path:
     path = Path(raw).expanduser()
     return path if path.is_absolute() else base / path
+
+
+def _store_location(raw: str | None, data_dir: Path) -> str | None:
+    """An ``s3://`` URL as given; a folder resolved against the data directory."""
+    if raw is None or raw.startswith("s3://"):
+        return raw
+    return str(_resolve(raw, data_dir))
 
 
 def _problems(s: Settings) -> list[str]:
@@ -292,5 +331,18 @@ def _problems(s: Settings) -> list[str]:
                    f"not {s.gateway_max_body_bytes}")
     if not s.organization:
         out.append("HAKOBU_ORGANIZATION: 空です / must not be empty")
+    if s.object_store is not None and s.object_store.startswith("s3://") and \
+            not s.object_store[len("s3://"):].partition("/")[0]:
+        out.append("HAKOBU_OBJECT_STORE: s3://bucket/prefix の形式で / must be a folder or s3://bucket/prefix")
+    if s.tracking_link_secret is not None and len(s.tracking_link_secret) < 16:
+        out.append("HAKOBU_TRACKING_LINK_SECRET: 16文字以上 / must be at least 16 characters")
+    for name, value, low, high in (
+        ("HAKOBU_ARRIVAL_RADIUS_METERS", s.arrival_radius, 10, 5000),
+        ("HAKOBU_ARRIVAL_DWELL_SECONDS", s.arrival_dwell, 0, 3600),
+        ("HAKOBU_SILENT_SECONDS", s.silent_after, 30, 86400),
+        ("HAKOBU_OFF_ROUTE_METERS", s.off_route, 100, 100000),
+    ):
+        if not low <= value <= high:
+            out.append(f"{name}: {low}〜{high} / must be from {low} to {high}, not {value}")
     return out
 
