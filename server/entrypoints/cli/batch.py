@@ -125,12 +125,12 @@ def scheduler(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) ->
             print(line, flush=True)
         return 0
     from server.adapters.postgres.run_state import PostgresRunState
-    from server.scheduler.runner import ReplanRunner
+    from server.scheduler.runner import JobRunners, ReplanRunner
 
     road = any(job.action.travel == "road" for job in schedule.jobs)
     stop = threading.Event()
     with wiring.open_batch(settings, ns.url, road=road) as batch, sch.stop_on_signals(stop):
-        runner = ReplanRunner(batch.stores, batch.road)
+        runner = JobRunners(ReplanRunner(batch.stores, batch.road), wiring.retention_runner(batch, settings))
         if ns.once:
             once = sch.Scheduler(schedule, runner, sch.MemoryRunState(), stop=stop)
             results = once.run_once()
