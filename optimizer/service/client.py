@@ -151,7 +151,7 @@ class RemoteSolver:
     (left open). ``road`` is the road-matrix port (``geo.provider.RoadMatrixProvider``)
     used to verify plans of problems with ROAD travel; it must see the same
     road graphs as the server. ``metadata`` is sent with every call (e.g. the caller's credential);
-    ``credentials`` make a TLS channel to a ``target`` address.
+    ``credentials`` make a TLS channel to a ``target`` address; ``interceptors`` wrap that channel.
     """
 
     def __init__(
@@ -162,6 +162,7 @@ class RemoteSolver:
         *,
         deadline_margin: float = DEFAULT_DEADLINE_MARGIN,
         credentials: grpc.ChannelCredentials | None = None,
+        interceptors: Sequence[grpc.UnaryUnaryClientInterceptor] = (),
     ) -> None:
         if isinstance(target, str):
             options = [
@@ -172,6 +173,8 @@ class RemoteSolver:
                 grpc.insecure_channel(target, options=options) if credentials is None
                 else grpc.secure_channel(target, credentials, options=options)
             )
+            if interceptors:  # e.g. tracing: the interceptors' channel closes the one beneath
+                self._channel = grpc.intercept_channel(self._channel, *interceptors)
             self._owned = True
         else:
             self._channel, self._owned = target, False
