@@ -70,6 +70,15 @@ def start_server_span(full_method: str, metadata: Mapping[str, str]) -> Span:
     )
 
 
+def start_http_span(method: str, path: str, headers: Mapping[bytes, bytes]) -> Span:
+    """The span of one REST request at the gateway (started, not current), child of its ``traceparent``."""
+    carrier = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in headers.items()}
+    return tracer().start_span(
+        f"{method} {path[:100]}", context=propagate.extract(carrier), kind=SpanKind.SERVER,
+        attributes={"http.request.method": method, "url.path": path[:300]},
+    )
+
+
 @contextlib.contextmanager
 def server_span(full_method: str, metadata: Mapping[str, str]) -> Iterator[Span]:
     """:func:`start_server_span`, current inside the block and ended after it."""
