@@ -137,7 +137,7 @@ locals {
   jobs = {
     nightly-replan = {
       cron    = "cron(0 22 * * ? *)"
-      command = ["replan", "--date", "tomorrow", "--all", "--optimizer", "optimizer.hakobu.internal:50051"]
+      command = ["replan", "--date", "tomorrow", "--all", "--concurrency", "4", "--optimizer", "optimizer.hakobu.internal:50051"]
     }
     daily-report = {
       cron    = "cron(0 6 * * ? *)"
