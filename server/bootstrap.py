@@ -35,7 +35,7 @@ from server.identity.tokens import TokenIssuer
 from server.plans.ports import PlanStores
 from server.plans.solver import Solver
 from server.platform.grpc import Service, Tls, build_server, service_name
-from server.platform.observability import PrometheusSolveMetrics
+from server.platform.observability import PositionsCounter, PrometheusSolveMetrics
 from server.platform.secrets import secret_file
 from server.platform.settings import Settings, default_workers
 
@@ -452,6 +452,7 @@ def create_tracking_server(
     live_db = Database(database_url)
     live = create_live(settings, live_db, ingest.live, ingest.bus, ingest.history)
     ingest.register(live.monitor)
+    ingest.register(PositionsCounter())
     closers[:0] = [live.close]
     closers.append(live_db.close)
     servicer = TrackingServicer(ingest, live=live.services)

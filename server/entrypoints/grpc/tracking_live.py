@@ -29,6 +29,7 @@ from server.entrypoints.grpc.tracking_live_convert import (
 )
 from server.entrypoints.grpc.wellknown import ts
 from server.plans.errors import RepositoryError
+from server.platform.observability import DELIVERIES
 from server.tracking import updates
 from server.tracking.events import EventDeps, EventError, list_events, record_event
 from server.tracking.fleet import FleetDeps, VehicleView, branch_views, get_view, vehicle_view
@@ -107,7 +108,9 @@ class LiveMethods:
         if not request.HasField("stop_event"):
             raise FieldError([("stop_event", "イベントを指定してください / stop_event is required")])
         new = new_event_from_proto(request, self._resolver(context, who))
-        event, _ = record_event(self.live.events, who.organization, plan_id, new, who.user)
+        event, created = record_event(self.live.events, who.organization, plan_id, new, who.user)
+        if created and event.type.value in ("DELIVERED", "FAILED"):
+            DELIVERIES.labels(event.type.value.lower()).inc()
         return stop_event_to_proto(event)
 
     @_errors

@@ -16,6 +16,7 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
+from prometheus_client import REGISTRY
 
 from gateway.app import create_app
 from gateway.server import RunningGateway
@@ -66,6 +67,7 @@ def test_one_grpc_request_yields_one_connected_trace(
     day = tomorrow()
     md = metadata_for(ORG_ID, Role.DISPATCHER, "U-002")
     exporter.clear()
+    optimized = REGISTRY.get_sample_value("hakobu_plans_optimized_total", {"trigger": "request"}) or 0.0
     with grpc.insecure_channel(targets[0]) as raw:
         channel = grpc.intercept_channel(raw, tracing.ClientInterceptor())
         stub = plans_pb2_grpc.PlanServiceStub(channel)
@@ -82,6 +84,8 @@ def test_one_grpc_request_yields_one_connected_trace(
     assert done.done and not done.HasField("error"), done.error
 
     _check_connected(exporter, root.get_span_context())
+    # the business metric of the plans service counted it
+    assert REGISTRY.get_sample_value("hakobu_plans_optimized_total", {"trigger": "request"}) == optimized + 1
 
 
 def test_one_rest_request_yields_one_connected_trace(
