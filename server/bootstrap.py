@@ -104,7 +104,7 @@ def open_batch(
         from optimizer.service.client import RemoteSolver
 
         solver = RemoteSolver(optimizer, road=matrices, metadata=service_metadata(settings),
-                              credentials=_channel_credentials(settings))
+                              credentials=channel_credentials(settings))
     return Batch(database, plan_stores(database, registry), matrices, solver)
 
 
@@ -163,12 +163,12 @@ def tls(settings: Settings | None) -> Tls | None:
     return Tls(settings.tls_cert.read_bytes(), settings.tls_key.read_bytes())
 
 
-def _channel_credentials(settings: Settings | None) -> grpc.ChannelCredentials | None:
+def channel_credentials(settings: Settings | None) -> grpc.ChannelCredentials | None:
     """TLS to our own servers: trust their certificate (the settings' chain)."""
     served = tls(settings)
     if served is None:
         return None
-    return grpc.ssl_channel_credentials(root_certificates=served.certificate_chain)
+    return grpc.sslchannel_credentials(root_certificates=served.certificate_chain)
 
 
 
@@ -345,7 +345,7 @@ def create_plans_server(
     road = RoadMatrixProvider(registry, cache)
     auth = auth if auth is not None else authenticator(settings, db)
     solver = RemoteSolver(optimizer_target, road=road, metadata=auth.service_metadata(),
-                          credentials=_channel_credentials(settings))
+                          credentials=channel_credentials(settings))
     store = PgOperationStore(db, lease=settings.operation_lease if settings is not None else 60.0)
     plans = PlanServicer(
         plan_stores(db, registry), solver, store, road=road, concurrency=concurrency,
