@@ -168,7 +168,7 @@ def channel_credentials(settings: Settings | None) -> grpc.ChannelCredentials | 
     served = tls(settings)
     if served is None:
         return None
-    return grpc.sslchannel_credentials(root_certificates=served.certificate_chain)
+    return grpc.ssl_channel_credentials(root_certificates=served.certificate_chain)
 
 
 
