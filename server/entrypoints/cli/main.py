@@ -91,7 +91,10 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     ns = ap.parse_args(argv)
     from server.platform.observability import configure_logging
 
-    configure_logging(settings.log_level or ("WARNING" if ns.command == "solve" else "INFO"))
+    configure_logging(
+        settings.log_level or ("WARNING" if ns.command == "solve" else "INFO"),
+        service=ns.service if ns.command == "serve" else ns.command,  # the compose / ECS service name
+    )
     # The one import of the wiring: every command gets it from here.
     from server import bootstrap as wiring
 
