@@ -486,6 +486,7 @@ def retention_runner(batch: Batch, settings: Settings) -> Any:
 # ---------------------------------------------------------------- tracking: the live half
 
 
+@dataclass
 class Live:
     """Stop events, vehicle states, the fleet stream and tracking links (``services``, for the servicer),
     and the position observer (``monitor``) to register with the ingest pipeline; ``close`` stops its

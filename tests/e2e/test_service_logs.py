@@ -6,6 +6,7 @@ import grpc
 from google.longrunning import operations_pb2, operations_pb2_grpc
 
 from server.platform.observability import SEED_FIELDS
+from tests.credentials import metadata_for
 from tests.service_logs import run_and_read_logs
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -15,7 +16,8 @@ def test_optimizer_logs_each_call_in_the_seed_format() -> None:
     def call(port: int) -> None:
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = operations_pb2_grpc.OperationsStub(channel)
-            metadata = (("x-request-id", "req-42"), ("traceparent", f"00-{TRACE}-00f067aa0ba902b7-01"))
+            metadata = (("x-request-id", "req-42"), ("traceparent", f"00-{TRACE}-00f067aa0ba902b7-01"),
+                        *metadata_for("ORG-001"))
             try:
                 stub.GetOperation(operations_pb2.GetOperationRequest(name="operations/none"),
                                   metadata=metadata, timeout=10)

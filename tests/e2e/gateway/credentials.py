@@ -1,14 +1,15 @@
 """The one place that says how a test calls the gateway as a user of an organization.
 
-Until the services authenticate tokens, the services read the organization from ``x-hakobu-organization``,
-which the gateway never takes from a client: the test gateway is built with that metadata instead
-(``static_metadata``) and the client sends no credential. Switching to sign-in tokens changes only this
-module (headers carry ``authorization: Bearer …``, ``static_metadata`` becomes empty).
+The client sends ``authorization: Bearer <token>`` (a DISPATCHER's token signed with the test key, as
+``AuthService.Login`` would issue it; the backends run with ``tests.credentials.SETTINGS``), which the
+gateway forwards; the test gateway adds no metadata of its own (``static_metadata`` stays empty).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from tests.credentials import Role, token_for
 
 ORG_HEADER = "x-hakobu-organization"
 
@@ -22,5 +23,6 @@ class Credentials:
     static_metadata: tuple[tuple[str, str], ...] = ()
 
 
-def credentials_for(organization: str) -> Credentials:
-    return Credentials(organization, {}, ((ORG_HEADER, organization),))
+def credentials_for(organization: str, role: Role = Role.ADMIN) -> Credentials:
+    """An ADMIN of ``organization`` by default (the tests create master data too)."""
+    return Credentials(organization, {"authorization": f"Bearer {token_for(organization, role)}"}, ())

@@ -157,7 +157,7 @@ def test_another_organizations_path_is_403(live: Live) -> None:
 def test_oversize_body_is_413(live: Live) -> None:
     gateway = live.gateway(gateway_max_body_bytes=2048)
     try:
-        with httpx.Client(base_url=gateway.url, timeout=30) as client:
+        with httpx.Client(base_url=gateway.url, timeout=30, headers=live.creds.headers) as client:
             reply = client.post(f"/v1/{BRANCH}/plans:optimize", content=b"{" + b" " * 4096 + b"}",
                                 headers={"content-type": "application/json"})
     finally:
@@ -232,7 +232,7 @@ def test_openapi_and_docs_are_served_by_the_gateway(live: Live) -> None:
 def test_rate_limit_answers_429_with_retry_after(live: Live) -> None:
     gateway = live.gateway(gateway_rate_limit=(3, 300.0))
     try:
-        with httpx.Client(base_url=gateway.url, timeout=30) as client:
+        with httpx.Client(base_url=gateway.url, timeout=30, headers=live.creds.headers) as client:
             codes = [client.get(f"/v1/{ORG}/branches").status_code for _ in range(3)]
             limited = client.get(f"/v1/{ORG}/branches")
             health = client.get("/healthz")
@@ -268,7 +268,7 @@ def test_a_client_cannot_claim_an_organization(live: Live) -> None:
 def test_cors_from_settings(live: Live) -> None:
     gateway = live.gateway(gateway_cors_origins=("https://planner.example.jp",))
     try:
-        with httpx.Client(base_url=gateway.url, timeout=30) as client:
+        with httpx.Client(base_url=gateway.url, timeout=30, headers=live.creds.headers) as client:
             pre = client.options(f"/v1/{ORG}/plans", headers={
                 "origin": "https://planner.example.jp", "access-control-request-method": "GET"})
             other = client.get(f"/v1/{ORG}/plans", headers={"origin": "https://evil.example"})

@@ -24,15 +24,16 @@ from server.plans.records import PlanRecord
 from server.platform.grpc import Service, build_server
 from server.tracking.model import LiveVehicle
 from server.tracking.updates import Alert, alert_message
-from tests.unit.plans.builders import BRANCH, HOME, ORG
+from tests.credentials import Role, authenticate, metadata_for
+from tests.unit.plans.builders import BRANCH, HOME, ORG, USER
 from tests.unit.tracking.live_fakes import FakeBus, fleet_deps, published_day, stops
 
 SECRET = b"0123456789abcdef-test-secret"
 
 
 def md(org: str = ORG) -> tuple[tuple[str, str], ...]:
-    """The call metadata of a dispatcher of ``org`` (one place, to switch to tokens)."""
-    return (("x-hakobu-organization", org),)
+    """The call metadata of a dispatcher of ``org``."""
+    return metadata_for(org, Role.DISPATCHER, USER)
 
 
 class _Servicer(LiveMethods, tracking_pb2_grpc.TrackingServiceServicer):
@@ -57,7 +58,7 @@ def env(tmp_path: Path) -> Iterator[Env]:
     live = LiveServices(events=deps, fleet=fleet_deps(deps), bus=deps.bus, link_secret=SECRET)
     built = build_server("127.0.0.1:0", [Service("hakobu.tracking.v1.TrackingService",
                                                  tracking_pb2_grpc.add_TrackingServiceServicer_to_server,
-                                                 _Servicer(live))])
+                                                 _Servicer(live))], authenticate=authenticate())
     channel = grpc.insecure_channel(f"127.0.0.1:{built.port}")
     try:
         yield Env(tracking_pb2_grpc.TrackingServiceStub(channel), live, plan)
