@@ -37,3 +37,25 @@ def test_a_driver_reaches_his_vehicle_and_plan_only(env: Env) -> None:  # noqa: 
     assert _code(env.stub.GetVehicleState, state, metadata=stranger) == grpc.StatusCode.PERMISSION_DENIED
     branch = pb.ListVehicleStatesRequest(parent=f"organizations/{ORG}/branches/x")
     assert _code(env.stub.ListVehicleStates, branch, metadata=driver) == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_a_driver_reports_positions_only_from_his_trackers(tracking) -> None:  # type: ignore[no-untyped-def]
+    from tests.e2e.tracking.conftest import metadata
+    from tests.e2e.tracking.test_tracking_grpc import ORG as PARENT
+    from tests.e2e.tracking.test_tracking_grpc import position
+
+    org = PARENT.rsplit("/", 1)[1]
+    created = tracking.stub.CreateDevice(pb.CreateDeviceRequest(parent=PARENT, device=pb.Device(
+        vehicle=f"{PARENT}/vehicles/V-101", driver=f"{PARENT}/drivers/D-001", display_name="ドライバー端末",
+    )), metadata=metadata())
+    device = created.name.rsplit("/", 1)[-1]
+
+    def report(md: tuple[tuple[str, str], ...]) -> list[pb.ReportPositionsResponse]:
+        batch = pb.ReportPositionsRequest(batch_id="b", positions=[position(device, 30)])
+        return list(tracking.stub.ReportPositions(iter([batch]), metadata=md))
+
+    assert report(metadata_for(org, Role.DRIVER, "U-003", driver="D-001"))[0].accepted == 1
+    for other in ("D-002", None):
+        md = metadata_for(org, Role.DRIVER, "U-003", driver=other)
+        assert _code(report, md) == grpc.StatusCode.PERMISSION_DENIED
+    assert report(metadata_for(org, Role.DISPATCHER))[0].duplicates == 1  # staff report for any tracker
