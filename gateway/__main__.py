@@ -34,7 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"gateway: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level or "INFO")
+    configure_logging(settings.log_level or "INFO", service="gateway")
+    from server.platform.tracing import configure_tracing
+
+    configure_tracing("gateway", settings.otlp_endpoint)
     from gateway.app import create_app
     from gateway.edge import RequestIdFilter
     from gateway.ratelimit import InProcessRateLimiter, RateLimiter

@@ -1,5 +1,6 @@
 """What every request passes first (an ASGI middleware): its request id, the per-IP rate limit, the
-body-size check, the security headers, one access-log line and the Prometheus metrics per route."""
+body-size check, the security headers, one access-log line, the Prometheus metrics per route and the
+request's trace span (OpenTelemetry; a no-op unless tracing is configured)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import time
 import uuid
 from typing import Any
 
+from opentelemetry.trace import use_span
 from prometheus_client import Counter, Histogram
 
 from gateway.proxy import rate_limited, too_large
 from gateway.ratelimit import Limit, RateLimiter
+from server.platform import tracing
 
 REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _VALID_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -67,6 +70,10 @@ class Edge:
         state = scope.setdefault("state", {})
         state["request_id"] = rid
         token = REQUEST_ID.set(rid)
+        # The request's span: child of the caller's traceparent; the calls to the services carry it on.
+        span = tracing.start_http_span(scope.get("method", ""), scope.get("path", ""), headers)
+        span_scope = use_span(span, end_on_exit=True)
+        span_scope.__enter__()
         t0 = time.perf_counter()
         status = 500
         extra = ((b"x-request-id", rid.encode()), *SECURITY_HEADERS)
@@ -105,6 +112,10 @@ class Edge:
                 "request_id": rid, "method": scope.get("method"), "path": path[:300], "route": route,
                 "status": status, "ms": round(elapsed * 1000, 2), "client": ip,
             })
+            span.set_attribute("http.response.status_code", status)
+            span.set_attribute("http.route", route)
+            span.update_name(f"{scope.get('method', '')} {route}")
+            span_scope.__exit__(None, None, None)
             REQUEST_ID.reset(token)
 
 

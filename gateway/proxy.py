@@ -20,6 +20,7 @@ from gateway.errors import error_body, http_status, localize, make_status, statu
 from gateway.ratelimit import Limit, RateLimiter
 from gateway.routes import MethodNotAllowed, Route, RouteTable
 from gateway.transcode import BadRequest, build_request, to_json
+from server.platform import tracing
 
 log = logging.getLogger("hakobu.gateway")
 
@@ -132,6 +133,7 @@ class Proxy:
                     raise BadRequest([(name, "ASCII の印字可能文字のみ / only printable ASCII is allowed")])
                 md.append((name, value))
         md.append(("x-request-id", request.state.request_id))
+        md.extend(tracing.inject_headers().items())  # traceparent: the services' spans join this trace
         client = request.client.host if request.client else ""
         chain = request.headers.get("x-forwarded-for", "")
         forwarded = f"{chain}, {client}" if chain and chain.isascii() and chain.isprintable() else client

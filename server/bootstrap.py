@@ -338,6 +338,7 @@ def create_plans_server(
     from server.entrypoints.grpc.identity import ApiKeyServicer, AuthServicer, UserServicer
     from server.entrypoints.grpc.organization import OrganizationServicer
     from server.entrypoints.grpc.plans import PlanServicer
+    from server.platform.tracing import ClientInterceptor
 
     migrate(database_url)
     db = Database(database_url)
@@ -345,7 +346,7 @@ def create_plans_server(
     road = RoadMatrixProvider(registry, cache)
     auth = auth if auth is not None else authenticator(settings, db)
     solver = RemoteSolver(optimizer_target, road=road, metadata=auth.service_metadata(),
-                          credentials=channel_credentials(settings))
+                          credentials=channel_credentials(settings), interceptors=[ClientInterceptor()])
     store = PgOperationStore(db, lease=settings.operation_lease if settings is not None else 60.0)
     plans = PlanServicer(
         plan_stores(db, registry), solver, store, road=road, concurrency=concurrency,

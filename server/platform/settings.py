@@ -34,6 +34,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "HAKOBU_METRICS_PORT": ("`9464`", "Prometheus `/metrics` port (−1 disables)"),
     "HAKOBU_METRICS_ADDRESS": ("`127.0.0.1`", "address the metrics endpoint binds"),
     "HAKOBU_LOG_LEVEL": ("`INFO` (`WARNING` for `hakobu solve`)", "JSON logs on stderr"),
+    "HAKOBU_OTLP_ENDPOINT": ("unset: no traces exported", "OpenTelemetry collector (OTLP/gRPC) for traces"),
     "HAKOBU_OPERATION_LEASE_SECONDS": ("`60`", "an unfinished operation not renewed this long is ABORTED"),
     "HAKOBU_SHUTDOWN_GRACE_SECONDS": ("`10`", "on SIGTERM, searches stop at their best plan within this"),
     "HAKOBU_JWT_SECRET": ("unset: a key generated into `HAKOBU_JWT_KEY_FILE`",
@@ -101,6 +102,8 @@ class Settings:
     metrics_port: int = 9464
     metrics_address: str = "127.0.0.1"
     log_level: str | None = None
+    #: OTLP/gRPC endpoint of an OpenTelemetry collector; None: no traces are exported.
+    otlp_endpoint: str | None = None
     #: Seconds an unfinished operation keeps its lease without being renewed (then it is ABORTED).
     operation_lease: float = 60.0
     #: Seconds a graceful shutdown gives running searches and operations to finish.
@@ -233,6 +236,7 @@ class Settings:
             "metrics_port": integer("HAKOBU_METRICS_PORT", cls.metrics_port),
             "metrics_address": get("HAKOBU_METRICS_ADDRESS") or cls.metrics_address,
             "log_level": (get("HAKOBU_LOG_LEVEL") or "").upper() or None,
+            "otlp_endpoint": get("HAKOBU_OTLP_ENDPOINT"),
             "operation_lease": seconds("HAKOBU_OPERATION_LEASE_SECONDS", cls.operation_lease),
             "shutdown_grace": seconds("HAKOBU_SHUTDOWN_GRACE_SECONDS", cls.shutdown_grace),
             "jwt_secret": get("HAKOBU_JWT_SECRET"),

@@ -106,6 +106,9 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         settings.log_level or ("WARNING" if ns.command == "solve" else "INFO"),
         service=ns.service if ns.command == "serve" else ns.command,  # the compose / ECS service name
     )
+    from server.platform.tracing import configure_tracing
+
+    configure_tracing(ns.service if ns.command == "serve" else ns.command, settings.otlp_endpoint)
     # The one import of the wiring: every command gets it from here.
     from server import bootstrap as wiring
 
