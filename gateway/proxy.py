@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import grpc
+import orjson
 from google.protobuf.message import Message
 from google.rpc import code_pb2, status_pb2
 from grpc import aio
@@ -36,8 +36,7 @@ class TooLarge(Exception):
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), status_code=status,
-                    media_type="application/json", headers=headers)
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
 def status_response(status: status_pb2.Status, request: Request | None = None,
@@ -218,8 +217,7 @@ async def _events(call: Any, first: Any) -> AsyncIterator[bytes]:
 
 
 def _event(data: Any, kind: str | None = None) -> bytes:
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return ((f"event: {kind}\n" if kind else "") + f"data: {text}\n\n").encode()
+    return (f"event: {kind}\n".encode() if kind else b"") + b"data: " + orjson.dumps(data) + b"\n\n"
 
 
 def too_large(limit: int, request: Request | None = None) -> Response:
