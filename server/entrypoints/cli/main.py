@@ -1,4 +1,5 @@
-"""The ``hakobu`` command: serve, solve, demo, db, replan and scheduler (one module per group)."""
+"""The ``hakobu`` command: serve, solve, demo, db, replan, scheduler, users and apikeys (one module per
+group)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     sub = ap.add_subparsers(dest="command", required=True)
 
     sv = sub.add_parser("serve", help="run a service")
-    sv.add_argument("service", choices=["optimizer", "plans", "gateway", "all"])
+    sv.add_argument("service", choices=["optimizer", "plans", "tracking", "gateway", "all"])
     sv.add_argument("--address", default=settings.optimizer_address,
                     help="OptimizerService address")
     sv.add_argument("--plans-address", default=settings.plans_address,
@@ -37,6 +38,9 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     sv.add_argument("--gateway-address", default=settings.gateway_address,
                     help="REST gateway address (`serve gateway`, `serve all`)")
     sv.add_argument("--workers", type=int, default=settings.workers, help="solver processes")
+    sv.add_argument("--tracking-address", default=settings.tracking_address, help="TrackingService address")
+    sv.add_argument("--osmand-address", default=settings.osmand_address,
+                    help="OsmAnd HTTP endpoint (Traccar Client) address")
     sv.add_argument("--metrics-port", type=int, default=settings.metrics_port)
 
     so = sub.add_parser("solve", help="solve a VRPLIB (.vrp), Solomon (.txt) or JSON request file")
@@ -60,6 +64,11 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     dbs = db.add_subparsers(dest="db_command", required=True)
     for name, text in (("migrate", "apply pending migrations"), ("seed", "migrate, then load demo data")):
         p = dbs.add_parser(name, help=text)
+        p.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
+    for name, text in (("backup", "dump the database into FILE (pg_dump, custom format)"),
+                       ("restore", "restore FILE into the database, replacing what it holds (pg_restore)")):
+        p = dbs.add_parser(name, help=text)
+        p.add_argument("file", type=Path, metavar="FILE")
         p.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
     ps = dbs.add_parser("settings", help="show or set planning settings (organization, branch or vehicle)")
     ps.add_argument("values", nargs="*", metavar="NAME=VALUE",
@@ -86,11 +95,17 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     rp.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
 
     _add_scheduler_parser(sub)
+    from server.entrypoints.cli import identity
+
+    identity.add_parsers(sub, settings)
 
     ns = ap.parse_args(argv)
     from server.platform.observability import configure_logging
 
-    configure_logging(settings.log_level or ("WARNING" if ns.command == "solve" else "INFO"))
+    configure_logging(
+        settings.log_level or ("WARNING" if ns.command == "solve" else "INFO"),
+        service=ns.service if ns.command == "serve" else ns.command,  # the compose / ECS service name
+    )
     # The one import of the wiring: every command gets it from here.
     from server import bootstrap as wiring
 
@@ -103,6 +118,8 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
             from server.entrypoints.cli.gateway import exec_gateway
 
             exec_gateway(ns.gateway_address)
+        if ns.service == "tracking":
+            return serve.serve_tracking(settings, wiring, ns)
         return serve.serve_plans(settings, wiring, ns)
     if ns.command == "solve":
         from server.entrypoints.cli.solve import solve_file
@@ -113,6 +130,8 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
 
         run = {"db": batch.db, "replan": batch.replan, "scheduler": batch.scheduler}[ns.command]
         return run(settings, wiring, ns)
+    if ns.command in ("users", "apikeys"):
+        return identity.run(settings, wiring, ns)
     from server.entrypoints.cli.demo import demo
 
     return demo(settings, wiring, ns)
