@@ -16,21 +16,33 @@ import argparse
 import asyncio
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
 import time
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 ORG = "ORG-001"
-MD = (("x-hakobu-organization", ORG),)
+#: This run's signing key and service credential (the backends are started with them).
+KEY = secrets.token_hex(32)
+SERVICE = secrets.token_hex(16)
 
 
-def _credentials() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
-    """(HTTP headers of the load, metadata the benchmark's gateway adds to each backend call): until
-    the services authenticate tokens, the gateway is started with the organization's metadata."""
-    return {}, MD
+def _settings(key: str, service: str):
+    from server.platform.settings import Settings
+
+    return Settings(jwt_secret=key, service_token=service)
+
+
+def _token(key: str) -> str:
+    """A DISPATCHER's access token of ORG-001 (the seed's dispatcher01), signed as sign-in signs it."""
+    from server.identity.principal import Kind, Principal, Role
+    from server.identity.tokens import TokenIssuer
+
+    return TokenIssuer(key.encode()).issue(Principal(ORG, "U-002", Role.DISPATCHER, Kind.USER)).token
 
 
 @dataclass
@@ -50,12 +62,13 @@ class Result:
 # -- child processes ------------------------------------------------------------------------------
 
 
-def _child_backends(db_url: str) -> None:
+def _child_backends(db_url: str, key: str, service: str) -> None:
     """Serve the optimizer and the plans services over ``db_url`` until stdin closes."""
     from server.bootstrap import create_optimizer_server, create_plans_server
 
-    optimizer = create_optimizer_server("127.0.0.1:0", workers=0)
-    plans = create_plans_server("127.0.0.1:0", db_url, f"127.0.0.1:{optimizer.port}")
+    settings = _settings(key, service)
+    optimizer = create_optimizer_server("127.0.0.1:0", workers=0, settings=settings)
+    plans = create_plans_server("127.0.0.1:0", db_url, f"127.0.0.1:{optimizer.port}", settings=settings)
     print(f"READY 127.0.0.1:{optimizer.port} 127.0.0.1:{plans.port}", flush=True)
     sys.stdin.read()
     plans.stop()
@@ -64,20 +77,16 @@ def _child_backends(db_url: str) -> None:
 
 def _child_gateway(address: str, optimizer: str, plans: str) -> None:
     import dataclasses
-    import logging
 
     from gateway.app import create_app
-    from gateway.edge import RequestIdFilter
     from gateway.server import bind, serve_forever
     from server.platform.observability import configure_logging
     from server.platform.settings import Settings
 
-    configure_logging("INFO")
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RequestIdFilter())
+    configure_logging("INFO", service="gateway")
     settings = dataclasses.replace(Settings(), optimizer_target=optimizer, plans_target=plans,
                                    gateway_rate_limit=(10**9, 300.0))
-    app = create_app(settings, static_metadata=_credentials()[1])
+    app = create_app(settings)
     sock = bind(address)
     print(f"READY http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
     serve_forever(app, sock)
@@ -112,7 +121,7 @@ def _drop(admin_url: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _one_plan(plans_target: str, day) -> str:
+def _one_plan(plans_target: str, day: Any, md: tuple[tuple[str, str], ...]) -> str:
     import grpc
     from google.longrunning import operations_pb2, operations_pb2_grpc
     from google.protobuf import duration_pb2
@@ -126,10 +135,10 @@ def _one_plan(plans_target: str, day) -> str:
         op = plans_pb2_grpc.PlanServiceStub(channel).OptimizePlan(pb.OptimizePlanRequest(
             branch=f"organizations/{ORG}/branches/{NERIMA_BRANCH_ID}",
             plan_date=date_pb2.Date(year=day.year, month=day.month, day=day.day),
-            time_limit=duration_pb2.Duration(seconds=2), seed=1), metadata=MD, timeout=60)
+            time_limit=duration_pb2.Duration(seconds=2), seed=1), metadata=md, timeout=60)
         done = operations_pb2_grpc.OperationsStub(channel).WaitOperation(
             operations_pb2.WaitOperationRequest(name=op.name, timeout=duration_pb2.Duration(seconds=60)),
-            metadata=MD, timeout=90)
+            metadata=md, timeout=90)
     plan = pb.DeliveryPlan()
     done.response.Unpack(plan)
     return plan.name
@@ -192,20 +201,27 @@ def _httpx_load(url: str, headers: dict[str, str]):
     return make
 
 
-def _grpc_load(target: str, name: str):
+def _grpc_load(target: str, name: str, md: tuple[tuple[str, str], ...]) -> Any:
+    """GetPlan, or GetBranch for a branch's name, as a ``grpc.aio`` client calls it."""
     async def make():
         from grpc import aio
 
-        from hakobu.plans.v1 import plans_pb2 as pb
+        from hakobu.fleet.v1 import fleet_pb2
+        from hakobu.plans.v1 import plans_pb2
 
         channel = aio.insecure_channel(target)
-        get = channel.unary_unary("/hakobu.plans.v1.PlanService/GetPlan",
-                                  request_serializer=pb.GetPlanRequest.SerializeToString,
-                                  response_deserializer=pb.DeliveryPlan.FromString)
-        request = pb.GetPlanRequest(name=name)
+        if "/branches/" in name:
+            path, req, reply = ("/hakobu.fleet.v1.OrganizationService/GetBranch", fleet_pb2.GetBranchRequest,
+                                fleet_pb2.Branch)
+        else:
+            path, req, reply = ("/hakobu.plans.v1.PlanService/GetPlan", plans_pb2.GetPlanRequest,
+                                plans_pb2.DeliveryPlan)
+        get = channel.unary_unary(path, request_serializer=req.SerializeToString,
+                                  response_deserializer=reply.FromString)
+        request = req(name=name)
 
         async def call() -> bool:
-            await get(request, metadata=MD, timeout=30)
+            await get(request, metadata=md, timeout=30)
             return True
 
         return call, channel.close
@@ -213,7 +229,7 @@ def _grpc_load(target: str, name: str):
     return make
 
 
-def _wrk(url: str, headers: dict[str, str], seconds: float, concurrency: int) -> Result:
+def _wrk(name: str, url: str, headers: dict[str, str], seconds: float, concurrency: int) -> Result:
     head = [arg for k, v in headers.items() for arg in ("-H", f"{k}: {v}")]
     subprocess.run(["wrk", "-t1", f"-c{concurrency}", "-d1s", *head, url], capture_output=True, check=True)
     out = subprocess.run(["wrk", "-t1", f"-c{concurrency}", f"-d{int(seconds)}s", "--latency", *head, url],
@@ -227,7 +243,7 @@ def _wrk(url: str, headers: dict[str, str], seconds: float, concurrency: int) ->
 
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return Result("gateway (wrk)", total, seconds, ms("50"), ms("99"), int(bad.group(1)) if bad else 0)
+    return Result(name, total, seconds, ms("50"), ms("99"), int(bad.group(1)) if bad else 0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -237,11 +253,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--client", choices=["auto", "wrk", "httpx"], default="auto")
     ap.add_argument("--admin-url", default=os.environ.get("HAKOBU_TEST_PG_ADMIN_URL",
                                                           "postgresql://postgres@127.0.0.1:5432/postgres"))
-    ap.add_argument("--child-backends", nargs=1, metavar="DB_URL", help=argparse.SUPPRESS)
+    ap.add_argument("--child-backends", nargs=3, metavar=("DB_URL", "KEY", "SERVICE"), help=argparse.SUPPRESS)
     ap.add_argument("--child-gateway", nargs=3, metavar=("ADDR", "OPT", "PLANS"), help=argparse.SUPPRESS)
     ns = ap.parse_args(argv)
     if ns.child_backends:
-        _child_backends(ns.child_backends[0])
+        _child_backends(*ns.child_backends)
         return 0
     if ns.child_gateway:
         _child_gateway(*ns.child_gateway)
@@ -256,19 +272,25 @@ def main(argv: list[str] | None = None) -> int:
         migrate(db)
         day = tomorrow()
         seed(db, day)
-        backends, (optimizer, plans) = _spawn("--child-backends", db)
+        backends, (optimizer, plans) = _spawn("--child-backends", db, KEY, SERVICE)
         procs.append(backends)
-        plan = _one_plan(plans, day)
+        token = _token(KEY)
+        md = (("authorization", f"Bearer {token}"),)
+        plan = _one_plan(plans, day, md)
         gateway, (url,) = _spawn("--child-gateway", "127.0.0.1:0", optimizer, plans)
         procs.append(gateway)
-        headers = _credentials()[0]
-        plan_url = f"{url}/v1/{plan}"
+        headers = {"authorization": f"Bearer {token}"}
         use_wrk = ns.client == "wrk" or (ns.client == "auto" and shutil.which("wrk"))
-        results = [
-            _measure("direct gRPC GetPlan", _grpc_load(plans, plan), ns.seconds, ns.concurrency),
-            _wrk(plan_url, headers, ns.seconds, ns.concurrency) if use_wrk
-            else _measure("gateway (httpx)", _httpx_load(plan_url, headers), ns.seconds, ns.concurrency),
-        ]
+        results = []
+        for what, resource in (("plan", plan), ("branch", f"organizations/{ORG}/branches/BR-NRM")):
+            http_url = f"{url}/v1/{resource}"
+            results.append(_measure(f"{what}: direct gRPC", _grpc_load(plans, resource, md), ns.seconds,
+                                    ns.concurrency))
+            if use_wrk:
+                results.append(_wrk(f"{what}: gateway (wrk)", http_url, headers, ns.seconds, ns.concurrency))
+            else:
+                results.append(_measure(f"{what}: gateway (httpx)", _httpx_load(http_url, headers),
+                                        ns.seconds, ns.concurrency))
     finally:
         for proc in procs:
             if proc.stdin:
@@ -276,14 +298,16 @@ def main(argv: list[str] | None = None) -> int:
             proc.terminate()
             proc.wait(30)
         _drop(ns.admin_url, name)
-    print(f"GET {plan} ({ns.concurrency} concurrent, {ns.seconds:.0f} s each, {os.cpu_count()} cores)")
-    print(f"{'path':<24} {'requests/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
+    print(f"GET of one plan ({plan}: routes and stops, about 28 KB of JSON) and of one branch;")
+    print(f"{ns.concurrency} concurrent, {ns.seconds:.0f} s each, {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f} at the end")
+    print(f"{'path':<26} {'requests/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
     for r in results:
-        print(f"{r.name:<24} {r.rps:>10.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.errors:>6}")
-    direct, through = results
-    print(f"gateway overhead: p50 {through.p50_ms - direct.p50_ms:+.2f} ms, "
-          f"p99 {through.p99_ms - direct.p99_ms:+.2f} ms, "
-          f"throughput {through.rps / direct.rps:.0%} of direct")
+        print(f"{r.name:<26} {r.rps:>10.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.errors:>6}")
+    for direct, through in (results[0:2], results[2:4]):
+        print(f"{through.name.split(':')[0]}: gateway overhead p50 {through.p50_ms - direct.p50_ms:+.2f} ms, "
+              f"p99 {through.p99_ms - direct.p99_ms:+.2f} ms, "
+              f"throughput {through.rps / direct.rps:.0%} of direct")
     return 0
 
 

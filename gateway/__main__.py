@@ -7,7 +7,6 @@ The one composition root of the gateway process: settings from the environment, 
 from __future__ import annotations
 
 import dataclasses
-import logging
 import sys
 
 from server.platform.observability import configure_logging
@@ -36,14 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"gateway: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level or "INFO")
+    configure_logging(settings.log_level or "INFO", service="gateway")
     from gateway.app import create_app
-    from gateway.edge import RequestIdFilter
     from gateway.ratelimit import InProcessRateLimiter, RateLimiter
     from gateway.server import bind, serve_forever
 
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RequestIdFilter())
     limiter: RateLimiter
     if settings.redis_url:
         from server.adapters.redis.ratelimit import RedisRateLimiter

@@ -333,3 +333,26 @@ def test_cors_from_settings(live: Live) -> None:
     assert pre.status_code == 200
     assert pre.headers["access-control-allow-origin"] == "https://planner.example.jp"
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_every_log_line_of_a_request_carries_its_id(live: Live) -> None:
+    import io
+    import logging
+
+    from server.platform.observability import JsonFormatter
+
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(JsonFormatter("gateway"))
+    logger = logging.getLogger("hakobu.gateway.access")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        with live.client() as client:
+            client.get(f"/v1/{ORG}/branches", headers={"x-request-id": "trace-me-42"})
+    finally:
+        logger.removeHandler(handler)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    mine = [line for line in lines if line.get("request_id") == "trace-me-42"]
+    assert mine and mine[0]["status"] == 200 and mine[0]["route"].endswith("ListBranches")
+    assert mine[0]["service"] == "gateway" and "duration_ms" in mine[0]
