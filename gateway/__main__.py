@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
         mport = serve_metrics(settings.metrics_port, settings.metrics_address)
         print(f"Prometheus metrics on http://{settings.metrics_address}:{mport}/metrics", flush=True)
-    serve_forever(app, sock)
+    serve_forever(app, sock, settings.gateway_trusted_proxies)
     return 0
 
 

@@ -131,11 +131,9 @@ class Proxy:
                     raise BadRequest([(name, "ASCII の印字可能文字のみ / only printable ASCII is allowed")])
                 md.append((name, value))
         md.append(("x-request-id", request.state.request_id))
-        client = request.client.host if request.client else ""
-        chain = request.headers.get("x-forwarded-for", "")
-        forwarded = f"{chain}, {client}" if chain and chain.isascii() and chain.isprintable() else client
-        if forwarded:
-            md.append(("x-forwarded-for", forwarded[:512]))
+        # the client's address (uvicorn already took it from X-Forwarded-For of a trusted proxy)
+        if request.client and request.client.host:
+            md.append(("x-forwarded-for", request.client.host))
         return tuple(md)
 
     async def _login_limited(self, request: Request, message: Message) -> Response | None:

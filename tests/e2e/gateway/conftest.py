@@ -35,7 +35,8 @@ class Live:
     def gateway(self, **overrides: object) -> RunningGateway:
         """Another gateway on the same backends, with some settings changed (e.g. a small rate limit)."""
         settings = dataclasses.replace(self.settings, **overrides)  # type: ignore[arg-type]
-        return RunningGateway(create_app(settings, static_metadata=self.creds.static_metadata)).start()
+        app = create_app(settings, static_metadata=self.creds.static_metadata)
+        return RunningGateway(app, trusted_proxies=settings.gateway_trusted_proxies).start()
 
 
 @pytest.fixture(scope="package")

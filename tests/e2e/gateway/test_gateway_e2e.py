@@ -356,3 +356,15 @@ def test_every_log_line_of_a_request_carries_its_id(live: Live) -> None:
     mine = [line for line in lines if line.get("request_id") == "trace-me-42"]
     assert mine and mine[0]["status"] == 200 and mine[0]["route"].endswith("ListBranches")
     assert mine[0]["service"] == "gateway" and "duration_ms" in mine[0]
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(live: Live) -> None:
+    gateway = live.gateway(gateway_rate_limit=(1, 300.0))  # 127.0.0.1, the test client, is trusted
+    try:
+        with httpx.Client(base_url=gateway.url, headers=live.creds.headers, timeout=30) as client:
+            a = [client.get(f"/v1/{ORG}/branches", headers={"x-forwarded-for": "203.0.113.7"}).status_code
+                 for _ in range(2)]
+            b = client.get(f"/v1/{ORG}/branches", headers={"x-forwarded-for": "203.0.113.8"}).status_code
+    finally:
+        gateway.stop()
+    assert a == [200, 429] and b == 200

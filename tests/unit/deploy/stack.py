@@ -63,6 +63,7 @@ SETTING_READERS: dict[str, frozenset[str]] = {
     "HAKOBU_GATEWAY_LOGIN_USER_RATE_LIMIT": frozenset(),
     "HAKOBU_GATEWAY_MAX_BODY_BYTES": frozenset(),
     "HAKOBU_GATEWAY_CORS_ORIGINS": frozenset(),  # the planner's page is served from the gateway's origin
+    "HAKOBU_GATEWAY_TRUSTED_PROXIES": frozenset(),  # compose publishes the gateway itself; ECS: the ALB's
 }
 
 #: Settings the deployment passes before the service that reads them has landed in main (tracking,
