@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
 import threading
 import time
@@ -37,7 +38,11 @@ def _config(app: Any, log: bool, trusted_proxies: tuple[str, ...]) -> uvicorn.Co
 
 def serve_forever(app: Any, sock: socket.socket, trusted_proxies: tuple[str, ...] = ("127.0.0.1",)) -> None:
     """Serve until SIGINT / SIGTERM (uvicorn's handlers), then finish the open requests. The client
-    address comes from X-Forwarded-For when the peer is one of ``trusted_proxies``."""
+    address comes from X-Forwarded-For when the peer is one of ``trusted_proxies``. Exits normally
+    after a graceful stop, like the other services (uvicorn re-raises the signal into the handlers it
+    found, so those are quiet ones)."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)
     uvicorn.Server(_config(app, True, trusted_proxies)).run(sockets=[sock])
 
 
