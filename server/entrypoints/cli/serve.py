@@ -63,11 +63,13 @@ def serve_plans(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) 
     print("  sign in with hakobu.identity.v1.AuthService/Login, then call with "
           "'authorization: Bearer <token>'", flush=True)
     if ns.service == "all":
-        stoppers.insert(0, _start_tracking(settings, wiring, ns, url, auth).stop)
+        tracking = _start_tracking(settings, wiring, ns, url, auth)
+        stoppers.insert(0, tracking.stop)
+        tracking_target = f"{ns.tracking_address.rsplit(':', 1)[0]}:{tracking.port}"
         from server.entrypoints.cli.gateway import GatewayProcess
 
         try:
-            gateway = GatewayProcess(ns.gateway_address, target, f"{host}:{plans.port}")
+            gateway = GatewayProcess(ns.gateway_address, target, f"{host}:{plans.port}", tracking_target)
         except RuntimeError as exc:
             print(f"hakobu: {exc}", file=sys.stderr, flush=True)
             for fn in stoppers:

@@ -35,7 +35,8 @@ class Live:
     def gateway(self, **overrides: object) -> RunningGateway:
         """Another gateway on the same backends, with some settings changed (e.g. a small rate limit)."""
         settings = dataclasses.replace(self.settings, **overrides)  # type: ignore[arg-type]
-        return RunningGateway(create_app(settings, static_metadata=self.creds.static_metadata)).start()
+        app = create_app(settings, static_metadata=self.creds.static_metadata)
+        return RunningGateway(app, trusted_proxies=settings.gateway_trusted_proxies).start()
 
 
 @pytest.fixture(scope="package")
@@ -50,8 +51,8 @@ def live() -> Iterator[Live]:
         seed(db, day)
         target = f"127.0.0.1:{optimizer.port}"
         plans = create_plans_server("127.0.0.1:0", db, target, settings=SETTINGS)
-        settings = Settings(optimizer_target=target, plans_address=f"127.0.0.1:{plans.port}",
-                            database_url=db)
+        settings = dataclasses.replace(SETTINGS, optimizer_target=target,
+                                       plans_target=f"127.0.0.1:{plans.port}", database_url=db)
         creds = credentials_for(ORG_ID)
         gateway = RunningGateway(create_app(settings, static_metadata=creds.static_metadata)).start()
         yield Live(settings, day, creds, gateway.url)
