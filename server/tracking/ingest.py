@@ -105,11 +105,17 @@ class Ingest:
     def register(self, observer: PositionObserver) -> None:
         self.observers.register(observer)
 
-    def report(self, raws: Sequence[RawPosition], org: str | None = None) -> IngestResult:
+    def report(
+        self,
+        raws: Sequence[RawPosition],
+        org: str | None = None,
+        allow: Callable[[Device], bool] | None = None,
+    ) -> IngestResult:
         """Check and store one batch; returns once the stored positions are durable. ``org`` is the
-        caller's organization (None for the OsmAnd protocol, where the tracker id is the identity).
+        caller's organization (None for the OsmAnd protocol, where the tracker id is the identity);
+        ``allow`` says which of its devices the caller may report for (None: all).
         ``BatchTooLargeError`` for an oversized batch; storage errors pass through (no acknowledgement)."""
-        good, _, rejected = validate(raws, self.device, org, self.clock())
+        good, _, rejected = validate(raws, self.device, org, self.clock(), allow)
         if not good:
             return IngestResult(0, 0, rejected)
         result = self.history.append(good)

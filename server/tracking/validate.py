@@ -59,9 +59,11 @@ def validate(
     device: Callable[[str], Device | None],
     org: str | None,
     now: datetime.datetime,
+    allow: Callable[[Device], bool] | None = None,
 ) -> tuple[list[Position], list[int], list[Rejection]]:
     """(valid positions, their indexes in ``raws``, rejections). ``device`` finds a tracker id in any
-    organization; ``org`` None (OsmAnd: the tracker id is the identity) accepts every organization's."""
+    organization; ``org`` None (OsmAnd: the tracker id is the identity) accepts every organization's;
+    ``allow`` narrows further (a DRIVER reports for his own vehicle only)."""
     check_batch_size(len(raws))
     good: list[Position] = []
     indexes: list[int] = []
@@ -69,6 +71,9 @@ def validate(
     oldest = now - datetime.timedelta(days=RETENTION_DAYS)
     for i, raw in enumerate(raws):
         problem = raw.problems[0] if raw.problems else _problem(raw, device, org, now, oldest)
+        if allow is not None and isinstance(problem, Device) and not allow(problem):
+            problem = ("device_id", f"この端末の車両には報告できません / device {_short(raw.device_id)} is "
+                                    f"not on your vehicle")
         if isinstance(problem, tuple):
             rejected.append(Rejection(i, problem[0], problem[1]))
             continue

@@ -1,4 +1,5 @@
-"""The ``hakobu`` command: serve, solve, demo, db, replan and scheduler (one module per group)."""
+"""The ``hakobu`` command: serve, solve, demo, db, replan, scheduler, users and apikeys (one module per
+group)."""
 
 from __future__ import annotations
 
@@ -86,11 +87,17 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     rp.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
 
     _add_scheduler_parser(sub)
+    from server.entrypoints.cli import identity
+
+    identity.add_parsers(sub, settings)
 
     ns = ap.parse_args(argv)
     from server.platform.observability import configure_logging
 
-    configure_logging(settings.log_level or ("WARNING" if ns.command == "solve" else "INFO"))
+    configure_logging(
+        settings.log_level or ("WARNING" if ns.command == "solve" else "INFO"),
+        service=ns.service if ns.command == "serve" else ns.command,  # the compose / ECS service name
+    )
     # The one import of the wiring: every command gets it from here.
     from server import bootstrap as wiring
 
@@ -111,6 +118,8 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
 
         run = {"db": batch.db, "replan": batch.replan, "scheduler": batch.scheduler}[ns.command]
         return run(settings, wiring, ns)
+    if ns.command in ("users", "apikeys"):
+        return identity.run(settings, wiring, ns)
     from server.entrypoints.cli.demo import demo
 
     return demo(settings, wiring, ns)

@@ -16,7 +16,7 @@ import logging
 import math
 import re
 import secrets
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import grpc
@@ -26,6 +26,7 @@ from google.type import latlng_pb2
 from hakobu.tracking.v1 import tracking_pb2 as pb
 from server.entrypoints.grpc.context import caller, parse_name, parse_parent, resource_name, shown
 from server.entrypoints.grpc.errors import FieldError, abort_bad_request, grpc_errors
+from server.identity.principal import Kind, Principal, Role
 from server.plans.errors import AlreadyExistsError, InvalidReferenceError, NotFoundError
 from server.tracking.ingest import Ingest
 from server.tracking.model import MAX_BATCH, Device, Position
@@ -113,12 +114,13 @@ class IngestMethods:
     # ------------------------------------------------------------ positions
     def ReportPositions(self, request_iterator: Iterable[Any], context: Ctx) -> Iterator[Any]:
         who = caller(context)
+        allow = own_devices(who.principal)
         for request in request_iterator:
             if len(request.positions) > MAX_BATCH:
                 abort_bad_request(context, [("positions", str(BatchTooLargeError(len(request.positions))))])
             raws = [raw_from_proto(p) for p in request.positions]
             try:
-                result = self.ingest.report(raws, who.organization)
+                result = self.ingest.report(raws, who.organization, allow)
             except BatchTooLargeError as exc:
                 abort_bad_request(context, [("positions", str(exc))])
             except Exception as exc:
@@ -160,6 +162,18 @@ class IngestMethods:
         if request.geojson:
             track.geojson = json.dumps(_geojson(positions), separators=(",", ":"))
         return track
+
+
+def own_devices(who: Principal | None) -> Callable[[Device], bool] | None:
+    """For a DRIVER: only the devices of his vehicle (or registered to him); None (all) for others."""
+    if who is None or who.kind is Kind.SERVICE or who.role is not Role.DRIVER:
+        return None
+
+    def allow(device: Device) -> bool:
+        return (who.vehicle is not None and device.vehicle_id == who.vehicle) or (
+            who.driver is not None and device.driver_id == who.driver)
+
+    return allow
 
 
 # ---------------------------------------------------------------- conversions
