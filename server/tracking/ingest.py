@@ -56,40 +56,54 @@ class IngestResult:
 class DeviceCache:
     """Tracker id → device (or None) in front of the ``Devices`` store: registered ones for
     ``DEVICE_TTL`` seconds, unknown ids for ``UNKNOWN_TTL``. :meth:`load` fetches a batch's missing
-    ids in one round trip before the batch is checked."""
+    ids in one round trip before the batch is checked; expired entries are swept out once a second,
+    so a lookup is one dict access."""
 
     def __init__(self, devices: Devices, ttl: float = DEVICE_TTL, size: int = 200_000) -> None:
-        self._devices = devices
+        self._store = devices
         self._ttl = ttl
         self._size = size
-        self._known: dict[str, tuple[Device | None, float]] = {}
+        self._devices: dict[str, Device | None] = {}
+        self._expires: dict[str, float] = {}
+        self._next_sweep = 0.0
         self._lock = threading.Lock()
+        #: The cached device of an id (None: unknown, or not loaded): a plain dict lookup.
+        self.get = self._devices.get
 
     def __call__(self, device_id: str) -> Device | None:
-        hit = self._known.get(device_id)
-        if hit is not None and hit[1] > time.monotonic():
-            return hit[0]
-        self.load([device_id])
-        return self._known[device_id][0]
+        self.load((device_id,))
+        return self._devices.get(device_id)
 
     def load(self, device_ids: Iterable[str]) -> None:
-        """Make sure every id of ``device_ids`` is known (fresh), asking the store once for the rest."""
+        """Make sure every id of ``device_ids`` is known, asking the store once for the rest."""
         now = time.monotonic()
-        known = self._known
-        missing = {i for i in device_ids if i and ((hit := known.get(i)) is None or hit[1] <= now)}
+        if now >= self._next_sweep:
+            self._sweep(now)
+        cached = self._devices
+        missing = {i for i in device_ids if i not in cached and i}
         if not missing:
             return
-        found = self._devices.find_many(sorted(missing))
+        found = self._store.find_many(sorted(missing))
         with self._lock:
-            if len(known) + len(missing) > self._size:
-                known.clear()
+            if len(cached) + len(missing) > self._size:
+                cached.clear()
+                self._expires.clear()
             for i in missing:
                 device = found.get(i)
-                known[i] = (device, now + (self._ttl if device is not None else UNKNOWN_TTL))
+                cached[i] = device
+                self._expires[i] = now + (self._ttl if device is not None else UNKNOWN_TTL)
+
+    def _sweep(self, now: float) -> None:
+        with self._lock:
+            self._next_sweep = now + 1.0
+            for i in [i for i, t in self._expires.items() if t <= now]:
+                del self._expires[i]
+                self._devices.pop(i, None)
 
     def forget(self, device_id: str) -> None:
         with self._lock:
-            self._known.pop(device_id, None)
+            self._devices.pop(device_id, None)
+            self._expires.pop(device_id, None)
 
 
 class Ingest:
@@ -131,16 +145,16 @@ class Ingest:
         caller's organization (None for the OsmAnd protocol, where the tracker id is the identity);
         ``allow`` says which of its devices the caller may report for (None: all).
         ``BatchTooLargeError`` for an oversized batch; storage errors pass through (no acknowledgement)."""
-        self.device.load(r.device_id for r in raws)
-        good, rejected = validate(raws, self.device, org, self.clock(), allow)
+        self.device.load([r.device_id for r in raws])
+        good, rejected = validate(raws, self.device.get, org, self.clock(), allow)
         return self._store(good, rejected)
 
     def report_fixes(
         self, fixes: Sequence[Fix], org: str | None = None, allow: Callable[[Device], bool] | None = None,
     ) -> IngestResult:
         """:meth:`report` for positions already as plain values (the gRPC edge's fast path)."""
-        self.device.load(f[0] for f in fixes)
-        good, rejected = validate_fixes(fixes, self.device, org, self.clock(), allow)
+        self.device.load([f[0] for f in fixes])
+        good, rejected = validate_fixes(fixes, self.device.get, org, self.clock(), allow)
         return self._store(good, rejected)
 
     def _store(self, good: list[Position], rejected: list[Rejection]) -> IngestResult:

@@ -26,7 +26,7 @@ QUEUE_SIZE = 10_000
 COALESCE = 20_000
 #: Seconds the thread waits for more batches after the first before observing them together (a
 #: vehicle reporting often is then shown live once per call, not once per batch).
-LINGER = 0.1
+LINGER = 0.2
 
 
 class PositionObserver(Protocol):

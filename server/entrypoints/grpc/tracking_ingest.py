@@ -199,25 +199,33 @@ _delta = datetime.timedelta
 
 def fix_from_proto(p: Any) -> Fix:
     """A proto Position as plain values (``server.tracking.validate.Fix``); unset fields are None. On
-    the hot path: no message object per position, the time made without ``Timestamp.ToDatetime``."""
+    the hot path: no object per position, the time made without ``Timestamp.ToDatetime``, and
+    ``HasField`` asked only when a value is zero (unset and zero read the same)."""
     has = p.HasField
-    if has("time"):
-        t = p.time
+    t = p.time
+    seconds, nanos = t.seconds, t.nanos
+    time: datetime.datetime | None
+    if seconds or nanos or has("time"):
         try:
-            time: datetime.datetime | None = _EPOCH + _delta(seconds=t.seconds, microseconds=t.nanos // 1000)
+            time = _EPOCH + _delta(seconds=seconds, microseconds=nanos // 1000)
         except OverflowError:
             time = _EPOCH  # outside datetime's range: far too old, rejected as such
     else:
         time = None
-    loc = p.location if has("location") else None
+    loc = p.location
+    lat: float | None = loc.latitude
+    lon: float | None = loc.longitude
+    if not lat and not lon and not has("location"):
+        lat = lon = None
+    speed, heading, alt, acc, batt = (p.speed_kmh, p.heading_degrees, p.altitude_meters, p.accuracy_meters,
+                                      p.battery_percent)
     return (
-        p.device_id, time,
-        loc.latitude if loc is not None else None, loc.longitude if loc is not None else None,
-        p.speed_kmh if has("speed_kmh") else None,
-        p.heading_degrees if has("heading_degrees") else None,
-        p.altitude_meters if has("altitude_meters") else None,
-        p.accuracy_meters if has("accuracy_meters") else None,
-        p.battery_percent if has("battery_percent") else None,
+        p.device_id, time, lat, lon,
+        speed if speed or has("speed_kmh") else None,
+        heading if heading or has("heading_degrees") else None,
+        alt if alt or has("altitude_meters") else None,
+        acc if acc or has("accuracy_meters") else None,
+        batt if batt or has("battery_percent") else None,
         dict(p.attributes) if p.attributes else None,
     )
 
