@@ -132,6 +132,7 @@ def run_stream(target: str, batches: Sequence[Batch],
     """Send ``batches`` over one stream with at most ``window`` unacknowledged; with ``retry``, a broken
     stream is opened again and every unacknowledged batch sent again (as a client must)."""
     todo = list(batches)
+    ever_sent: set[str] = set()
     while todo:
         channel = grpc.insecure_channel(target)
         call = channel.stream_stream(METHOD, request_serializer=lambda b: b,
@@ -142,7 +143,7 @@ def run_stream(target: str, batches: Sequence[Batch],
         closed = threading.Event()
 
         try:
-            for ack in call(_requests(todo, slots, closed, sent), metadata=MD):
+            for ack in call(_requests(todo, slots, closed, sent, ever_sent, stop), metadata=MD):
                 now = time.perf_counter()
                 t0, _, keys = sent.pop(ack.batch_id)
                 done.add(ack.batch_id)
@@ -163,20 +164,25 @@ def run_stream(target: str, batches: Sequence[Batch],
             closed.set()
             channel.close()
         todo = [b for b in todo if b[0] not in done]
-        if stop is not None and stop.is_set():
-            return
+        if stop is not None and stop.is_set():  # no new batches: only the unacknowledged ones again
+            todo = [b for b in todo if b[0] in ever_sent]
 
 
 def _requests(items: list[Batch], slots: threading.Semaphore, closed: threading.Event,
-              sent: dict[str, tuple[float, int, list[Key]]]) -> Iterator[bytes]:
-    """The stream's requests, each waiting for a free slot (at most ``window`` unacknowledged)."""
+              sent: dict[str, tuple[float, int, list[Key]]], ever_sent: set[str],
+              stop: threading.Event | None) -> Iterator[bytes]:
+    """The stream's requests, each waiting for a free slot (at most ``window`` unacknowledged); after
+    ``stop``, only batches sent before (and not acknowledged) are sent again."""
     for batch_id, data, keys in items:
+        if stop is not None and stop.is_set() and batch_id not in ever_sent:
+            return
         while not slots.acquire(timeout=0.5):
             if closed.is_set():
                 return
         if closed.is_set():
             return
         sent[batch_id] = (time.perf_counter(), len(keys), keys)
+        ever_sent.add(batch_id)
         yield data
 
 
@@ -360,24 +366,24 @@ def bench_fault(ns: argparse.Namespace, pg: PrivatePostgres, redis: PrivateRedis
             step = ns.seconds / 4
             for what, act in (("Redis restarted", redis.restart), ("PostgreSQL restarted", pg.restart),
                               ("server SIGKILLed and started again", restart_server)):
-                if stop.wait(step):
-                    return
+                time.sleep(step)
                 act()
                 events.append(f"{time.perf_counter() - t0:5.1f} s: {what}")
                 print(f"  {events[-1]}", flush=True)
+            time.sleep(step)
+            stop.set()  # no new batches from here; the unacknowledged ones are sent until acknowledged
 
         fault_thread = threading.Thread(target=faults, daemon=True)
         fault_thread.start()
         stats = [StreamStats() for _ in range(2)]
         parts = [batches[i::2] for i in range(2)]
         threads = [threading.Thread(target=run_stream, args=(server.grpc, part, ns.window, st),
-                                    kwargs={"retry": True, "keep_keys": True})
+                                    kwargs={"retry": True, "keep_keys": True, "stop": stop})
                    for part, st in zip(parts, stats, strict=True)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        stop.set()
         fault_thread.join()
         elapsed = time.perf_counter() - t0
         acked = {k for s in stats for k in s.acked_keys}
@@ -388,8 +394,8 @@ def bench_fault(ns: argparse.Namespace, pg: PrivatePostgres, redis: PrivateRedis
         keys = set(stored)
         lost = len(acked - keys)
         duplicates = len(stored) - len(keys)
-        print("\n| fault run | positions | seconds | stream errors (retried) | acknowledged | rows | lost | "
-              "duplicates |")
+        print("\n| fault run | positions prepared | seconds | stream errors (retried) | acknowledged | "
+              "rows | lost | duplicates |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
         print(f"| {'; '.join(e.split(': ')[1] for e in events)} | {total:,} | {elapsed:.1f} "
               f"| {sum(s.errors for s in stats)} | {len(acked):,} | {rows:,} | {lost} | {duplicates} |",
@@ -421,7 +427,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=20.0, help="osmand: wrk duration; fault: load duration")
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--no-redis", action="store_true", help="live state in process instead of Redis")
-    ap.add_argument("--fault-positions", type=int, default=300_000)
+    ap.add_argument("--fault-positions", type=int, default=800_000,
+                    help="fault: positions prepared (sending stops a quarter of --seconds after the last "
+                         "fault)")
     ns = ap.parse_args(argv)
     print("starting a private PostgreSQL cluster and redis-server…", flush=True)
     pg = PrivatePostgres()
