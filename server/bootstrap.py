@@ -439,7 +439,8 @@ def create_tracking_server(
 ) -> RunningTracking:
     """TrackingService over ``database_url`` (and Redis when the settings name one), started; with the
     OsmAnd HTTP endpoint on ``osmand_address`` when given (port 0 picks a free one). Every gRPC call is
-    authenticated by ``auth`` (default: :func:`authenticator` of ``settings`` over this database)."""
+    authenticated by ``auth`` (default: :func:`authenticator` of ``settings`` over this database); the
+    OsmAnd protocol has no credential: the tracker id is the identity."""
     from hakobu.tracking.v1 import tracking_pb2, tracking_pb2_grpc
     from server.adapters.postgres.migrate import migrate
     from server.entrypoints.grpc.auth import authenticate_with
@@ -456,11 +457,12 @@ def create_tracking_server(
     closers.append(live_db.close)
     servicer = TrackingServicer(ingest, live=live.services)
     try:
+        auth = auth if auth is not None else authenticator(settings, ingest.devices.db)
         built = build_server(address, [
             Service(service_name(tracking_pb2.DESCRIPTOR, "TrackingService"),
                     tracking_pb2_grpc.add_TrackingServiceServicer_to_server, servicer),
         ], thread_prefix="grpc-tracking", authenticate=authenticate_with(auth), tls=tls(settings))
-    except OSError:
+    except BaseException:
         for close in closers:
             close()
         raise

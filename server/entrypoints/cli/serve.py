@@ -115,6 +115,10 @@ def serve_tracking(settings: Settings, wiring: ModuleType, ns: argparse.Namespac
     from server.platform.observability import serve_metrics
 
     tracking = _start_tracking(settings, wiring, ns, wiring.database_url(settings))
+    import gc
+
+    gc.freeze()  # what startup made lives on: later collections need not scan it
+    gc.set_threshold(50_000, 20, 20)  # ingestion allocates short-lived objects by the million
     if ns.metrics_port >= 0:
         maddr = settings.metrics_address
         print(f"Prometheus metrics on http://{maddr}:{serve_metrics(ns.metrics_port, maddr)}/metrics",

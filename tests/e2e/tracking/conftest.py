@@ -17,9 +17,11 @@ from tests.credentials import SETTINGS, Role, metadata_for
 from tests.integration.db.conftest import create_database, drop_database
 
 
-def metadata(org: str = ORG_ID) -> tuple[tuple[str, str], ...]:
-    """The caller's credentials: an ADMIN of ``org`` (devices are master data)."""
-    return metadata_for(org, Role.ADMIN)
+def metadata(
+    org: str = ORG_ID, role: Role = Role.ADMIN, driver: str | None = None
+) -> tuple[tuple[str, str], ...]:
+    """The caller's credentials: a signed token of ``role`` in ``org``."""
+    return metadata_for(org, role, driver=driver)
 
 
 @dataclass
@@ -46,8 +48,7 @@ def tracking() -> Iterator[Tracking]:
     try:
         migrate(url)
         seed(url)
-        running = create_tracking_server("127.0.0.1:0", url, osmand_address="127.0.0.1:0",
-                                         settings=SETTINGS)
+        running = create_tracking_server("127.0.0.1:0", url, osmand_address="127.0.0.1:0", settings=SETTINGS)
         channel = grpc.insecure_channel(f"127.0.0.1:{running.port}")
         yield Tracking(url, running, tracking_pb2_grpc.TrackingServiceStub(channel))
         channel.close()
