@@ -197,7 +197,8 @@ def vehicle_view(deps: FleetDeps, org: str, vehicle: Vehicle, plan: PlanRecord |
         organization=org, vehicle_id=vehicle.id, branch_id=vehicle.branch_id,
         driver_id=route.driver_id if route else None, plan_id=plan.id if plan else None, last=last,
         motion=motion(last, now, deps.config.silent_after),
-        etas=tuple(etas(deps, org, plan, vehicle.id, last, now)) if plan else (),
+        # ETAs run from the last fix, as of its time (a silent vehicle shows SILENT, not a drifting ETA).
+        etas=tuple(etas(deps, org, plan, vehicle.id, last, last.time if last else now)) if plan else (),
         alerts=tuple(deps.alerts.of(org, vehicle.id)),
         stops_done=sum(s.status == "DONE" for s in stops),
         stops_failed=sum(s.status == "FAILED" for s in stops),
