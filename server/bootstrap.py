@@ -478,10 +478,13 @@ def create_tracking_server(
 def retention_runner(batch: Batch, settings: Settings) -> Any:
     """The scheduler's ``retention`` jobs over the batch's database (archiving to the object store once
     one is configured)."""
+    from server.adapters.objects.s3 import object_store
     from server.adapters.postgres.tracking_history import PgPositionHistory
     from server.scheduler.runner import RetentionRunner
 
-    return RetentionRunner(PgPositionHistory(batch.database.url, db=batch.database))
+    archive = object_store(settings.object_store_location, settings.object_store_endpoint,
+                           settings.object_store_region)
+    return RetentionRunner(PgPositionHistory(batch.database.url, db=batch.database), archive)
 
 
 # ---------------------------------------------------------------- tracking: the live half
