@@ -451,12 +451,7 @@ def create_tracking_server(
     live_db = Database(database_url)
     live = create_live(settings, live_db, ingest.live, ingest.bus, ingest.history)
     ingest.register(live.monitor)
-<<<<<<< HEAD
     closers = [live.close, *closers, live_db.close]
-=======
-    closers[:0] = [live.close]
-    closers.append(live_db.close)
->>>>>>> main
     servicer = TrackingServicer(ingest, live=live.services)
     try:
         built = build_server(address, [
@@ -487,7 +482,6 @@ def retention_runner(batch: Batch, settings: Settings) -> Any:
     from server.adapters.postgres.tracking_history import PgPositionHistory
     from server.scheduler.runner import RetentionRunner
 
-<<<<<<< HEAD
     archive = object_store(settings.object_store_location, settings.object_store_endpoint,
                            settings.object_store_region)
     return RetentionRunner(PgPositionHistory(batch.database.url, db=batch.database), archive)
@@ -497,12 +491,6 @@ def retention_runner(batch: Batch, settings: Settings) -> Any:
 
 
 @dataclass
-=======
-    return RetentionRunner(PgPositionHistory(batch.database.url, db=batch.database))
-# ---------------------------------------------------------------- tracking: the live half
-
-
->>>>>>> main
 class Live:
     """Stop events, vehicle states, the fleet stream and tracking links (``services``, for the servicer),
     and the position observer (``monitor``) to register with the ingest pipeline; ``close`` stops its
