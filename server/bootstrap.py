@@ -453,8 +453,7 @@ def create_tracking_server(
     live_db = Database(database_url)
     live = create_live(settings, live_db, ingest.live, ingest.bus, ingest.history)
     ingest.register(live.monitor)
-    closers[:0] = [live.close]
-    closers.append(live_db.close)
+    closers = [live.close, *closers, live_db.close]
     servicer = TrackingServicer(ingest, live=live.services)
     try:
         auth = auth if auth is not None else authenticator(settings, ingest.devices.db)
@@ -482,10 +481,15 @@ def create_tracking_server(
 def retention_runner(batch: Batch, settings: Settings) -> Any:
     """The scheduler's ``retention`` jobs over the batch's database (archiving to the object store once
     one is configured)."""
+    from server.adapters.objects.s3 import object_store
     from server.adapters.postgres.tracking_history import PgPositionHistory
     from server.scheduler.runner import RetentionRunner
 
-    return RetentionRunner(PgPositionHistory(batch.database.url, db=batch.database))
+    archive = object_store(settings.object_store_location, settings.object_store_endpoint,
+                           settings.object_store_region)
+    return RetentionRunner(PgPositionHistory(batch.database.url, db=batch.database), archive)
+
+
 # ---------------------------------------------------------------- tracking: the live half
 
 
