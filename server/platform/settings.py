@@ -53,6 +53,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "HAKOBU_GATEWAY_LOGIN_USER_RATE_LIMIT": ("`5/300`", "sign-in attempts per seconds per org + login"),
     "HAKOBU_GATEWAY_MAX_BODY_BYTES": ("`8388608`", "largest request body the gateway accepts (else 413)"),
     "HAKOBU_GATEWAY_CORS_ORIGINS": ("unset: no cross-origin access", "origins allowed by CORS (comma list)"),
+    "HAKOBU_GATEWAY_TRUSTED_PROXIES": ("`127.0.0.1`", "proxies whose X-Forwarded-For names the client"),
     "HAKOBU_OBJECT_STORE": ("`<data dir>/objects`", "proof-of-delivery files: a folder or `s3://bucket/prefix`"),
     "HAKOBU_OBJECT_STORE_ENDPOINT": ("unset: AWS S3", "endpoint of an S3-compatible store (MinIO, Ceph…)"),
     "HAKOBU_OBJECT_STORE_REGION": ("`ap-northeast-1`", "region of the S3 store"),
@@ -127,6 +128,9 @@ class Settings:
     gateway_login_user_rate_limit: tuple[int, float] = (5, 300.0)
     gateway_max_body_bytes: int = 8 * 1024 * 1024
     gateway_cors_origins: tuple[str, ...] = ()
+    #: Peers (IPs or CIDRs, ``*`` any) whose X-Forwarded-For the gateway believes: the client IP of the
+    #: rate limit and of the logs is then the one they name (an ALB's, a local reverse proxy's).
+    gateway_trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
     #: Proof-of-delivery files: a folder, or ``s3://bucket/prefix``; None = ``<data dir>/objects``.
     object_store: str | None = None
     object_store_endpoint: str | None = None
@@ -255,6 +259,10 @@ class Settings:
             "gateway_max_body_bytes": integer("HAKOBU_GATEWAY_MAX_BODY_BYTES", cls.gateway_max_body_bytes),
             "gateway_cors_origins": tuple(
                 o.strip() for o in (get("HAKOBU_GATEWAY_CORS_ORIGINS") or "").split(",") if o.strip()
+            ),
+            "gateway_trusted_proxies": tuple(
+                p.strip() for p in (get("HAKOBU_GATEWAY_TRUSTED_PROXIES") or "127.0.0.1").split(",")
+                if p.strip()
             ),
             "object_store": _store_location(get("HAKOBU_OBJECT_STORE"), data_dir),
             "object_store_endpoint": get("HAKOBU_OBJECT_STORE_ENDPOINT"),

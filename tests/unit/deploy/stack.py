@@ -72,6 +72,7 @@ SETTING_READERS: dict[str, frozenset[str]] = {
     "HAKOBU_ARRIVAL_DWELL_SECONDS": frozenset(),  # 60 s
     "HAKOBU_SILENT_SECONDS": frozenset(),  # 600 s
     "HAKOBU_OFF_ROUTE_METERS": frozenset(),  # 2 km
+    "HAKOBU_GATEWAY_TRUSTED_PROXIES": frozenset(),  # compose publishes the gateway itself; ECS: the ALB's
 }
 
 #: Settings the deployment passes before the service that reads them has landed in main (tracking,
