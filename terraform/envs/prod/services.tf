@@ -196,8 +196,9 @@ module "service" {
   min_count      = local.sizes[each.key].min
   max_count      = local.sizes[each.key].max
   # The optimizer also scales on its queue: running optimizations per task (hakobu_operations_running,
-  # published to CloudWatch by the collector).
-  queue_metric = each.key == "optimizer" ? { namespace = "Hakobu", name = "OperationsRunning", target = 2 } : null
+  # published to CloudWatch by the collector beside each task, which also sends the traces to X-Ray).
+  queue_metric = each.key == "optimizer" ? { namespace = "Hakobu", name = "hakobu_operations_running", target = 2 } : null
+  metrics_port = contains(each.value.ports, 9464) ? 9464 : null
   load_balancers = [
     for tg in each.value.target_groups :
     { target_group_arn = module.load_balancer.target_group_arns[tg.name], container_port = tg.port }

@@ -47,7 +47,8 @@ SETTING_READERS: dict[str, frozenset[str]] = {
     "HAKOBU_METRICS_PORT": _SERVERS,
     "HAKOBU_METRICS_ADDRESS": _SERVERS,
     "HAKOBU_LOG_LEVEL": _ALL,
-    "HAKOBU_OTLP_ENDPOINT": frozenset(),  # unset: no collector in compose nor (yet) beside the ECS tasks
+    # unset in compose (no collector); in AWS the ecs-service module points it at the collector sidecar
+    "HAKOBU_OTLP_ENDPOINT": frozenset(),
     "HAKOBU_OPERATION_LEASE_SECONDS": frozenset(),  # default 60 s fits every deployment
     "HAKOBU_SHUTDOWN_GRACE_SECONDS": frozenset(),  # default 10 s, below the stop timeouts (20 s / 30 s)
     "HAKOBU_JWT_SECRET": _SERVERS,  # every replica checks tokens with the same key

@@ -157,3 +157,12 @@ def test_log_retention_and_alarms_follow_the_seed() -> None:
         "ecs_cpu": 80, "ecs_memory": 85, "rds_cpu": 75, "rds_memory": 2147483648,
         "unhealthy_targets": 0, "api_errors": 5, "api_latency": 3,
     }
+
+
+def test_every_task_sends_traces_to_xray_through_its_collector() -> None:
+    module = (stack.TERRAFORM / "modules" / "ecs-service" / "main.tf").read_text(encoding="utf-8")
+    assert 'HAKOBU_OTLP_ENDPOINT = "http://127.0.0.1:4317"' in module
+    assert "awsxray" in module and 'namespace               = "Hakobu"' in module
+    services = (ENV_DIR / "prod" / "services.tf").read_text(encoding="utf-8")
+    assert 'name = "hakobu_operations_running"' in services  # the optimizer's queue metric, via the collector
+    assert "HAKOBU_OTLP_ENDPOINT" in stack.readme_settings()
