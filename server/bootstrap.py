@@ -102,9 +102,10 @@ def open_batch(
     solver = None
     if optimizer:
         from optimizer.service.client import RemoteSolver
+        from server.platform.tracing import ClientInterceptor
 
         solver = RemoteSolver(optimizer, road=matrices, metadata=service_metadata(settings),
-                              credentials=channel_credentials(settings))
+                              credentials=channel_credentials(settings), interceptors=[ClientInterceptor()])
     return Batch(database, plan_stores(database, registry), matrices, solver)
 
 

@@ -33,14 +33,32 @@ from tests.integration.db.conftest import create_database, drop_database
 EXPORTER = InMemorySpanExporter()
 
 
+class _WhileTesting(SimpleSpanProcessor):
+    """Records only while a test of this module runs (the provider stays for the whole pytest process)."""
+
+    recording = False
+
+    def on_end(self, span: ReadableSpan) -> None:
+        if self.recording:
+            super().on_end(span)
+
+
+_PROCESSOR = _WhileTesting(EXPORTER)
+
+
 @pytest.fixture(scope="module")
-def exporter() -> InMemorySpanExporter:
-    """The process's tracer provider (it can be set once): every span into memory."""
+def exporter() -> Iterator[InMemorySpanExporter]:
+    """The process's tracer provider (it can be set once): spans into memory while these tests run."""
     if not isinstance(trace.get_tracer_provider(), TracerProvider):
         provider = TracerProvider()
-        provider.add_span_processor(SimpleSpanProcessor(EXPORTER))
+        provider.add_span_processor(_PROCESSOR)
         trace.set_tracer_provider(provider)
-    return EXPORTER
+    _WhileTesting.recording = True
+    try:
+        yield EXPORTER
+    finally:
+        _WhileTesting.recording = False
+        EXPORTER.clear()
 
 
 @pytest.fixture
