@@ -112,7 +112,8 @@ def vehicle_report(
         last = vd.positions[driving[-1].last]
         if places.at_branch(last.latitude, last.longitude):
             last_ret = driving[-1].end
-    running = not final and t.has_actuals and last_ret is None and any(s.outcome == "PENDING" for s in stops)
+    # Out and not back at the branch yet (a vehicle that ends its day elsewhere is running until midnight).
+    running = not final and t.has_actuals and last_ret is None
     planned_m = route.distance_m if route else 0
     planned_s = 0
     if route and route.start_time and route.end_time:
@@ -140,7 +141,7 @@ def vehicle_report(
         handling=t.handling,
         waits=t.waits,
         load_factor=delivered / payload if payload > 0 and t.has_actuals else None,
-        planned_load_factor=planned_w / payload if payload > 0 else None,
+        planned_load_factor=planned_w / payload if route and payload > 0 else None,
         loaded_ratio=_loaded_ratio(t, stops),
         added=tuple(added),
         skipped=tuple(skipped),

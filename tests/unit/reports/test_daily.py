@@ -102,9 +102,9 @@ def test_added_skipped_and_detour(report):
 
 
 def test_a_day_still_running_is_provisional():
-    """At 14:00 V-002 is out with O-6 pending; V-003 is back; nothing is SKIPPED yet."""
+    """At 14:00 V-001 drives back, V-002 is out with O-6 pending, V-003 is back; nothing is SKIPPED."""
     r = branch_report(recorded_day(now=at(14), until=at(14)))
-    assert r.provisional and r.running_routes == ("V-002",)
+    assert r.provisional and r.running_routes == ("V-001", "V-002")
     v2 = next(v for v in r.vehicles if v.vehicle_id == "V-002")
     assert [s.outcome for s in v2.stops] == ["DELIVERED", "FAILED", "DELIVERED", "PENDING"]
     v3 = next(v for v in r.vehicles if v.vehicle_id == "V-003")
