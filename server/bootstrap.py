@@ -23,15 +23,20 @@ from hakobu.optimizer.v1 import optimizer_pb2, optimizer_pb2_grpc
 from optimizer.parallel import WorkerPool
 from optimizer.service.operations import InMemoryOperationStore, OperationStore
 from optimizer.service.servicer import OptimizerServicer
+from server.adapters.memory.identity import InProcessDenylist
 from server.adapters.postgres.database import Database
 from server.adapters.postgres.master_data import PgMasterData
 from server.adapters.postgres.plans import PgPlans
 from server.adapters.road_graphs import RegistryGraphs
 from server.entrypoints.grpc.operations import OperationsServicer
+from server.identity.authenticate import Authenticator
+from server.identity.ports import Denylist
+from server.identity.tokens import TokenIssuer
 from server.plans.ports import PlanStores
 from server.plans.solver import Solver
-from server.platform.grpc import Service, build_server, service_name
+from server.platform.grpc import Service, Tls, build_server, service_name
 from server.platform.observability import PrometheusSolveMetrics
+from server.platform.secrets import secret_file
 from server.platform.settings import Settings, default_workers
 
 log = logging.getLogger("hakobu.server")
@@ -98,7 +103,8 @@ def open_batch(
     if optimizer:
         from optimizer.service.client import RemoteSolver
 
-        solver = RemoteSolver(optimizer, road=matrices)
+        solver = RemoteSolver(optimizer, road=matrices, metadata=service_metadata(settings),
+                              credentials=_channel_credentials(settings))
     return Batch(database, plan_stores(database, registry), matrices, solver)
 
 
@@ -109,6 +115,60 @@ def plan_stores(db: Database, registry: GraphRegistry | None = None) -> PlanStor
 
 #: Seconds a graceful shutdown gives calls and operations when no Settings say otherwise.
 DEFAULT_GRACE = 10.0
+
+# ---------------------------------------------------------------- identity
+
+#: Revoked tokens when there is no Redis: one list for every server of this process.
+_LOCAL_DENYLIST = InProcessDenylist()
+
+
+def denylist(settings: Settings) -> Denylist:
+    """Revoked access tokens: in Redis (shared by every replica) when ``REDIS_URL`` is set."""
+    if settings.redis_url:
+        from server.adapters.redis.denylist import RedisDenylist
+
+        return RedisDenylist.from_url(settings.redis_url)
+    return _LOCAL_DENYLIST
+
+
+def signing_key(settings: Settings) -> bytes:
+    """``HAKOBU_JWT_SECRET``, else the key file (generated on first use)."""
+    return (settings.jwt_secret or secret_file(settings.jwt_key_path)).encode()
+
+
+def service_token(settings: Settings) -> str:
+    """``HAKOBU_SERVICE_TOKEN``, else the token file of the data directory (generated on first use)."""
+    return settings.service_token or secret_file(settings.service_token_path)
+
+
+def service_metadata(settings: Settings) -> tuple[tuple[str, str], ...]:
+    """The metadata with which this process calls Hakobu's other services (the service credential)."""
+    return (("authorization", f"Service {service_token(settings)}"),)
+
+
+def authenticator(settings: Settings | None = None, database: Database | None = None) -> Authenticator:
+    """Checks every call's credential: tokens signed with the settings' key, the denylist, API keys in
+    ``database`` (None: API keys are refused), and the service credential."""
+    s = settings or Settings()
+    from server.adapters.postgres.identity import PgApiKeys
+
+    keys = PgApiKeys(database) if database is not None else None
+    return Authenticator(TokenIssuer(signing_key(s)), denylist(s), keys, service_token(s))
+
+
+def tls(settings: Settings | None) -> Tls | None:
+    """The gRPC servers' certificate and key when the settings name them."""
+    if settings is None or settings.tls_cert is None or settings.tls_key is None:
+        return None
+    return Tls(settings.tls_cert.read_bytes(), settings.tls_key.read_bytes())
+
+
+def _channel_credentials(settings: Settings | None) -> grpc.ChannelCredentials | None:
+    """TLS to our own servers: trust their certificate (the settings' chain)."""
+    served = tls(settings)
+    if served is None:
+        return None
+    return grpc.ssl_channel_credentials(root_certificates=served.certificate_chain)
 
 
 
@@ -165,19 +225,25 @@ def create_optimizer_server(
     workers: int | None = None,
     geo: tuple[GraphRegistry, MatrixCache] | None = None,
     settings: Settings | None = None,
+    auth: Authenticator | None = None,
 ) -> Running:
     """OptimizerService and GeoService bound to ``address`` (port 0 picks a free one), started.
 
     ``workers`` solver processes (default: the cores, at most 2); 0 solves in
     the server process itself (for tests and tiny deployments). ``geo`` is the
     road-graph registry and matrix cache (default: :func:`default_geo` of ``settings``).
+    Every call is authenticated by ``auth`` (default: :func:`authenticator` of ``settings``, with API
+    keys when the optimizer has a database).
     """
+    from server.entrypoints.grpc.auth import authenticate_with
+
     registry, cache = geo if geo is not None else default_geo(settings)
     n = (settings.workers if settings is not None else default_workers()) if workers is None else workers
     pool = WorkerPool(n) if n > 0 else None
     if pool is not None and not pool.wait_ready():
         log.warning("solver workers are slow to start", extra={"workers": n})
     db, store = _optimizer_store(settings)
+    auth = auth if auth is not None else authenticator(settings, db)
     servicer = OptimizerServicer(
         pool, store, parallelism=max(n, 1), road=RoadMatrixProvider(registry, cache),
         metrics=PrometheusSolveMetrics(),
@@ -188,7 +254,7 @@ def create_optimizer_server(
             Service(OPERATIONS_SERVICE, operations_pb2_grpc.add_OperationsServicer_to_server,
                     OperationsServicer(store)),
             Service(GEO_SERVICE, geo_pb2_grpc.add_GeoServiceServicer_to_server, GeoServicer(registry, cache)),
-        ])
+        ], authenticate=authenticate_with(auth), tls=tls(settings))
     except OSError:
         if pool is not None:
             pool.close()
@@ -250,18 +316,26 @@ def create_plans_server(
     concurrency: int = 2,
     geo: tuple[GraphRegistry, MatrixCache] | None = None,
     settings: Settings | None = None,
+    auth: Authenticator | None = None,
 ) -> RunningPlans:
-    """OrganizationService + PlanService (+ their Operations) over ``database_url``, started.
+    """OrganizationService + PlanService (+ their Operations) and the identity services (AuthService,
+    UserService, ApiKeyService) over ``database_url``, started.
 
-    Plans are solved by the OptimizerService at ``optimizer_target`` (gRPC) and re-checked here with the
-    same checker; ``concurrency`` bounds the optimizations running at once.
+    Plans are solved by the OptimizerService at ``optimizer_target`` (gRPC, with the service credential)
+    and re-checked here with the same checker; ``concurrency`` bounds the optimizations running at once.
+    Every call is authenticated by ``auth`` (default: :func:`authenticator` of ``settings`` over this
+    database).
     """
     from hakobu.fleet.v1 import fleet_pb2, fleet_pb2_grpc
+    from hakobu.identity.v1 import identity_pb2, identity_pb2_grpc
     from hakobu.plans.v1 import plans_pb2, plans_pb2_grpc
     from optimizer.service.client import RemoteSolver
+    from server.adapters.postgres.identity import PgApiKeys, PgUsers
     from server.adapters.postgres.migrate import migrate
     from server.adapters.postgres.operations import PgOperationStore
+    from server.entrypoints.grpc.auth import authenticate_with
     from server.entrypoints.grpc.context import caller
+    from server.entrypoints.grpc.identity import ApiKeyServicer, AuthServicer, UserServicer
     from server.entrypoints.grpc.organization import OrganizationServicer
     from server.entrypoints.grpc.plans import PlanServicer
 
@@ -269,7 +343,9 @@ def create_plans_server(
     db = Database(database_url)
     registry, cache = geo if geo is not None else default_geo(settings)
     road = RoadMatrixProvider(registry, cache)
-    solver = RemoteSolver(optimizer_target, road=road)
+    auth = auth if auth is not None else authenticator(settings, db)
+    solver = RemoteSolver(optimizer_target, road=road, metadata=auth.service_metadata(),
+                          credentials=_channel_credentials(settings))
     store = PgOperationStore(db, lease=settings.operation_lease if settings is not None else 60.0)
     plans = PlanServicer(
         plan_stores(db, registry), solver, store, road=road, concurrency=concurrency,
@@ -282,7 +358,14 @@ def create_plans_server(
         Service(service_name(fleet_pb2.DESCRIPTOR, "OrganizationService"),
                 fleet_pb2_grpc.add_OrganizationServiceServicer_to_server, OrganizationServicer(db)),
         Service(OPERATIONS_SERVICE, operations_pb2_grpc.add_OperationsServicer_to_server, operations),
-    ], thread_prefix="grpc-plans")
+        Service(service_name(identity_pb2.DESCRIPTOR, "AuthService"),
+                identity_pb2_grpc.add_AuthServiceServicer_to_server,
+                AuthServicer(PgUsers(db), auth.issuer, auth.denylist)),
+        Service(service_name(identity_pb2.DESCRIPTOR, "UserService"),
+                identity_pb2_grpc.add_UserServiceServicer_to_server, UserServicer(PgUsers(db))),
+        Service(service_name(identity_pb2.DESCRIPTOR, "ApiKeyService"),
+                identity_pb2_grpc.add_ApiKeyServiceServicer_to_server, ApiKeyServicer(PgApiKeys(db))),
+    ], thread_prefix="grpc-plans", authenticate=authenticate_with(auth), tls=tls(settings))
     log.info("plans listening", extra={"address": address, "port": built.port, "optimizer": optimizer_target})
     grace = settings.shutdown_grace if settings is not None else DEFAULT_GRACE
     return RunningPlans(built.server, built.port, built.health, plans, solver, db, grace)

@@ -20,7 +20,7 @@ DEFAULT_ORGANIZATION = "ORG-001"
 VARIABLES: dict[str, tuple[str, str]] = {
     "HAKOBU_DATA_DIR": ("`var/` in the project", "local state: embedded PostgreSQL, compiled graphs"),
     "DATABASE_URL": ("unset: embedded PostgreSQL in `<data dir>/pgdata`", "PostgreSQL of the plans store"),
-    "REDIS_URL": ("unset: in-process cache", "Redis for the travel-matrix cache"),
+    "REDIS_URL": ("unset: in-process cache", "Redis for the travel-matrix cache and the sign-out denylist"),
     "HAKOBU_OSM_DIR": ("`../shared/data/osm` if present, else `data/osm/`", "OpenStreetMap extracts"),
     "HAKOBU_GEO_CACHE": ("`<data dir>/geo-cache`", "compiled road graphs"),
     "HAKOBU_OPTIMIZER_ADDRESS": ("`127.0.0.1:50051`", "OptimizerService listen address"),
@@ -34,6 +34,13 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "HAKOBU_LOG_LEVEL": ("`INFO` (`WARNING` for `hakobu solve`)", "JSON logs on stderr"),
     "HAKOBU_OPERATION_LEASE_SECONDS": ("`60`", "an unfinished operation not renewed this long is ABORTED"),
     "HAKOBU_SHUTDOWN_GRACE_SECONDS": ("`10`", "on SIGTERM, searches stop at their best plan within this"),
+    "HAKOBU_JWT_SECRET": ("unset: a key generated into `HAKOBU_JWT_KEY_FILE`",
+                          "key that signs access tokens (HS256, at least 32 bytes)"),
+    "HAKOBU_JWT_KEY_FILE": ("`<data dir>/secrets/jwt.key`", "file of the signing key when no secret is set"),
+    "HAKOBU_SERVICE_TOKEN": ("unset: generated into `<data dir>/secrets/service.token`",
+                             "credential of Hakobu's services calling each other (e.g. plans → optimizer)"),
+    "HAKOBU_TLS_CERT": ("unset: plaintext gRPC", "PEM certificate chain: the gRPC servers serve TLS"),
+    "HAKOBU_TLS_KEY": ("unset", "PEM private key of `HAKOBU_TLS_CERT`"),
 }
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -76,6 +83,14 @@ class Settings:
     operation_lease: float = 60.0
     #: Seconds a graceful shutdown gives running searches and operations to finish.
     shutdown_grace: float = 10.0
+    #: Key that signs access tokens; None: the key in ``jwt_key_path`` (generated there when missing).
+    jwt_secret: str | None = field(default=None, repr=False)
+    jwt_key_file: Path | None = None
+    #: Credential of Hakobu's own services calling each other; None: ``<data dir>/secrets/service.token``.
+    service_token: str | None = field(default=None, repr=False)
+    #: PEM certificate chain and key: the gRPC servers serve TLS (both or neither).
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
 
     def __post_init__(self) -> None:
         problems = _problems(self)
@@ -86,6 +101,14 @@ class Settings:
     def pg_data_dir(self) -> Path:
         """Where the embedded PostgreSQL keeps its files."""
         return self.data_dir / "pgdata"
+
+    @property
+    def jwt_key_path(self) -> Path:
+        return self.jwt_key_file if self.jwt_key_file is not None else self.data_dir / "secrets" / "jwt.key"
+
+    @property
+    def service_token_path(self) -> Path:
+        return self.data_dir / "secrets" / "service.token"
 
     @property
     def geo_cache_dir(self) -> Path:
@@ -128,6 +151,8 @@ class Settings:
         osm_raw = get("HAKOBU_OSM_DIR")
         cache_raw = get("HAKOBU_GEO_CACHE")
         schedule_raw = get("HAKOBU_SCHEDULE")
+        jwt_file_raw = get("HAKOBU_JWT_KEY_FILE")
+        cert_raw, key_raw = get("HAKOBU_TLS_CERT"), get("HAKOBU_TLS_KEY")
         values = {
             "data_dir": data_dir,
             "database_url": get("DATABASE_URL"),
@@ -145,6 +170,11 @@ class Settings:
             "log_level": (get("HAKOBU_LOG_LEVEL") or "").upper() or None,
             "operation_lease": seconds("HAKOBU_OPERATION_LEASE_SECONDS", cls.operation_lease),
             "shutdown_grace": seconds("HAKOBU_SHUTDOWN_GRACE_SECONDS", cls.shutdown_grace),
+            "jwt_secret": get("HAKOBU_JWT_SECRET"),
+            "jwt_key_file": _resolve(jwt_file_raw, data_dir) if jwt_file_raw else None,
+            "service_token": get("HAKOBU_SERVICE_TOKEN"),
+            "tls_cert": _resolve(cert_raw, data_dir) if cert_raw else None,
+            "tls_key": _resolve(key_raw, data_dir) if key_raw else None,
         }
         if problems:
             raise SettingsError(problems)
@@ -192,6 +222,12 @@ def _problems(s: Settings) -> list[str]:
     if not 0 <= s.shutdown_grace <= 3600:
         out.append(f"HAKOBU_SHUTDOWN_GRACE_SECONDS: 0〜3600 / must be from 0 to 3600, "
                    f"not {s.shutdown_grace}")
+    if s.jwt_secret is not None and len(s.jwt_secret.encode()) < 32:
+        out.append("HAKOBU_JWT_SECRET: 32バイト以上にしてください / must be at least 32 bytes")
+    if s.service_token is not None and len(s.service_token) < 16:
+        out.append("HAKOBU_SERVICE_TOKEN: 16文字以上にしてください / must be at least 16 characters")
+    if (s.tls_cert is None) != (s.tls_key is None):
+        out.append("HAKOBU_TLS_CERT / HAKOBU_TLS_KEY: 両方指定してください / set both or neither")
     if not s.organization:
         out.append("HAKOBU_ORGANIZATION: 空です / must not be empty")
     return out

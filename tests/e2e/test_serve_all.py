@@ -15,12 +15,13 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from hakobu.fleet.v1 import fleet_pb2 as rpb
 from hakobu.fleet.v1 import fleet_pb2_grpc
 from server.adapters.postgres.seed import ORG_ID, seed, tomorrow
+from tests.credentials import SERVER_ENV, metadata_for
 from tests.integration.db.conftest import db_url  # noqa: F401  (fixture)
 
 
 def test_serve_all_starts_optimizer_and_plans(db_url: str) -> None:  # noqa: F811
     seed(db_url, tomorrow())
-    env = {**os.environ, "DATABASE_URL": db_url, "HAKOBU_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, **SERVER_ENV, "DATABASE_URL": db_url, "HAKOBU_LOG_LEVEL": "WARNING"}
     cmd = [sys.executable, "-m", "server.entrypoints.cli", "serve", "all", "--address", "127.0.0.1:0",
            "--plans-address", "127.0.0.1:0", "--workers", "0", "--metrics-port", "-1"]
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env) as proc:
@@ -52,7 +53,7 @@ def _check(proc: subprocess.Popen[str]) -> None:
         with grpc.insecure_channel(plans.group(1)) as ch:
             branches = fleet_pb2_grpc.OrganizationServiceStub(ch).ListBranches(
                 rpb.ListBranchesRequest(parent=f"organizations/{ORG_ID}"),
-                metadata=(("x-hakobu-organization", ORG_ID),), timeout=10,
+                metadata=metadata_for(ORG_ID), timeout=10,
             ).branches
         assert "練馬営業所" in {b.display_name for b in branches}
     finally:

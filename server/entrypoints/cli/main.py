@@ -1,4 +1,5 @@
-"""The ``hakobu`` command: serve, solve, demo, db, replan and scheduler (one module per group)."""
+"""The ``hakobu`` command: serve, solve, demo, db, replan, scheduler, users and apikeys (one module per
+group)."""
 
 from __future__ import annotations
 
@@ -83,6 +84,9 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     rp.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
 
     _add_scheduler_parser(sub)
+    from server.entrypoints.cli import identity
+
+    identity.add_parsers(sub, settings)
 
     ns = ap.parse_args(argv)
     from server.platform.observability import configure_logging
@@ -106,6 +110,8 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
 
         run = {"db": batch.db, "replan": batch.replan, "scheduler": batch.scheduler}[ns.command]
         return run(settings, wiring, ns)
+    if ns.command in ("users", "apikeys"):
+        return identity.run(settings, wiring, ns)
     from server.entrypoints.cli.demo import demo
 
     return demo(settings, wiring, ns)

@@ -20,6 +20,7 @@ def serve_optimizer(
 ) -> int:
     from server.platform.observability import serve_metrics
 
+    # Tokens and the service credential; API keys too when DATABASE_URL is set.
     running = wiring.create_optimizer_server(address, workers, settings=settings)
     host = address.rsplit(":", 1)[0]
     print(f"OptimizerService (gRPC) listening on {host}:{running.port}", flush=True)
@@ -44,19 +45,21 @@ def serve_plans(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) 
     stoppers = []
     optimizer = None
     target = ns.optimizer
+    url = wiring.database_url(settings)
+    auth = wiring.authenticator(settings, wiring.Database(url))  # tokens and API keys, for both servers
     if ns.service == "all":
-        optimizer = wiring.create_optimizer_server(ns.address, ns.workers, settings=settings)
+        optimizer = wiring.create_optimizer_server(ns.address, ns.workers, settings=settings, auth=auth)
         stoppers.append(optimizer.stop)
         host = ns.address.rsplit(":", 1)[0]
         target = f"{host}:{optimizer.port}"
         print(f"OptimizerService (gRPC) listening on {target}", flush=True)
-    url = wiring.database_url(settings)
-    plans = wiring.create_plans_server(ns.plans_address, url, target, settings=settings)
+    plans = wiring.create_plans_server(ns.plans_address, url, target, settings=settings, auth=auth)
     stoppers.insert(0, plans.stop)
     host = ns.plans_address.rsplit(":", 1)[0]
     print(f"PlanService + OrganizationService (gRPC) listening on {host}:{plans.port} "
           f"(optimizer {target}, database {url.split('@')[-1]})", flush=True)
-    print("  call with metadata x-hakobu-organization: ORG-001 (the demo organization)", flush=True)
+    print("  sign in with hakobu.identity.v1.AuthService/Login, then call with "
+          "'authorization: Bearer <token>'", flush=True)
     if ns.metrics_port >= 0:
         maddr = settings.metrics_address
         print(f"Prometheus metrics on http://{maddr}:{serve_metrics(ns.metrics_port, maddr)}/metrics",

@@ -1,0 +1,1 @@
+"""Redis adapters (live state, denylists) implementing ports of the domain packages."""
