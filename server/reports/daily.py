@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from optimizer.checker.duty import JAPAN_2024_DUTY, Duty, DutyRules, DutyViolation, duty_violations
+from optimizer.checker.duty import JAPAN_2024_DUTY, Duty, DutyCode, DutyRules, DutyViolation, duty_violations
 from optimizer.rules import JAPAN_2024, DrivingRules
 from server.jst import JST
 from server.plans.records import Order, RouteRecord
@@ -15,6 +15,8 @@ from server.reports.timeline import Timeline, day_violations, timeline
 from server.tracking.segments import SegmentKind
 
 WORK_KINDS = ("DELIVERY", "PICKUP")
+#: Multi-day findings dated the day before that this day's start causes.
+SPANNING = (DutyCode.REST_BETWEEN_SHIFTS, DutyCode.REST_BELOW_TARGET, DutyCode.RESTRAINT_24H)
 
 
 def day_end(date: datetime.date) -> datetime.datetime:
@@ -174,8 +176,8 @@ def branch_report(
                 continue
             duties = [d for d in history.get(v.driver_id, []) if d.day != day.date] + [duty]
             found = duty_violations(v.driver_id, duties, duty_rules, known_until=max(d.day for d in duties))
-            dv.extend(x for x in found if x.day == day.date or (
-                x.code.value == "REST_BETWEEN_SHIFTS" and x.day == day.date - datetime.timedelta(days=1)))
+            before = day.date - datetime.timedelta(days=1)
+            dv.extend(x for x in found if x.day == day.date or (x.day == before and x.code in SPANNING))
     return BranchDailyReport(
         organization=day.organization,
         branch_id=day.branch.id,

@@ -176,3 +176,33 @@ def recorded_day(now: datetime.datetime | None = None, until: datetime.datetime 
     days.append(VehicleDay(vehicle("V-004"), None, None))
     return DayActuals(ORG, BRANCH, DATE, plan(routes), {o.id: o for o in ORDERS}, tuple(days), 4,
                       now or at(6, day=DATE + datetime.timedelta(days=1)))
+
+
+def shifted(day: DayActuals, days: int) -> DayActuals:
+    """The same day recorded ``days`` days later (earlier when negative)."""
+    import dataclasses
+
+    delta = datetime.timedelta(days=days)
+    date = day.date + delta
+
+    def move(t: datetime.datetime | None) -> datetime.datetime | None:
+        return None if t is None else t + delta
+
+    vehicles = []
+    for v in day.vehicles:
+        route = v.route
+        if route is not None:
+            stops = tuple(dataclasses.replace(s, arrival_time=move(s.arrival_time),
+                                              service_start_time=move(s.service_start_time),
+                                              departure_time=move(s.departure_time)) for s in route.stops)
+            route = dataclasses.replace(route, start_time=move(route.start_time),
+                                        end_time=move(route.end_time), stops=stops)
+        vehicles.append(dataclasses.replace(
+            v, route=route,
+            positions=tuple(dataclasses.replace(p, time=p.time + delta) for p in v.positions),
+            events=tuple(dataclasses.replace(e, time=e.time + delta, event_id=f"{e.event_id}@{days}",
+                                             request_id=f"{e.request_id}@{days}") for e in v.events),
+        ))
+    orders = {k: dataclasses.replace(o, delivery_date=date) for k, o in day.orders.items()}
+    return dataclasses.replace(day, date=date, plan=dataclasses.replace(day.plan, plan_date=date),
+                               vehicles=tuple(vehicles), orders=orders, now=day.now + delta)
