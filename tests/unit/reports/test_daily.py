@@ -113,10 +113,12 @@ def test_a_day_still_running_is_provisional():
 
 
 def test_history_brings_the_rest_before_the_day():
-    """D-002 ended at 22:00 the day before: 7 h of rest before 05:00, under the 9 h minimum."""
+    """D-002 worked 09:00-22:00 the day before: 7 h of rest before 05:00, under the 9 h minimum, and the
+    4 h from 05:00 to 09:00 count toward the day before too (17 h in its 24 hours, over 15 h)."""
     prev = DATE - datetime.timedelta(days=1)
     history = {"D-002": [Duty(at(9, day=prev), at(22, day=prev), 6 * H)]}
     r = branch_report(recorded_day(), history=history)
     assert [(d.code, d.driver_id, d.day, d.amount, d.limit) for d in r.duty_violations] == [
+        (DutyCode.RESTRAINT_24H, "D-002", prev, 17 * H, 15 * H),
         (DutyCode.REST_BETWEEN_SHIFTS, "D-002", prev, 7 * H, 9 * H),
     ]
