@@ -369,3 +369,158 @@ def create_plans_server(
     log.info("plans listening", extra={"address": address, "port": built.port, "optimizer": optimizer_target})
     grace = settings.shutdown_grace if settings is not None else DEFAULT_GRACE
     return RunningPlans(built.server, built.port, built.health, plans, solver, db, grace)
+
+
+# ---------------------------------------------------------------- the tracking server
+
+
+@dataclass
+class RunningTracking:
+    server: grpc.Server
+    port: int
+    health: health.HealthServicer
+    servicer: Any
+    ingest: Any
+    #: The OsmAnd HTTP endpoint (None when not started) and its port.
+    osmand: Any = None
+    osmand_port: int = 0
+    closers: list[Any] = field(default_factory=list)
+    grace: float = DEFAULT_GRACE
+    _stopped: bool = field(default=False, repr=False)
+
+    def stop(self, grace: float | None = None) -> None:
+        """NOT_SERVING, no new calls or HTTP requests, calls under way finish within ``grace``; then the
+        observers drain and the history's writer, Redis clients and the database close."""
+        if self._stopped:
+            return
+        self._stopped = True
+        grace = self.grace if grace is None else grace
+        if self.osmand is not None:
+            self.osmand.stop(grace)
+        _stop_serving(self.health, self.server, self.servicer, grace)
+        for close in self.closers:
+            close()
+
+
+def tracking_stores(database_url: str, redis_url: str | None) -> tuple[Any, list[Any]]:
+    """The ingest pipeline over PostgreSQL (history, devices) and Redis when ``redis_url`` is set (else
+    in-process live state and bus), with live state rebuilt from history; and what to close after it."""
+    from server.adapters.memory.tracking import MemoryFleetBus, MemoryLiveState
+    from server.adapters.postgres.devices import PgDevices
+    from server.adapters.postgres.tracking_history import PgPositionHistory
+    from server.tracking.ingest import Ingest
+
+    db = Database(database_url)
+    history = PgPositionHistory(database_url, db=db)
+    live: Any
+    bus: Any
+    closers: list[Any] = []
+    if redis_url:
+        from server.adapters.redis.fleet_bus import RedisFleetBus
+        from server.adapters.redis.live_state import RedisLiveState
+
+        live, bus = RedisLiveState(redis_url), RedisFleetBus(redis_url)
+        closers += [live.close, bus.close]
+    else:
+        live, bus = MemoryLiveState(), MemoryFleetBus()
+    ingest = Ingest(PgDevices(db), history, live, bus)
+    ingest.start_live()
+    return ingest, [ingest.close, history.close, *closers, db.close]
+
+
+def create_tracking_server(
+    address: str,
+    database_url: str,
+    *,
+    osmand_address: str | None = None,
+    settings: Settings | None = None,
+    auth: Authenticator | None = None,
+) -> RunningTracking:
+    """TrackingService over ``database_url`` (and Redis when the settings name one), started; with the
+    OsmAnd HTTP endpoint on ``osmand_address`` when given (port 0 picks a free one). Every gRPC call is
+    authenticated by ``auth`` (default: :func:`authenticator` of ``settings`` over this database)."""
+    from hakobu.tracking.v1 import tracking_pb2, tracking_pb2_grpc
+    from server.adapters.postgres.migrate import migrate
+    from server.entrypoints.grpc.auth import authenticate_with
+    from server.entrypoints.grpc.tracking import TrackingServicer
+
+    migrate(database_url)
+    if auth is None:
+        auth = authenticator(settings, Database(database_url))
+    ingest, closers = tracking_stores(database_url, settings.redis_url if settings is not None else None)
+    live_db = Database(database_url)
+    live = create_live(settings, live_db, ingest.live, ingest.bus, ingest.history)
+    ingest.register(live.monitor)
+    closers[:0] = [live.close]
+    closers.append(live_db.close)
+    servicer = TrackingServicer(ingest, live=live.services)
+    try:
+        built = build_server(address, [
+            Service(service_name(tracking_pb2.DESCRIPTOR, "TrackingService"),
+                    tracking_pb2_grpc.add_TrackingServiceServicer_to_server, servicer),
+        ], thread_prefix="grpc-tracking", authenticate=authenticate_with(auth), tls=tls(settings))
+    except OSError:
+        for close in closers:
+            close()
+        raise
+    grace = settings.shutdown_grace if settings is not None else DEFAULT_GRACE
+    running = RunningTracking(built.server, built.port, built.health, servicer, ingest, closers=closers,
+                              grace=grace)
+    if osmand_address is not None:
+        from server.entrypoints.http.osmand import start_osmand
+
+        running.osmand = start_osmand(osmand_address, ingest)
+        running.osmand_port = running.osmand.port
+    log.info("tracking listening", extra={"address": address, "port": built.port,
+                                          "osmand_port": running.osmand_port})
+    return running
+
+
+def retention_runner(batch: Batch, settings: Settings) -> Any:
+    """The scheduler's ``retention`` jobs over the batch's database (archiving to the object store once
+    one is configured)."""
+    from server.adapters.postgres.tracking_history import PgPositionHistory
+    from server.scheduler.runner import RetentionRunner
+
+    return RetentionRunner(PgPositionHistory(batch.database.url, db=batch.database))
+# ---------------------------------------------------------------- tracking: the live half
+
+
+class Live:
+    """Stop events, vehicle states, the fleet stream and tracking links (``services``, for the servicer),
+    and the position observer (``monitor``) to register with the ingest pipeline; ``close`` stops its
+    timer."""
+
+    services: Any
+    monitor: Any
+    close: Any
+
+
+def create_live(settings: Settings | None, db: Database, live: Any, bus: Any, history: Any,
+                *, tick_every: float = 30.0) -> Live:
+    """The live half of tracking over ``db`` (plans, stop events, master records), the ingest pipeline's
+    live state, fleet bus and history, the object store and the tracking-link key of the settings."""
+    from server.adapters.objects.s3 import object_store
+    from server.adapters.postgres.repository import Repositories
+    from server.adapters.postgres.stop_events import PgStopEvents
+    from server.entrypoints.grpc.tracking_live import LiveServices
+    from server.tracking.events import EventDeps
+    from server.tracking.fleet import FleetDeps, LiveConfig
+    from server.tracking.links import load_secret
+    from server.tracking.monitor import LiveMonitor, start_ticker
+
+    s = settings or Settings()
+    stores = plan_stores(db)
+    repos = Repositories(db)
+    events = PgStopEvents(db)
+    objects = object_store(s.object_store_location, s.object_store_endpoint, s.object_store_region)
+    config = LiveConfig(arrival_radius=s.arrival_radius, arrival_dwell=s.arrival_dwell,
+                        silent_after=s.silent_after, off_route=s.off_route)
+    event_deps = EventDeps(plans=stores, events=events, objects=objects, live=live, bus=bus)
+    fleet = FleetDeps(plans=stores, live=live, vehicles=repos.vehicles, orders=repos.orders, events=events,
+                      config=config)
+    secret = load_secret(s.tracking_link_secret, s.data_dir / "tracking-link.key")
+    services = LiveServices(events=event_deps, fleet=fleet, bus=bus, link_secret=secret)
+    monitor = LiveMonitor(event_deps, fleet, history)
+    stop = start_ticker(monitor, tick_every) if tick_every > 0 else (lambda: None)
+    return Live(services, monitor, stop)

@@ -8,7 +8,10 @@ whose errors carry ErrorInfo and LocalizedMessage details (``server.platform.err
 
 from __future__ import annotations
 
+import logging
+import re
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent import futures
 from dataclasses import dataclass
@@ -19,7 +22,9 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from server.platform.errors import ErrorDetailsContext
-from server.platform.observability import RPC_SECONDS, RPC_TOTAL
+from server.platform.observability import RPC_SECONDS, RPC_TOTAL, log_context
+
+log = logging.getLogger("hakobu.rpc")
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 THREADS = 16
@@ -47,9 +52,46 @@ def _code_name(context: grpc.ServicerContext) -> str:
     return getattr(got, "name", "UNKNOWN") if got is not None else "UNKNOWN"
 
 
-def _record(method: str, code: str, t0: float) -> None:
+#: Codes that say the server failed (logged as errors); the others are the caller's problem.
+_SERVER_FAULTS = frozenset({"INTERNAL", "UNKNOWN", "DATA_LOSS", "UNIMPLEMENTED"})
+_PLAN = re.compile(r"(?:^|/)plans/([^/]+)")
+_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
+
+
+def _record(method: str, code: str, t0: float, full_method: str) -> None:
+    seconds = time.monotonic() - t0
     RPC_TOTAL.labels(method, code).inc()
-    RPC_SECONDS.labels(method).observe(time.monotonic() - t0)
+    RPC_SECONDS.labels(method).observe(seconds)
+    if full_method.startswith("/grpc."):  # health checks and reflection: counted, not logged
+        return
+    level = logging.INFO if code == "OK" else logging.ERROR if code in _SERVER_FAULTS else logging.WARNING
+    log.log(level, "rpc", extra={"duration_ms": round(seconds * 1000, 1),
+                                 "status": "success" if code == "OK" else "error", "code": code})
+
+
+def _action(method: str) -> str:
+    """``CreatePlan`` -> ``create_plan`` (the seed's ``action``)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", method).lower()
+
+
+def _call_fields(full_method: str, request: Any, context: grpc.ServicerContext) -> dict[str, Any]:
+    """Log fields of one call: its action, request id, trace id and the plan it names, if any."""
+    metadata = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
+    request_id = metadata.get("x-request-id") or uuid.uuid4().hex
+    parent = _TRACEPARENT.match(metadata.get("traceparent", ""))
+    plan_id = None
+    for field in ("name", "parent", "plan"):
+        value = getattr(request, field, None)
+        match = _PLAN.search(value) if isinstance(value, str) else None
+        if match:
+            plan_id = match.group(1)
+            break
+    return {
+        "action": _action(full_method.rsplit("/", 1)[-1]),
+        "request_id": request_id,
+        "trace_id": parent.group(1) if parent else None,
+        "plan_id": plan_id,
+    }
 
 
 class MetricsInterceptor(grpc.ServerInterceptor):
@@ -113,13 +155,14 @@ def _unary(how: tuple[str, Authenticate | None], inner: Callable[[Any, Any], Any
 
     def timed(request: Any, context: grpc.ServicerContext) -> Any:
         t0, code = time.monotonic(), "OK"
-        try:
-            return inner(request, _context(context, full, authenticate))
-        except Exception:
-            code = _code_name(context)
-            raise
-        finally:
-            _record(method, code, t0)
+        with log_context(**_call_fields(full, request, context)):
+            try:
+                return inner(request, _context(context, full, authenticate))
+            except Exception:
+                code = _code_name(context)
+                raise
+            finally:
+                _record(method, code, t0, full)
 
     return timed
 
@@ -130,16 +173,30 @@ def _streaming(how: tuple[str, Authenticate | None], inner: Callable[[Any, Any],
 
     def timed(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
         t0, code = time.monotonic(), "OK"
+        # A generator's context is the consumer's: each step opens the call's log context anew.
+        fields = _call_fields(full, request, context)
+        stream = None
         try:
-            yield from inner(request, _context(context, full, authenticate))
+            with log_context(**fields):
+                stream = inner(request, _context(context, full, authenticate))
+            while True:
+                with log_context(**fields):
+                    try:
+                        item = next(stream)
+                    except StopIteration:
+                        return
+                yield item
         except GeneratorExit:
             code = "CANCELLED"
+            if stream is not None:
+                stream.close()
             raise
         except Exception:
             code = _code_name(context)
             raise
         finally:
-            _record(method, code, t0)
+            with log_context(**fields):
+                _record(method, code, t0, full)
 
     return timed
 

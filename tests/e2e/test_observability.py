@@ -82,8 +82,8 @@ def test_json_log_line_carries_extras() -> None:
     record.engine = "pyvrp"
     line = JsonFormatter().format(record)
     data = json.loads(line)
-    assert data["message"] == "solved 3" and data["level"] == "info" and data["engine"] == "pyvrp"
-    assert data["time"].endswith("Z")
+    assert data["message"] == "solved 3" and data["level"] == "INFO" and data["engine"] == "pyvrp"
+    assert data["timestamp"].endswith("Z")
 
 
 def test_graceful_shutdown_finishes_the_call_in_flight() -> None:

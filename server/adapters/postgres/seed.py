@@ -136,6 +136,7 @@ def seed(url: str, delivery_date: datetime.date | None = None, organization: str
             "users": _insert(conn, "users", USERS, organization),  # after drivers: driver01 is D-001
             "customers": _insert(conn, "customers", CUSTOMERS, organization),
             "orders": _insert(conn, "orders", demo_orders(day), organization),
+            **_demo_devices(conn, organization),
         }
 
 
@@ -154,3 +155,14 @@ def set_dev_passwords(url: str, organization: str = ORG_ID) -> dict[str, str]:
                 (hash_password(password), organization, login),
             )
     return dict(DEV_PASSWORDS)
+def _demo_devices(conn: psycopg.Connection[Any], organization: str) -> dict[str, int]:
+    """The demo organization's trackers: one per vehicle, its id the vehicle id (V-001, …), so a phone
+    running Traccar Client can be pointed at the demo at once. Tracker ids are global: other
+    organizations get none."""
+    if organization != ORG_ID:
+        return {}
+    devices = [{"id": v["id"], "vehicle_id": v["id"], "display_name": f"{v['id']} のスマートフォン"}
+               for v in VEHICLES]
+    assignments = [{"vehicle_id": v["id"], "device_id": v["id"]} for v in VEHICLES]
+    _insert(conn, "device_assignments", assignments, organization)
+    return {"devices": _insert(conn, "devices", devices, organization)}
