@@ -56,6 +56,9 @@ class ReportServicer(reports_pb2_grpc.ReportServiceServicer):
         self.now = now
         self.rules = rules or usecases.ReportRules()
 
+    def shutdown(self, grace: float) -> None:
+        """Nothing runs in the background: calls under way finish within the server's grace."""
+
     # ---------------------------------------------------------------- names and callers
 
     def _name(self, context: grpc.ServicerContext, who: Caller, name: str, kinds: tuple[str, ...],
