@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -63,6 +64,11 @@ class ReportServicer(reports_pb2_grpc.ReportServiceServicer):
 
     def _name(self, context: grpc.ServicerContext, who: Caller, name: str, kinds: tuple[str, ...],
               field: str = "name") -> convert.ReportName:
+        org = re.match(r"organizations/([^/]+)/", name or "")
+        if org is not None and org[1] != who.organization:
+            context.abort(grpc.StatusCode.PERMISSION_DENIED,
+                          f"他の組織のデータにはアクセスできません / organizations/{org[1]} is not the "
+                          f"caller's organization")
         parsed = convert.parse_report_name(name or "")
         if parsed is None or parsed.kind not in kinds:
             shapes = {

@@ -25,7 +25,7 @@ from google.protobuf import message_factory
 from google.protobuf.descriptor import MethodDescriptor
 
 import hakobu
-from server.bootstrap import create_optimizer_server, create_plans_server
+from server.bootstrap import create_optimizer_server, create_plans_server, create_reports_server
 from server.identity import policy
 from server.identity.principal import Role
 from tests.credentials import metadata_for, settings
@@ -78,6 +78,8 @@ def servers(db_url: str) -> Iterator[Servers]:  # noqa: F811
     plans = create_plans_server("127.0.0.1:0", db_url, f"127.0.0.1:{optimizer.port}", settings=s)
     to_optimizer = grpc.insecure_channel(f"127.0.0.1:{optimizer.port}")
     to_plans = grpc.insecure_channel(f"127.0.0.1:{plans.port}")
+    reports = create_reports_server("127.0.0.1:0", db_url, settings=s)
+    to_reports = grpc.insecure_channel(f"127.0.0.1:{reports.port}")
     channels = {
         "hakobu.optimizer.v1.OptimizerService": to_optimizer,
         "hakobu.geo.v1.GeoService": to_optimizer,
@@ -87,12 +89,15 @@ def servers(db_url: str) -> Iterator[Servers]:  # noqa: F811
         "hakobu.identity.v1.AuthService": to_plans,
         "hakobu.identity.v1.UserService": to_plans,
         "hakobu.identity.v1.ApiKeyService": to_plans,
+        "hakobu.reports.v1.ReportService": to_reports,
     }
     try:
         yield Servers(channels, new_org(db_url), new_org(db_url))
     finally:
         to_optimizer.close()
         to_plans.close()
+        to_reports.close()
+        reports.stop(0)
         plans.stop(0)
         optimizer.stop(0)
 
