@@ -587,8 +587,8 @@ def create_reports_server(
 
         migrate(database_url)
         db = Database(database_url)
-        closers.append(db.close)
         stores = report_stores(db)
+        closers += [stores.positions.close, db.close]
     if auth is None:
         auth = authenticator(settings, db)
     kw = {"now": now} if now is not None else {}

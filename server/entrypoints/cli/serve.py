@@ -64,6 +64,7 @@ def serve_plans(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) 
           "'authorization: Bearer <token>'", flush=True)
     if ns.service == "all":
         stoppers.insert(0, _start_tracking(settings, wiring, ns, url, auth).stop)
+        stoppers.insert(0, _start_reports(settings, wiring, ns, url, auth).stop)
         from server.entrypoints.cli.gateway import GatewayProcess
 
         try:
@@ -106,6 +107,28 @@ def _start_tracking(
     print(f"OsmAnd endpoint (Traccar Client) on http://{ohost}:{tracking.osmand_port}/ "
           f"(demo tracker ids: the vehicle ids, V-001, …)", flush=True)
     return tracking
+
+
+def _start_reports(
+    settings: Settings, wiring: ModuleType, ns: argparse.Namespace, url: str, auth: Any = None
+) -> Any:
+    reports = wiring.create_reports_server(ns.reports_address, url, settings=settings, auth=auth)
+    host = ns.reports_address.rsplit(":", 1)[0]
+    print(f"ReportService (gRPC) listening on {host}:{reports.port}", flush=True)
+    return reports
+
+
+def serve_reports(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
+    """``serve reports``: ReportService over the plans store's database (plans, tracking history)."""
+    reports = _start_reports(settings, wiring, ns, wiring.database_url(settings))
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    print("shutting down…", flush=True)
+    reports.stop(settings.shutdown_grace)
+    _exit_now()
+    return 0
 
 
 def serve_tracking(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
