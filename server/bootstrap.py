@@ -605,3 +605,29 @@ def create_reports_server(
     log.info("reports listening", extra={"address": address, "port": built.port})
     grace = settings.shutdown_grace if settings is not None else DEFAULT_GRACE
     return RunningReports(built.server, built.port, built.health, servicer, closers, grace)
+
+
+def report_mail(settings: Settings) -> Any:
+    """Report mails: SMTP when ``HAKOBU_SMTP_URL`` is set (failed mails kept in the outbox), else every
+    mail written to the outbox folder; None when no branch has addresses."""
+    from server.adapters.mail.outbox import OutboxMailer
+    from server.adapters.mail.smtp import SmtpMailer
+    from server.reports.delivery import MailConfig
+
+    if not settings.report_recipients:
+        return None
+    outbox = OutboxMailer(settings.outbox_dir)
+    mailer = SmtpMailer(settings.smtp_url) if settings.smtp_url else outbox
+    return MailConfig(mailer, outbox, settings.mail_from, settings.report_recipients)
+
+
+def reports_runner(batch: Batch, settings: Settings) -> Any:
+    """The scheduler's ``reports`` jobs over the batch's database, the object store of the settings and
+    the report mail."""
+    from server.adapters.objects.s3 import object_store
+    from server.scheduler.reports_runner import ReportsRunner
+
+    objects = object_store(settings.object_store_location, settings.object_store_endpoint,
+                           settings.object_store_region)
+    mail = report_mail(settings)
+    return ReportsRunner(report_stores(batch.database), objects, mail, report_rules(settings))
