@@ -37,8 +37,6 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "HAKOBU_REPORT_RECIPIENTS": ("unset: no mail", "report mail addresses per branch: "
                                  "`BR-NRM=a@example.jp,b@example.jp;*=all@example.jp`"),
     "HAKOBU_OUTBOX": ("`<data dir>/outbox`", "where mails go without SMTP, and mails that failed to send"),
-    "HAKOBU_WAIT_COUNTS_AS_BREAK": ("`false`", "plans count a wait of 30 min or more for a time window "
-                                    "as the 430 break (the pre-2024 reading)"),
     "HAKOBU_ORGANIZATION": (f"`{DEFAULT_ORGANIZATION}`", "organization of the built-in schedule"),
     "HAKOBU_WORKERS": ("cores, at most 2", "solver worker processes (0 = solve in the server process)"),
     "HAKOBU_METRICS_PORT": ("`9464`", "Prometheus `/metrics` port (−1 disables)"),
@@ -113,8 +111,6 @@ class Settings:
     #: branch id (or ``*``) -> addresses of its report mails.
     report_recipients: dict[str, tuple[str, ...]] = field(default_factory=dict)
     outbox: Path | None = None
-    #: Plans count a wait of ≥ 30 min for a time window as the 430 break (off: only real breaks count).
-    wait_counts_as_break: bool = False
     organization: str = DEFAULT_ORGANIZATION
     workers: int = field(default_factory=default_workers)
     metrics_port: int = 9464
@@ -257,8 +253,6 @@ class Settings:
             "mail_from": get("HAKOBU_MAIL_FROM") or cls.mail_from,
             "report_recipients": _recipients(get("HAKOBU_REPORT_RECIPIENTS"), problems),
             "outbox": _resolve(outbox_raw, data_dir) if (outbox_raw := get("HAKOBU_OUTBOX")) else None,
-            "wait_counts_as_break": _flag(get("HAKOBU_WAIT_COUNTS_AS_BREAK"), "HAKOBU_WAIT_COUNTS_AS_BREAK",
-                                          problems),
             "organization": get("HAKOBU_ORGANIZATION") or DEFAULT_ORGANIZATION,
             "workers": integer("HAKOBU_WORKERS", default_workers()),
             "metrics_port": integer("HAKOBU_METRICS_PORT", cls.metrics_port),
@@ -311,16 +305,6 @@ def _recipients(raw: str | None, problems: list[str]) -> dict[str, tuple[str, ..
             continue
         out[branch.strip()] = found
     return out
-
-
-def _flag(raw: str | None, name: str, problems: list[str]) -> bool:
-    if raw is None:
-        return False
-    if raw.lower() in ("1", "true", "yes", "on"):
-        return True
-    if raw.lower() not in ("0", "false", "no", "off"):
-        problems.append(f"{name}: true か false / must be true or false, not {raw!r}")
-    return False
 
 
 def default_osm_dir() -> Path | None:
