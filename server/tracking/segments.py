@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from server.tracking.model import Position
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -69,22 +71,34 @@ def path_length_m(positions: Sequence[Position], first: int = 0, last: int | Non
 
 
 def _stays(positions: Sequence[Position], radius_m: float, min_stop_s: float) -> list[tuple[int, int]]:
-    """(first, last) index of every stay point, merged when one follows the next in place."""
+    """(first, last) index of every stay point, merged when one follows the next in place.
+
+    Distances to a stay's first position are measured in a local flat projection (exact to well under a
+    metre at these radii), so a long track costs a few multiplications per position.
+    """
     out: list[tuple[int, int]] = []
     n = len(positions)
+    if n == 0:
+        return out
+    lat0 = math.radians(sum(p.latitude for p in positions) / n)
+    kx = math.cos(lat0) * math.pi * EARTH_RADIUS_M / 180
+    ky = math.pi * EARTH_RADIUS_M / 180
+    xs = [p.longitude * kx for p in positions]
+    ys = [p.latitude * ky for p in positions]
+    r2 = radius_m * radius_m
     i = 0
     while i < n:
-        a = positions[i]
+        ax, ay = xs[i], ys[i]
         j = i
         while j + 1 < n:
-            b = positions[j + 1]
-            if haversine_m(a.latitude, a.longitude, b.latitude, b.longitude) > radius_m:
+            dx, dy = xs[j + 1] - ax, ys[j + 1] - ay
+            if dx * dx + dy * dy > r2:
                 break
             j += 1
-        if j > i and (positions[j].time - a.time).total_seconds() >= min_stop_s:
+        if j > i and (positions[j].time - positions[i].time).total_seconds() >= min_stop_s:
             if out and out[-1][1] == i - 1:
-                p = positions[i - 1]
-                if haversine_m(p.latitude, p.longitude, a.latitude, a.longitude) <= radius_m:
+                dx, dy = xs[i - 1] - ax, ys[i - 1] - ay
+                if dx * dx + dy * dy <= r2:
                     out[-1] = (out[-1][0], j)
                     i = j + 1
                     continue
@@ -93,6 +107,17 @@ def _stays(positions: Sequence[Position], radius_m: float, min_stop_s: float) ->
         else:
             i += 1
     return out
+
+
+def _cumulative_m(positions: Sequence[Position]) -> list[float]:
+    """Path length from the first position to each one (great-circle metres, numpy for long tracks)."""
+    if len(positions) < 2:
+        return [0.0] * len(positions)
+    lat = np.radians(np.fromiter((p.latitude for p in positions), float, len(positions)))
+    lon = np.radians(np.fromiter((p.longitude for p in positions), float, len(positions)))
+    a = np.sin(np.diff(lat) / 2) ** 2 + np.cos(lat[:-1]) * np.cos(lat[1:]) * np.sin(np.diff(lon) / 2) ** 2
+    steps = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    return [0.0, *np.cumsum(steps).tolist()]
 
 
 def segments(
@@ -105,11 +130,12 @@ def segments(
     """
     if len(positions) < 2:
         return []
+    cum = _cumulative_m(positions)
     out: list[Segment] = []
     prev_last = 0
     for first, last in _stays(positions, radius_m, min_stop_s):
         if first > prev_last:
-            out.append(_driving(positions, prev_last, first))
+            out.append(_driving(positions, cum, prev_last, first))
         pts = positions[first : last + 1]
         out.append(
             Segment(
@@ -119,15 +145,15 @@ def segments(
         )
         prev_last = last
     if prev_last < len(positions) - 1:
-        out.append(_driving(positions, prev_last, len(positions) - 1))
+        out.append(_driving(positions, cum, prev_last, len(positions) - 1))
     return out
 
 
-def _driving(positions: Sequence[Position], first: int, last: int) -> Segment:
+def _driving(positions: Sequence[Position], cum: Sequence[float], first: int, last: int) -> Segment:
     a = positions[first]
     return Segment(
-        SegmentKind.DRIVING, a.time, positions[last].time, first, last,
-        path_length_m(positions, first, last), a.latitude, a.longitude,
+        SegmentKind.DRIVING, a.time, positions[last].time, first, last, cum[last] - cum[first], a.latitude,
+        a.longitude,
     )
 
 
