@@ -87,7 +87,8 @@ class _Doc(FPDF):
         self.set_font(FONT, size=8.5)
 
     def bars(
-        self, labels: Sequence[str], pairs: Sequence[tuple[float, float]], unit: str, title: str
+        self, labels: Sequence[str], pairs: Sequence[tuple[float, float]], unit: str, title: str,
+        legend: tuple[str, str] = ("計画", "実績"),
     ) -> None:
         """A horizontal bar chart: per label, the planned bar over the actual one."""
         top = self.get_y()
@@ -98,11 +99,11 @@ class _Doc(FPDF):
         self.set_fill_color(*PLANNED)
         self.rect(left + label_w, self.get_y() + 1, 4, 3, style="F")
         self.set_x(left + label_w + 5)
-        self.cell(20, 5, "計画")
+        self.cell(20, 5, legend[0])
         self.set_fill_color(*ACTUAL)
         self.rect(left + label_w + 25, self.get_y() + 1, 4, 3, style="F")
         self.set_x(left + label_w + 30)
-        self.cell(20, 5, "実績", new_x="LMARGIN", new_y="NEXT")
+        self.cell(20, 5, legend[1], new_x="LMARGIN", new_y="NEXT")
         peak = max([1.0, *(max(p, a) for p, a in pairs)])
         for label, (planned, actual) in zip(labels, pairs, strict=True):
             y = self.get_y()
@@ -250,7 +251,8 @@ def monthly_pdf(summary: MonthlySummary) -> bytes:
               "違反"),
              rows, (16, 26, 10, 16, 16, 16, 12, 12, 12, 16, 16, 12))
     pdf.bars([d.driver_name or d.driver_id for d in summary.drivers],
-             [(284.0, d.restraint_s / 3600) for d in summary.drivers], "h", "拘束時間 (上限 284 h と実績)")
+             [(284.0, d.restraint_s / 3600) for d in summary.drivers], "h", "拘束時間 (上限 284 h と実績)",
+             ("上限", "実績"))
     pdf.heading("改善基準告示", 11)
     pdf.grid(("内容",), [(x.message_ja,) for x in summary.violations] or [("違反はありません",)], (186,))
     return bytes(pdf.output())
