@@ -524,12 +524,15 @@ def create_live(settings: Settings | None, db: Database, live: Any, bus: Any, hi
     objects = object_store(s.object_store_location, s.object_store_endpoint, s.object_store_region)
     config = LiveConfig(arrival_radius=s.arrival_radius, arrival_dwell=s.arrival_dwell,
                         silent_after=s.silent_after, off_route=s.off_route)
-    event_deps = EventDeps(plans=stores, events=events, objects=objects, live=live, bus=bus)
+    from server.platform.tracking_metrics import count_alert, count_event
+
+    event_deps = EventDeps(plans=stores, events=events, objects=objects, live=live, bus=bus,
+                           on_recorded=count_event)
     fleet = FleetDeps(plans=stores, live=live, vehicles=repos.vehicles, orders=repos.orders, events=events,
                       config=config)
     secret = load_secret(s.tracking_link_secret, s.data_dir / "tracking-link.key")
     services = LiveServices(events=event_deps, fleet=fleet, bus=bus, link_secret=secret)
-    monitor = LiveMonitor(event_deps, fleet, history)
+    monitor = LiveMonitor(event_deps, fleet, history, on_alert=count_alert)
     stop = start_ticker(monitor, tick_every) if tick_every > 0 else (lambda: None)
     return Live(services, monitor, stop)
 
