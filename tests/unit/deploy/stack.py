@@ -1,0 +1,174 @@
+"""Readers for the deployment files (compose, Dockerfile, README settings) and the one map of which
+service reads which setting, shared by the compose and the Terraform tests. Nothing here needs Docker,
+Terraform or a network."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[3]
+COMPOSE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+README = ROOT / "README.md"
+
+#: Compose services that run the Hakobu image; the others are PostgreSQL, Redis and Mailpit.
+HAKOBU_SERVICES = ("migrate", "optimizer", "plans", "tracking", "reports", "gateway", "scheduler")
+#: Long-running servers (each has a health check, metrics and an ECS service).
+SERVERS = ("optimizer", "plans", "tracking", "reports", "gateway")
+#: The only host ports the stack publishes: the REST gateway and the OsmAnd position endpoint.
+PUBLISHED = {"gateway": {8080}, "tracking": {5055}}
+
+_ALL = frozenset(HAKOBU_SERVICES)
+_SERVERS = frozenset(SERVERS)
+
+#: README Configuration setting -> the services that read it and must receive it (from the image's ENV,
+#: the compose service's environment or the task definition's environment/secrets). An empty set means
+#: every service runs on the documented default; the comment says why.
+SETTING_READERS: dict[str, frozenset[str]] = {
+    "HAKOBU_DATA_DIR": _ALL,  # the image's ENV: /app/var
+    "DATABASE_URL": frozenset({"migrate", "plans", "tracking", "reports", "scheduler"}),
+    "REDIS_URL": frozenset({"optimizer", "plans", "tracking", "gateway", "scheduler"}),
+    "HAKOBU_OSM_DIR": frozenset({"optimizer", "plans", "scheduler"}),  # the image's ENV: /data/osm
+    "HAKOBU_GEO_CACHE": frozenset({"optimizer", "plans", "scheduler"}),  # the image's ENV
+    "HAKOBU_OPTIMIZER_ADDRESS": frozenset({"optimizer"}),
+    "HAKOBU_PLANS_ADDRESS": frozenset({"plans"}),
+    "HAKOBU_OPTIMIZER_TARGET": frozenset({"plans", "gateway", "scheduler"}),
+    "HAKOBU_SCHEDULE": frozenset(),  # the built-in schedule: re-plan at 22:00 JST
+    "HAKOBU_ORGANIZATION": frozenset({"scheduler"}),
+    "HAKOBU_WORKERS": frozenset({"optimizer"}),
+    "HAKOBU_METRICS_PORT": _SERVERS,
+    "HAKOBU_METRICS_ADDRESS": _SERVERS,
+    "HAKOBU_LOG_LEVEL": _ALL,
+    "HAKOBU_OPERATION_LEASE_SECONDS": frozenset(),  # default 60 s fits every deployment
+    "HAKOBU_SHUTDOWN_GRACE_SECONDS": frozenset(),  # default 10 s, below the stop timeouts (20 s / 30 s)
+}
+
+#: Settings the deployment passes before the service that reads them has landed in main (tracking,
+#: reports, gateway, identity). Once a name appears in the README's table it must move to
+#: SETTING_READERS (the test says so), and names no service reads any more must go.
+DECLARED_AHEAD: dict[str, frozenset[str]] = {
+    "HAKOBU_TRACKING_ADDRESS": frozenset({"tracking"}),
+    "HAKOBU_OSMAND_ADDRESS": frozenset({"tracking"}),
+    "HAKOBU_OBJECT_STORE": frozenset({"tracking", "reports"}),
+    "HAKOBU_REPORTS_ADDRESS": frozenset({"reports"}),
+    "HAKOBU_SMTP_URL": frozenset({"reports"}),
+    "HAKOBU_MAIL_FROM": frozenset({"reports"}),
+    "HAKOBU_GATEWAY_ADDRESS": frozenset({"gateway"}),
+    "HAKOBU_PLANS_TARGET": frozenset({"gateway"}),
+    "HAKOBU_TRACKING_TARGET": frozenset({"gateway"}),
+    "HAKOBU_REPORTS_TARGET": frozenset({"gateway"}),
+    "HAKOBU_JWT_SECRET": _SERVERS,
+    "HAKOBU_SERVICE_TOKEN": frozenset({*SERVERS, "scheduler"}),
+}
+
+#: Each server's listen-address setting, gRPC or HTTP.
+LISTEN_SETTING = {
+    "optimizer": "HAKOBU_OPTIMIZER_ADDRESS",
+    "plans": "HAKOBU_PLANS_ADDRESS",
+    "tracking": "HAKOBU_TRACKING_ADDRESS",
+    "reports": "HAKOBU_REPORTS_ADDRESS",
+    "gateway": "HAKOBU_GATEWAY_ADDRESS",
+}
+#: Settings naming another service's address, and the service they must point at.
+TARGET_SETTING = {
+    "HAKOBU_OPTIMIZER_TARGET": "optimizer",
+    "HAKOBU_PLANS_TARGET": "plans",
+    "HAKOBU_TRACKING_TARGET": "tracking",
+    "HAKOBU_REPORTS_TARGET": "reports",
+}
+
+
+def readme_settings() -> list[str]:
+    """The variables of the README's Configuration table, in order."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    table = section.split("| variable |", 1)[1].split("\n\n", 1)[0]
+    return re.findall(r"^\| `([A-Z][A-Z0-9_]*)` \|", table, flags=re.M)
+
+
+_INTERPOLATION = re.compile(r"\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}")
+
+
+def _interpolate(value: Any) -> Any:
+    """Compose's ``${NAME:-default}`` with nothing set in the environment: the default."""
+    if isinstance(value, str):
+        return _INTERPOLATION.sub(lambda m: m.group(2) or "", value)
+    if isinstance(value, list):
+        return [_interpolate(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _interpolate(v) for k, v in value.items()}
+    return value
+
+
+def load_compose() -> dict[str, Any]:
+    data = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+    return _interpolate(data)
+
+
+def environment(service: dict[str, Any]) -> dict[str, str]:
+    """A compose service's environment as a mapping (list form ``NAME=value`` too)."""
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
+    return {str(k): str(v) for k, v in env.items()}
+
+
+@dataclass
+class Stage:
+    """One stage of the Dockerfile: its base, name and instructions (keyword, arguments)."""
+
+    base: str
+    name: str | None
+    instructions: list[tuple[str, str]] = field(default_factory=list)
+
+    def all(self, keyword: str) -> list[str]:
+        return [args for kw, args in self.instructions if kw == keyword]
+
+
+def dockerfile_stages() -> list[Stage]:
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    logical: list[str] = []
+    current = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not current and (not line or line.startswith("#")):
+            continue
+        if current and line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            current += line[:-1] + " "
+            continue
+        logical.append(current + line)
+        current = ""
+    stages: list[Stage] = []
+    for line in logical:
+        keyword, _, args = line.partition(" ")
+        keyword = keyword.upper()
+        if keyword == "FROM":
+            words = args.split()
+            name = words[2] if len(words) >= 3 and words[1].upper() == "AS" else None
+            stages.append(Stage(words[0], name))
+        elif stages:
+            stages[-1].instructions.append((keyword, args.strip()))
+    return stages
+
+
+def image_env() -> dict[str, str]:
+    """The ENV of the final image stage (``KEY=value`` pairs)."""
+    env: dict[str, str] = {}
+    for args in dockerfile_stages()[-1].all("ENV"):
+        for word in shlex.split(args):
+            if "=" in word:
+                key, value = word.split("=", 1)
+                env[key] = value
+    return env
+
+
+def port_of(address: str) -> int:
+    return int(address.rsplit(":", 1)[1])
