@@ -52,3 +52,21 @@ test("which failures are retried", () => {
   assert.equal(retryable({ httpStatus: 400 }), false);
   assert.equal(retryable({ httpStatus: 409 }), false);
 });
+
+test("a flush of an empty queue does not stop later flushes", async () => {
+  const sent = [];
+  const queue = new EventQueue({ storage: memoryStorage(), send: async (item) => sent.push(item.payload) });
+  assert.equal(await queue.flush(), 0);
+  queue.add("a");
+  assert.equal(await queue.flush(), 0);
+  assert.deepEqual(sent, ["a"]);
+});
+
+test("two flushes at once send each item once", async () => {
+  const sent = [];
+  const queue = new EventQueue({ storage: memoryStorage(), send: async (item) => { await null; sent.push(item.payload); } });
+  queue.add("a");
+  queue.add("b");
+  await Promise.all([queue.flush(), queue.flush()]);
+  assert.deepEqual(sent, ["a", "b"]);
+});

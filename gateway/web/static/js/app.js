@@ -52,7 +52,8 @@ async function loadConfig() {
 }
 
 function defaultScreen(user) {
-  return user.role === "DRIVER" ? "driver" : "board";
+  if (user.role === "DRIVER" || location.pathname === "/driver") return "driver";
+  return "board";
 }
 
 function renderSignIn(root, message = "") {

@@ -155,6 +155,7 @@ export async function mount(root, { app, screen, tileUrl, org }) {
 
   /** EditPlan with validate_only: the checker's verdict, nothing saved. */
   async function check(edits) {
+    const started = performance.now();
     state.verdict = { edits, pending: true };
     renderEditPanel($("#edit-panel"), panelContext());
     try {
@@ -164,6 +165,7 @@ export async function mount(root, { app, screen, tileUrl, org }) {
       state.verdict = { edits, error };
     }
     renderEditPanel($("#edit-panel"), panelContext());
+    state.verdict.shownMs = performance.now() - started;
     return state.verdict;
   }
 
@@ -266,6 +268,7 @@ export async function mount(root, { app, screen, tileUrl, org }) {
     await setPlan(found ? await api.getPlan(found.name) : null);
     const stops = map.sources.stops;
     if (stops?.features.length) map.fit(stops);
+    state.readyAt = performance.now();
   }
 
   async function reload() {

@@ -112,7 +112,9 @@ export async function mount(root, { app, org }) {
   });
   state.queue = queue;
   const showQueue = (n = queue.items().length) => {
-    $("#queue-status").textContent = n ? t("queued", { n }) : t("allSent");
+    const refused = queue.rejected.map((r) => (r.error.localized ? r.error.localized(lang()) : r.error.message));
+    $("#queue-status").textContent = (n ? t("queued", { n }) : t("allSent"))
+      + (refused.length ? ` · ${t("refused", { text: refused.join(" / ") })}` : "");
     $("#queue-status").classList.toggle("pending", n > 0);
   };
   queue.onChange(showQueue);

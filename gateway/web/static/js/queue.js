@@ -59,28 +59,31 @@ export class EventQueue {
    */
   async flush() {
     if (this.flushing) return this.flushing;
-    this.flushing = (async () => {
+    const run = this.drain();
+    this.flushing = run;
+    try {
+      return await run;
+    } finally {
+      if (this.flushing === run) this.flushing = null;
+    }
+  }
+
+  async drain() {
+    for (;;) {
+      const items = this.items();
+      if (!items.length) return 0;
+      const [head] = items;
       try {
-        for (;;) {
-          const items = this.items();
-          if (!items.length) return 0;
-          const [head] = items;
-          try {
-            await this.send(head);
-          } catch (error) {
-            if (retryable(error)) {
-              head.attempts += 1;
-              this.save(items);
-              return items.length;
-            }
-            this.rejected.push({ item: head, error });
-          }
-          this.save(this.items().filter((x) => x.requestId !== head.requestId));
+        await this.send(head);
+      } catch (error) {
+        if (retryable(error)) {
+          head.attempts += 1;
+          this.save(items);
+          return items.length;
         }
-      } finally {
-        this.flushing = null;
+        this.rejected.push({ item: head, error });
       }
-    })();
-    return this.flushing;
+      this.save(this.items().filter((x) => x.requestId !== head.requestId));
+    }
   }
 }

@@ -12,7 +12,7 @@ const root = document.getElementById("tracking");
 const token = decodeURIComponent(location.pathname.replace(/^\/t\//, ""));
 const api = new Api({ language: lang });
 let map = null;
-let truck = null;
+
 
 function range(a, b) {
   const s = timestampMs(a);
@@ -45,9 +45,13 @@ function draw(tracking) {
     const L = globalThis.L;
     const p = [loc.latitude ?? 0, loc.longitude ?? 0];
     map = L.map(root.querySelector("#tracking-map"), { zoomControl: false }).setView(p, 15);
-    L.tileLayer(localStorage.getItem("hakobu.tileUrl") || "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png",
+    const tiles = L.tileLayer(localStorage.getItem("hakobu.tileUrl") || "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png",
       { attribution: "地理院タイル", maxZoom: 18 }).addTo(map);
-    truck = L.marker(p, { icon: L.divIcon({ className: "truck-icon", html: "<span></span>", iconSize: [18, 18] }) }).addTo(map);
+    // without tiles a lone marker on grey says nothing: show the times only
+    let loaded = false;
+    tiles.on("tileload", () => { loaded = true; });
+    tiles.on("tileerror", () => { if (!loaded) root.querySelector("#tracking-map")?.classList.add("hidden"); });
+    L.marker(p, { icon: L.divIcon({ className: "truck-icon", html: "<span></span>", iconSize: [18, 18] }) }).addTo(map);
   }
 }
 
@@ -73,4 +77,3 @@ async function poll() {
 initLang();
 if (!token) expired();
 else poll();
-export { truck };
