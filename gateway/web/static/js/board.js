@@ -232,7 +232,7 @@ export async function mount(root, { app, screen, tileUrl, org }) {
     if (!branch) return;
     state.branch = branch;
     state.depot = [branch.location?.latitude ?? 0, branch.location?.longitude ?? 0];
-    map.map.setView(state.depot, 15);
+    map.map.setView(state.depot, 15, { animate: false });
     map.setSource("depot", { type: "FeatureCollection", features: [{ type: "Feature", properties: { label: branch.displayName },
       geometry: { type: "Point", coordinates: [state.depot[1], state.depot[0]] } }] });
     const filter = `branch = "${branch.name}"`;

@@ -111,7 +111,7 @@ export class PlanMap {
   fit(collection) {
     const layer = L.geoJSON(collection);
     const bounds = layer.getBounds();
-    if (bounds.isValid()) this.map.fitBounds(bounds, { padding: [20, 20] });
+    if (bounds.isValid()) this.map.fitBounds(bounds, { padding: [20, 20], animate: false });
   }
 
   setTileUrl(url) {
