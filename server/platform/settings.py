@@ -76,6 +76,8 @@ class Settings:
     operation_lease: float = 60.0
     #: Seconds a graceful shutdown gives running searches and operations to finish.
     shutdown_grace: float = 10.0
+    #: The web pages' map tiles ({z}/{x}/{y} URL); None = 地理院タイル (GSI).
+    map_tile_url: str | None = None
 
     def __post_init__(self) -> None:
         problems = _problems(self)
@@ -145,6 +147,7 @@ class Settings:
             "log_level": (get("HAKOBU_LOG_LEVEL") or "").upper() or None,
             "operation_lease": seconds("HAKOBU_OPERATION_LEASE_SECONDS", cls.operation_lease),
             "shutdown_grace": seconds("HAKOBU_SHUTDOWN_GRACE_SECONDS", cls.shutdown_grace),
+            "map_tile_url": get("HAKOBU_MAP_TILE_URL"),
         }
         if problems:
             raise SettingsError(problems)
