@@ -34,6 +34,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "HAKOBU_LOG_LEVEL": ("`INFO` (`WARNING` for `hakobu solve`)", "JSON logs on stderr"),
     "HAKOBU_OPERATION_LEASE_SECONDS": ("`60`", "an unfinished operation not renewed this long is ABORTED"),
     "HAKOBU_SHUTDOWN_GRACE_SECONDS": ("`10`", "on SIGTERM, searches stop at their best plan within this"),
+    "HAKOBU_MAP_TILE_URL": ("地理院タイル (GSI)", "the web pages' map tiles, a `{z}/{x}/{y}` URL"),
 }
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
