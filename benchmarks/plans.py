@@ -51,12 +51,13 @@ from optimizer.solve import Solution, SolveOptions
 from server.adapters.postgres.database import Database
 from server.adapters.postgres.migrate import migrate
 from server.adapters.postgres.seed import NERIMA_BOX
-from server.bootstrap import create_optimizer_server, default_geo, plan_stores
+from server.bootstrap import create_optimizer_server, default_geo, plan_stores, service_metadata
 from server.jst import tomorrow
 from server.plans.build import build_problem
 from server.plans.optimize import DaySummary, optimize_day, replan_all
 from server.plans.ports import PlanStores
 from server.plans.snapshot import snapshot_of
+from server.platform.settings import Settings
 
 ADMIN_URL = os.environ.get("HAKOBU_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 #: Half the side of the order box around a branch, in km (a ~10 km box).
@@ -329,7 +330,8 @@ def steps_table(
         t_encode = time.perf_counter() - t
 
         t = time.perf_counter()
-        response = stub.Optimize(request, timeout=options.time_limit + DEADLINE_MARGIN)
+        response = stub.Optimize(request, timeout=options.time_limit + DEADLINE_MARGIN,
+                                 metadata=service_metadata(Settings()))
         t_rpc = time.perf_counter() - t
         server = response.stats.wall_time.ToNanoseconds() / 1e9
 
@@ -378,7 +380,7 @@ def day_table(
     travel: str,
 ) -> None:
     """One real ``optimize_day`` with a RemoteSolver, as the plans service calls it."""
-    with RemoteSolver(target, road) as remote:
+    with RemoteSolver(target, road, metadata=service_metadata(Settings())) as remote:
         timed = TimedSolver(remote)
         t = time.perf_counter()
         _plan, summary = optimize_day(db, org, branch_id, date, options, None, travel=travel, solver=timed)
@@ -428,7 +430,7 @@ def run_nightly(ns: argparse.Namespace) -> None:
     server = None
     if ns.solver == "remote":
         server = create_optimizer_server("127.0.0.1:0", workers=ns.workers)
-        solver = RemoteSolver(f"127.0.0.1:{server.port}")
+        solver = RemoteSolver(f"127.0.0.1:{server.port}", metadata=service_metadata(Settings()))
     try:
         _nightly_runs(ns, date, branches, options, solver, runs)
     finally:

@@ -23,15 +23,20 @@ from hakobu.optimizer.v1 import optimizer_pb2, optimizer_pb2_grpc
 from optimizer.parallel import WorkerPool
 from optimizer.service.operations import InMemoryOperationStore, OperationStore
 from optimizer.service.servicer import OptimizerServicer
+from server.adapters.memory.identity import InProcessDenylist
 from server.adapters.postgres.database import Database
 from server.adapters.postgres.master_data import PgMasterData
 from server.adapters.postgres.plans import PgPlans
 from server.adapters.road_graphs import RegistryGraphs
 from server.entrypoints.grpc.operations import OperationsServicer
+from server.identity.authenticate import Authenticator
+from server.identity.ports import Denylist
+from server.identity.tokens import TokenIssuer
 from server.plans.ports import PlanStores
 from server.plans.solver import Solver
-from server.platform.grpc import Service, build_server, service_name
+from server.platform.grpc import Service, Tls, build_server, service_name
 from server.platform.observability import PrometheusSolveMetrics
+from server.platform.secrets import secret_file
 from server.platform.settings import Settings, default_workers
 
 log = logging.getLogger("hakobu.server")
@@ -98,7 +103,8 @@ def open_batch(
     if optimizer:
         from optimizer.service.client import RemoteSolver
 
-        solver = RemoteSolver(optimizer, road=matrices)
+        solver = RemoteSolver(optimizer, road=matrices, metadata=service_metadata(settings),
+                              credentials=_channel_credentials(settings))
     return Batch(database, plan_stores(database, registry), matrices, solver)
 
 
@@ -109,6 +115,60 @@ def plan_stores(db: Database, registry: GraphRegistry | None = None) -> PlanStor
 
 #: Seconds a graceful shutdown gives calls and operations when no Settings say otherwise.
 DEFAULT_GRACE = 10.0
+
+# ---------------------------------------------------------------- identity
+
+#: Revoked tokens when there is no Redis: one list for every server of this process.
+_LOCAL_DENYLIST = InProcessDenylist()
+
+
+def denylist(settings: Settings) -> Denylist:
+    """Revoked access tokens: in Redis (shared by every replica) when ``REDIS_URL`` is set."""
+    if settings.redis_url:
+        from server.adapters.redis.denylist import RedisDenylist
+
+        return RedisDenylist.from_url(settings.redis_url)
+    return _LOCAL_DENYLIST
+
+
+def signing_key(settings: Settings) -> bytes:
+    """``HAKOBU_JWT_SECRET``, else the key file (generated on first use)."""
+    return (settings.jwt_secret or secret_file(settings.jwt_key_path)).encode()
+
+
+def service_token(settings: Settings) -> str:
+    """``HAKOBU_SERVICE_TOKEN``, else the token file of the data directory (generated on first use)."""
+    return settings.service_token or secret_file(settings.service_token_path)
+
+
+def service_metadata(settings: Settings) -> tuple[tuple[str, str], ...]:
+    """The metadata with which this process calls Hakobu's other services (the service credential)."""
+    return (("authorization", f"Service {service_token(settings)}"),)
+
+
+def authenticator(settings: Settings | None = None, database: Database | None = None) -> Authenticator:
+    """Checks every call's credential: tokens signed with the settings' key, the denylist, API keys in
+    ``database`` (None: API keys are refused), and the service credential."""
+    s = settings or Settings()
+    from server.adapters.postgres.identity import PgApiKeys
+
+    keys = PgApiKeys(database) if database is not None else None
+    return Authenticator(TokenIssuer(signing_key(s)), denylist(s), keys, service_token(s))
+
+
+def tls(settings: Settings | None) -> Tls | None:
+    """The gRPC servers' certificate and key when the settings name them."""
+    if settings is None or settings.tls_cert is None or settings.tls_key is None:
+        return None
+    return Tls(settings.tls_cert.read_bytes(), settings.tls_key.read_bytes())
+
+
+def _channel_credentials(settings: Settings | None) -> grpc.ChannelCredentials | None:
+    """TLS to our own servers: trust their certificate (the settings' chain)."""
+    served = tls(settings)
+    if served is None:
+        return None
+    return grpc.ssl_channel_credentials(root_certificates=served.certificate_chain)
 
 
 
@@ -165,19 +225,25 @@ def create_optimizer_server(
     workers: int | None = None,
     geo: tuple[GraphRegistry, MatrixCache] | None = None,
     settings: Settings | None = None,
+    auth: Authenticator | None = None,
 ) -> Running:
     """OptimizerService and GeoService bound to ``address`` (port 0 picks a free one), started.
 
     ``workers`` solver processes (default: the cores, at most 2); 0 solves in
     the server process itself (for tests and tiny deployments). ``geo`` is the
     road-graph registry and matrix cache (default: :func:`default_geo` of ``settings``).
+    Every call is authenticated by ``auth`` (default: :func:`authenticator` of ``settings``, with API
+    keys when the optimizer has a database).
     """
+    from server.entrypoints.grpc.auth import authenticate_with
+
     registry, cache = geo if geo is not None else default_geo(settings)
     n = (settings.workers if settings is not None else default_workers()) if workers is None else workers
     pool = WorkerPool(n) if n > 0 else None
     if pool is not None and not pool.wait_ready():
         log.warning("solver workers are slow to start", extra={"workers": n})
     db, store = _optimizer_store(settings)
+    auth = auth if auth is not None else authenticator(settings, db)
     servicer = OptimizerServicer(
         pool, store, parallelism=max(n, 1), road=RoadMatrixProvider(registry, cache),
         metrics=PrometheusSolveMetrics(),
@@ -188,7 +254,7 @@ def create_optimizer_server(
             Service(OPERATIONS_SERVICE, operations_pb2_grpc.add_OperationsServicer_to_server,
                     OperationsServicer(store)),
             Service(GEO_SERVICE, geo_pb2_grpc.add_GeoServiceServicer_to_server, GeoServicer(registry, cache)),
-        ])
+        ], authenticate=authenticate_with(auth), tls=tls(settings))
     except OSError:
         if pool is not None:
             pool.close()
@@ -250,18 +316,26 @@ def create_plans_server(
     concurrency: int = 2,
     geo: tuple[GraphRegistry, MatrixCache] | None = None,
     settings: Settings | None = None,
+    auth: Authenticator | None = None,
 ) -> RunningPlans:
-    """OrganizationService + PlanService (+ their Operations) over ``database_url``, started.
+    """OrganizationService + PlanService (+ their Operations) and the identity services (AuthService,
+    UserService, ApiKeyService) over ``database_url``, started.
 
-    Plans are solved by the OptimizerService at ``optimizer_target`` (gRPC) and re-checked here with the
-    same checker; ``concurrency`` bounds the optimizations running at once.
+    Plans are solved by the OptimizerService at ``optimizer_target`` (gRPC, with the service credential)
+    and re-checked here with the same checker; ``concurrency`` bounds the optimizations running at once.
+    Every call is authenticated by ``auth`` (default: :func:`authenticator` of ``settings`` over this
+    database).
     """
     from hakobu.fleet.v1 import fleet_pb2, fleet_pb2_grpc
+    from hakobu.identity.v1 import identity_pb2, identity_pb2_grpc
     from hakobu.plans.v1 import plans_pb2, plans_pb2_grpc
     from optimizer.service.client import RemoteSolver
+    from server.adapters.postgres.identity import PgApiKeys, PgUsers
     from server.adapters.postgres.migrate import migrate
     from server.adapters.postgres.operations import PgOperationStore
+    from server.entrypoints.grpc.auth import authenticate_with
     from server.entrypoints.grpc.context import caller
+    from server.entrypoints.grpc.identity import ApiKeyServicer, AuthServicer, UserServicer
     from server.entrypoints.grpc.organization import OrganizationServicer
     from server.entrypoints.grpc.plans import PlanServicer
 
@@ -269,7 +343,9 @@ def create_plans_server(
     db = Database(database_url)
     registry, cache = geo if geo is not None else default_geo(settings)
     road = RoadMatrixProvider(registry, cache)
-    solver = RemoteSolver(optimizer_target, road=road)
+    auth = auth if auth is not None else authenticator(settings, db)
+    solver = RemoteSolver(optimizer_target, road=road, metadata=auth.service_metadata(),
+                          credentials=_channel_credentials(settings))
     store = PgOperationStore(db, lease=settings.operation_lease if settings is not None else 60.0)
     plans = PlanServicer(
         plan_stores(db, registry), solver, store, road=road, concurrency=concurrency,
@@ -282,7 +358,169 @@ def create_plans_server(
         Service(service_name(fleet_pb2.DESCRIPTOR, "OrganizationService"),
                 fleet_pb2_grpc.add_OrganizationServiceServicer_to_server, OrganizationServicer(db)),
         Service(OPERATIONS_SERVICE, operations_pb2_grpc.add_OperationsServicer_to_server, operations),
-    ], thread_prefix="grpc-plans")
+        Service(service_name(identity_pb2.DESCRIPTOR, "AuthService"),
+                identity_pb2_grpc.add_AuthServiceServicer_to_server,
+                AuthServicer(PgUsers(db), auth.issuer, auth.denylist)),
+        Service(service_name(identity_pb2.DESCRIPTOR, "UserService"),
+                identity_pb2_grpc.add_UserServiceServicer_to_server, UserServicer(PgUsers(db))),
+        Service(service_name(identity_pb2.DESCRIPTOR, "ApiKeyService"),
+                identity_pb2_grpc.add_ApiKeyServiceServicer_to_server, ApiKeyServicer(PgApiKeys(db))),
+    ], thread_prefix="grpc-plans", authenticate=authenticate_with(auth), tls=tls(settings))
     log.info("plans listening", extra={"address": address, "port": built.port, "optimizer": optimizer_target})
     grace = settings.shutdown_grace if settings is not None else DEFAULT_GRACE
     return RunningPlans(built.server, built.port, built.health, plans, solver, db, grace)
+
+
+# ---------------------------------------------------------------- the tracking server
+
+
+@dataclass
+class RunningTracking:
+    server: grpc.Server
+    port: int
+    health: health.HealthServicer
+    servicer: Any
+    ingest: Any
+    #: The OsmAnd HTTP endpoint (None when not started) and its port.
+    osmand: Any = None
+    osmand_port: int = 0
+    closers: list[Any] = field(default_factory=list)
+    grace: float = DEFAULT_GRACE
+    _stopped: bool = field(default=False, repr=False)
+
+    def stop(self, grace: float | None = None) -> None:
+        """NOT_SERVING, no new calls or HTTP requests, calls under way finish within ``grace``; then the
+        observers drain and the history's writer, Redis clients and the database close."""
+        if self._stopped:
+            return
+        self._stopped = True
+        grace = self.grace if grace is None else grace
+        if self.osmand is not None:
+            self.osmand.stop(grace)
+        _stop_serving(self.health, self.server, self.servicer, grace)
+        for close in self.closers:
+            close()
+
+
+def tracking_stores(database_url: str, redis_url: str | None) -> tuple[Any, list[Any]]:
+    """The ingest pipeline over PostgreSQL (history, devices) and Redis when ``redis_url`` is set (else
+    in-process live state and bus), with live state rebuilt from history; and what to close after it."""
+    from server.adapters.memory.tracking import MemoryFleetBus, MemoryLiveState
+    from server.adapters.postgres.devices import PgDevices
+    from server.adapters.postgres.tracking_history import PgPositionHistory
+    from server.tracking.ingest import Ingest
+
+    db = Database(database_url)
+    history = PgPositionHistory(database_url, db=db)
+    live: Any
+    bus: Any
+    closers: list[Any] = []
+    if redis_url:
+        from server.adapters.redis.fleet_bus import RedisFleetBus
+        from server.adapters.redis.live_state import RedisLiveState
+
+        live, bus = RedisLiveState(redis_url), RedisFleetBus(redis_url)
+        closers += [live.close, bus.close]
+    else:
+        live, bus = MemoryLiveState(), MemoryFleetBus()
+    ingest = Ingest(PgDevices(db), history, live, bus)
+    ingest.start_live()
+    return ingest, [ingest.close, history.close, *closers, db.close]
+
+
+def create_tracking_server(
+    address: str,
+    database_url: str,
+    *,
+    osmand_address: str | None = None,
+    settings: Settings | None = None,
+    auth: Authenticator | None = None,
+) -> RunningTracking:
+    """TrackingService over ``database_url`` (and Redis when the settings name one), started; with the
+    OsmAnd HTTP endpoint on ``osmand_address`` when given (port 0 picks a free one). Every gRPC call is
+    authenticated by ``auth`` (default: :func:`authenticator` of ``settings`` over this database)."""
+    from hakobu.tracking.v1 import tracking_pb2, tracking_pb2_grpc
+    from server.adapters.postgres.migrate import migrate
+    from server.entrypoints.grpc.auth import authenticate_with
+    from server.entrypoints.grpc.tracking import TrackingServicer
+
+    migrate(database_url)
+    if auth is None:
+        auth = authenticator(settings, Database(database_url))
+    ingest, closers = tracking_stores(database_url, settings.redis_url if settings is not None else None)
+    live_db = Database(database_url)
+    live = create_live(settings, live_db, ingest.live, ingest.bus, ingest.history)
+    ingest.register(live.monitor)
+    closers[:0] = [live.close]
+    closers.append(live_db.close)
+    servicer = TrackingServicer(ingest, live=live.services)
+    try:
+        built = build_server(address, [
+            Service(service_name(tracking_pb2.DESCRIPTOR, "TrackingService"),
+                    tracking_pb2_grpc.add_TrackingServiceServicer_to_server, servicer),
+        ], thread_prefix="grpc-tracking", authenticate=authenticate_with(auth), tls=tls(settings))
+    except OSError:
+        for close in closers:
+            close()
+        raise
+    grace = settings.shutdown_grace if settings is not None else DEFAULT_GRACE
+    running = RunningTracking(built.server, built.port, built.health, servicer, ingest, closers=closers,
+                              grace=grace)
+    if osmand_address is not None:
+        from server.entrypoints.http.osmand import start_osmand
+
+        running.osmand = start_osmand(osmand_address, ingest)
+        running.osmand_port = running.osmand.port
+    log.info("tracking listening", extra={"address": address, "port": built.port,
+                                          "osmand_port": running.osmand_port})
+    return running
+
+
+def retention_runner(batch: Batch, settings: Settings) -> Any:
+    """The scheduler's ``retention`` jobs over the batch's database (archiving to the object store once
+    one is configured)."""
+    from server.adapters.postgres.tracking_history import PgPositionHistory
+    from server.scheduler.runner import RetentionRunner
+
+    return RetentionRunner(PgPositionHistory(batch.database.url, db=batch.database))
+# ---------------------------------------------------------------- tracking: the live half
+
+
+class Live:
+    """Stop events, vehicle states, the fleet stream and tracking links (``services``, for the servicer),
+    and the position observer (``monitor``) to register with the ingest pipeline; ``close`` stops its
+    timer."""
+
+    services: Any
+    monitor: Any
+    close: Any
+
+
+def create_live(settings: Settings | None, db: Database, live: Any, bus: Any, history: Any,
+                *, tick_every: float = 30.0) -> Live:
+    """The live half of tracking over ``db`` (plans, stop events, master records), the ingest pipeline's
+    live state, fleet bus and history, the object store and the tracking-link key of the settings."""
+    from server.adapters.objects.s3 import object_store
+    from server.adapters.postgres.repository import Repositories
+    from server.adapters.postgres.stop_events import PgStopEvents
+    from server.entrypoints.grpc.tracking_live import LiveServices
+    from server.tracking.events import EventDeps
+    from server.tracking.fleet import FleetDeps, LiveConfig
+    from server.tracking.links import load_secret
+    from server.tracking.monitor import LiveMonitor, start_ticker
+
+    s = settings or Settings()
+    stores = plan_stores(db)
+    repos = Repositories(db)
+    events = PgStopEvents(db)
+    objects = object_store(s.object_store_location, s.object_store_endpoint, s.object_store_region)
+    config = LiveConfig(arrival_radius=s.arrival_radius, arrival_dwell=s.arrival_dwell,
+                        silent_after=s.silent_after, off_route=s.off_route)
+    event_deps = EventDeps(plans=stores, events=events, objects=objects, live=live, bus=bus)
+    fleet = FleetDeps(plans=stores, live=live, vehicles=repos.vehicles, orders=repos.orders, events=events,
+                      config=config)
+    secret = load_secret(s.tracking_link_secret, s.data_dir / "tracking-link.key")
+    services = LiveServices(events=event_deps, fleet=fleet, bus=bus, link_secret=secret)
+    monitor = LiveMonitor(event_deps, fleet, history)
+    stop = start_ticker(monitor, tick_every) if tick_every > 0 else (lambda: None)
+    return Live(services, monitor, stop)

@@ -150,7 +150,8 @@ class RemoteSolver:
     owns the channel: use :meth:`close` or ``with``) or an existing channel
     (left open). ``road`` is the road-matrix port (``geo.provider.RoadMatrixProvider``)
     used to verify plans of problems with ROAD travel; it must see the same
-    road graphs as the server. ``metadata`` is sent with every call.
+    road graphs as the server. ``metadata`` is sent with every call (e.g. the caller's credential);
+    ``credentials`` make a TLS channel to a ``target`` address.
     """
 
     def __init__(
@@ -160,14 +161,16 @@ class RemoteSolver:
         metadata: Sequence[tuple[str, str]] | None = None,
         *,
         deadline_margin: float = DEFAULT_DEADLINE_MARGIN,
+        credentials: grpc.ChannelCredentials | None = None,
     ) -> None:
         if isinstance(target, str):
-            self._channel = grpc.insecure_channel(
-                target,
-                options=[
-                    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-                    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-                ],
+            options = [
+                ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ]
+            self._channel = (
+                grpc.insecure_channel(target, options=options) if credentials is None
+                else grpc.secure_channel(target, credentials, options=options)
             )
             self._owned = True
         else:

@@ -90,6 +90,8 @@ class ErrorDetailsContext:
 
     def __init__(self, context: grpc.ServicerContext) -> None:
         self._context = context
+        #: Who calls, as the server's authenticate callable said (None: not authenticated).
+        self.principal: Any = None
         md = {k.lower(): v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
         self._japanese = prefers_japanese(md.get(LANGUAGE_HEADER, ""))
 

@@ -8,8 +8,11 @@ whose errors carry ErrorInfo and LocalizedMessage details (``server.platform.err
 
 from __future__ import annotations
 
+import logging
+import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent import futures
 from dataclasses import dataclass
 from typing import Any
@@ -19,10 +22,29 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from server.platform.errors import ErrorDetailsContext
-from server.platform.observability import RPC_SECONDS, RPC_TOTAL
+from server.platform.observability import RPC_SECONDS, RPC_TOTAL, log_context
+
+log = logging.getLogger("hakobu.rpc")
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 THREADS = 16
+
+
+class Refused(Exception):
+    """Raised by an :data:`Authenticate` callable: the call ends with ``code`` and ``message``
+    ("日本語 / English") before the servicer runs."""
+
+    def __init__(self, code: grpc.StatusCode, message: str) -> None:
+        self.code = code
+        self.message = message
+        super().__init__(message)
+
+
+#: (full method name ``/pkg.Service/Method``, the call's metadata with lower-case keys) → the caller's
+#: principal (any object, or None for a public method called without credentials), which servicers read
+#: as ``context.principal``; raises :class:`Refused` to end the call. The platform knows nothing of
+#: identity: the wiring passes this callable (``server.entrypoints.grpc.auth``).
+Authenticate = Callable[[str, Mapping[str, str]], Any]
 
 
 def _code_name(context: grpc.ServicerContext) -> str:
@@ -30,15 +52,56 @@ def _code_name(context: grpc.ServicerContext) -> str:
     return getattr(got, "name", "UNKNOWN") if got is not None else "UNKNOWN"
 
 
-def _record(method: str, code: str, t0: float) -> None:
+#: Codes that say the server failed (logged as errors); the others are the caller's problem.
+_SERVER_FAULTS = frozenset({"INTERNAL", "UNKNOWN", "DATA_LOSS", "UNIMPLEMENTED"})
+_PLAN = re.compile(r"(?:^|/)plans/([^/]+)")
+_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
+
+
+def _record(method: str, code: str, t0: float, full_method: str) -> None:
+    seconds = time.monotonic() - t0
     RPC_TOTAL.labels(method, code).inc()
-    RPC_SECONDS.labels(method).observe(time.monotonic() - t0)
+    RPC_SECONDS.labels(method).observe(seconds)
+    if full_method.startswith("/grpc."):  # health checks and reflection: counted, not logged
+        return
+    level = logging.INFO if code == "OK" else logging.ERROR if code in _SERVER_FAULTS else logging.WARNING
+    log.log(level, "rpc", extra={"duration_ms": round(seconds * 1000, 1),
+                                 "status": "success" if code == "OK" else "error", "code": code})
+
+
+def _action(method: str) -> str:
+    """``CreatePlan`` -> ``create_plan`` (the seed's ``action``)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", method).lower()
+
+
+def _call_fields(full_method: str, request: Any, context: grpc.ServicerContext) -> dict[str, Any]:
+    """Log fields of one call: its action, request id, trace id and the plan it names, if any."""
+    metadata = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
+    request_id = metadata.get("x-request-id") or uuid.uuid4().hex
+    parent = _TRACEPARENT.match(metadata.get("traceparent", ""))
+    plan_id = None
+    for field in ("name", "parent", "plan"):
+        value = getattr(request, field, None)
+        match = _PLAN.search(value) if isinstance(value, str) else None
+        if match:
+            plan_id = match.group(1)
+            break
+    return {
+        "action": _action(full_method.rsplit("/", 1)[-1]),
+        "request_id": request_id,
+        "trace_id": parent.group(1) if parent else None,
+        "plan_id": plan_id,
+    }
 
 
 class MetricsInterceptor(grpc.ServerInterceptor):
     """Counts and times every call, unary or streaming, by method name and final status code; the
     servicer gets an :class:`~server.platform.errors.ErrorDetailsContext`, so every abort carries the
-    error model's details."""
+    error model's details. With ``authenticate``, every call (health and reflection too: the callable
+    decides what is public) is authenticated first and the context carries its ``principal``."""
+
+    def __init__(self, authenticate: Authenticate | None = None) -> None:
+        self._authenticate = authenticate
 
     def intercept_service(
         self, continuation: Callable[[grpc.HandlerCallDetails], Any], details: grpc.HandlerCallDetails
@@ -46,7 +109,8 @@ class MetricsInterceptor(grpc.ServerInterceptor):
         handler = continuation(details)
         if handler is None:
             return handler
-        method = details.method.rsplit("/", 1)[-1]
+        full = details.method
+        method = (full, self._authenticate)
         if handler.unary_unary is not None:
             return grpc.unary_unary_rpc_method_handler(
                 _unary(method, handler.unary_unary),
@@ -72,33 +136,67 @@ class MetricsInterceptor(grpc.ServerInterceptor):
         )
 
 
-def _unary(method: str, inner: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[..., Any]:
+def _context(context: grpc.ServicerContext, full: str, authenticate: Authenticate | None) -> Any:
+    """The servicer's context: error details on aborts, and the caller's principal (after
+    ``authenticate``, which may end the call here)."""
+    ctx = ErrorDetailsContext(context)
+    if authenticate is not None:
+        md = {k.lower(): v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
+        try:
+            ctx.principal = authenticate(full, md)
+        except Refused as refused:
+            ctx.abort(refused.code, refused.message)
+    return ctx
+
+
+def _unary(how: tuple[str, Authenticate | None], inner: Callable[[Any, Any], Any]) -> Callable[..., Any]:
+    full, authenticate = how
+    method = full.rsplit("/", 1)[-1]
+
     def timed(request: Any, context: grpc.ServicerContext) -> Any:
         t0, code = time.monotonic(), "OK"
-        try:
-            return inner(request, ErrorDetailsContext(context))
-        except Exception:
-            code = _code_name(context)
-            raise
-        finally:
-            _record(method, code, t0)
+        with log_context(**_call_fields(full, request, context)):
+            try:
+                return inner(request, _context(context, full, authenticate))
+            except Exception:
+                code = _code_name(context)
+                raise
+            finally:
+                _record(method, code, t0, full)
 
     return timed
 
 
-def _streaming(method: str, inner: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[..., Any]:
+def _streaming(how: tuple[str, Authenticate | None], inner: Callable[[Any, Any], Any]) -> Callable[..., Any]:
+    full, authenticate = how
+    method = full.rsplit("/", 1)[-1]
+
     def timed(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
         t0, code = time.monotonic(), "OK"
+        # A generator's context is the consumer's: each step opens the call's log context anew.
+        fields = _call_fields(full, request, context)
+        stream = None
         try:
-            yield from inner(request, ErrorDetailsContext(context))
+            with log_context(**fields):
+                stream = inner(request, _context(context, full, authenticate))
+            while True:
+                with log_context(**fields):
+                    try:
+                        item = next(stream)
+                    except StopIteration:
+                        return
+                yield item
         except GeneratorExit:
             code = "CANCELLED"
+            if stream is not None:
+                stream.close()
             raise
         except Exception:
             code = _code_name(context)
             raise
         finally:
-            _record(method, code, t0)
+            with log_context(**fields):
+                _record(method, code, t0, full)
 
     return timed
 
@@ -120,15 +218,32 @@ class Built:
     health: health.HealthServicer
 
 
-def build_server(address: str, services: Sequence[Service], thread_prefix: str = "grpc") -> Built:
+@dataclass(frozen=True)
+class Tls:
+    """A server certificate chain and its private key (PEM bytes)."""
+
+    certificate_chain: bytes
+    private_key: bytes
+
+
+def build_server(
+    address: str,
+    services: Sequence[Service],
+    thread_prefix: str = "grpc",
+    *,
+    authenticate: Authenticate | None = None,
+    tls: Tls | None = None,
+) -> Built:
     """A started gRPC server on ``address`` (port 0 picks a free one) with ``services``, each counted by
     :class:`MetricsInterceptor`, reported SERVING by standard health checking and listed by reflection.
+    ``authenticate`` checks every call (see :data:`Authenticate`; without it servicers see no principal
+    and those that need one refuse every call); ``tls`` serves TLS instead of plaintext.
 
     Raises OSError when the address cannot be bound (nothing is left running then).
     """
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix=thread_prefix),
-        interceptors=(MetricsInterceptor(),),
+        interceptors=(MetricsInterceptor(authenticate),),
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
@@ -142,7 +257,11 @@ def build_server(address: str, services: Sequence[Service], thread_prefix: str =
     for name in ("", *names):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     reflection.enable_server_reflection((*names, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
-    port = server.add_insecure_port(address)
+    if tls is None:
+        port = server.add_insecure_port(address)
+    else:
+        credentials = grpc.ssl_server_credentials([(tls.private_key, tls.certificate_chain)])
+        port = server.add_secure_port(address, credentials)
     if port == 0:
         raise OSError(f"cannot bind {address}")
     server.start()

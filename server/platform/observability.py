@@ -1,11 +1,20 @@
-"""Structured JSON logs and Prometheus metrics shared by every service."""
+"""Structured JSON logs and Prometheus metrics shared by every service.
+
+Every log line is one JSON object in the seed's format (§7.2): ``timestamp``, ``level``, ``service``,
+``trace_id``, ``user_id``, ``action``, ``plan_id``, ``duration_ms``, ``status`` and ``request_id`` are
+always present (``null`` when unknown), then ``message``, ``logger`` and the record's extra fields. The
+per-request fields come from :func:`log_context`, which the gRPC interceptor opens around every call.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram, start_http_server
@@ -30,17 +39,55 @@ FIRST_FEASIBLE_SECONDS = Histogram(
 OPERATIONS_RUNNING = Gauge("hakobu_operations_running", "Long-running optimizations in progress")
 
 
+#: The seed's log fields (§7.2) plus request_id, in this order at the start of every line.
+SEED_FIELDS = (
+    "timestamp", "level", "service", "trace_id", "user_id", "action", "plan_id", "duration_ms", "status",
+    "request_id",
+)
+_CONTEXT: ContextVar[dict[str, Any]] = ContextVar("hakobu_log_context", default={})  # noqa: B039 (never mutated)
+#: Gives the current trace id when tracing is on (``server.platform.tracing`` installs it).
+trace_id_source: Callable[[], str | None] | None = None
+
+
+@contextlib.contextmanager
+def log_context(**fields: Any) -> Iterator[None]:
+    """Every log line written inside the block (in this thread or task) carries ``fields``."""
+    token = _CONTEXT.set({**_CONTEXT.get(), **{k: v for k, v in fields.items() if v is not None}})
+    try:
+        yield
+    finally:
+        _CONTEXT.reset(token)
+
+
+def bind_log_context(**fields: Any) -> None:
+    """Add fields to the current context until the enclosing :func:`log_context` ends (e.g. the
+    ``user_id`` once a call is authenticated)."""
+    _CONTEXT.set({**_CONTEXT.get(), **{k: v for k, v in fields.items() if v is not None}})
+
+
+def current_log_context() -> dict[str, Any]:
+    return dict(_CONTEXT.get())
+
+
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message and any extras."""
+    """One JSON object per line: the seed's fields, message, logger and any extras."""
+
+    def __init__(self, service: str = "hakobu") -> None:
+        super().__init__()
+        self.service = service
 
     def format(self, record: logging.LogRecord) -> str:
-        out: dict[str, Any] = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
+        out: dict[str, Any] = dict.fromkeys(SEED_FIELDS)
+        out["timestamp"] = (
+            time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
+        )
+        out["level"] = record.levelname
+        out["service"] = self.service
+        out.update(_CONTEXT.get())
+        if out["trace_id"] is None and trace_id_source is not None:
+            out["trace_id"] = trace_id_source()
+        out["message"] = record.getMessage()
+        out["logger"] = record.name
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):
                 out[key] = value
@@ -49,9 +96,10 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
-def configure_logging(level: str = "INFO") -> None:
+def configure_logging(level: str = "INFO", service: str = "hakobu") -> None:
+    """JSON lines on stderr, each naming ``service`` (the compose / ECS service name)."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(JsonFormatter(service))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

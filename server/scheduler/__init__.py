@@ -10,6 +10,7 @@ from server.scheduler.config import (
     DEFAULT_SCHEDULE_TOML,
     Job,
     ReplanAction,
+    RetentionAction,
     Schedule,
     ScheduleConfigError,
     cron_error,
@@ -36,7 +37,8 @@ from server.scheduler.loop import (
 
 __all__ = [
     "ALL_ORGANIZATIONS", "DEFAULT_ORGANIZATION", "DEFAULT_SCHEDULE_TOML", "MAX_NAP_SECONDS", "RETRY_SECONDS",
-    "Clock", "Job", "JobResult", "JobRunner", "LastRun", "MemoryRunState", "ReplanAction", "RunState",
+    "Clock", "Job", "JobResult", "JobRunner", "LastRun", "MemoryRunState", "ReplanAction",
+    "RetentionAction", "RunState",
     "Schedule", "ScheduleConfigError", "Scheduler", "SystemClock", "cron_error", "describe_schedule",
     "latest_run", "load_schedule", "next_runs", "parse_schedule", "resolve_day", "stop_on_signals",
 ]

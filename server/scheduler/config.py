@@ -7,7 +7,7 @@ Schedule file (every key but ``name`` and ``cron`` is optional)::
     [[jobs]]
     name = "nightly-replan"
     cron = "0 22 * * *"             # minute hour day-of-month month day-of-week, in Asia/Tokyo
-    run = "replan"                  # what to run (only "replan" so far)
+    run = "replan"                  # what to run: "replan" or "retention"
     date = "tomorrow"               # "tomorrow" | "today" | "+N": days after the due time's date (JST)
     all = true                      # or: branches = ["BR-NRM", …]
     force = false                   # also replace PUBLISHED plans
@@ -16,6 +16,13 @@ Schedule file (every key but ``name`` and ``cron`` is optional)::
     seed = 0
     travel = "haversine"            # or "road"
     grace_minutes = 60              # a due time missed (scheduler down) is still run this long after
+
+    [[jobs]]
+    name = "position-retention"
+    cron = "30 3 * * *"
+    run = "retention"               # drop position history older than `days` (every organization)
+    days = 90
+    archive = true                  # archive each day to the object store first, when one is configured
 """
 
 from __future__ import annotations
@@ -42,6 +49,11 @@ cron = "0 22 * * *"
 run = "replan"
 date = "tomorrow"
 all = true
+
+[[jobs]]
+name = "position-retention"
+cron = "30 3 * * *"
+run = "retention"
 """
 class ScheduleConfigError(ValueError):
     """The schedule file is wrong; ``problems`` holds one bilingual line per mistake."""
@@ -75,13 +87,30 @@ class ReplanAction:
 
 
 @dataclass(frozen=True)
+class RetentionAction:
+    """Drop the position history's days older than ``days`` (archived first when ``archive`` and an
+    object store is configured): ``server.tracking.retention.apply_retention``."""
+
+    days: int = 90
+    archive: bool = True
+    travel: str = "haversine"  # needs no road graph
+
+    def day(self, due: datetime.datetime) -> datetime.date:
+        """The first day kept."""
+        return due.astimezone(JST).date() - datetime.timedelta(days=self.days)
+
+    def describe(self) -> str:
+        return f"retention {self.days} days{', archive first' if self.archive else ''}"
+
+
+@dataclass(frozen=True)
 class Job:
     """One scheduled job: when (cron in JST), for whom (organization) and what (action)."""
 
     name: str
     cron: str
     organization: str
-    action: ReplanAction
+    action: ReplanAction | RetentionAction
     grace: datetime.timedelta = datetime.timedelta(minutes=60)
 
 
@@ -95,6 +124,7 @@ _DAY = re.compile(r"^(today|tomorrow|\+(\d{1,3}))$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 _JOB_KEYS = {"name", "cron", "run", "organization", "grace_minutes"}
 _REPLAN_KEYS = {"date", "all", "branches", "force", "time_limit", "concurrency", "seed", "travel"}
+_RETENTION_KEYS = {"days", "archive"}
 
 
 def resolve_day(spec: str, due: datetime.datetime) -> datetime.date:
@@ -169,7 +199,7 @@ def parse_schedule(
 def _parse_job(raw: dict[str, Any], where: str, default_org: str, problems: list[str]) -> Job | None:
     before = len(problems)
     run = raw.get("run")
-    for key in sorted(set(raw) - _JOB_KEYS - _REPLAN_KEYS):
+    for key in sorted(set(raw) - _JOB_KEYS - (_RETENTION_KEYS if run == "retention" else _REPLAN_KEYS)):
         problems.append(f"{where}.{key}: 不明な項目です / unknown key")
     name = raw.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
@@ -183,15 +213,20 @@ def _parse_job(raw: dict[str, Any], where: str, default_org: str, problems: list
         err = cron_error(cron)
         if err:
             problems.append(f'{where}.cron: cron 式が不正です / invalid cron expression "{cron}": {err}')
-    if run != "replan":
-        problems.append(f'{where}.run: 実行内容が不正です / unknown or missing {run!r}: expected "replan"')
+    if run not in ("replan", "retention"):
+        problems.append(f'{where}.run: 実行内容が不正です / unknown or missing {run!r}: expected "replan" or '
+                        f'"retention"')
     org = raw.get("organization", default_org)
     if not isinstance(org, str) or not org:
         problems.append(f"{where}.organization: 文字列で指定してください / must be a non-empty string")
     grace = raw.get("grace_minutes", 60)
     if not _is_int(grace) or not 1 <= grace <= 24 * 60:
         problems.append(f"{where}.grace_minutes: 1〜1440 の整数 / must be an integer from 1 to 1440")
-    action = _parse_replan(raw, where, problems) if run == "replan" else None
+    action: ReplanAction | RetentionAction | None = None
+    if run == "replan":
+        action = _parse_replan(raw, where, problems)
+    elif run == "retention":
+        action = _parse_retention(raw, where, problems)
     if len(problems) > before or action is None:
         return None
     return Job(str(name), str(cron), str(org), action, datetime.timedelta(minutes=int(grace)))
@@ -242,6 +277,16 @@ def _parse_replan(raw: dict[str, Any], where: str, problems: list[str]) -> Repla
     )
 
 
+def _parse_retention(raw: dict[str, Any], where: str, problems: list[str]) -> RetentionAction | None:
+    days, archive = raw.get("days", 90), raw.get("archive", True)
+    before = len(problems)
+    if not _is_int(days) or not 1 <= days <= 3650:
+        problems.append(f"{where}.days: 1〜3650 の整数 / must be an integer from 1 to 3650")
+    if not isinstance(archive, bool):
+        problems.append(f"{where}.archive: true か false / must be true or false")
+    return None if len(problems) > before else RetentionAction(days=days, archive=archive)
+
+
 def _is_int(v: object) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
@@ -278,4 +323,5 @@ def describe_schedule(schedule: Schedule, now: datetime.datetime, count: int = 3
     for job in schedule.jobs:
         yield f"{job.name}  [{job.cron}]  {job.action.describe()}  (organization {job.organization})"
         for at in next_runs(job.cron, now, count):
-            yield f"    {at.strftime('%Y-%m-%d %H:%M %a')} JST → plans {job.action.day(at).isoformat()}"
+            what = "keeps from" if isinstance(job.action, RetentionAction) else "plans"
+            yield f"    {at.strftime('%Y-%m-%d %H:%M %a')} JST → {what} {job.action.day(at).isoformat()}"

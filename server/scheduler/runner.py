@@ -1,4 +1,5 @@
-"""The job that exists so far: re-planning a day's DRAFT plans of one or every organization."""
+"""The jobs: re-planning a day's DRAFT plans of one or every organization, and the position history's
+retention."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from optimizer.compiled import RoadMatrices
 from optimizer.solve import SolveOptions
 from server.plans.optimize import replan_all
 from server.plans.ports import PlanStores
-from server.scheduler.config import ALL_ORGANIZATIONS, Job
-from server.scheduler.loop import JobResult
+from server.scheduler.config import ALL_ORGANIZATIONS, Job, RetentionAction
+from server.scheduler.loop import JobResult, JobRunner
+from server.tracking.ports import ObjectStore, PositionHistory
+from server.tracking.retention import apply_retention
 
 log = logging.getLogger("hakobu.scheduler")
 
@@ -53,3 +56,31 @@ class ReplanRunner:
         return self.stores.master.organizations()
 
 
+
+
+class RetentionRunner:
+    """Runs ``retention`` jobs: the position history's old days dropped (archived first when an object
+    store is given and the job says ``archive = true``)."""
+
+    def __init__(self, history: PositionHistory, archive: ObjectStore | None = None) -> None:
+        self.history = history
+        self.archive = archive
+
+    def __call__(self, job: Job, due: datetime.datetime) -> JobResult:
+        a = job.action
+        assert isinstance(a, RetentionAction)
+        result = apply_retention(self.history, due.astimezone(datetime.UTC).date(), days=a.days,
+                                 archive=self.archive if a.archive else None)
+        return JobResult(ok=not result.failed, message=result.line())
+
+
+class JobRunners:
+    """Each job to the runner of its kind."""
+
+    def __init__(self, replan: JobRunner, retention: JobRunner) -> None:
+        self.replan = replan
+        self.retention = retention
+
+    def __call__(self, job: Job, due: datetime.datetime) -> JobResult:
+        runner = self.retention if isinstance(job.action, RetentionAction) else self.replan
+        return runner(job, due)

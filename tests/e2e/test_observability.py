@@ -12,14 +12,16 @@ from hakobu.optimizer.v1 import optimizer_pb2 as pb
 from hakobu.optimizer.v1 import optimizer_pb2_grpc
 from server.bootstrap import create_optimizer_server
 from server.platform.observability import JsonFormatter, serve_metrics
+from tests.credentials import SETTINGS
+from tests.credentials import channel as authorized_channel
 
 
 def test_metrics_endpoint_counts_rpcs() -> None:
     """After a call, /metrics shows it under hakobu_rpc_total with its method and code."""
-    running = create_optimizer_server("127.0.0.1:0", workers=0)
+    running = create_optimizer_server("127.0.0.1:0", workers=0, settings=SETTINGS)
     try:
         port = serve_metrics(0)
-        with grpc.insecure_channel(f"127.0.0.1:{running.port}") as ch:
+        with authorized_channel(f"127.0.0.1:{running.port}") as ch:
             stub = optimizer_pb2_grpc.OptimizerServiceStub(ch)
             try:
                 stub.ValidatePlan(pb.ValidatePlanRequest(), timeout=5)
@@ -44,9 +46,9 @@ def test_every_service_and_streaming_calls_are_counted() -> None:
 
     before = {k: count(*k) for k in
               (("StreamOptimize", "OK"), ("ListGraphs", "OK"), ("GetOperation", "NOT_FOUND"))}
-    running = create_optimizer_server("127.0.0.1:0", workers=0)
+    running = create_optimizer_server("127.0.0.1:0", workers=0, settings=SETTINGS)
     try:
-        with grpc.insecure_channel(f"127.0.0.1:{running.port}") as ch:
+        with authorized_channel(f"127.0.0.1:{running.port}") as ch:
             stream = optimizer_pb2_grpc.OptimizerServiceStub(ch).StreamOptimize(
                 pb.OptimizeRequest(problem=pb.Problem(
                     depots=[pb.Depot(id="d", location=pb.Location(point=pb.Point(x=0, y=0)))],
@@ -80,8 +82,8 @@ def test_json_log_line_carries_extras() -> None:
     record.engine = "pyvrp"
     line = JsonFormatter().format(record)
     data = json.loads(line)
-    assert data["message"] == "solved 3" and data["level"] == "info" and data["engine"] == "pyvrp"
-    assert data["time"].endswith("Z")
+    assert data["message"] == "solved 3" and data["level"] == "INFO" and data["engine"] == "pyvrp"
+    assert data["timestamp"].endswith("Z")
 
 
 def test_graceful_shutdown_finishes_the_call_in_flight() -> None:
@@ -91,12 +93,12 @@ def test_graceful_shutdown_finishes_the_call_in_flight() -> None:
 
     from server.demo import demo_request
 
-    running = create_optimizer_server("127.0.0.1:0", workers=1)
+    running = create_optimizer_server("127.0.0.1:0", workers=1, settings=SETTINGS)
     target = f"127.0.0.1:{running.port}"
     result: dict[str, object] = {}
 
     def call() -> None:
-        with grpc.insecure_channel(target) as ch:
+        with authorized_channel(target) as ch:
             stub = optimizer_pb2_grpc.OptimizerServiceStub(ch)
             result["resp"] = stub.Optimize(demo_request(jobs=15, time_limit=2), timeout=30)
 
@@ -107,7 +109,7 @@ def test_graceful_shutdown_finishes_the_call_in_flight() -> None:
     t.join(timeout=30)
     resp = result.get("resp")
     assert isinstance(resp, pb.OptimizeResponse) and resp.solution.totals.jobs_served > 0
-    with grpc.insecure_channel(target) as ch:
+    with authorized_channel(target) as ch:
         stub = optimizer_pb2_grpc.OptimizerServiceStub(ch)
         try:
             stub.ValidatePlan(pb.ValidatePlanRequest(), timeout=2)

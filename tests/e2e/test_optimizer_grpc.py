@@ -20,18 +20,20 @@ from hakobu.optimizer.v1 import optimizer_pb2_grpc
 from optimizer.service.errors import field_path_resolves
 from server.bootstrap import Running, create_optimizer_server
 from server.demo import demo_request
+from tests.credentials import SETTINGS
+from tests.credentials import channel as authorized_channel
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Running]:
-    running = create_optimizer_server("127.0.0.1:0", workers=2)
+    running = create_optimizer_server("127.0.0.1:0", workers=2, settings=SETTINGS)
     yield running
     running.stop(grace=1)
 
 
 @pytest.fixture(scope="module")
 def channel(server: Running) -> Iterator[grpc.Channel]:
-    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as ch:
+    with authorized_channel(f"127.0.0.1:{server.port}") as ch:
         yield ch
 
 

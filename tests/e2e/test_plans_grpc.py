@@ -23,11 +23,12 @@ from hakobu.plans.v1 import plans_pb2_grpc
 from server.adapters.postgres.migrate import migrate
 from server.adapters.postgres.seed import NERIMA_BRANCH_ID, ORG_ID, demo_orders, seed, tomorrow
 from server.bootstrap import create_optimizer_server, create_plans_server
+from tests.credentials import SETTINGS, Role, metadata_for
 from tests.integration.db.conftest import create_database, drop_database, new_org
 
 ORG = f"organizations/{ORG_ID}"
 BRANCH = f"{ORG}/branches/{NERIMA_BRANCH_ID}"
-MD = (("x-hakobu-organization", ORG_ID), ("x-hakobu-user", "U-002"))
+MD = metadata_for(ORG_ID, Role.DISPATCHER, "U-002")
 LIMIT = duration_pb2.Duration(seconds=2)
 WAIT = duration_pb2.Duration(seconds=60)
 
@@ -69,7 +70,7 @@ class Env:
 
 @pytest.fixture(scope="module")
 def optimizer() -> Iterator[str]:
-    running = create_optimizer_server("127.0.0.1:0", workers=0)
+    running = create_optimizer_server("127.0.0.1:0", workers=0, settings=SETTINGS)
     yield f"127.0.0.1:{running.port}"
     running.stop()
 
@@ -80,7 +81,7 @@ def env(optimizer: str) -> Iterator[Env]:
     migrate(url)
     day = tomorrow()
     seed(url, day)
-    plans = create_plans_server("127.0.0.1:0", url, optimizer)
+    plans = create_plans_server("127.0.0.1:0", url, optimizer, settings=SETTINGS)
     try:
         with grpc.insecure_channel(f"127.0.0.1:{plans.port}") as channel:
             yield Env(url, day, plans_pb2_grpc.PlanServiceStub(channel),
@@ -222,7 +223,7 @@ def test_bad_requests_get_their_status(env: Env) -> None:
 
 
 def test_another_organization_sees_and_changes_nothing(env: Env, plan: pb.DeliveryPlan) -> None:
-    other_md = (("x-hakobu-organization", new_org(env.url)),)
+    other_md = metadata_for(new_org(env.url))
     with pytest.raises(grpc.RpcError) as err:
         env.stub.GetPlan(pb.GetPlanRequest(name=plan.name), metadata=other_md)
     assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED

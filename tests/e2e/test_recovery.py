@@ -24,13 +24,15 @@ from hakobu.plans.v1 import plans_pb2 as pb
 from hakobu.plans.v1 import plans_pb2_grpc
 from server.adapters.postgres.migrate import migrate
 from server.adapters.postgres.seed import NERIMA_BRANCH_ID, ORG_ID, seed, tomorrow
+from tests.credentials import SERVER_ENV, Role, metadata_for
+from tests.credentials import channel as authorized_channel
 from tests.e2e.test_optimizer_grpc import small_request
 from tests.e2e.test_plans_grpc import _date
 from tests.integration.db.conftest import create_database, drop_database
 
 ORG = f"organizations/{ORG_ID}"
 BRANCH = f"{ORG}/branches/{NERIMA_BRANCH_ID}"
-MD = (("x-hakobu-organization", ORG_ID), ("x-hakobu-user", "U-002"))
+MD = metadata_for(ORG_ID, Role.DISPATCHER, "U-002")
 LEASE, GRACE = 2, 3
 #: Seconds a stopped server may take beyond its grace (closing the store, the database, the workers).
 EXIT_MARGIN = 5.0
@@ -73,10 +75,11 @@ def serve(url: str) -> Iterator[Callable[[int], Server]]:
     started: list[Server] = []
 
     def start(workers: int = 0) -> Server:
-        env = {**os.environ, "DATABASE_URL": url, "HAKOBU_LOG_LEVEL": "WARNING",
+        env = {**os.environ, **SERVER_ENV, "DATABASE_URL": url, "HAKOBU_LOG_LEVEL": "WARNING",
                "HAKOBU_OPERATION_LEASE_SECONDS": str(LEASE), "HAKOBU_SHUTDOWN_GRACE_SECONDS": str(GRACE)}
         cmd = [sys.executable, "-m", "server.entrypoints.cli", "serve", "all", "--address", "127.0.0.1:0",
-               "--plans-address", "127.0.0.1:0", "--workers", str(workers), "--metrics-port", "-1"]
+               "--plans-address", "127.0.0.1:0", "--tracking-address", "127.0.0.1:0",
+               "--osmand-address", "127.0.0.1:0", "--workers", str(workers), "--metrics-port", "-1"]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
         lines: list[str] = []
         assert proc.stdout is not None
@@ -93,7 +96,7 @@ def serve(url: str) -> Iterator[Callable[[int], Server]]:
             proc.kill()
             proc.wait()
             pytest.fail(f"the server did not start: {out}")
-        a, b = grpc.insecure_channel(opt.group(1)), grpc.insecure_channel(plans.group(1))
+        a, b = authorized_channel(opt.group(1)), grpc.insecure_channel(plans.group(1))
         server = Server(
             proc, optimizer_pb2_grpc.OptimizerServiceStub(a), operations_pb2_grpc.OperationsStub(a),
             plans_pb2_grpc.PlanServiceStub(b), operations_pb2_grpc.OperationsStub(b), (a, b),

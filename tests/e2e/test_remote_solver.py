@@ -40,6 +40,8 @@ from optimizer.service.client import (
 from optimizer.service.outbound import options_to_proto, problem_to_proto
 from optimizer.solve import SolveOptions
 from server.bootstrap import Running, create_optimizer_server
+from tests.credentials import SETTINGS, metadata_for
+from tests.credentials import channel as authorized_channel
 from tests.unit.engines.builders import at, job
 
 FAST = SolveOptions(time_limit=1.0, seed=3)
@@ -71,14 +73,15 @@ def osm_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(osm_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     registry = GraphRegistry(cache_dir=tmp_path_factory.mktemp("server-geo"))
     registry.add_file(osm_file)
-    running = create_optimizer_server("127.0.0.1:0", workers=0, geo=(registry, InProcessCache()))
+    running = create_optimizer_server("127.0.0.1:0", workers=0, geo=(registry, InProcessCache()),
+                                      settings=SETTINGS)
     yield running
     running.stop(grace=1)
 
 
 @pytest.fixture(scope="module")
 def channel(server: Running) -> Iterator[grpc.Channel]:
-    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as ch:
+    with authorized_channel(f"127.0.0.1:{server.port}") as ch:
         yield ch
 
 
@@ -116,7 +119,7 @@ def served_ids(problem: Problem, plan) -> list[str]:
 
 def test_remote_plan_passes_local_checker_and_reports_unassigned(channel: grpc.Channel) -> None:
     problem = planar_problem()
-    solver = RemoteSolver(channel, metadata=[("x-hakobu-organization", "ORG-001")])
+    solver = RemoteSolver(channel, metadata=metadata_for("ORG-001"))  # its own credential wins
     sol = solver(problem, FAST)
 
     assert sol.problem is problem
@@ -169,7 +172,7 @@ def test_reloads_shipments_and_drivers_come_back(server: Running) -> None:
         dimensions=("kg",),
         drivers=(Driver("ogata", Licence.OGATA),),
     )
-    with RemoteSolver(f"127.0.0.1:{server.port}") as solver:
+    with RemoteSolver(f"127.0.0.1:{server.port}", metadata=metadata_for("ORG-001")) as solver:
         sol = solver(problem, FAST)
     assert sol.evaluation.is_feasible and not sol.unassigned
     (route,) = sol.plan.routes

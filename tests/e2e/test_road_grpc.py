@@ -19,6 +19,8 @@ from hakobu.geo.v1 import geo_pb2_grpc
 from hakobu.optimizer.v1 import optimizer_pb2 as pb
 from hakobu.optimizer.v1 import optimizer_pb2_grpc
 from server.bootstrap import Running, create_optimizer_server
+from tests.credentials import SETTINGS
+from tests.credentials import channel as authorized_channel
 
 # Inside the Nerima extract (lat 35.7403-35.7584, lon 139.6577-139.6802).
 DEPOT = (35.7490, 139.6690)
@@ -28,14 +30,15 @@ DEPOT = (35.7490, 139.6690)
 def server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     registry = GraphRegistry(cache_dir=tmp_path_factory.mktemp("geo-cache"))
     registry.add_file(data_dir / "osm" / "tokyo_nerima.osm")
-    running = create_optimizer_server("127.0.0.1:0", workers=2, geo=(registry, InProcessCache()))
+    running = create_optimizer_server("127.0.0.1:0", workers=2, geo=(registry, InProcessCache()),
+                                      settings=SETTINGS)
     yield running
     running.stop(grace=1)
 
 
 @pytest.fixture(scope="module")
 def channel(server: Running) -> Iterator[grpc.Channel]:
-    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as ch:
+    with authorized_channel(f"127.0.0.1:{server.port}") as ch:
         yield ch
 
 

@@ -13,16 +13,18 @@ from hakobu.optimizer.v1 import optimizer_pb2 as pb
 from hakobu.optimizer.v1 import optimizer_pb2_grpc
 from optimizer.service.operations import InMemoryOperationStore
 from server.bootstrap import create_optimizer_server
+from tests.credentials import SETTINGS
+from tests.credentials import channel as authorized_channel
 from tests.e2e.test_optimizer_grpc import small_request
 
 GRACE = 3.0
 
 
 def test_stop_ends_searches_at_their_best_plan_within_the_grace() -> None:
-    running = create_optimizer_server("127.0.0.1:0", workers=1)
+    running = create_optimizer_server("127.0.0.1:0", workers=1, settings=SETTINGS)
     assert isinstance(running.store, InMemoryOperationStore)  # no database configured: in memory
     answers: list[pb.OptimizeResponse | grpc.RpcError] = []
-    with grpc.insecure_channel(f"127.0.0.1:{running.port}") as ch:
+    with authorized_channel(f"127.0.0.1:{running.port}") as ch:
         stub = optimizer_pb2_grpc.OptimizerServiceStub(ch)
         op = stub.OptimizeLongRunning(small_request(time_limit=600, jobs=40), timeout=10)
 

@@ -26,6 +26,7 @@ from server.adapters.postgres.plans import PgPlans
 from server.entrypoints.grpc.organization import OrganizationServicer
 from server.plans.ports import PlanStores
 from server.platform.grpc import Service, build_server, service_name
+from tests.credentials import authenticate
 from tests.e2e.fleet.client import Client
 from tests.integration.db.conftest import db_url, new_org  # noqa: F401  (db_url is a fixture)
 
@@ -81,6 +82,7 @@ def client(db_url: str) -> Iterator[Client]:  # noqa: F811  (the imported fixtur
         [
             Service(name, fleet_pb2_grpc.add_OrganizationServiceServicer_to_server, servicer),
         ],
+        authenticate=authenticate(),
     )
     with grpc.insecure_channel(f"127.0.0.1:{built.port}") as channel:
         c = Client(fleet_pb2_grpc.OrganizationServiceStub(channel), new_org(db_url))

@@ -18,6 +18,8 @@ from hakobu.geo.v1 import geo_pb2, geo_pb2_grpc
 from hakobu.optimizer.v1 import optimizer_pb2 as pb
 from hakobu.optimizer.v1 import optimizer_pb2_grpc
 from server.bootstrap import Running, create_optimizer_server
+from tests.credentials import SETTINGS
+from tests.credentials import channel as authorized_channel
 from tests.property.conftest import check_error
 
 T = TypeVar("T")
@@ -209,8 +211,8 @@ def optimize_requests(draw: st.DrawFn) -> pb.OptimizeRequest:
 
 @pytest.fixture(scope="module")
 def channel() -> Iterator[grpc.Channel]:
-    running: Running = create_optimizer_server("127.0.0.1:0", workers=2)
-    with grpc.insecure_channel(f"127.0.0.1:{running.port}") as ch:
+    running: Running = create_optimizer_server("127.0.0.1:0", workers=2, settings=SETTINGS)
+    with authorized_channel(f"127.0.0.1:{running.port}") as ch:
         yield ch
     running.stop(grace=1)
 

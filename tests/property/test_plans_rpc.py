@@ -21,12 +21,13 @@ from hakobu.plans.v1 import plans_pb2_grpc
 from server.adapters.postgres.migrate import migrate
 from server.adapters.postgres.seed import NERIMA_BRANCH_ID, ORG_ID, seed, tomorrow
 from server.bootstrap import create_optimizer_server, create_plans_server
+from tests.credentials import SETTINGS, Role, metadata_for
 from tests.integration.db.conftest import create_database, drop_database
 from tests.property.conftest import bad_fields, check_error
 
 ORG = f"organizations/{ORG_ID}"
 BRANCH = f"{ORG}/branches/{NERIMA_BRANCH_ID}"
-MD = (("x-hakobu-organization", ORG_ID), ("x-hakobu-user", "U-002"))
+MD = metadata_for(ORG_ID, Role.DISPATCHER, "U-002")
 
 
 @dataclass(repr=False)
@@ -49,8 +50,10 @@ def env() -> Iterator[Env]:
     migrate(url)
     day = tomorrow()
     seed(url, day)
-    optimizer = create_optimizer_server("127.0.0.1:0", workers=0)
-    plans = create_plans_server("127.0.0.1:0", url, f"127.0.0.1:{optimizer.port}")
+    optimizer = create_optimizer_server("127.0.0.1:0", workers=0, settings=SETTINGS)
+    plans = create_plans_server(
+        "127.0.0.1:0", url, f"127.0.0.1:{optimizer.port}", settings=SETTINGS
+    )
     try:
         with grpc.insecure_channel(f"127.0.0.1:{plans.port}") as channel:
             stub = plans_pb2_grpc.PlanServiceStub(channel)

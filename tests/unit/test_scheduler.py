@@ -18,6 +18,7 @@ from server.scheduler import (
     JobResult,
     MemoryRunState,
     ReplanAction,
+    RetentionAction,
     Schedule,
     ScheduleConfigError,
     Scheduler,
@@ -122,8 +123,9 @@ def test_dates_count_from_the_due_time_in_japan() -> None:
 
 def test_builtin_schedule_replans_tomorrow_at_22_jst() -> None:
     s = load_schedule()
-    assert s.source == "built-in" and len(s.jobs) == 1
+    assert s.source == "built-in" and len(s.jobs) == 2
     job = s.jobs[0]
+    assert s.jobs[1].action == RetentionAction(days=90, archive=True)
     assert (job.cron, job.organization) == ("0 22 * * *", DEFAULT_ORGANIZATION)
     assert job.action == ReplanAction(date="tomorrow", branches=None, force=False, time_limit=30.0)
     assert next_runs(job.cron, jst(2026, 5, 1, 21, 59)) == [jst(2026, 5, 1, 22, 0)]

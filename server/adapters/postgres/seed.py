@@ -37,7 +37,7 @@ USERS = [
      "password_hash": "$2b$10$dev_hash_dispatcher", "name": "配車担当A", "email": "dispatcher01@example.com",
      "role": "DISPATCHER"},
     {"id": "U-003", "branch_id": "BR-001", "login_id": "driver01", "password_hash": "$2b$10$dev_hash_driver",
-     "name": "ドライバーA", "email": "driver01@example.com", "role": "DRIVER"},
+     "name": "ドライバーA", "email": "driver01@example.com", "role": "DRIVER", "driver_id": "D-001"},
 ]
 # The seed's vehicle_type TRUCK_2TON / TRUCK_4TON become vehicle classes 2t / 4t; max_load_weight = payload.
 VEHICLES = [
@@ -131,9 +131,38 @@ def seed(url: str, delivery_date: datetime.date | None = None, organization: str
         return {
             "organizations": _insert(conn, "organizations", orgs, None),
             "branches": _insert(conn, "branches", BRANCHES, organization),
-            "users": _insert(conn, "users", USERS, organization),
             "vehicles": _insert(conn, "vehicles", VEHICLES, organization),
             "drivers": _insert(conn, "drivers", DRIVERS, organization),
+            "users": _insert(conn, "users", USERS, organization),  # after drivers: driver01 is D-001
             "customers": _insert(conn, "customers", CUSTOMERS, organization),
             "orders": _insert(conn, "orders", demo_orders(day), organization),
+            **_demo_devices(conn, organization),
         }
+
+
+#: The demo's development passwords of the seed's users (``hakobu demo`` sets and prints them).
+DEV_PASSWORDS = {"admin": "hakobu-admin", "dispatcher01": "hakobu-dispatcher", "driver01": "hakobu-driver"}
+
+
+def set_dev_passwords(url: str, organization: str = ORG_ID) -> dict[str, str]:
+    """Give the seed's users their development passwords (argon2id hashes); login → password."""
+    from server.identity.passwords import hash_password
+
+    with psycopg.connect(url) as conn:
+        for login, password in DEV_PASSWORDS.items():
+            conn.execute(
+                "UPDATE users SET password_hash = %s WHERE organization_id = %s AND login_id = %s",
+                (hash_password(password), organization, login),
+            )
+    return dict(DEV_PASSWORDS)
+def _demo_devices(conn: psycopg.Connection[Any], organization: str) -> dict[str, int]:
+    """The demo organization's trackers: one per vehicle, its id the vehicle id (V-001, …), so a phone
+    running Traccar Client can be pointed at the demo at once. Tracker ids are global: other
+    organizations get none."""
+    if organization != ORG_ID:
+        return {}
+    devices = [{"id": v["id"], "vehicle_id": v["id"], "display_name": f"{v['id']} のスマートフォン"}
+               for v in VEHICLES]
+    assignments = [{"vehicle_id": v["id"], "device_id": v["id"]} for v in VEHICLES]
+    _insert(conn, "device_assignments", assignments, organization)
+    return {"devices": _insert(conn, "devices", devices, organization)}

@@ -21,7 +21,8 @@ def demo(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     from server.demo import demo_request
     from server.platform.observability import serve_metrics
 
-    running = wiring.create_optimizer_server(ns.address, settings=settings)
+    auth = wiring.authenticator(settings)  # one for both servers: a sign-out holds on each
+    running = wiring.create_optimizer_server(ns.address, settings=settings, auth=auth)
     host = ns.address.rsplit(":", 1)[0]
     target = f"{host}:{running.port}"
     try:
@@ -41,7 +42,9 @@ def demo(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
             )
             last = None
             t0 = time.monotonic()
-            for msg in stub.StreamOptimize(req, timeout=ns.time_limit + 30):
+            # The demo is Hakobu's own process: it calls its optimizer with the service credential.
+            md = auth.service_metadata("ORG-001")
+            for msg in stub.StreamOptimize(req, timeout=ns.time_limit + 30, metadata=md):
                 last = msg
                 label = "最終 / final" if msg.final else "改善 / improved"
                 t = msg.solution.totals
@@ -56,10 +59,13 @@ def demo(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
         running.stop()
         return 1
     url = _demo_plans_store(settings, wiring)
-    plans = _demo_plans_server(settings, wiring, ns, url, target) if url else None
+    plans = _demo_plans_server(settings, wiring, ns, url, target, auth) if url else None
     print(f"\nOptimizerService (gRPC) listening on {target}")
-    print(f"  try: grpcurl -plaintext {target} list")
+    print(f"  try: grpcurl -plaintext {target} list   (health and reflection need no credential)")
+    gateway = _demo_gateway(settings, ns, target, plans) if plans is not None else None
     if ns.exit:
+        if gateway is not None:
+            gateway.stop(5.0)
         if plans is not None:
             plans.stop()
         running.stop()
@@ -71,39 +77,66 @@ def demo(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
+    if gateway is not None:
+        gateway.stop(5.0)
     if plans is not None:
         plans.stop()
     running.stop()
     return 0
 
 
+def _demo_gateway(settings: Settings, ns: argparse.Namespace, optimizer: str, plans):  # -> GatewayProcess
+    """The REST gateway in front of the demo's services; None (and a note) when it cannot start."""
+    from server.entrypoints.cli.gateway import GatewayProcess
+
+    host = ns.plans_address.rsplit(":", 1)[0]
+    try:
+        gateway = GatewayProcess(ns.gateway_address, optimizer, f"{host}:{plans.port}")
+    except RuntimeError as exc:
+        print(f"\n(REST gateway not started: {exc})")
+        return None
+    print(f"\nREST gateway listening on {gateway.url}")
+    print(f"  API docs: {gateway.url}/docs   OpenAPI: {gateway.url}/openapi.json")
+    print(f"  try: curl -s {gateway.url}/v1/graphs")
+    return gateway
+
+
 def _demo_plans_server(
-    settings: Settings, wiring: ModuleType, ns: argparse.Namespace, url: str, optimizer: str
+    settings: Settings, wiring: ModuleType, ns: argparse.Namespace, url: str, optimizer: str, auth: object
 ):  # -> RunningPlans | None
-    """Start PlanService + OrganizationService on the demo store and read the plans back over gRPC."""
+    """Start PlanService + OrganizationService on the demo store, sign in as dispatcher01 with his
+    development password and read the plans back over gRPC."""
     import grpc
 
+    from hakobu.identity.v1 import identity_pb2, identity_pb2_grpc
     from hakobu.plans.v1 import plans_pb2, plans_pb2_grpc
+    from server.adapters.postgres.seed import set_dev_passwords
 
     try:
-        plans = wiring.create_plans_server(ns.plans_address, url, optimizer, settings=settings)
+        plans = wiring.create_plans_server(ns.plans_address, url, optimizer, settings=settings, auth=auth)
     except Exception as exc:
         print(f"\n(plans service not started: {exc})")
         return None
     host = ns.plans_address.rsplit(":", 1)[0]
     target = f"{host}:{plans.port}"
-    md = (("x-hakobu-organization", "ORG-001"),)
+    passwords = set_dev_passwords(url)
     with grpc.insecure_channel(target) as channel:
+        signed_in = identity_pb2_grpc.AuthServiceStub(channel).Login(identity_pb2.LoginRequest(
+            organization="ORG-001", login="dispatcher01", password=passwords["dispatcher01"]), timeout=30)
+        md = (("authorization", f"Bearer {signed_in.access_token}"),)
         listed = plans_pb2_grpc.PlanServiceStub(channel).ListPlans(
             plans_pb2.ListPlansRequest(parent="organizations/ORG-001", page_size=5), metadata=md, timeout=30
         )
-    print(f"\nPlanService + OrganizationService (gRPC) listening on {target} "
-          "(metadata x-hakobu-organization: ORG-001)")
+    print(f"\nPlanService + OrganizationService (gRPC) listening on {target}")
+    print("  開発用パスワード / development sign-ins (organization ORG-001): "
+          + ", ".join(f"{login} / {pw}" for login, pw in passwords.items()))
     for p in listed.plans:
         d = p.plan_date
         print(f"  {p.name}  {d.year:04d}-{d.month:02d}-{d.day:02d}  "
               f"{plans_pb2.DeliveryPlan.Status.Name(p.status)} rev {p.revision}, {len(p.routes)} routes")
-    print(f"  try: grpcurl -plaintext -H 'x-hakobu-organization: ORG-001' {target} "
+    login = '{"organization": "ORG-001", "login": "dispatcher01", "password": "hakobu-dispatcher"}'
+    print(f"  try: grpcurl -plaintext -d '{login}' {target} hakobu.identity.v1.AuthService/Login")
+    print(f"       grpcurl -plaintext -H 'authorization: Bearer <accessToken>' {target} "
           "hakobu.plans.v1.PlanService/ListPlans")
     return plans
 

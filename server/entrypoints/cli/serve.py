@@ -1,4 +1,5 @@
-"""``hakobu serve optimizer | plans | all``: run the gRPC services until SIGINT / SIGTERM."""
+"""``hakobu serve optimizer | plans | tracking | all``: run the gRPC services (and with ``all`` the
+tracking service and the REST gateway) until SIGINT / SIGTERM."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 import threading
 import time
 from types import ModuleType
+from typing import Any
 
 from server.platform.settings import Settings
 
@@ -20,6 +22,7 @@ def serve_optimizer(
 ) -> int:
     from server.platform.observability import serve_metrics
 
+    # Tokens and the service credential; API keys too when DATABASE_URL is set.
     running = wiring.create_optimizer_server(address, workers, settings=settings)
     host = address.rsplit(":", 1)[0]
     print(f"OptimizerService (gRPC) listening on {host}:{running.port}", flush=True)
@@ -44,19 +47,36 @@ def serve_plans(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) 
     stoppers = []
     optimizer = None
     target = ns.optimizer
+    url = wiring.database_url(settings)
+    auth = wiring.authenticator(settings, wiring.Database(url))  # tokens and API keys, for both servers
     if ns.service == "all":
-        optimizer = wiring.create_optimizer_server(ns.address, ns.workers, settings=settings)
+        optimizer = wiring.create_optimizer_server(ns.address, ns.workers, settings=settings, auth=auth)
         stoppers.append(optimizer.stop)
         host = ns.address.rsplit(":", 1)[0]
         target = f"{host}:{optimizer.port}"
         print(f"OptimizerService (gRPC) listening on {target}", flush=True)
-    url = wiring.database_url(settings)
-    plans = wiring.create_plans_server(ns.plans_address, url, target, settings=settings)
+    plans = wiring.create_plans_server(ns.plans_address, url, target, settings=settings, auth=auth)
     stoppers.insert(0, plans.stop)
     host = ns.plans_address.rsplit(":", 1)[0]
     print(f"PlanService + OrganizationService (gRPC) listening on {host}:{plans.port} "
           f"(optimizer {target}, database {url.split('@')[-1]})", flush=True)
-    print("  call with metadata x-hakobu-organization: ORG-001 (the demo organization)", flush=True)
+    print("  sign in with hakobu.identity.v1.AuthService/Login, then call with "
+          "'authorization: Bearer <token>'", flush=True)
+    if ns.service == "all":
+        stoppers.insert(0, _start_tracking(settings, wiring, ns, url, auth).stop)
+        from server.entrypoints.cli.gateway import GatewayProcess
+
+        try:
+            gateway = GatewayProcess(ns.gateway_address, target, f"{host}:{plans.port}")
+        except RuntimeError as exc:
+            print(f"hakobu: {exc}", file=sys.stderr, flush=True)
+            for fn in stoppers:
+                fn(1.0)
+            _exit_now()
+            return 1
+        stoppers.insert(0, gateway.stop)
+        print(f"REST gateway listening on {gateway.url} (OpenAPI {gateway.url}/openapi.json, "
+              f"docs {gateway.url}/docs)", flush=True)
     if ns.metrics_port >= 0:
         maddr = settings.metrics_address
         print(f"Prometheus metrics on http://{maddr}:{serve_metrics(ns.metrics_port, maddr)}/metrics",
@@ -71,6 +91,38 @@ def serve_plans(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) 
     deadline = time.monotonic() + settings.shutdown_grace
     for fn in stoppers:
         fn(max(0.0, deadline - time.monotonic()))
+    _exit_now()
+    return 0
+
+
+def _start_tracking(
+    settings: Settings, wiring: ModuleType, ns: argparse.Namespace, url: str, auth: Any = None
+) -> Any:
+    tracking = wiring.create_tracking_server(ns.tracking_address, url, osmand_address=ns.osmand_address,
+                                             settings=settings, auth=auth)
+    host = ns.tracking_address.rsplit(":", 1)[0]
+    ohost = ns.osmand_address.rsplit(":", 1)[0]
+    print(f"TrackingService (gRPC) listening on {host}:{tracking.port}", flush=True)
+    print(f"OsmAnd endpoint (Traccar Client) on http://{ohost}:{tracking.osmand_port}/ "
+          f"(demo tracker ids: the vehicle ids, V-001, …)", flush=True)
+    return tracking
+
+
+def serve_tracking(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
+    """``serve tracking``: TrackingService and the OsmAnd endpoint over the plans store's database."""
+    from server.platform.observability import serve_metrics
+
+    tracking = _start_tracking(settings, wiring, ns, wiring.database_url(settings))
+    if ns.metrics_port >= 0:
+        maddr = settings.metrics_address
+        print(f"Prometheus metrics on http://{maddr}:{serve_metrics(ns.metrics_port, maddr)}/metrics",
+              flush=True)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    print("shutting down…", flush=True)
+    tracking.stop(settings.shutdown_grace)
     _exit_now()
     return 0
 

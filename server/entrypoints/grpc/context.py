@@ -1,10 +1,11 @@
 """Who is calling, and which organization a resource name belongs to.
 
-The services sit behind the gateway (or another trusted caller) that authenticates the user and passes
-the identity as call metadata: ``x-hakobu-organization`` (required) and ``x-hakobu-user`` (optional, the
-user id recorded as who changed a plan). Every resource name is ``organizations/{org}/…``; a name in
-another organization than the caller's is ``PERMISSION_DENIED`` whether or not the row exists, so
-nothing about other organizations leaks.
+The server's authenticate callable (``server.entrypoints.grpc.auth``) has put the caller's principal on
+the context: the organization and the user come from that credential (a token or an API key), never from
+a header the caller sets. Only Hakobu's own services (a SERVICE credential) name the organization they act
+for in ``x-hakobu-organization`` (and the user in ``x-hakobu-user``). Every resource name is
+``organizations/{org}/…``; a name in another organization than the caller's is ``PERMISSION_DENIED``
+whether or not the row exists, so nothing about other organizations leaks.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 import grpc
 
 from server.entrypoints.grpc.errors import abort_bad_request
+from server.identity.principal import Kind, Principal
 
 #: Longest piece of a caller's input echoed back in an error (so an error always fits the metadata).
 MAX_ECHO = 100
@@ -27,6 +29,7 @@ _SEGMENT = r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}"
 class Caller:
     organization: str
     user: str | None = None
+    principal: Principal | None = None
 
     @property
     def parent(self) -> str:
@@ -38,17 +41,30 @@ def shown(value: str) -> str:
     return repr(value) if len(value) <= MAX_ECHO else repr(value[:MAX_ECHO]) + f"… ({len(value)} characters)"
 
 
-def caller(context: grpc.ServicerContext) -> Caller:
-    """The caller's identity from the call metadata; aborts ``UNAUTHENTICATED`` without one."""
-    md = {k.lower(): v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
-    org = md.get(ORG_HEADER, "").strip()
-    if not org:
+def principal(context: grpc.ServicerContext) -> Principal:
+    """The call's principal; aborts ``UNAUTHENTICATED`` when the call has none."""
+    who = getattr(context, "principal", None)
+    if not isinstance(who, Principal):
         context.abort(
             grpc.StatusCode.UNAUTHENTICATED,
-            f"組織が指定されていません / missing call metadata {ORG_HEADER!r} (the caller's organization)",
+            "認証情報がありません / missing credentials: send 'authorization: Bearer <token>' or an API key",
         )
-    user = md.get(USER_HEADER, "").strip() or None
-    return Caller(org, user)
+    return who
+
+
+def caller(context: grpc.ServicerContext) -> Caller:
+    """The caller's organization and user, from the call's credential; aborts ``UNAUTHENTICATED``
+    without one (or for a service credential that names no organization)."""
+    who = principal(context)
+    if who.kind is not Kind.SERVICE:
+        return Caller(who.organization, who.user, who)
+    md = {k.lower(): v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
+    if not who.organization:
+        context.abort(
+            grpc.StatusCode.UNAUTHENTICATED,
+            f"組織が指定されていません / a service call must name the organization in {ORG_HEADER!r}",
+        )
+    return Caller(who.organization, md.get(USER_HEADER, "").strip() or None, who)
 
 
 def _check_org(context: grpc.ServicerContext, who: Caller, org: str) -> None:

@@ -235,6 +235,8 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
     ) -> operations_pb2.Operation:
         who = caller(context)
         org = parse_parent(context, who, request.parent)
+        if request.branch:  # another organization's branch is PERMISSION_DENIED before any other check
+            parse_name(context, who, request.branch, "branches", "branch")
         violations = []
         if not request.branch:
             violations.append(("branch", "必須です / required"))

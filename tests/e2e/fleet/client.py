@@ -16,7 +16,7 @@ from grpc_status import rpc_status
 
 from hakobu.fleet.v1 import fleet_pb2 as pb
 from hakobu.fleet.v1 import fleet_pb2_grpc
-from server.entrypoints.grpc.context import ORG_HEADER
+from tests.credentials import Role, metadata_for
 
 Stub = fleet_pb2_grpc.OrganizationServiceStub
 Code = grpc.StatusCode
@@ -53,10 +53,12 @@ class Client:
     def __init__(self, stub: Stub, org: str) -> None:
         self.stub, self.org = stub, org
         self.parent = f"organizations/{org}"
+        #: An ADMIN of the organization: master data is his to change.
+        self.metadata = metadata_for(org, Role.ADMIN)
         self._home: pb.Branch | None = None
 
     def call(self, method: str, request: Any) -> Any:
-        return getattr(self.stub, method)(request, metadata=((ORG_HEADER, self.org),))
+        return getattr(self.stub, method)(request, metadata=self.metadata)
 
     def create(self, kind: str, message: Any, **kw: Any) -> Any:
         single = KINDS[kind][0]

@@ -13,6 +13,7 @@ from hakobu.fleet.v1 import fleet_pb2_grpc
 from server.adapters.postgres.database import Database
 from server.entrypoints.grpc.organization import OrganizationServicer
 from server.platform.grpc import Service, build_server, service_name
+from tests.credentials import authenticate
 from tests.e2e.fleet.client import Client, Stub
 from tests.integration.db.conftest import db_url, new_org  # noqa: F401  (db_url is a fixture)
 
@@ -23,7 +24,7 @@ def stub(db_url: str) -> Iterator[Stub]:  # noqa: F811  (the imported fixture)
     name = service_name(pb.DESCRIPTOR, "OrganizationService")
     built = build_server("127.0.0.1:0", [
         Service(name, fleet_pb2_grpc.add_OrganizationServiceServicer_to_server, servicer),
-    ])
+    ], authenticate=authenticate())
     with grpc.insecure_channel(f"127.0.0.1:{built.port}") as channel:
         yield Stub(channel)
     built.server.stop(None)

@@ -153,11 +153,11 @@ def test_errors_carry_error_info_and_the_callers_language(a: Client) -> None:
     from google.rpc import error_details_pb2
     from grpc_status import rpc_status
 
-    from server.entrypoints.grpc.context import ORG_HEADER
+    from tests.credentials import Role, metadata_for
 
     name = f"{a.parent}/branches/nothing-here"
     for language, main in (("ja-JP,en;q=0.5", "ja"), ("en", "en"), ("", "both")):
-        md = ((ORG_HEADER, a.org), *((("accept-language", language),) if language else ()))
+        md = metadata_for(a.org, Role.ADMIN, language=language or None)
         with pytest.raises(grpc.RpcError) as info:
             a.stub.GetBranch(pb.GetBranchRequest(name=name), metadata=md)
         status = rpc_status.from_call(info.value)

@@ -38,6 +38,8 @@ SETTING_READERS: dict[str, frozenset[str]] = {
     "HAKOBU_GEO_CACHE": frozenset({"optimizer", "plans", "scheduler"}),  # the image's ENV
     "HAKOBU_OPTIMIZER_ADDRESS": frozenset({"optimizer"}),
     "HAKOBU_PLANS_ADDRESS": frozenset({"plans"}),
+    "HAKOBU_TRACKING_ADDRESS": frozenset({"tracking"}),
+    "HAKOBU_OSMAND_ADDRESS": frozenset({"tracking"}),
     "HAKOBU_OPTIMIZER_TARGET": frozenset({"plans", "gateway", "scheduler"}),
     "HAKOBU_SCHEDULE": frozenset(),  # the built-in schedule: re-plan at 22:00 JST
     "HAKOBU_ORGANIZATION": frozenset({"scheduler"}),
@@ -47,24 +49,30 @@ SETTING_READERS: dict[str, frozenset[str]] = {
     "HAKOBU_LOG_LEVEL": _ALL,
     "HAKOBU_OPERATION_LEASE_SECONDS": frozenset(),  # default 60 s fits every deployment
     "HAKOBU_SHUTDOWN_GRACE_SECONDS": frozenset(),  # default 10 s, below the stop timeouts (20 s / 30 s)
+    "HAKOBU_JWT_SECRET": _SERVERS,  # every replica checks tokens with the same key
+    "HAKOBU_JWT_KEY_FILE": frozenset(),  # only without HAKOBU_JWT_SECRET (one machine)
+    "HAKOBU_SERVICE_TOKEN": frozenset({*SERVERS, "scheduler"}),
+    "HAKOBU_TLS_CERT": frozenset(),  # TLS is terminated by the load balancer in the AWS design
+    "HAKOBU_TLS_KEY": frozenset(),
+    "HAKOBU_GATEWAY_ADDRESS": frozenset({"gateway"}),
+    "HAKOBU_PLANS_TARGET": frozenset({"gateway"}),
+    "HAKOBU_TRACKING_TARGET": frozenset({"gateway"}),
+    "HAKOBU_REPORTS_TARGET": frozenset({"gateway"}),
+    "HAKOBU_GATEWAY_RATE_LIMIT": frozenset(),  # the seed's WAF rule, 2000 / 5 min per IP
+    "HAKOBU_GATEWAY_LOGIN_RATE_LIMIT": frozenset(),
+    "HAKOBU_GATEWAY_LOGIN_USER_RATE_LIMIT": frozenset(),
+    "HAKOBU_GATEWAY_MAX_BODY_BYTES": frozenset(),
+    "HAKOBU_GATEWAY_CORS_ORIGINS": frozenset(),  # the planner's page is served from the gateway's origin
 }
 
 #: Settings the deployment passes before the service that reads them has landed in main (tracking,
 #: reports, gateway, identity). Once a name appears in the README's table it must move to
 #: SETTING_READERS (the test says so), and names no service reads any more must go.
 DECLARED_AHEAD: dict[str, frozenset[str]] = {
-    "HAKOBU_TRACKING_ADDRESS": frozenset({"tracking"}),
-    "HAKOBU_OSMAND_ADDRESS": frozenset({"tracking"}),
     "HAKOBU_OBJECT_STORE": frozenset({"tracking", "reports"}),
     "HAKOBU_REPORTS_ADDRESS": frozenset({"reports"}),
     "HAKOBU_SMTP_URL": frozenset({"reports"}),
     "HAKOBU_MAIL_FROM": frozenset({"reports"}),
-    "HAKOBU_GATEWAY_ADDRESS": frozenset({"gateway"}),
-    "HAKOBU_PLANS_TARGET": frozenset({"gateway"}),
-    "HAKOBU_TRACKING_TARGET": frozenset({"gateway"}),
-    "HAKOBU_REPORTS_TARGET": frozenset({"gateway"}),
-    "HAKOBU_JWT_SECRET": _SERVERS,
-    "HAKOBU_SERVICE_TOKEN": frozenset({*SERVERS, "scheduler"}),
 }
 
 #: Each server's listen-address setting, gRPC or HTTP.
@@ -172,3 +180,50 @@ def image_env() -> dict[str, str]:
 
 def port_of(address: str) -> int:
     return int(address.rsplit(":", 1)[1])
+
+
+# -- Terraform (python-hcl2) ----------------------------------------------------------------------
+
+TERRAFORM = ROOT / "terraform"
+MODULES = ("network", "ecs-service", "database", "cache", "storage", "load-balancer", "scheduler",
+           "observability", "secrets")
+ENVS = ("dev", "stg", "prod")
+
+
+def _plain(value: Any) -> Any:
+    """python-hcl2 keeps string quotes (``'"INFO"'``) and block markers: strip both."""
+    if isinstance(value, str):
+        return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items() if k != "__is_block__"}
+    return value
+
+
+def load_hcl(path: Path) -> dict[str, Any]:
+    import hcl2
+
+    return _plain(hcl2.loads(path.read_text(encoding="utf-8")))
+
+
+def terraform_locals(path: Path) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for block in load_hcl(path).get("locals", []):
+        merged.update(block)
+    return merged
+
+
+def terraform_variables(path: Path) -> dict[str, dict[str, Any]]:
+    merged: dict[str, dict[str, Any]] = {}
+    for block in load_hcl(path).get("variable", []):
+        merged.update(block)
+    return merged
+
+
+def resources(path: Path, kind: str) -> dict[str, Any]:
+    """Resources of one type in a file: name -> attributes."""
+    found: dict[str, Any] = {}
+    for block in load_hcl(path).get("resource", []):
+        found.update(block.get(kind, {}))
+    return found

@@ -1,0 +1,245 @@
+"""The ingest half of TrackingService: devices (standard methods), ReportPositions and GetTrack.
+
+A thin edge: proto ↔ records here, checks in ``server.tracking.validate``, the pipeline in
+``server.tracking.ingest.Ingest``. A batch is acknowledged only after ``Ingest.report`` returned, i.e.
+after its positions are committed; when storing fails the stream ends UNAVAILABLE and the client sends
+the unacknowledged batches again (re-sends are idempotent).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import itertools
+import json
+import logging
+import math
+import re
+import secrets
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import grpc
+from google.protobuf import empty_pb2
+from google.type import latlng_pb2
+
+from hakobu.tracking.v1 import tracking_pb2 as pb
+from server.entrypoints.grpc.context import caller, parse_name, parse_parent, resource_name, shown
+from server.entrypoints.grpc.errors import FieldError, abort_bad_request, grpc_errors
+from server.plans.errors import AlreadyExistsError, InvalidReferenceError, NotFoundError
+from server.tracking.ingest import Ingest
+from server.tracking.model import MAX_BATCH, Device, Position
+from server.tracking.validate import BatchTooLargeError, RawPosition
+
+log = logging.getLogger("hakobu.tracking")
+
+Ctx = grpc.ServicerContext
+DEVICE_ID = re.compile(r"[A-Za-z0-9._-]{4,64}")
+DEFAULT_PAGE = 50
+MAX_PAGE = 1000
+#: Longest stretch of time one GetTrack may ask for.
+MAX_TRACK = datetime.timedelta(days=7)
+EARTH_RADIUS_M = 6_371_008.8
+UNSTORED = ("位置を保存できませんでした。確認応答のない送信を再送してください / "
+            "positions could not be stored; send the unacknowledged batches again")
+
+
+class IngestMethods:
+    """Mixed into ``TrackingServicer``; needs ``self.ingest``."""
+
+    ingest: Ingest
+
+    # ------------------------------------------------------------ devices
+    @grpc_errors
+    def CreateDevice(self, request: Any, context: Ctx) -> Any:
+        who = caller(context)
+        org = parse_parent(context, who, request.parent)
+        device_id = request.device_id or secrets.token_hex(16)
+        if not DEVICE_ID.fullmatch(device_id):
+            bad = f"端末IDは英数字と . _ - の4〜64文字です / device_id must be 4-64 of [A-Za-z0-9._-], got " \
+                  f"{shown(device_id)}"
+            raise FieldError([("device_id", bad)])
+        if not request.device.vehicle:
+            raise FieldError([("device.vehicle", "車両を指定してください / device.vehicle is required")])
+        vehicle = parse_name(context, who, request.device.vehicle, "vehicles", field="device.vehicle")
+        driver = (parse_name(context, who, request.device.driver, "drivers", field="device.driver")
+                  if request.device.driver else None)
+        device = Device(device_id, org, vehicle, driver, request.device.display_name)
+        try:
+            created = self.ingest.devices.create(device)
+        except AlreadyExistsError as exc:
+            raise AlreadyExistsError(
+                f"端末IDは既に登録されています / device id {device_id!r} is already registered"
+            ) from exc
+        except InvalidReferenceError as exc:
+            field = "device.driver" if "driver" in str(exc) else "device.vehicle"
+            raise FieldError([(field, f"参照先が見つかりません / {field} does not exist: {exc}")]) from exc
+        self.ingest.device.forget(device_id)
+        return device_to_proto(created)
+
+    @grpc_errors
+    def GetDevice(self, request: Any, context: Ctx) -> Any:
+        who = caller(context)
+        device_id = parse_name(context, who, request.name, "devices")
+        found = self.ingest.devices.get(who.organization, device_id)
+        if found is None:
+            raise NotFoundError(f"端末が見つかりません / device {request.name} not found")
+        return device_to_proto(found)
+
+    @grpc_errors
+    def ListDevices(self, request: Any, context: Ctx) -> Any:
+        who = caller(context)
+        org = parse_parent(context, who, request.parent)
+        if request.page_size < 0:
+            raise FieldError([("page_size", f"0以上を指定してください / page_size must be >= 0, "
+                                            f"got {request.page_size}")])
+        size = min(request.page_size or DEFAULT_PAGE, MAX_PAGE)
+        after = _token_to_id(request.page_token)
+        devices, last = self.ingest.devices.list(org, size, after)
+        return pb.ListDevicesResponse(
+            devices=[device_to_proto(d) for d in devices],
+            next_page_token=_id_to_token(last) if last is not None else "",
+        )
+
+    @grpc_errors
+    def DeleteDevice(self, request: Any, context: Ctx) -> Any:
+        who = caller(context)
+        device_id = parse_name(context, who, request.name, "devices")
+        if not self.ingest.devices.delete(who.organization, device_id):
+            raise NotFoundError(f"端末が見つかりません / device {request.name} not found")
+        self.ingest.device.forget(device_id)
+        return empty_pb2.Empty()
+
+    # ------------------------------------------------------------ positions
+    def ReportPositions(self, request_iterator: Iterable[Any], context: Ctx) -> Iterator[Any]:
+        who = caller(context)
+        for request in request_iterator:
+            if len(request.positions) > MAX_BATCH:
+                abort_bad_request(context, [("positions", str(BatchTooLargeError(len(request.positions))))])
+            raws = [raw_from_proto(p) for p in request.positions]
+            try:
+                result = self.ingest.report(raws, who.organization)
+            except BatchTooLargeError as exc:
+                abort_bad_request(context, [("positions", str(exc))])
+            except Exception as exc:
+                log.warning("batch not stored", extra={"batch_id": request.batch_id, "error": repr(exc)})
+                context.abort(grpc.StatusCode.UNAVAILABLE, UNSTORED)
+            yield pb.ReportPositionsResponse(
+                batch_id=request.batch_id, accepted=result.accepted, duplicates=result.duplicates,
+                rejected=[pb.RejectedPosition(index=r.index, field=r.field, reason=r.reason)
+                          for r in result.rejected],
+            )
+
+    @grpc_errors
+    def GetTrack(self, request: Any, context: Ctx) -> Any:
+        who = caller(context)
+        vehicle = parse_name(context, who, request.vehicle, "vehicles", field="vehicle")
+        problems = []
+        if not request.HasField("start_time"):
+            problems.append(("start_time", "開始時刻がありません / start_time is required"))
+        if not request.HasField("end_time"):
+            problems.append(("end_time", "終了時刻がありません / end_time is required"))
+        if request.simplify_meters < 0 or not math.isfinite(request.simplify_meters):
+            problems.append(("simplify_meters", "0以上を指定してください / simplify_meters must be >= 0"))
+        if problems:
+            raise FieldError(problems)
+        start = request.start_time.ToDatetime(tzinfo=datetime.UTC)
+        end = request.end_time.ToDatetime(tzinfo=datetime.UTC)
+        if end <= start:
+            raise FieldError([("end_time", "終了時刻は開始時刻より後にしてください / end_time must be after "
+                                           "start_time")])
+        if end - start > MAX_TRACK:
+            raise FieldError([("end_time", f"期間は{MAX_TRACK.days}日以内にしてください / at most "
+                                           f"{MAX_TRACK.days} days per call")])
+        positions = self.ingest.history.between(who.organization, vehicle, start, end)
+        track = pb.Track(
+            vehicle=resource_name(who.organization, "vehicles", vehicle),
+            positions=[position_to_proto(p) for p in positions],
+            distance_meters=round(path_length_m(positions)),
+        )
+        if request.geojson:
+            track.geojson = json.dumps(_geojson(positions), separators=(",", ":"))
+        return track
+
+
+# ---------------------------------------------------------------- conversions
+
+
+def device_to_proto(d: Device) -> Any:
+    out = pb.Device(
+        name=resource_name(d.organization, "devices", d.device_id),
+        vehicle=resource_name(d.organization, "vehicles", d.vehicle_id),
+        driver=resource_name(d.organization, "drivers", d.driver_id) if d.driver_id else "",
+        display_name=d.display_name,
+    )
+    if d.created_at is not None:
+        out.create_time.FromDatetime(d.created_at)
+    if d.last_seen_at is not None:
+        out.last_seen_time.FromDatetime(d.last_seen_at)
+    return out
+
+
+def raw_from_proto(p: Any) -> RawPosition:
+    """A proto Position as a :class:`RawPosition`; unset optional fields are None."""
+    time = p.time.ToDatetime(tzinfo=datetime.UTC) if p.HasField("time") else None
+    has_location = p.HasField("location")
+    return RawPosition(
+        device_id=p.device_id, time=time,
+        latitude=p.location.latitude if has_location else None,
+        longitude=p.location.longitude if has_location else None,
+        speed_kmh=p.speed_kmh if p.HasField("speed_kmh") else None,
+        heading=p.heading_degrees if p.HasField("heading_degrees") else None,
+        altitude=p.altitude_meters if p.HasField("altitude_meters") else None,
+        accuracy=p.accuracy_meters if p.HasField("accuracy_meters") else None,
+        battery=p.battery_percent if p.HasField("battery_percent") else None,
+        attributes=dict(p.attributes),
+    )
+
+
+def position_to_proto(p: Position) -> Any:
+    out = pb.Position(
+        device_id=p.device_id, location=latlng_pb2.LatLng(latitude=p.latitude, longitude=p.longitude),
+        attributes=p.attributes, vehicle=resource_name(p.organization, "vehicles", p.vehicle_id),
+    )
+    out.time.FromDatetime(p.time)
+    for name, value in (("speed_kmh", p.speed_kmh), ("heading_degrees", p.heading),
+                        ("altitude_meters", p.altitude), ("accuracy_meters", p.accuracy),
+                        ("battery_percent", p.battery)):
+        if value is not None:
+            setattr(out, name, value)
+    return out
+
+
+def _id_to_token(last: str) -> str:
+    return base64.urlsafe_b64encode(last.encode()).decode()
+
+
+def _token_to_id(token: str) -> str | None:
+    if not token:
+        return None
+    try:
+        return base64.urlsafe_b64decode(token.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise FieldError([("page_token", "ページトークンが使えません / page_token is not valid; start again "
+                                         "without page_token")]) from None
+
+
+# ---------------------------------------------------------------- track summary (minimal)
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dlon = math.radians(lon2 - lon1)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def path_length_m(positions: Sequence[Position]) -> float:
+    return sum(haversine_m(a.latitude, a.longitude, b.latitude, b.longitude)
+               for a, b in itertools.pairwise(positions))
+
+
+def _geojson(positions: Sequence[Position]) -> dict[str, Any]:
+    line = {"type": "Feature", "properties": {"kind": "track"},
+            "geometry": {"type": "LineString", "coordinates": [[p.longitude, p.latitude] for p in positions]}}
+    return {"type": "FeatureCollection", "features": [line] if positions else []}
