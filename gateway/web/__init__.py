@@ -11,7 +11,8 @@ catch-all API route)::
     mount_web(app, tile_url=settings.map_tile_url)
 
 Routes added: ``/`` (the app: sign-in, plan board, live, master data, driver page), ``/driver`` (the
-same app, opening on the driver page), ``/t/{token}`` (the consignee's tracking page, no sign-in),
+same app, opening on the driver page), ``/track/{token}`` and ``/t/{token}`` (the consignee's tracking
+page, no sign-in),
 ``/web/config.json`` (the map's default tile URL) and ``/web/...`` (the static files).
 """
 
@@ -55,6 +56,7 @@ def web_routes(tile_url: str | None = None) -> list[Any]:
         Route("/", index, methods=["GET"]),
         Route("/driver", index, methods=["GET"]),
         Route("/t/{token}", tracking, methods=["GET"]),
+        Route("/track/{token}", tracking, methods=["GET"]),  # the url_path of CreateTrackingLink
         Route("/web/config.json", config_json, methods=["GET"]),
         Mount("/web", StaticFiles(directory=STATIC), name="web"),
     ]

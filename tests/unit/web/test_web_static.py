@@ -61,3 +61,38 @@ def test_japanese_and_english_messages_match() -> None:
     keys = re.compile(r"^\s+(\w+):", re.M)
     assert set(keys.findall(ja)) == set(keys.findall(en))
     assert Path(STATIC / "index.html").read_text(encoding="utf-8").count('lang="ja"') == 1
+
+
+def test_the_gateway_serves_the_pages_ahead_of_its_api_routes() -> None:
+    import asyncio
+
+    import httpx
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from gateway.web import web_routes
+
+    async def api(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("api", status_code=404)
+
+    app = Starlette(routes=[*web_routes("http://tiles.local/{z}/{x}/{y}.png"), Route("/{path:path}", api)])
+
+    async def check() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+            for path in ("/", "/driver"):
+                page = await client.get(path)
+                assert page.status_code == 200 and 'src="/web/js/app.js"' in page.text
+            for path in ("/t/abc", "/track/abc"):
+                assert 'src="/web/js/track.js"' in (await client.get(path)).text
+            config = (await client.get("/web/config.json")).json()
+            assert config["tileUrl"] == "http://tiles.local/{z}/{x}/{y}.png"
+            script = await client.get("/web/js/plan.js")
+            assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+            assert (await client.get("/web/vendor/leaflet/leaflet.css")).status_code == 200
+            assert (await client.get("/v1/organizations/O/plans")).text == "api"
+            assert (await client.get("/web/%2e%2e/__init__.py")).status_code == 404
+
+    asyncio.run(check())

@@ -181,6 +181,7 @@ export class Api {
   recordStopEvent(plan, stopEvent, requestId) {
     return this.request("POST", `/v1/${plan}/stopEvents`, { parent: plan, stopEvent, requestId });
   }
+  listStopEvents(plan) { return this.request("GET", `/v1/${plan}/stopEvents`, undefined, { pageSize: 1000 }); }
   listVehicleStates(branch) { return this.request("GET", `/v1/${branch}/vehicleStates`); }
   streamFleet(branch, onUpdate, signal) {
     return this.stream("GET", `/v1/${branch}:streamFleet`, undefined, onUpdate, signal);

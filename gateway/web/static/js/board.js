@@ -288,7 +288,9 @@ export async function mount(root, { app, screen, tileUrl, org }) {
     progress.textContent = t("optimizing");
     const started = Date.now();
     try {
-      let op = await api.optimizePlan(state.branch.name, protoDate($("#plan-date").value), { force: true });
+      const seconds = Number(localStorage.getItem("hakobu.optimizeSeconds")) || 0;
+      const options = seconds > 0 ? { force: true, timeLimit: `${seconds}s` } : { force: true };
+      let op = await api.optimizePlan(state.branch.name, protoDate($("#plan-date").value), options);
       while (!op.done && !state.disposed) {
         await new Promise((r) => setTimeout(r, POLL_MS));
         op = await api.getOperation(op.name);
@@ -355,6 +357,15 @@ export async function mount(root, { app, screen, tileUrl, org }) {
       vehicleStates.forEach((s) => state.live.setVehicle(s));
     } catch {
       // the stream below still fills it
+    }
+    if (state.plan) {
+      try {
+        const { stopEvents = [] } = await api.listStopEvents(state.plan.name);
+        stopEvents.forEach((stopEvent) => state.live.apply({ stopEvent }));
+        drawPlan();
+      } catch {
+        // the stream brings the next ones
+      }
     }
     drawLive();
     const abort = new AbortController();

@@ -9,7 +9,7 @@ import { enumLabel, initLang, lang, setLang, t } from "./i18n.js";
 
 const POLL_MS = 15000;
 const root = document.getElementById("tracking");
-const token = decodeURIComponent(location.pathname.replace(/^\/t\//, ""));
+const token = decodeURIComponent(location.pathname.replace(/^\/(t|track)\//, ""));
 const api = new Api({ language: lang });
 let map = null;
 
