@@ -115,6 +115,9 @@ locals {
         HAKOBU_LOG_LEVEL        = "INFO"
         HAKOBU_ORGANIZATION     = "ORG-001"
         HAKOBU_OPTIMIZER_TARGET = "optimizer.hakobu.internal:50051"
+        HAKOBU_SMTP_URL         = "smtp://email-smtp.${var.region}.amazonaws.com:587"
+        HAKOBU_MAIL_FROM        = "hakobu@${var.mail_domain}"
+        HAKOBU_OBJECT_STORE     = "s3://${module.storage.bucket_names["reports"]}"
       }
       secrets       = ["DATABASE_URL", "REDIS_URL", "HAKOBU_SERVICE_TOKEN"]
       target_groups = []

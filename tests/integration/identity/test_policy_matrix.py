@@ -27,7 +27,12 @@ from google.protobuf import message_factory
 from google.protobuf.descriptor import MethodDescriptor
 
 import hakobu
-from server.bootstrap import create_optimizer_server, create_plans_server, create_tracking_server
+from server.bootstrap import (
+    create_optimizer_server,
+    create_plans_server,
+    create_reports_server,
+    create_tracking_server,
+)
 from server.identity import policy
 from server.identity.principal import Role
 from tests.credentials import metadata_for, settings
@@ -82,6 +87,8 @@ def servers(db_url: str) -> Iterator[Servers]:  # noqa: F811
     to_optimizer = grpc.insecure_channel(f"127.0.0.1:{optimizer.port}")
     to_plans = grpc.insecure_channel(f"127.0.0.1:{plans.port}")
     to_tracking = grpc.insecure_channel(f"127.0.0.1:{tracking.port}")
+    reports = create_reports_server("127.0.0.1:0", db_url, settings=s)
+    to_reports = grpc.insecure_channel(f"127.0.0.1:{reports.port}")
     channels = {
         "hakobu.optimizer.v1.OptimizerService": to_optimizer,
         "hakobu.geo.v1.GeoService": to_optimizer,
@@ -92,13 +99,15 @@ def servers(db_url: str) -> Iterator[Servers]:  # noqa: F811
         "hakobu.identity.v1.UserService": to_plans,
         "hakobu.identity.v1.ApiKeyService": to_plans,
         "hakobu.tracking.v1.TrackingService": to_tracking,
+        "hakobu.reports.v1.ReportService": to_reports,
     }
     try:
         yield Servers(channels, new_org(db_url), new_org(db_url))
     finally:
-        for channel in (to_optimizer, to_plans, to_tracking):
+        for channel in (to_optimizer, to_plans, to_tracking, to_reports):
             channel.close()
         tracking.stop(0)
+        reports.stop(0)
         plans.stop(0)
         optimizer.stop(0)
 
