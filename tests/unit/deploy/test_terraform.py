@@ -140,8 +140,14 @@ def test_the_waf_rate_rule_and_the_jst_schedules() -> None:
     jobs = stack.terraform_locals(ENV_DIR / "prod" / "services.tf")["jobs"]
     assert jobs["nightly-replan"]["cron"] == "cron(0 22 * * ? *)"
     assert jobs["nightly-replan"]["command"][:4] == ["replan", "--date", "tomorrow", "--all"]
-    assert jobs["daily-report"]["cron"] == "cron(0 6 * * ? *)"
-    assert "history-retention" in jobs
+    assert jobs["daily-reports"]["cron"] == "cron(0 6 * * ? *)"
+    # the other jobs are the built-in schedule's, run once by name (hakobu scheduler --once --job NAME)
+    from server.scheduler.config import DEFAULT_SCHEDULE_TOML, parse_schedule
+
+    builtin = {job.name for job in parse_schedule(DEFAULT_SCHEDULE_TOML).jobs}
+    for name, job in jobs.items():
+        if job["command"][0] == "scheduler":
+            assert job["command"] == ["scheduler", "--once", "--job", name] and name in builtin, name
     schedules = stack.resources(lb / "scheduler" / "main.tf", "aws_scheduler_schedule")
     assert schedules["job"]["schedule_expression_timezone"] == "Asia/Tokyo"
 
