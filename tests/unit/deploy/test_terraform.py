@@ -172,3 +172,10 @@ def test_every_task_sends_traces_to_xray_through_its_collector() -> None:
     services = (ENV_DIR / "prod" / "services.tf").read_text(encoding="utf-8")
     assert 'name = "hakobu_operations_running"' in services  # the optimizer's queue metric, via the collector
     assert "HAKOBU_OTLP_ENDPOINT" in stack.readme_settings()
+
+
+def test_alb_access_logs_are_kept_seven_days() -> None:
+    variables = stack.terraform_variables(stack.TERRAFORM / "modules" / "storage" / "variables.tf")
+    assert variables["alb_log_expiry_days"]["default"] == 7  # seed §7.2
+    assert variables["report_expiry_days"]["default"] == 365  # seed §5.1
+    assert variables["pod_glacier_days"]["default"] == 90
