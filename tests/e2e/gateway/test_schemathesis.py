@@ -8,6 +8,7 @@ operations itself, one hypothesis run per operation."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import schemathesis
@@ -27,7 +28,8 @@ HEAVY = re.compile(r"^hakobu\.(optimizer\.v1\.OptimizerService\.|geo\.v1\.GeoSer
 #: token every other generated call carries).
 UNSERVED = re.compile(r"^hakobu\.(tracking|reports)\.|^hakobu\.identity\.v1\.AuthService\.Logout$")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-EXAMPLES = 6
+#: Examples per operation; HAKOBU_SCHEMATHESIS_EXAMPLES=30 for a longer search (about a minute).
+EXAMPLES = int(os.environ.get("HAKOBU_SCHEMATHESIS_EXAMPLES", "6"))
 
 
 def test_the_api_answers_by_its_document(live: Live) -> None:
