@@ -372,3 +372,24 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_limit(live: Live) -> Non
     finally:
         gateway.stop()
     assert a == [200, 429] and b == 200
+
+
+def test_stream_fleet_as_server_sent_events(live: Live) -> None:
+    """GET …:streamFleet: first the current state of each vehicle of the branch, one event each."""
+    events: list[dict] = []
+    with live.client() as client, client.stream("GET", f"/v1/{BRANCH}:streamFleet") as reply:
+        assert reply.status_code == 200, reply.read()
+        assert reply.headers["content-type"].startswith("text/event-stream")
+        for line in reply.iter_lines():
+            if line.startswith("data: "):
+                events.append(json.loads(line[len("data: "):]))
+            if len(events) == 3:
+                break
+    assert {e["vehicleState"]["vehicle"] for e in events} == {
+        f"{ORG}/vehicles/{v}" for v in ("V-101", "V-102", "V-103")}
+
+
+def test_a_stream_of_another_organization_is_403(live: Live) -> None:
+    with live.client() as client:
+        reply = client.get("/v1/organizations/ORG-OTHER/branches/B:streamFleet")
+    assert _error(reply, 403)["status"] == "PERMISSION_DENIED"
