@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--optimizer-target", default=None, help="default HAKOBU_OPTIMIZER_TARGET")
     ap.add_argument("--plans-target", default=None, help="the plans services (default HAKOBU_PLANS_TARGET)")
     ap.add_argument("--tracking-target", default=None, help="default HAKOBU_TRACKING_TARGET")
+    ap.add_argument("--reports-target", default=None, help="default HAKOBU_REPORTS_TARGET")
     ap.add_argument("--metrics-port", type=int, default=None, help="default HAKOBU_METRICS_PORT (-1: none)")
     ns = ap.parse_args(argv)
     try:
@@ -30,12 +31,16 @@ def main(argv: list[str] | None = None) -> int:
             optimizer_target=ns.optimizer_target or settings.optimizer_target,
             plans_target=ns.plans_target or settings.plans_target,
             tracking_target=ns.tracking_target or settings.tracking_target,
+            reports_target=ns.reports_target or settings.reports_target,
             metrics_port=settings.metrics_port if ns.metrics_port is None else ns.metrics_port,
         )
     except SettingsError as exc:
         print(f"gateway: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level or "INFO", service="gateway")
+    from server.platform.tracing import configure_tracing
+
+    configure_tracing("gateway", settings.otlp_endpoint)
     from gateway.app import create_app
     from gateway.ratelimit import InProcessRateLimiter, RateLimiter
     from gateway.server import bind, serve_forever

@@ -26,6 +26,7 @@ from gateway.openapi import openapi_document
 from gateway.proxy import Proxy
 from gateway.ratelimit import InProcessRateLimiter, Limit, RateLimiter
 from gateway.routes import RouteTable, default_routes
+from gateway.web import web_routes
 from server.platform.settings import Settings
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -104,6 +105,7 @@ def create_app(
         HttpRoute("/docs", docs),
         HttpRoute("/docs/init.js", docs_init),
         Mount("/docs/assets", StaticFiles(directory=docs_assets())),
+        *web_routes(settings.map_tile_url),  # the pages at /, /driver, /t/{token}, /web/…
     ]
     middleware = [Middleware(Edge, limiter=limiter, limit=Limit(*settings.gateway_rate_limit),
                              max_body=settings.gateway_max_body_bytes)]

@@ -9,10 +9,12 @@ import time
 import uuid
 from typing import Any
 
+from opentelemetry.trace import use_span
 from prometheus_client import Counter, Histogram
 
 from gateway.proxy import rate_limited, too_large
 from gateway.ratelimit import Limit, RateLimiter
+from server.platform import tracing
 from server.platform.observability import log_context
 
 _VALID_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -59,6 +61,13 @@ class Edge:
 
     async def _handle(self, scope: dict[str, Any], receive: Any, send: Any, headers: dict[bytes, bytes],
                       rid: str) -> None:
+        # The request's span: child of the caller's traceparent; the calls to the services carry it on.
+        span = tracing.start_http_span(scope.get("method", ""), scope.get("path", ""), headers)
+        with use_span(span, end_on_exit=True):
+            await self._traced(scope, receive, send, headers, rid, span)
+
+    async def _traced(self, scope: dict[str, Any], receive: Any, send: Any, headers: dict[bytes, bytes],
+                      rid: str, span: Any) -> None:
         t0 = time.perf_counter()
         status = 500
         extra = ((b"x-request-id", rid.encode()), *SECURITY_HEADERS)
@@ -97,6 +106,9 @@ class Edge:
                 "action": "http_request", "method": scope.get("method"), "path": path[:300], "route": route,
                 "status": status, "duration_ms": round(elapsed * 1000, 2), "client": ip,
             })
+            span.set_attribute("http.response.status_code", status)
+            span.set_attribute("http.route", route)
+            span.update_name(f"{scope.get('method', '')} {route}")
 
 
 _KNOWN_PATHS = frozenset({*UNLIMITED, "/openapi.json", "/docs", "/docs/init.js"})

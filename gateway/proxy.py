@@ -7,6 +7,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
+from urllib.parse import quote
 
 import grpc
 import orjson
@@ -21,6 +22,7 @@ from gateway.errors import error_body, http_status, localize, make_status, statu
 from gateway.ratelimit import Limit, RateLimiter
 from gateway.routes import MethodNotAllowed, Route, RouteTable
 from gateway.transcode import BadRequest, build_request, to_json
+from server.platform import tracing
 
 log = logging.getLogger("hakobu.gateway")
 
@@ -38,6 +40,19 @@ KEEPALIVE_SECONDS = 15.0
 
 class TooLarge(Exception):
     pass
+
+
+#: A report file (hakobu.reports.v1.ReportFile): with ``?alt=media`` its bytes are the download itself.
+REPORT_FILE = "hakobu.reports.v1.ReportFile"
+
+
+def file_response(reply: Any) -> Response:
+    """The file's bytes with its type and name (RFC 6266; the name may be Japanese)."""
+    name = str(reply.filename)
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    return Response(bytes(reply.data), media_type=reply.content_type or "application/octet-stream",
+                    headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
@@ -108,7 +123,8 @@ class Proxy:
         except TooLarge:
             return too_large(self.max_body, request)
         try:
-            message = build_request(route, path_vars, request.query_params.multi_items(), body)
+            query = [(k, v) for k, v in request.query_params.multi_items() if k != "alt"]
+            message = build_request(route, path_vars, query, body)
         except BadRequest as exc:
             return status_response(make_status(
                 code_pb2.INVALID_ARGUMENT, f"リクエストが不正です / invalid request: {exc}", exc.violations
@@ -136,6 +152,7 @@ class Proxy:
                     raise BadRequest([(name, "ASCII の印字可能文字のみ / only printable ASCII is allowed")])
                 md.append((name, value))
         md.append(("x-request-id", request.state.request_id))
+        md.extend(tracing.inject_headers().items())  # traceparent: the services' spans join this trace
         # the client's address (uvicorn already took it from X-Forwarded-For of a trusted proxy)
         if request.client and request.client.host:
             md.append(("x-forwarded-for", request.client.host))
@@ -188,6 +205,8 @@ class Proxy:
                 return status_response(status_from_rpc_error(exc))
             if route.response_body:
                 reply = getattr(reply, route.response_body)
+            if request.query_params.get("alt") == "media" and reply.DESCRIPTOR.full_name == REPORT_FILE:
+                return file_response(reply)
             return json_response(200, to_json(reply), {"Cache-Control": "no-store"})
         raise AssertionError("unreachable")
 

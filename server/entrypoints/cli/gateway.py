@@ -15,11 +15,11 @@ _READY = "REST gateway listening on "
 
 
 def _command(address: str, *backends: str | None) -> list[str]:
-    """``python -m gateway``; with ``backends`` (optimizer, plans, tracking) as targets. The parent's
+    """``python -m gateway``; with ``backends`` (optimizer, plans, tracking, reports) as targets. The parent's
     metrics port is its own, so such a child serves no metrics port."""
     extra: list[str] = []
-    for flag, target in zip(("--optimizer-target", "--plans-target", "--tracking-target"), backends,
-                            strict=False):
+    flags = ("--optimizer-target", "--plans-target", "--tracking-target", "--reports-target")
+    for flag, target in zip(flags, backends, strict=False):
         if target:
             extra += [flag, target]
     if backends:
@@ -37,8 +37,8 @@ class GatewayProcess:
     """The gateway started as a child process, told where the backends listen."""
 
     def __init__(self, address: str, optimizer_target: str, plans_target: str,
-                 tracking_target: str | None = None) -> None:
-        command = _command(address, optimizer_target, plans_target, tracking_target)
+                 tracking_target: str | None = None, reports_target: str | None = None) -> None:
+        command = _command(address, optimizer_target, plans_target, tracking_target, reports_target)
         self._proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         self.url = self._wait_ready(60.0)
         threading.Thread(target=self._relay, name="gateway-stdout", daemon=True).start()
