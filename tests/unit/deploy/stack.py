@@ -74,6 +74,7 @@ SETTING_READERS: dict[str, frozenset[str]] = {
     "HAKOBU_SILENT_SECONDS": frozenset(),  # 600 s
     "HAKOBU_OFF_ROUTE_METERS": frozenset(),  # 2 km
     "HAKOBU_GATEWAY_TRUSTED_PROXIES": frozenset(),  # compose publishes the gateway itself; ECS: the ALB's
+    "HAKOBU_MAP_TILE_URL": frozenset(),  # the planner's map: the documented default tile server
     "HAKOBU_REPORTS_ADDRESS": frozenset({"reports"}),
     # the scheduler's daily-reports job mails the reports (the reports service only serves them)
     "HAKOBU_SMTP_URL": frozenset({"scheduler"}),
