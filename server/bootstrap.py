@@ -446,10 +446,16 @@ def create_tracking_server(
     from server.entrypoints.grpc.tracking import TrackingServicer
 
     migrate(database_url)
+    if auth is None:
+        auth = authenticator(settings, Database(database_url))
     ingest, closers = tracking_stores(database_url, settings.redis_url if settings is not None else None)
-    servicer = TrackingServicer(ingest)
+    live_db = Database(database_url)
+    live = create_live(settings, live_db, ingest.live, ingest.bus, ingest.history)
+    ingest.register(live.monitor)
+    closers[:0] = [live.close]
+    closers.append(live_db.close)
+    servicer = TrackingServicer(ingest, live=live.services)
     try:
-        auth = auth if auth is not None else authenticator(settings, ingest.devices.db)
         built = build_server(address, [
             Service(service_name(tracking_pb2.DESCRIPTOR, "TrackingService"),
                     tracking_pb2_grpc.add_TrackingServiceServicer_to_server, servicer),
@@ -478,3 +484,44 @@ def retention_runner(batch: Batch, settings: Settings) -> Any:
     from server.scheduler.runner import RetentionRunner
 
     return RetentionRunner(PgPositionHistory(batch.database.url, db=batch.database))
+# ---------------------------------------------------------------- tracking: the live half
+
+
+class Live:
+    """Stop events, vehicle states, the fleet stream and tracking links (``services``, for the servicer),
+    and the position observer (``monitor``) to register with the ingest pipeline; ``close`` stops its
+    timer."""
+
+    services: Any
+    monitor: Any
+    close: Any
+
+
+def create_live(settings: Settings | None, db: Database, live: Any, bus: Any, history: Any,
+                *, tick_every: float = 30.0) -> Live:
+    """The live half of tracking over ``db`` (plans, stop events, master records), the ingest pipeline's
+    live state, fleet bus and history, the object store and the tracking-link key of the settings."""
+    from server.adapters.objects.s3 import object_store
+    from server.adapters.postgres.repository import Repositories
+    from server.adapters.postgres.stop_events import PgStopEvents
+    from server.entrypoints.grpc.tracking_live import LiveServices
+    from server.tracking.events import EventDeps
+    from server.tracking.fleet import FleetDeps, LiveConfig
+    from server.tracking.links import load_secret
+    from server.tracking.monitor import LiveMonitor, start_ticker
+
+    s = settings or Settings()
+    stores = plan_stores(db)
+    repos = Repositories(db)
+    events = PgStopEvents(db)
+    objects = object_store(s.object_store_location, s.object_store_endpoint, s.object_store_region)
+    config = LiveConfig(arrival_radius=s.arrival_radius, arrival_dwell=s.arrival_dwell,
+                        silent_after=s.silent_after, off_route=s.off_route)
+    event_deps = EventDeps(plans=stores, events=events, objects=objects, live=live, bus=bus)
+    fleet = FleetDeps(plans=stores, live=live, vehicles=repos.vehicles, orders=repos.orders, events=events,
+                      config=config)
+    secret = load_secret(s.tracking_link_secret, s.data_dir / "tracking-link.key")
+    services = LiveServices(events=event_deps, fleet=fleet, bus=bus, link_secret=secret)
+    monitor = LiveMonitor(event_deps, fleet, history)
+    stop = start_ticker(monitor, tick_every) if tick_every > 0 else (lambda: None)
+    return Live(services, monitor, stop)

@@ -43,6 +43,24 @@ VARIABLES: dict[str, tuple[str, str]] = {
                              "credential of Hakobu's services calling each other (e.g. plans → optimizer)"),
     "HAKOBU_TLS_CERT": ("unset: plaintext gRPC", "PEM certificate chain: the gRPC servers serve TLS"),
     "HAKOBU_TLS_KEY": ("unset", "PEM private key of `HAKOBU_TLS_CERT`"),
+    "HAKOBU_GATEWAY_ADDRESS": ("`127.0.0.1:8080`", "REST gateway listen address"),
+    "HAKOBU_PLANS_TARGET": ("`HAKOBU_PLANS_ADDRESS`", "where the gateway reaches the plans services"),
+    "HAKOBU_TRACKING_TARGET": ("unset: tracking routes answer 501", "where the gateway reaches tracking"),
+    "HAKOBU_REPORTS_TARGET": ("unset: report routes answer 501", "where the gateway reaches reports"),
+    "HAKOBU_GATEWAY_RATE_LIMIT": ("`2000/300`", "requests per seconds per client IP at the gateway"),
+    "HAKOBU_GATEWAY_LOGIN_RATE_LIMIT": ("`20/300`", "sign-in attempts per seconds per client IP"),
+    "HAKOBU_GATEWAY_LOGIN_USER_RATE_LIMIT": ("`5/300`", "sign-in attempts per seconds per org + login"),
+    "HAKOBU_GATEWAY_MAX_BODY_BYTES": ("`8388608`", "largest request body the gateway accepts (else 413)"),
+    "HAKOBU_GATEWAY_CORS_ORIGINS": ("unset: no cross-origin access", "origins allowed by CORS (comma list)"),
+    "HAKOBU_OBJECT_STORE": ("`<data dir>/objects`", "proof-of-delivery files: a folder or `s3://bucket/prefix`"),
+    "HAKOBU_OBJECT_STORE_ENDPOINT": ("unset: AWS S3", "endpoint of an S3-compatible store (MinIO, Ceph…)"),
+    "HAKOBU_OBJECT_STORE_REGION": ("`ap-northeast-1`", "region of the S3 store"),
+    "HAKOBU_TRACKING_LINK_SECRET": ("a random key kept in `<data dir>/tracking-link.key`",
+                                    "HMAC key that signs consignee tracking links"),
+    "HAKOBU_ARRIVAL_RADIUS_METERS": ("`150`", "a vehicle this close to a stop may be arriving"),
+    "HAKOBU_ARRIVAL_DWELL_SECONDS": ("`60`", "…and staying this long is ARRIVED (GEOFENCE)"),
+    "HAKOBU_SILENT_SECONDS": ("`600`", "no position this long: SILENT alert"),
+    "HAKOBU_OFF_ROUTE_METERS": ("`2000`", "farther than this from the planned legs: OFF_ROUTE alert"),
 }
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -95,6 +113,27 @@ class Settings:
     #: PEM certificate chain and key: the gRPC servers serve TLS (both or neither).
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    gateway_address: str = "127.0.0.1:8080"
+    #: Where the gateway reaches the plans services (None: ``plans_address``), tracking and reports.
+    plans_target: str | None = None
+    tracking_target: str | None = None
+    reports_target: str | None = None
+    #: (requests, seconds): the gateway's limit per client IP, and on sign-in per IP and per user.
+    gateway_rate_limit: tuple[int, float] = (2000, 300.0)
+    gateway_login_rate_limit: tuple[int, float] = (20, 300.0)
+    gateway_login_user_rate_limit: tuple[int, float] = (5, 300.0)
+    gateway_max_body_bytes: int = 8 * 1024 * 1024
+    gateway_cors_origins: tuple[str, ...] = ()
+    #: Proof-of-delivery files: a folder, or ``s3://bucket/prefix``; None = ``<data dir>/objects``.
+    object_store: str | None = None
+    object_store_endpoint: str | None = None
+    object_store_region: str = "ap-northeast-1"
+    #: HMAC key of tracking links; None = a random key kept in ``<data dir>/tracking-link.key``.
+    tracking_link_secret: str | None = None
+    arrival_radius: float = 150.0
+    arrival_dwell: float = 60.0
+    silent_after: float = 600.0
+    off_route: float = 2000.0
 
     def __post_init__(self) -> None:
         problems = _problems(self)
@@ -118,6 +157,11 @@ class Settings:
     def geo_cache_dir(self) -> Path:
         """Compiled road graphs: ``geo_cache`` or ``<data dir>/geo-cache``."""
         return self.geo_cache if self.geo_cache is not None else self.data_dir / "geo-cache"
+
+    @property
+    def object_store_location(self) -> str:
+        """``object_store``, or the ``objects/`` folder of the data directory."""
+        return self.object_store or str(self.data_dir / "objects")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -150,6 +194,21 @@ class Settings:
                 problems.append(f"{name}: 数値ではありません / not a number: {raw!r}")
                 return default
 
+        def rate(name: str, default: tuple[int, float]) -> tuple[int, float]:
+            raw = get(name)
+            if raw is None:
+                return default
+            n, sep, w = raw.partition("/")
+            try:
+                value = (int(n), float(w)) if sep else None
+            except ValueError:
+                value = None
+            if value is None or value[0] < 1 or not 0 < value[1] <= 86400:
+                problems.append(f"{name}: 回数/秒 の形式で指定してください / must be REQUESTS/SECONDS "
+                                f"(e.g. 2000/300), not {raw!r}")
+                return default
+            return value
+
         data_raw = get("HAKOBU_DATA_DIR")
         data_dir = _resolve(data_raw, PROJECT_ROOT) if data_raw else PROJECT_ROOT / "var"
         osm_raw = get("HAKOBU_OSM_DIR")
@@ -181,6 +240,26 @@ class Settings:
             "service_token": get("HAKOBU_SERVICE_TOKEN"),
             "tls_cert": _resolve(cert_raw, data_dir) if cert_raw else None,
             "tls_key": _resolve(key_raw, data_dir) if key_raw else None,
+            "gateway_address": get("HAKOBU_GATEWAY_ADDRESS") or cls.gateway_address,
+            "plans_target": get("HAKOBU_PLANS_TARGET"),
+            "tracking_target": get("HAKOBU_TRACKING_TARGET"),
+            "reports_target": get("HAKOBU_REPORTS_TARGET"),
+            "gateway_rate_limit": rate("HAKOBU_GATEWAY_RATE_LIMIT", cls.gateway_rate_limit),
+            "gateway_login_rate_limit": rate("HAKOBU_GATEWAY_LOGIN_RATE_LIMIT", cls.gateway_login_rate_limit),
+            "gateway_login_user_rate_limit": rate("HAKOBU_GATEWAY_LOGIN_USER_RATE_LIMIT",
+                                                  cls.gateway_login_user_rate_limit),
+            "gateway_max_body_bytes": integer("HAKOBU_GATEWAY_MAX_BODY_BYTES", cls.gateway_max_body_bytes),
+            "gateway_cors_origins": tuple(
+                o.strip() for o in (get("HAKOBU_GATEWAY_CORS_ORIGINS") or "").split(",") if o.strip()
+            ),
+            "object_store": _store_location(get("HAKOBU_OBJECT_STORE"), data_dir),
+            "object_store_endpoint": get("HAKOBU_OBJECT_STORE_ENDPOINT"),
+            "object_store_region": get("HAKOBU_OBJECT_STORE_REGION") or cls.object_store_region,
+            "tracking_link_secret": get("HAKOBU_TRACKING_LINK_SECRET"),
+            "arrival_radius": seconds("HAKOBU_ARRIVAL_RADIUS_METERS", cls.arrival_radius),
+            "arrival_dwell": seconds("HAKOBU_ARRIVAL_DWELL_SECONDS", cls.arrival_dwell),
+            "silent_after": seconds("HAKOBU_SILENT_SECONDS", cls.silent_after),
+            "off_route": seconds("HAKOBU_OFF_ROUTE_METERS", cls.off_route),
         }
         if problems:
             raise SettingsError(problems)
@@ -200,6 +279,13 @@ def _resolve(raw: str, base: Path) -> Path:
     return path if path.is_absolute() else base / path
 
 
+def _store_location(raw: str | None, data_dir: Path) -> str | None:
+    """An ``s3://`` URL as given; a folder resolved against the data directory."""
+    if raw is None or raw.startswith("s3://"):
+        return raw
+    return str(_resolve(raw, data_dir))
+
+
 def _problems(s: Settings) -> list[str]:
     out: list[str] = []
     if s.database_url is not None and s.database_url.partition("://")[0] not in _DB_SCHEMES:
@@ -211,6 +297,10 @@ def _problems(s: Settings) -> list[str]:
         ("HAKOBU_OPTIMIZER_ADDRESS", s.optimizer_address),
         ("HAKOBU_PLANS_ADDRESS", s.plans_address),
         ("HAKOBU_OPTIMIZER_TARGET", s.optimizer_target),
+        ("HAKOBU_GATEWAY_ADDRESS", s.gateway_address),
+        *(("HAKOBU_PLANS_TARGET", s.plans_target),) * (s.plans_target is not None),
+        *(("HAKOBU_TRACKING_TARGET", s.tracking_target),) * (s.tracking_target is not None),
+        *(("HAKOBU_REPORTS_TARGET", s.reports_target),) * (s.reports_target is not None),
         ("HAKOBU_TRACKING_ADDRESS", s.tracking_address),
         ("HAKOBU_OSMAND_ADDRESS", s.osmand_address),
     ):
@@ -236,7 +326,23 @@ def _problems(s: Settings) -> list[str]:
         out.append("HAKOBU_SERVICE_TOKEN: 16文字以上にしてください / must be at least 16 characters")
     if (s.tls_cert is None) != (s.tls_key is None):
         out.append("HAKOBU_TLS_CERT / HAKOBU_TLS_KEY: 両方指定してください / set both or neither")
+    if not 1024 <= s.gateway_max_body_bytes <= 1024**3:
+        out.append(f"HAKOBU_GATEWAY_MAX_BODY_BYTES: 1024〜1073741824 / must be from 1 KiB to 1 GiB, "
+                   f"not {s.gateway_max_body_bytes}")
     if not s.organization:
         out.append("HAKOBU_ORGANIZATION: 空です / must not be empty")
+    if s.object_store is not None and s.object_store.startswith("s3://") and \
+            not s.object_store[len("s3://"):].partition("/")[0]:
+        out.append("HAKOBU_OBJECT_STORE: s3://bucket/prefix の形式で / must be a folder or s3://bucket/prefix")
+    if s.tracking_link_secret is not None and len(s.tracking_link_secret) < 16:
+        out.append("HAKOBU_TRACKING_LINK_SECRET: 16文字以上 / must be at least 16 characters")
+    for name, value, low, high in (
+        ("HAKOBU_ARRIVAL_RADIUS_METERS", s.arrival_radius, 10, 5000),
+        ("HAKOBU_ARRIVAL_DWELL_SECONDS", s.arrival_dwell, 0, 3600),
+        ("HAKOBU_SILENT_SECONDS", s.silent_after, 30, 86400),
+        ("HAKOBU_OFF_ROUTE_METERS", s.off_route, 100, 100000),
+    ):
+        if not low <= value <= high:
+            out.append(f"{name}: {low}〜{high} / must be from {low} to {high}, not {value}")
     return out
 

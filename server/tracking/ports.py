@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator, Sequence
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from server.tracking.model import AppendResult, Device, LiveVehicle, Position, StopEvent
+
+R_co = TypeVar("R_co", covariant=True)
 
 
 class Devices(Protocol):
@@ -93,12 +95,22 @@ class StopEvents(Protocol):
     def record(self, event: StopEvent) -> tuple[StopEvent, bool]:
         """Store; a known request id returns the first event and False."""
 
+    def find_request(self, org: str, request_id: str) -> StopEvent | None:
+        """The event recorded with this request id, if any."""
+
     def for_plan(self, org: str, plan_id: str) -> list[StopEvent]:
         """Oldest first."""
 
     def for_vehicle(
         self, org: str, vehicle_id: str, start: datetime.datetime, end: datetime.datetime
     ) -> list[StopEvent]: ...
+
+
+class Records(Protocol[R_co]):
+    """One kind of the organization's master records by id (orders, vehicles): ``NotFoundError`` outside
+    the organization. ``server.adapters.postgres.repository.Repository`` is one."""
+
+    def get(self, org: str, id: str) -> R_co: ...
 
 
 class ObjectStore(Protocol):

@@ -145,7 +145,7 @@ def test_demo_runs_and_exits(tmp_path: Path) -> None:
     repository carries (compiled afresh), and prints the plan."""
     env = {"HAKOBU_OSM_DIR": str(REPO / "data" / "osm"), "HAKOBU_GEO_CACHE": str(tmp_path / "geo-cache")}
     res = hakobu("demo", "--exit", "--time-limit", "2", "--address", "127.0.0.1:0", "--metrics-port", "-1",
-                 "--plans-address", "127.0.0.1:0", env=env)
+                 "--plans-address", "127.0.0.1:0", "--gateway-address", "127.0.0.1:0", env=env)
     assert res.returncode == 0, res.stderr
     assert "練馬営業所, roads of graph tokyo_nerima" in res.stdout, res.stdout
     assert "配車計画 / plan" in res.stdout
@@ -153,3 +153,4 @@ def test_demo_runs_and_exits(tmp_path: Path) -> None:
     assert "plans store:" in res.stdout and "skipped" not in res.stdout, res.stdout
     assert "PlanService + OrganizationService (gRPC) listening on 127.0.0.1:" in res.stdout, res.stdout
     assert "organizations/ORG-001/plans/" in res.stdout
+    assert "REST gateway listening on http://127.0.0.1:" in res.stdout, res.stdout

@@ -1,1 +1,2 @@
-"""Redis adapters (live state, denylists) implementing ports of the domain packages."""
+"""Redis adapters: implementations of small ports whose state is shared between processes (live state,
+denylists, rate limits)."""

@@ -22,6 +22,8 @@ def db(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
 
     if ns.db_command == "settings":
         return planning_settings(settings, wiring, ns)
+    if ns.db_command in ("backup", "restore"):
+        return backup_or_restore(settings, wiring, ns)
     url = _url(settings, wiring, ns)
     applied = migrate(url)
     print(f"migrations applied: {', '.join(applied)}" if applied else "schema up to date", flush=True)
@@ -30,6 +32,24 @@ def db(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
 
         added = seed(url)
         print("seed: " + ", ".join(f"{table} +{n}" for table, n in added.items()), flush=True)
+    return 0
+
+
+def backup_or_restore(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
+    """``hakobu db backup FILE`` / ``hakobu db restore FILE``."""
+    from server.adapters.postgres import backup
+
+    url = _url(settings, wiring, ns)
+    try:
+        if ns.db_command == "backup":
+            tool = backup.backup(url, ns.file)
+            print(f"backup written to {ns.file} ({ns.file.stat().st_size} bytes, {tool})", flush=True)
+        else:
+            tool = backup.restore(url, ns.file)
+            print(f"restored {ns.file} ({tool})", flush=True)
+    except backup.BackupError as exc:
+        print(f"hakobu db {ns.db_command}: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

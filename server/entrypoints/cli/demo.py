@@ -62,7 +62,10 @@ def demo(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     plans = _demo_plans_server(settings, wiring, ns, url, target, auth) if url else None
     print(f"\nOptimizerService (gRPC) listening on {target}")
     print(f"  try: grpcurl -plaintext {target} list   (health and reflection need no credential)")
+    gateway = _demo_gateway(settings, ns, target, plans) if plans is not None else None
     if ns.exit:
+        if gateway is not None:
+            gateway.stop(5.0)
         if plans is not None:
             plans.stop()
         running.stop()
@@ -74,10 +77,28 @@ def demo(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
+    if gateway is not None:
+        gateway.stop(5.0)
     if plans is not None:
         plans.stop()
     running.stop()
     return 0
+
+
+def _demo_gateway(settings: Settings, ns: argparse.Namespace, optimizer: str, plans):  # -> GatewayProcess
+    """The REST gateway in front of the demo's services; None (and a note) when it cannot start."""
+    from server.entrypoints.cli.gateway import GatewayProcess
+
+    host = ns.plans_address.rsplit(":", 1)[0]
+    try:
+        gateway = GatewayProcess(ns.gateway_address, optimizer, f"{host}:{plans.port}")
+    except RuntimeError as exc:
+        print(f"\n(REST gateway not started: {exc})")
+        return None
+    print(f"\nREST gateway listening on {gateway.url}")
+    print(f"  API docs: {gateway.url}/docs   OpenAPI: {gateway.url}/openapi.json")
+    print(f"  try: curl -s {gateway.url}/v1/graphs")
+    return gateway
 
 
 def _demo_plans_server(

@@ -28,13 +28,15 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     sub = ap.add_subparsers(dest="command", required=True)
 
     sv = sub.add_parser("serve", help="run a service")
-    sv.add_argument("service", choices=["optimizer", "plans", "tracking", "all"])
+    sv.add_argument("service", choices=["optimizer", "plans", "tracking", "gateway", "all"])
     sv.add_argument("--address", default=settings.optimizer_address,
                     help="OptimizerService address")
     sv.add_argument("--plans-address", default=settings.plans_address,
                     help="PlanService + OrganizationService address")
     sv.add_argument("--optimizer", default=settings.optimizer_target,
                     help="where `serve plans` finds the OptimizerService")
+    sv.add_argument("--gateway-address", default=settings.gateway_address,
+                    help="REST gateway address (`serve gateway`, `serve all`)")
     sv.add_argument("--workers", type=int, default=settings.workers, help="solver processes")
     sv.add_argument("--tracking-address", default=settings.tracking_address, help="TrackingService address")
     sv.add_argument("--osmand-address", default=settings.osmand_address,
@@ -55,12 +57,18 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     de.add_argument("--time-limit", type=float, default=5.0)
     de.add_argument("--metrics-port", type=int, default=settings.metrics_port)
     de.add_argument("--plans-address", default=settings.plans_address)
+    de.add_argument("--gateway-address", default=settings.gateway_address)
     de.add_argument("--exit", action="store_true", help="stop after the demo instead of serving on")
 
     db = sub.add_parser("db", help="database: apply migrations, load demo data")
     dbs = db.add_subparsers(dest="db_command", required=True)
     for name, text in (("migrate", "apply pending migrations"), ("seed", "migrate, then load demo data")):
         p = dbs.add_parser(name, help=text)
+        p.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
+    for name, text in (("backup", "dump the database into FILE (pg_dump, custom format)"),
+                       ("restore", "restore FILE into the database, replacing what it holds (pg_restore)")):
+        p = dbs.add_parser(name, help=text)
+        p.add_argument("file", type=Path, metavar="FILE")
         p.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
     ps = dbs.add_parser("settings", help="show or set planning settings (organization, branch or vehicle)")
     ps.add_argument("values", nargs="*", metavar="NAME=VALUE",
@@ -106,6 +114,10 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
 
         if ns.service == "optimizer":
             return serve.serve_optimizer(settings, wiring, ns.address, ns.workers, ns.metrics_port)
+        if ns.service == "gateway":
+            from server.entrypoints.cli.gateway import exec_gateway
+
+            exec_gateway(ns.gateway_address)
         if ns.service == "tracking":
             return serve.serve_tracking(settings, wiring, ns)
         return serve.serve_plans(settings, wiring, ns)

@@ -1,4 +1,5 @@
-"""``hakobu serve optimizer | plans | tracking | all``: run the gRPC services until SIGINT / SIGTERM."""
+"""``hakobu serve optimizer | plans | tracking | all``: run the gRPC services (and with ``all`` the
+tracking service and the REST gateway) until SIGINT / SIGTERM."""
 
 from __future__ import annotations
 
@@ -59,10 +60,23 @@ def serve_plans(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) 
     host = ns.plans_address.rsplit(":", 1)[0]
     print(f"PlanService + OrganizationService (gRPC) listening on {host}:{plans.port} "
           f"(optimizer {target}, database {url.split('@')[-1]})", flush=True)
-    if ns.service == "all":
-        stoppers.insert(0, _start_tracking(settings, wiring, ns, url).stop)
     print("  sign in with hakobu.identity.v1.AuthService/Login, then call with "
           "'authorization: Bearer <token>'", flush=True)
+    if ns.service == "all":
+        stoppers.insert(0, _start_tracking(settings, wiring, ns, url, auth).stop)
+        from server.entrypoints.cli.gateway import GatewayProcess
+
+        try:
+            gateway = GatewayProcess(ns.gateway_address, target, f"{host}:{plans.port}")
+        except RuntimeError as exc:
+            print(f"hakobu: {exc}", file=sys.stderr, flush=True)
+            for fn in stoppers:
+                fn(1.0)
+            _exit_now()
+            return 1
+        stoppers.insert(0, gateway.stop)
+        print(f"REST gateway listening on {gateway.url} (OpenAPI {gateway.url}/openapi.json, "
+              f"docs {gateway.url}/docs)", flush=True)
     if ns.metrics_port >= 0:
         maddr = settings.metrics_address
         print(f"Prometheus metrics on http://{maddr}:{serve_metrics(ns.metrics_port, maddr)}/metrics",
@@ -81,9 +95,11 @@ def serve_plans(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) 
     return 0
 
 
-def _start_tracking(settings: Settings, wiring: ModuleType, ns: argparse.Namespace, url: str) -> Any:
+def _start_tracking(
+    settings: Settings, wiring: ModuleType, ns: argparse.Namespace, url: str, auth: Any = None
+) -> Any:
     tracking = wiring.create_tracking_server(ns.tracking_address, url, osmand_address=ns.osmand_address,
-                                             settings=settings)
+                                             settings=settings, auth=auth)
     host = ns.tracking_address.rsplit(":", 1)[0]
     ohost = ns.osmand_address.rsplit(":", 1)[0]
     print(f"TrackingService (gRPC) listening on {host}:{tracking.port}", flush=True)

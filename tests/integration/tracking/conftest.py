@@ -1,4 +1,5 @@
-"""A migrated database of its own for the tracking tests, and organizations with vehicles and devices."""
+"""A migrated database of its own for the tracking tests, organizations with vehicles and devices, and
+the db fixtures (a migrated test database with the demo data) for the live half."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ import psycopg
 import pytest
 
 from server.adapters.postgres.migrate import migrate
-from tests.integration.db.conftest import create_database, drop_database, new_org
+from tests.integration.db.conftest import (  # noqa: F401  (db_url, other_org: fixtures)
+    create_database,
+    db_url,
+    drop_database,
+    new_org,
+    other_org,
+)
 
 
 @pytest.fixture(scope="session")

@@ -54,6 +54,15 @@ SETTING_READERS: dict[str, frozenset[str]] = {
     "HAKOBU_SERVICE_TOKEN": frozenset({*SERVERS, "scheduler"}),
     "HAKOBU_TLS_CERT": frozenset(),  # TLS is terminated by the load balancer in the AWS design
     "HAKOBU_TLS_KEY": frozenset(),
+    "HAKOBU_GATEWAY_ADDRESS": frozenset({"gateway"}),
+    "HAKOBU_PLANS_TARGET": frozenset({"gateway"}),
+    "HAKOBU_TRACKING_TARGET": frozenset({"gateway"}),
+    "HAKOBU_REPORTS_TARGET": frozenset({"gateway"}),
+    "HAKOBU_GATEWAY_RATE_LIMIT": frozenset(),  # the seed's WAF rule, 2000 / 5 min per IP
+    "HAKOBU_GATEWAY_LOGIN_RATE_LIMIT": frozenset(),
+    "HAKOBU_GATEWAY_LOGIN_USER_RATE_LIMIT": frozenset(),
+    "HAKOBU_GATEWAY_MAX_BODY_BYTES": frozenset(),
+    "HAKOBU_GATEWAY_CORS_ORIGINS": frozenset(),  # the planner's page is served from the gateway's origin
 }
 
 #: Settings the deployment passes before the service that reads them has landed in main (tracking,
@@ -64,10 +73,6 @@ DECLARED_AHEAD: dict[str, frozenset[str]] = {
     "HAKOBU_REPORTS_ADDRESS": frozenset({"reports"}),
     "HAKOBU_SMTP_URL": frozenset({"reports"}),
     "HAKOBU_MAIL_FROM": frozenset({"reports"}),
-    "HAKOBU_GATEWAY_ADDRESS": frozenset({"gateway"}),
-    "HAKOBU_PLANS_TARGET": frozenset({"gateway"}),
-    "HAKOBU_TRACKING_TARGET": frozenset({"gateway"}),
-    "HAKOBU_REPORTS_TARGET": frozenset({"gateway"}),
 }
 
 #: Each server's listen-address setting, gRPC or HTTP.

@@ -1,0 +1,72 @@
+"""``python -m gateway``: the REST gateway process (``hakobu serve gateway`` runs it).
+
+The one composition root of the gateway process: settings from the environment, the rate-limit store
+(Redis when ``REDIS_URL`` is set, else in-process), JSON logs carrying each request's id.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import sys
+
+from server.platform.observability import configure_logging
+from server.platform.settings import Settings, SettingsError
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m gateway", description="Hakobu REST gateway")
+    ap.add_argument("--address", default=None, help="HOST:PORT (default HAKOBU_GATEWAY_ADDRESS)")
+    ap.add_argument("--optimizer-target", default=None, help="default HAKOBU_OPTIMIZER_TARGET")
+    ap.add_argument("--plans-target", default=None, help="the plans services (default HAKOBU_PLANS_TARGET)")
+    ap.add_argument("--metrics-port", type=int, default=None, help="default HAKOBU_METRICS_PORT (-1: none)")
+    ns = ap.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        settings = dataclasses.replace(
+            settings,
+            optimizer_target=ns.optimizer_target or settings.optimizer_target,
+            plans_target=ns.plans_target or settings.plans_target,
+            metrics_port=settings.metrics_port if ns.metrics_port is None else ns.metrics_port,
+        )
+    except SettingsError as exc:
+        print(f"gateway: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level or "INFO")
+    from gateway.app import create_app
+    from gateway.edge import RequestIdFilter
+    from gateway.ratelimit import InProcessRateLimiter, RateLimiter
+    from gateway.server import bind, serve_forever
+
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RequestIdFilter())
+    limiter: RateLimiter
+    if settings.redis_url:
+        from server.adapters.redis.ratelimit import RedisRateLimiter
+
+        limiter = RedisRateLimiter(settings.redis_url)
+    else:
+        limiter = InProcessRateLimiter()
+    app = create_app(settings, limiter)
+    address = ns.address or settings.gateway_address
+    try:
+        sock = bind(address)
+    except OSError as exc:
+        print(f"gateway: cannot listen on {address}: {exc}", file=sys.stderr)
+        return 1
+    host, port = sock.getsockname()[:2]
+    host = f"[{host}]" if ":" in host else host
+    print(f"REST gateway listening on http://{host}:{port} (docs http://{host}:{port}/docs)", flush=True)
+    if settings.metrics_port >= 0:
+        from server.platform.observability import serve_metrics
+
+        mport = serve_metrics(settings.metrics_port, settings.metrics_address)
+        print(f"Prometheus metrics on http://{settings.metrics_address}:{mport}/metrics", flush=True)
+    serve_forever(app, sock)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""One REST call → one gRPC call: match the route, build the request, call the backend, answer JSON
+(or Server-Sent Events for a server-streaming RPC), and map every error to a ``google.rpc.Status``."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import grpc
+from google.protobuf.message import Message
+from google.rpc import code_pb2, status_pb2
+from grpc import aio
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from gateway.backends import Backends
+from gateway.errors import error_body, http_status, localize, make_status, status_from_rpc_error
+from gateway.ratelimit import Limit, RateLimiter
+from gateway.routes import MethodNotAllowed, Route, RouteTable
+from gateway.transcode import BadRequest, build_request, to_json
+
+log = logging.getLogger("hakobu.gateway")
+
+#: Headers passed on to the services as call metadata (never ``x-hakobu-organization``: the
+#: organization comes from the credential).
+FORWARDED_HEADERS = ("authorization", "x-api-key", "accept-language")
+#: Sign-in RPCs: limited per client IP and per (organization, login) on top of the general limit.
+LOGIN_METHODS = frozenset({"hakobu.identity.v1.AuthService.Login"})
+CALL_TIMEOUT = 600.0
+
+
+class TooLarge(Exception):
+    pass
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), status_code=status,
+                    media_type="application/json", headers=headers)
+
+
+def status_response(status: status_pb2.Status, request: Request | None = None,
+                    headers: dict[str, str] | None = None, http: int | None = None) -> Response:
+    """The error response of ``status`` (the gateway's own messages in the caller's language; the
+    services' come localized already)."""
+    if request is not None:
+        status = localize(status, request.headers.get("accept-language"))
+    return json_response(http or http_status(status.code), error_body(status, http), headers)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class Proxy:
+    """The catch-all handler of the API routes."""
+
+    def __init__(
+        self,
+        table: RouteTable,
+        backends: Backends,
+        limiter: RateLimiter,
+        max_body: int,
+        login_ip_limit: Limit,
+        login_user_limit: Limit,
+        static_metadata: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.table = table
+        self.backends = backends
+        self.limiter = limiter
+        self.max_body = max_body
+        self.login_ip_limit = login_ip_limit
+        self.login_user_limit = login_user_limit
+        self.static_metadata = static_metadata
+        self._callables: dict[tuple[str, str], Callable[..., Any]] = {}
+
+    async def __call__(self, request: Request) -> Response:
+        raw_path = request.scope.get("raw_path") or request.url.path.encode()
+        path = raw_path.decode("latin-1").split("?", 1)[0]
+        try:
+            found = self.table.match(request.method, path)
+        except MethodNotAllowed as exc:
+            status = make_status(code_pb2.INVALID_ARGUMENT,
+                                 f"このパスでは {request.method} は使えません / method {request.method} is "
+                                 f"not allowed here (allowed: {', '.join(exc.allowed)})",
+                                 reason="METHOD_NOT_ALLOWED")
+            return status_response(status, request, {"Allow": ", ".join(exc.allowed)}, http=405)
+        if found is None:
+            return status_response(make_status(
+                code_pb2.NOT_FOUND, f"そのパスはありません / no API route for {path[:200]!r}",
+                reason="ROUTE_NOT_FOUND"), request)
+        route, path_vars = found
+        request.state.route = route.label
+        try:
+            body = await read_body(request, self.max_body)
+        except TooLarge:
+            return too_large(self.max_body, request)
+        try:
+            message = build_request(route, path_vars, request.query_params.multi_items(), body)
+        except BadRequest as exc:
+            return status_response(make_status(
+                code_pb2.INVALID_ARGUMENT, f"リクエストが不正です / invalid request: {exc}", exc.violations
+            ), request)
+        if route.label in LOGIN_METHODS:
+            limited = await self._login_limited(request, message)
+            if limited is not None:
+                return limited
+        try:
+            metadata = self._metadata(request)
+        except BadRequest as exc:
+            return status_response(make_status(
+                code_pb2.INVALID_ARGUMENT, f"ヘッダーが不正です / invalid header: {exc}", exc.violations
+            ), request)
+        if route.streaming:
+            return await self._stream(route, message, metadata, request)
+        return await self._unary(route, message, metadata, request)
+
+    def _metadata(self, request: Request) -> tuple[tuple[str, str], ...]:
+        md: list[tuple[str, str]] = list(self.static_metadata)
+        for name in FORWARDED_HEADERS:
+            value = request.headers.get(name)
+            if value is not None:
+                if not value.isascii() or not value.isprintable():
+                    raise BadRequest([(name, "ASCII の印字可能文字のみ / only printable ASCII is allowed")])
+                md.append((name, value))
+        md.append(("x-request-id", request.state.request_id))
+        client = request.client.host if request.client else ""
+        chain = request.headers.get("x-forwarded-for", "")
+        forwarded = f"{chain}, {client}" if chain and chain.isascii() and chain.isprintable() else client
+        if forwarded:
+            md.append(("x-forwarded-for", forwarded[:512]))
+        return tuple(md)
+
+    async def _login_limited(self, request: Request, message: Message) -> Response | None:
+        ip = request.client.host if request.client else "-"
+        keys = [(f"login-ip:{ip}", self.login_ip_limit)]
+        org = str(getattr(message, "organization", "") or "")
+        login = str(getattr(message, "login", "") or "")
+        if org or login:
+            keys.append((f"login-user:{org.lower()}|{login.lower()}", self.login_user_limit))
+        for key, limit in keys:
+            retry = await self.limiter.hit(key, limit)
+            if retry is not None:
+                return rate_limited(retry, request, "LOGIN_RATE_LIMITED")
+        return None
+
+    def _callable(self, target: str, route: Route) -> Callable[..., Any]:
+        key = (target, route.grpc_path)
+        fn = self._callables.get(key)
+        if fn is None:
+            channel = self.backends.channel(target)
+            make = channel.unary_stream if route.streaming else channel.unary_unary
+            fn = self._callables[key] = make(
+                route.grpc_path,
+                request_serializer=route.request_class.SerializeToString,
+                response_deserializer=route.response_class.FromString,
+            )
+        return fn
+
+    def _targets(self, route: Route, request: Request) -> tuple[str, ...] | Response:
+        targets = self.backends.targets_of(route.service)
+        if not targets:
+            return status_response(make_status(
+                code_pb2.UNIMPLEMENTED, f"このサービスは提供されていません / {route.service} is not served "
+                "by this gateway"), request)
+        return targets
+
+    async def _unary(self, route: Route, message: Message, metadata: Any, request: Request) -> Response:
+        targets = self._targets(route, request)
+        if isinstance(targets, Response):
+            return targets
+        for i, target in enumerate(targets):
+            try:
+                reply = await self._callable(target, route)(message, metadata=metadata, timeout=CALL_TIMEOUT)
+            except aio.AioRpcError as exc:
+                if exc.code() == grpc.StatusCode.NOT_FOUND and i + 1 < len(targets):
+                    continue
+                return status_response(status_from_rpc_error(exc))
+            if route.response_body:
+                reply = getattr(reply, route.response_body)
+            return json_response(200, to_json(reply), {"Cache-Control": "no-store"})
+        raise AssertionError("unreachable")
+
+    async def _stream(self, route: Route, message: Message, metadata: Any, request: Request) -> Response:
+        targets = self._targets(route, request)
+        if isinstance(targets, Response):
+            return targets
+        call = self._callable(targets[0], route)(message, metadata=metadata, timeout=CALL_TIMEOUT)
+        try:
+            first = await call.read()
+        except aio.AioRpcError as exc:
+            return status_response(status_from_rpc_error(exc))
+        return StreamingResponse(
+            _events(call, first), media_type="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+
+
+async def _events(call: Any, first: Any) -> AsyncIterator[bytes]:
+    """Server-Sent Events: one ``data:`` event per message, an ``error`` event when the call fails."""
+    try:
+        message = first
+        while message is not aio.EOF:
+            yield _event(to_json(message))
+            message = await call.read()
+    except aio.AioRpcError as exc:
+        yield _event(error_body(status_from_rpc_error(exc)), "error")
+    finally:
+        call.cancel()
+
+
+def _event(data: Any, kind: str | None = None) -> bytes:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return ((f"event: {kind}\n" if kind else "") + f"data: {text}\n\n").encode()
+
+
+def too_large(limit: int, request: Request | None = None) -> Response:
+    status = make_status(code_pb2.INVALID_ARGUMENT,
+                         f"本文が大きすぎます / the request body is larger than {limit} bytes",
+                         reason="REQUEST_TOO_LARGE", metadata={"limit_bytes": str(limit)})
+    return status_response(status, request, http=413)
+
+
+def rate_limited(retry_after: float, request: Request | None, reason: str = "RATE_LIMITED") -> Response:
+    seconds = str(int(retry_after))
+    status = make_status(code_pb2.RESOURCE_EXHAUSTED,
+                         f"リクエストが多すぎます。{seconds} 秒後に再試行してください / too many requests: "
+                         f"retry after {seconds} s", reason=reason, metadata={"retry_after_seconds": seconds})
+    return status_response(status, request, {"Retry-After": seconds})

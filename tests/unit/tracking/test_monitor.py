@@ -1,0 +1,121 @@
+"""The live monitor on the in-memory ports: a simulated drive becomes GEOFENCE events that move the plan,
+late vehicles get LATE alerts, far ones OFF_ROUTE, quiet ones SILENT, long drives DRIVING_RULES."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from server.jst import JST, today_jst
+from server.tracking.events import EventDeps, list_events
+from server.tracking.fleet import LiveConfig, depot_departure
+from server.tracking.model import EventSource, EventType, LiveVehicle, Position
+from server.tracking.monitor import LiveMonitor
+from server.tracking.simulate import Fix, along, stay
+from server.tracking.updates import ALERT, parse
+from tests.unit.plans.builders import HOME, ORG
+from tests.unit.tracking.live_fakes import fleet_deps, published_day
+
+
+class History:
+    def __init__(self) -> None:
+        self.rows: list[Position] = []
+
+    def between(self, org: str, vehicle_id: str, start: datetime.datetime,
+                end: datetime.datetime) -> list[Position]:
+        return [p for p in self.rows if p.organization == org and p.vehicle_id == vehicle_id
+                and start <= p.time < end]
+
+
+def _positions(vehicle: str, fixes: list[Fix]) -> list[Position]:
+    return [Position(ORG, "dev", vehicle, f.time, f.latitude, f.longitude, f.speed_kmh, f.heading)
+            for f in fixes]
+
+
+def _setup(tmp_path: Path, **config: float):  # type: ignore[no-untyped-def]
+    deps, plan = published_day(tmp_path, orders=4, date=today_jst())
+    fleet = fleet_deps(deps)
+    fleet.config = LiveConfig(**config)
+    history = History()
+    seen: list[str] = []
+    monitor = LiveMonitor(deps, fleet, history, evaluate_every=0, driving_every=0,
+                          on_alert=lambda a: seen.append(a.kind))
+    return deps, plan, fleet, history, monitor, seen
+
+
+def _feed(monitor: LiveMonitor, deps: EventDeps, history: History, vehicle: str, fixes: list[Fix]) -> None:
+    ps = _positions(vehicle, fixes)
+    history.rows += ps
+    for i in range(0, len(ps), 5):
+        batch = ps[i:i + 5]
+        deps.live.update([LiveVehicle(ORG, p.vehicle_id, p.device_id, p.time, p.latitude, p.longitude,
+                                      p.speed_kmh) for p in batch])
+        monitor.observe(batch)
+
+
+def test_a_drive_to_the_first_stop_arrives_and_departs_by_geofence(tmp_path: Path) -> None:
+    deps, plan, fleet, history, monitor, seen = _setup(tmp_path, arrival_radius=100, arrival_dwell=60)
+    route = plan.routes[0]
+    order = next(s.order_id for s in route.stops if s.order_id)
+    o = deps.plans.master.orders[(ORG, order)]  # type: ignore[attr-defined]
+    start = depot_departure(plan, route.vehicle_id)
+    assert start is not None
+    trip = along([HOME, (o.latitude, o.longitude)], start, 30.0, 10.0)
+    trip += stay(o.latitude, o.longitude, trip[-1].time, 300, 10.0)
+    trip += along([(o.latitude, o.longitude), (o.latitude + 0.01, o.longitude)], trip[-1].time, 30.0, 10.0)
+    _feed(monitor, deps, history, route.vehicle_id, trip)
+    events = list_events(deps, ORG, plan.id)
+    assert [(e.type, e.order_id, e.source) for e in events] == [
+        (EventType.ARRIVED, order, EventSource.GEOFENCE), (EventType.DEPARTED, order, EventSource.GEOFENCE)]
+    now = deps.plans.plans.get(ORG, plan.id)
+    assert now.status == "IN_PROGRESS" and now.stop_of(order)[1].status == "ARRIVED"  # type: ignore[index]
+    # Replaying the same positions (a restarted observer) records nothing twice.
+    monitor2 = LiveMonitor(deps, fleet, history, evaluate_every=0, driving_every=0)
+    _feed(monitor2, deps, History(), route.vehicle_id, trip)
+    assert len(list_events(deps, ORG, plan.id)) == 2
+    assert seen == []  # on time, on route
+
+
+def test_a_late_vehicle_gets_late_alerts_and_a_far_one_off_route(tmp_path: Path) -> None:
+    deps, plan, fleet, history, monitor, seen = _setup(tmp_path)
+    route = plan.routes[0]
+    for o in [s.order_id for s in route.stops if s.order_id]:
+        order = deps.plans.master.orders[(ORG, o)]  # type: ignore[attr-defined]
+        deps.plans.master.orders[(ORG, o)] = type(order)(**{  # type: ignore[attr-defined]
+            **order.__dict__, "time_windows": ((datetime.time(0, 0), datetime.time(9, 0)),)})
+    late = datetime.datetime.combine(today_jst(), datetime.time(11, 0), tzinfo=JST)
+    _feed(monitor, deps, history, route.vehicle_id, stay(HOME[0], HOME[1], late, 20, 10.0))
+    assert "LATE" in seen
+    bus = [parse(p) for _, p in deps.bus.published]  # type: ignore[union-attr]
+    assert any(m and m["kind"] == ALERT and m["body"]["kind"] == "LATE" for m in bus)
+    state_alerts = {a.kind for a in fleet.alerts.of(ORG, route.vehicle_id)}
+    assert "LATE" in state_alerts
+    far = late + datetime.timedelta(minutes=5)
+    _feed(monitor, deps, history, route.vehicle_id, stay(HOME[0] + 0.2, HOME[1], far, 20, 10.0))
+    assert "OFF_ROUTE" in seen
+    back = far + datetime.timedelta(minutes=5)
+    _feed(monitor, deps, history, route.vehicle_id, stay(HOME[0], HOME[1], back, 20, 10.0))
+    assert "OFF_ROUTE" not in {a.kind for a in fleet.alerts.of(ORG, route.vehicle_id)}
+
+
+def test_a_quiet_vehicle_is_silent_and_a_long_drive_breaks_the_driving_rules(tmp_path: Path) -> None:
+    deps, plan, fleet, history, monitor, seen = _setup(tmp_path, silent_after=600)
+    route = plan.routes[0]
+    start = datetime.datetime.combine(today_jst(), datetime.time(5, 0), tzinfo=JST)
+    # Four and a half hours of driving in circles near the depot, no break of 10 minutes or more.
+    loop = [HOME, (HOME[0] + 0.005, HOME[1]), (HOME[0] + 0.005, HOME[1] + 0.005), HOME]
+    fixes: list[Fix] = []
+    t = start
+    while t < start + datetime.timedelta(hours=4, minutes=30):
+        leg = along(loop, t, 20.0, 60.0)
+        fixes += leg
+        t = leg[-1].time
+    _feed(monitor, deps, history, route.vehicle_id, fixes)
+    assert "DRIVING_RULES" in seen
+    rule = next(a for a in fleet.alerts.of(ORG, route.vehicle_id) if a.kind == "DRIVING_RULES")
+    assert "連続運転" in rule.message and rule.amount > 4 * 3600
+    monitor.tick(t + datetime.timedelta(minutes=15))
+    assert "SILENT" in seen and any(a.kind == "SILENT" for a in fleet.alerts.of(ORG, route.vehicle_id))
+    _feed(monitor, deps, history, route.vehicle_id, stay(HOME[0], HOME[1], t + datetime.timedelta(minutes=16),
+                                                          20, 10.0))
+    assert not any(a.kind == "SILENT" for a in fleet.alerts.of(ORG, route.vehicle_id))
