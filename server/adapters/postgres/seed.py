@@ -155,8 +155,6 @@ def set_dev_passwords(url: str, organization: str = ORG_ID) -> dict[str, str]:
                 (hash_password(password), organization, login),
             )
     return dict(DEV_PASSWORDS)
-
-
 def _demo_devices(conn: psycopg.Connection[Any], organization: str) -> dict[str, int]:
     """The demo organization's trackers: one per vehicle, its id the vehicle id (V-001, …), so a phone
     running Traccar Client can be pointed at the demo at once. Tracker ids are global: other

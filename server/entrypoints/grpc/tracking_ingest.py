@@ -24,7 +24,8 @@ from google.protobuf import empty_pb2
 from google.type import latlng_pb2
 
 from hakobu.tracking.v1 import tracking_pb2 as pb
-from server.entrypoints.grpc.context import caller, parse_name, parse_parent, resource_name, shown
+from server.entrypoints.grpc.context import Caller, caller, parse_name, parse_parent, resource_name, shown
+from server.entrypoints.grpc.driver_view import is_driver
 from server.entrypoints.grpc.errors import FieldError, abort_bad_request, grpc_errors
 from server.identity.principal import Kind, Principal, Role
 from server.plans.errors import AlreadyExistsError, InvalidReferenceError, NotFoundError
@@ -118,6 +119,8 @@ class IngestMethods:
         for request in request_iterator:
             if len(request.positions) > MAX_BATCH:
                 abort_bad_request(context, [("positions", str(BatchTooLargeError(len(request.positions))))])
+            if is_driver(who):  # a DRIVER reports only from trackers registered to him
+                _check_own_devices(context, self.ingest, who, {p.device_id for p in request.positions})
             fixes = [fix_from_proto(p) for p in request.positions]
             try:
                 result = self.ingest.report_fixes(fixes, who.organization, allow)
@@ -277,3 +280,14 @@ def _geojson(positions: Sequence[Position]) -> dict[str, Any]:
     line = {"type": "Feature", "properties": {"kind": "track"},
             "geometry": {"type": "LineString", "coordinates": [[p.longitude, p.latitude] for p in positions]}}
     return {"type": "FeatureCollection", "features": [line] if positions else []}
+
+
+def _check_own_devices(context: Ctx, ingest: Ingest, who: Caller, device_ids: set[str]) -> None:
+    """PERMISSION_DENIED unless every tracker of the batch is registered to the calling DRIVER."""
+    driver = who.principal.driver if who.principal is not None else None
+    for device_id in sorted(device_ids):
+        device = ingest.device(device_id)
+        if driver is None or device is None or device.organization != who.organization \
+                or device.driver_id != driver:
+            context.abort(grpc.StatusCode.PERMISSION_DENIED,
+                          f"自分の端末ではありません / tracker {shown(device_id)} is not registered to you")
