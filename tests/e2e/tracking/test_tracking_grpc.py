@@ -185,9 +185,14 @@ def test_a_driver_reports_only_for_his_own_device(tracking) -> None:
         parent=ORG, device=pb.Device(vehicle=f"{ORG}/vehicles/V-001", driver=f"{ORG}/drivers/D-001"),
     ), metadata=metadata()).name.rsplit("/", 1)[-1]
     driver = metadata(role=Role.DRIVER, driver="D-001")
-    requests = [pb.ReportPositionsRequest(batch_id="d", positions=[position(mine, 3), position("V-002", 3)])]
+    requests = [pb.ReportPositionsRequest(batch_id="d", positions=[position(mine, 3)])]
     (ack,) = tracking.stub.ReportPositions(iter(requests), metadata=driver)
-    assert ack.accepted == 1 and [(r.index, r.field) for r in ack.rejected] == [(1, "device_id")]
+    assert ack.accepted == 1 and not ack.rejected
+    requests = [pb.ReportPositionsRequest(batch_id="e", positions=[position(mine, 4), position("V-002", 3)])]
+    with pytest.raises(grpc.RpcError) as err:
+        list(tracking.stub.ReportPositions(iter(requests), metadata=driver))
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert tracking.rows("V-002") == 0
     with pytest.raises(grpc.RpcError) as err:
         tracking.stub.CreateDevice(pb.CreateDeviceRequest(
             parent=ORG, device=pb.Device(vehicle=f"{ORG}/vehicles/V-001")), metadata=driver)
