@@ -170,7 +170,7 @@ def start_osmand(address: str, ingest: Ingest, *, threads: int = 8) -> OsmAndSer
     executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="osmand")
     config = uvicorn.Config(
         OsmAndApp(ingest, executor), lifespan="off", access_log=False, log_level="warning",
-        log_config=None, backlog=2048, timeout_keep_alive=5,
+        log_config=None, backlog=2048, timeout_keep_alive=5, server_header=False,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="osmand-http", daemon=True)
