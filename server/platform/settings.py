@@ -71,6 +71,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "HAKOBU_ARRIVAL_DWELL_SECONDS": ("`60`", "…and staying this long is ARRIVED (GEOFENCE)"),
     "HAKOBU_SILENT_SECONDS": ("`600`", "no position this long: SILENT alert"),
     "HAKOBU_OFF_ROUTE_METERS": ("`2000`", "farther than this from the planned legs: OFF_ROUTE alert"),
+    "HAKOBU_MAP_TILE_URL": ("地理院タイル (GSI)", "the web pages' map tiles, a `{z}/{x}/{y}` URL"),
 }
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -156,6 +157,8 @@ class Settings:
     arrival_dwell: float = 60.0
     silent_after: float = 600.0
     off_route: float = 2000.0
+    #: The web pages' map tiles ({z}/{x}/{y} URL); None = 地理院タイル (GSI).
+    map_tile_url: str | None = None
 
     def __post_init__(self) -> None:
         problems = _problems(self)
@@ -297,6 +300,7 @@ class Settings:
             "arrival_dwell": seconds("HAKOBU_ARRIVAL_DWELL_SECONDS", cls.arrival_dwell),
             "silent_after": seconds("HAKOBU_SILENT_SECONDS", cls.silent_after),
             "off_route": seconds("HAKOBU_OFF_ROUTE_METERS", cls.off_route),
+            "map_tile_url": get("HAKOBU_MAP_TILE_URL"),
         }
         if problems:
             raise SettingsError(problems)

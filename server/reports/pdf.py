@@ -8,13 +8,15 @@ branch summary with a chart of planned against actual distance and hours per veh
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
+from fontTools import ttLib
 from fpdf import FPDF
-from fpdf.fonts import FontFace
+from fpdf.fonts import FontFace, SubsetMap, TTFFont
 
 from server.jst import JST
 from server.reports.csv_format import OUTCOME_JA, hhmm, hours, km, pct
@@ -45,10 +47,33 @@ def font_path() -> Path:
     )
 
 
+_TEMPLATE: list[TTFFont] = []
+
+
+def _font_for(doc: FPDF) -> TTFFont:
+    """IPAexGothic for one document. Reading the font's metrics and character map costs about half a
+    second, so it is done once per process (a template) and each document gets a shallow copy with its
+    own fontTools font (opened lazily; fpdf2 subsets it in place when the document is written) and its
+    own subset state."""
+    if not _TEMPLATE:
+        probe = FPDF()
+        probe.add_font(FONT, fname=str(font_path()))
+        _TEMPLATE.append(probe.fonts[FONT.lower()])
+    font = copy.copy(_TEMPLATE[0])
+    font.i = len(doc.fonts) + 1
+    font.ttfont = ttLib.TTFont(str(font_path()), recalcTimestamp=False, lazy=True)
+    font.subset = SubsetMap(font)
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font._hbfont = None
+    font.color_font = None  # IPAexGothic has no colour glyphs
+    return font
+
+
 class _Doc(FPDF):
     def __init__(self, title: str) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
-        self.add_font(FONT, fname=str(font_path()))
+        self.fonts[FONT.lower()] = _font_for(self)
         self.set_auto_page_break(auto=True, margin=14)
         self.set_margins(12, 12, 12)
         self.set_title(title)

@@ -169,7 +169,11 @@ def test_no_route_is_404_and_wrong_method_405(live: Live) -> None:
     with live.client() as client:
         nothing = client.get("/v1/nothing/here")
         wrong = client.put(f"/v1/{ORG}/plans")
+        newline = client.post("/v1/organizations/a%0Ab/apiKeys", json={})
+        slash = client.get(f"/v1/{ORG}/plans/")
     assert _error(nothing, 404)["status"] == "NOT_FOUND"
+    assert newline.headers["content-type"] == "application/json" and newline.status_code in (400, 403, 404)
+    assert _error(slash, 404)["status"] == "NOT_FOUND"
     assert _error(wrong, 405)
     assert "GET" in wrong.headers["allow"]
 
