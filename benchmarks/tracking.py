@@ -6,6 +6,7 @@ Everything runs against PRIVATE servers this script starts (a PostgreSQL cluster
 
     python -m benchmarks.tracking grpc --positions 2000000        # batches of 100, 4 streams
     python -m benchmarks.tracking osmand --seconds 20             # wrk, keep-alive and new connections
+    python -m benchmarks.tracking fleet                           # ack → StreamFleet subscriber
     python -m benchmarks.tracking fault --seconds 60              # Redis, PostgreSQL restarted, SIGKILL
     python -m benchmarks.tracking all
 
@@ -343,6 +344,78 @@ def bench_osmand(ns: argparse.Namespace, pg: PrivatePostgres, redis: PrivateRedi
         server.stop()
 
 
+def setup_small_branch(url: str, vehicles: int) -> list[str]:
+    """A second branch ``L`` with its own few vehicles and trackers (lat-000…), for StreamFleet."""
+    ids = [f"lat-{i:03d}" for i in range(vehicles)]
+    setup_fleet(url, 0)
+    with psycopg.connect(url) as conn:
+        conn.execute("INSERT INTO branches (organization_id, id, code, name, latitude, longitude) VALUES "
+                     "(%s, 'L', 'L', '支店', 35.68, 139.76) ON CONFLICT DO NOTHING", (ORG,))
+        for i in ids:
+            conn.execute("INSERT INTO vehicles (organization_id, id, branch_id, registration_number, "
+                         "vehicle_class, payload_kg) VALUES (%s, %s, 'L', %s, '2t', 2000) "
+                         "ON CONFLICT DO NOTHING", (ORG, f"LV-{i}", f"L{i}"))
+            conn.execute("INSERT INTO devices (id, organization_id, vehicle_id) VALUES (%s, %s, %s) "
+                         "ON CONFLICT DO NOTHING", (i, ORG, f"LV-{i}"))
+            conn.execute("INSERT INTO device_assignments VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                         (ORG, f"LV-{i}", i))
+    return ids
+
+
+def bench_stream_fleet(ns: argparse.Namespace, pg: PrivatePostgres, redis: PrivateRedis | None) -> None:
+    """Seconds from a batch's acknowledgement to its position in a StreamFleet subscriber's update."""
+    server = TrackingProcess(pg.url, redis.url if redis else None)
+    try:
+        devices = setup_small_branch(pg.url, 10)
+        channel = grpc.insecure_channel(server.grpc)
+        stream = channel.unary_stream("/hakobu.tracking.v1.TrackingService/StreamFleet",
+                                      request_serializer=pb.StreamFleetRequest.SerializeToString,
+                                      response_deserializer=pb.FleetUpdate.FromString)
+        received: dict[tuple[str, int], float] = {}
+        ready = threading.Event()
+        updates = stream(pb.StreamFleetRequest(branch=f"organizations/{ORG}/branches/L"), metadata=MD)
+
+        def listen() -> None:
+            try:
+                for u in updates:
+                    ready.set()
+                    if u.HasField("vehicle_state") and u.vehicle_state.HasField("last_position"):
+                        p = u.vehicle_state.last_position
+                        received.setdefault((p.device_id, p.time.seconds), time.perf_counter())
+            except grpc.RpcError:
+                pass
+
+        listener = threading.Thread(target=listen, daemon=True)
+        listener.start()
+        ready.wait(30)
+        time.sleep(1.0)
+        acked: dict[tuple[str, int], float] = {}
+        start = int(time.time()) - 3600
+        report = channel.stream_stream(METHOD, request_serializer=pb.ReportPositionsRequest.SerializeToString,
+                                       response_deserializer=pb.ReportPositionsResponse.FromString)
+        for n in range(ns.fleet_positions):
+            device = devices[n % len(devices)]
+            request = pb.ReportPositionsRequest(batch_id=str(n))
+            p = request.positions.add(device_id=device, speed_kmh=20.0)
+            p.time.seconds = start + n
+            p.location.latitude, p.location.longitude = 35.68 + n * 1e-4, 139.76
+            (ack,) = list(report(iter([request]), metadata=MD))
+            assert ack.accepted == 1, ack
+            acked[(device, start + n)] = time.perf_counter()
+            time.sleep(0.05)
+        time.sleep(2.0)
+        updates.cancel()
+        channel.close()
+        lat = [received[k] - t for k, t in acked.items() if k in received]
+        print("\n| StreamFleet: ack → subscriber | positions | received | p50 ms | p99 ms | max ms |")
+        print("|---|---:|---:|---:|---:|---:|")
+        print(f"| one branch, 10 vehicles, 20 positions/s | {len(acked)} | {len(lat)} "
+              f"| {percentile(lat, 0.5) * 1000:.0f} | {percentile(lat, 0.99) * 1000:.0f} "
+              f"| {max(lat, default=float('nan')) * 1000:.0f} |", flush=True)
+    finally:
+        server.stop()
+
+
 def bench_fault(ns: argparse.Namespace, pg: PrivatePostgres, redis: PrivateRedis | None) -> None:
     """Load with retries while Redis, then PostgreSQL are restarted and the server is SIGKILLed once;
     then every acknowledged position must be stored exactly once."""
@@ -418,7 +491,7 @@ def print_grpc(r: dict[str, object]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.tracking", description=__doc__.split("\n")[0])
-    ap.add_argument("what", choices=["grpc", "osmand", "fault", "all"])
+    ap.add_argument("what", choices=["grpc", "osmand", "fleet", "fault", "all"])
     ap.add_argument("--positions", type=int, default=2_000_000)
     ap.add_argument("--devices", type=int, default=2_000)
     ap.add_argument("--batch", type=int, default=100)
@@ -427,6 +500,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=20.0, help="osmand: wrk duration; fault: load duration")
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--no-redis", action="store_true", help="live state in process instead of Redis")
+    ap.add_argument("--fleet-positions", type=int, default=200, help="fleet: positions, one each 50 ms")
     ap.add_argument("--fault-positions", type=int, default=800_000,
                     help="fault: positions prepared (sending stops a quarter of --seconds after the last "
                          "fault)")
@@ -442,6 +516,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print_grpc(r)
         if ns.what in ("osmand", "all"):
             bench_osmand(ns, pg, redis)
+        if ns.what in ("fleet", "all"):
+            bench_stream_fleet(ns, pg, redis)
         if ns.what in ("fault", "all"):
             bench_fault(ns, pg, redis)
     finally:

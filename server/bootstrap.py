@@ -458,7 +458,6 @@ def create_tracking_server(
     closers = [live.close, *closers, live_db.close]
     servicer = TrackingServicer(ingest, live=live.services)
     try:
-        auth = auth if auth is not None else authenticator(settings, ingest.devices.db)
         built = build_server(address, [
             Service(service_name(tracking_pb2.DESCRIPTOR, "TrackingService"),
                     tracking_pb2_grpc.add_TrackingServiceServicer_to_server, servicer),

@@ -18,10 +18,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from server.tracking.messages import encode_positions
-from server.tracking.model import Device, LiveVehicle, Position, Rejection
+from server.tracking.model import AppendResult, Device, LiveVehicle, Position, Rejection
 from server.tracking.observers import ObserverQueue, PositionObserver
 from server.tracking.ports import Devices, FleetBus, LiveState, PositionHistory
 from server.tracking.validate import Fix, RawPosition, validate, validate_fixes
@@ -73,6 +74,11 @@ class DeviceCache:
     def __call__(self, device_id: str) -> Device | None:
         self.load((device_id,))
         return self._devices.get(device_id)
+
+    def missing(self, device_ids: Iterable[str]) -> bool:
+        """Whether :meth:`load` would ask the store (an id not cached, or a sweep due)."""
+        cached = self._devices
+        return time.monotonic() >= self._next_sweep or any(i and i not in cached for i in device_ids)
 
     def load(self, device_ids: Iterable[str]) -> None:
         """Make sure every id of ``device_ids`` is known, asking the store once for the rest."""
@@ -156,6 +162,36 @@ class Ingest:
         self.device.load([f[0] for f in fixes])
         good, rejected = validate_fixes(fixes, self.device.get, org, self.clock(), allow)
         return self._store(good, rejected)
+
+    def submit(
+        self,
+        raws: Sequence[RawPosition],
+        org: str | None = None,
+        allow: Callable[[Device], bool] | None = None,
+    ) -> Future[IngestResult]:
+        """:meth:`report` without waiting (for an event loop): the devices must be loaded already
+        (``device.missing`` / ``device.load``); the future completes once the batch is durable."""
+        good, rejected = validate(raws, self.device.get, org, self.clock(), allow)
+        out: Future[IngestResult] = Future()
+        submit = getattr(self.history, "submit", None)
+        if not good or submit is None:
+            try:
+                out.set_result(self._store(good, rejected))
+            except Exception as exc:
+                out.set_exception(exc)
+            return out
+
+        def done(stored: Future[AppendResult]) -> None:
+            try:
+                result = stored.result()
+            except BaseException as exc:
+                out.set_exception(exc)
+                return
+            self.observers.submit(result.stored)
+            out.set_result(IngestResult(result.accepted, result.duplicates, rejected, result.stored))
+
+        submit(good).add_done_callback(done)
+        return out
 
     def _store(self, good: list[Position], rejected: list[Rejection]) -> IngestResult:
         if not good:

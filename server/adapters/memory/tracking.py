@@ -6,6 +6,7 @@ import datetime
 import queue
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 
 from server.plans.errors import AlreadyExistsError
 from server.tracking.model import AppendResult, Device, LiveVehicle, Position
@@ -74,6 +75,15 @@ class MemoryPositionHistory:
                     self._rows[key] = p
                     stored.append(p)
         return AppendResult(len(stored), len(positions) - len(stored), tuple(stored))
+
+    def submit(self, positions: Sequence[Position]) -> Future[AppendResult]:
+        """``append`` as a completed future (the in-process history has no queue)."""
+        future: Future[AppendResult] = Future()
+        try:
+            future.set_result(self.append(positions))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
 
     def between(
         self, org: str, vehicle_id: str, start: datetime.datetime, end: datetime.datetime

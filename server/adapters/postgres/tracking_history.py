@@ -85,14 +85,19 @@ class PgPositionHistory:
 
     # ------------------------------------------------------------ writing
     def append(self, positions: Sequence[Position]) -> AppendResult:
+        return self.submit(positions).result()
+
+    def submit(self, positions: Sequence[Position]) -> Future[AppendResult]:
+        """Queue ``positions`` for the writers; the future completes after their COMMIT (or fails)."""
+        future: Future[AppendResult] = Future()
         if not positions:
-            return AppendResult(0, 0)
+            future.set_result(AppendResult(0, 0))
+            return future
         if self._closed:
             raise RuntimeError("position history is closed")
         self._start()
-        future: Future[AppendResult] = Future()
         self._queue.put((positions, future))
-        return future.result()
+        return future
 
     def _start(self) -> None:
         if self._threads:

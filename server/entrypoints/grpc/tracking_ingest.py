@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import itertools
 import json
 import logging
 import math
@@ -31,6 +30,16 @@ from server.identity.principal import Kind, Principal, Role
 from server.plans.errors import AlreadyExistsError, InvalidReferenceError, NotFoundError
 from server.tracking.ingest import Ingest
 from server.tracking.model import MAX_BATCH, Device, Position
+from server.tracking.segments import (
+    Segment,
+    SegmentKind,
+    distance_m,
+    driving_seconds,
+    geojson,
+    simplify,
+    stopped_seconds,
+)
+from server.tracking.segments import segments as track_segments
 from server.tracking.validate import BatchTooLargeError, Fix
 
 log = logging.getLogger("hakobu.tracking")
@@ -41,7 +50,6 @@ DEFAULT_PAGE = 50
 MAX_PAGE = 1000
 #: Longest stretch of time one GetTrack may ask for.
 MAX_TRACK = datetime.timedelta(days=7)
-EARTH_RADIUS_M = 6_371_008.8
 UNSTORED = ("位置を保存できませんでした。確認応答のない送信を再送してください / "
             "positions could not be stored; send the unacknowledged batches again")
 
@@ -157,13 +165,20 @@ class IngestMethods:
             raise FieldError([("end_time", f"期間は{MAX_TRACK.days}日以内にしてください / at most "
                                            f"{MAX_TRACK.days} days per call")])
         positions = self.ingest.history.between(who.organization, vehicle, start, end)
+        parts = track_segments(positions)
+        tolerance = request.simplify_meters
+        shown_positions = simplify(positions, tolerance) if tolerance else positions
         track = pb.Track(
             vehicle=resource_name(who.organization, "vehicles", vehicle),
-            positions=[position_to_proto(p) for p in positions],
-            distance_meters=round(path_length_m(positions)),
+            positions=[position_to_proto(p) for p in shown_positions],
+            segments=[_segment_to_proto(g, positions) for g in parts],
+            distance_meters=round(distance_m(parts)),
         )
+        track.driving_duration.FromTimedelta(datetime.timedelta(seconds=round(driving_seconds(parts), 3)))
+        track.stopped_duration.FromTimedelta(datetime.timedelta(seconds=round(stopped_seconds(parts), 3)))
         if request.geojson:
-            track.geojson = json.dumps(_geojson(positions), separators=(",", ":"))
+            track.geojson = json.dumps(geojson(shown_positions, parts), separators=(",", ":"),
+                                       ensure_ascii=False)
         return track
 
 
@@ -261,25 +276,20 @@ def _token_to_id(token: str) -> str | None:
                                          "without page_token")]) from None
 
 
-# ---------------------------------------------------------------- track summary (minimal)
+# ---------------------------------------------------------------- tracks
 
 
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dlon = math.radians(lon2 - lon1)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
-
-def path_length_m(positions: Sequence[Position]) -> float:
-    return sum(haversine_m(a.latitude, a.longitude, b.latitude, b.longitude)
-               for a, b in itertools.pairwise(positions))
-
-
-def _geojson(positions: Sequence[Position]) -> dict[str, Any]:
-    line = {"type": "Feature", "properties": {"kind": "track"},
-            "geometry": {"type": "LineString", "coordinates": [[p.longitude, p.latitude] for p in positions]}}
-    return {"type": "FeatureCollection", "features": [line] if positions else []}
+def _segment_to_proto(g: Segment, positions: Sequence[Position]) -> Any:
+    a, b = positions[g.first], positions[g.last]
+    out = pb.TrackSegment(
+        kind=pb.TrackSegment.STOPPED if g.kind is SegmentKind.STOPPED else pb.TrackSegment.DRIVING,
+        distance_meters=round(g.distance_m),
+        start_location=latlng_pb2.LatLng(latitude=a.latitude, longitude=a.longitude),
+        end_location=latlng_pb2.LatLng(latitude=b.latitude, longitude=b.longitude),
+    )
+    out.start_time.FromDatetime(g.start)
+    out.end_time.FromDatetime(g.end)
+    return out
 
 
 def _check_own_devices(context: Ctx, ingest: Ingest, who: Caller, device_ids: set[str]) -> None:

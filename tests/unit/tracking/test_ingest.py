@@ -200,3 +200,22 @@ def test_the_fast_position_is_the_same_as_the_dataclass_one() -> None:
     slow = Position("O", "d", "v", NOW, 35.0, 139.0, 1.0, 2.0, 3.0, 4.0, 5.0, {"k": "v"})
     assert fast == slow and repr(fast) == repr(slow)
     assert set(vars(fast)) == {f.name for f in dataclasses.fields(Position)}  # no field forgotten
+
+
+def test_submit_completes_after_storing_and_fails_when_storage_does(parts) -> None:
+    ingest, history, live, _ = parts
+    ingest.device.load(["V-001", "nope"])
+    done = ingest.submit([raw(minutes=-1), raw(device="nope")], "ORG-A").result(5)
+    assert (done.accepted, [r.field for r in done.rejected]) == (1, ["device_id"])
+    assert ingest.observers.drain() and live.get("ORG-A", "V-001") is not None
+    history.fail = ConnectionError("PostgreSQL down")
+    with pytest.raises(ConnectionError):
+        ingest.submit([raw(minutes=-2)], "ORG-A").result(5)
+
+
+def test_the_fast_live_vehicle_is_the_same_as_the_dataclass_one() -> None:
+    from server.tracking.ingest import _live
+    from server.tracking.model import LiveVehicle
+
+    p = Position("O", "d", "v", NOW, 35.0, 139.0, 12.0, 90.0)
+    assert _live(p) == LiveVehicle("O", "v", "d", NOW, 35.0, 139.0, 12.0, 90.0)
