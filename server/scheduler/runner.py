@@ -10,7 +10,7 @@ from optimizer.compiled import RoadMatrices
 from optimizer.solve import SolveOptions
 from server.plans.optimize import replan_all
 from server.plans.ports import PlanStores
-from server.scheduler.config import ALL_ORGANIZATIONS, Job, RetentionAction
+from server.scheduler.config import ALL_ORGANIZATIONS, Job, ReportsAction, RetentionAction
 from server.scheduler.loop import JobResult, JobRunner
 from server.tracking.ports import ObjectStore, PositionHistory
 from server.tracking.retention import apply_retention
@@ -77,10 +77,15 @@ class RetentionRunner:
 class JobRunners:
     """Each job to the runner of its kind."""
 
-    def __init__(self, replan: JobRunner, retention: JobRunner) -> None:
+    def __init__(self, replan: JobRunner, retention: JobRunner, reports: JobRunner | None = None) -> None:
         self.replan = replan
         self.retention = retention
+        self.reports = reports
 
     def __call__(self, job: Job, due: datetime.datetime) -> JobResult:
+        if isinstance(job.action, ReportsAction):
+            if self.reports is None:
+                return JobResult(ok=False, message="reports are not wired in this process")
+            return self.reports(job, due)
         runner = self.retention if isinstance(job.action, RetentionAction) else self.replan
         return runner(job, due)

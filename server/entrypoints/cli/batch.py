@@ -130,7 +130,8 @@ def scheduler(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) ->
     road = any(job.action.travel == "road" for job in schedule.jobs)
     stop = threading.Event()
     with wiring.open_batch(settings, ns.url, road=road) as batch, sch.stop_on_signals(stop):
-        runner = JobRunners(ReplanRunner(batch.stores, batch.road), wiring.retention_runner(batch, settings))
+        runner = JobRunners(ReplanRunner(batch.stores, batch.road), wiring.retention_runner(batch, settings),
+                            wiring.reports_runner(batch, settings))
         if ns.once:
             once = sch.Scheduler(schedule, runner, sch.MemoryRunState(), stop=stop)
             results = once.run_once()

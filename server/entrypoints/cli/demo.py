@@ -135,7 +135,11 @@ def _demo_gateway(settings: Settings, ns: argparse.Namespace, optimizer: str, pl
         return None
     print(f"\nREST gateway listening on {gateway.url}")
     print(f"  API docs: {gateway.url}/docs   OpenAPI: {gateway.url}/openapi.json")
-    print(f"  try: curl -s {gateway.url}/v1/graphs")
+    login = '{"organization": "ORG-001", "login": "dispatcher01", "password": "hakobu-dispatcher"}'
+    print(f"  try: curl -s -X POST {gateway.url}/v1/auth:login -H 'content-type: application/json' "
+          f"-d '{login}'")
+    print(f"       curl -s {gateway.url}/v1/organizations/ORG-001/plans "
+          "-H 'authorization: Bearer <accessToken>'")
     return gateway
 
 

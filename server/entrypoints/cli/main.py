@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     sub = ap.add_subparsers(dest="command", required=True)
 
     sv = sub.add_parser("serve", help="run a service")
-    sv.add_argument("service", choices=["optimizer", "plans", "tracking", "gateway", "all"])
+    sv.add_argument("service", choices=["optimizer", "plans", "tracking", "reports", "gateway", "all"])
     sv.add_argument("--address", default=settings.optimizer_address,
                     help="OptimizerService address")
     sv.add_argument("--plans-address", default=settings.plans_address,
@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     sv.add_argument("--tracking-address", default=settings.tracking_address, help="TrackingService address")
     sv.add_argument("--osmand-address", default=settings.osmand_address,
                     help="OsmAnd HTTP endpoint (Traccar Client) address")
+    sv.add_argument("--reports-address", default=settings.reports_address, help="ReportService address")
     sv.add_argument("--metrics-port", type=int, default=settings.metrics_port)
 
     so = sub.add_parser("solve", help="solve a VRPLIB (.vrp), Solomon (.txt) or JSON request file")
@@ -100,6 +101,9 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     rp.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
 
     _add_scheduler_parser(sub)
+    from server.entrypoints.cli import report
+
+    report.add_parser(sub, settings, _day_arg)
     from server.entrypoints.cli import identity
 
     identity.add_parsers(sub, settings)
@@ -111,6 +115,9 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         settings.log_level or ("WARNING" if ns.command == "solve" else "INFO"),
         service=ns.service if ns.command == "serve" else ns.command,  # the compose / ECS service name
     )
+    from server.platform.tracing import configure_tracing
+
+    configure_tracing(ns.service if ns.command == "serve" else ns.command, settings.otlp_endpoint)
     # The one import of the wiring: every command gets it from here.
     from server import bootstrap as wiring
 
@@ -125,6 +132,8 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
             exec_gateway(ns.gateway_address)
         if ns.service == "tracking":
             return serve.serve_tracking(settings, wiring, ns)
+        if ns.service == "reports":
+            return serve.serve_reports(settings, wiring, ns)
         return serve.serve_plans(settings, wiring, ns)
     if ns.command == "solve":
         from server.entrypoints.cli.solve import solve_file
@@ -135,6 +144,8 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
 
         run = {"db": batch.db, "replan": batch.replan, "scheduler": batch.scheduler}[ns.command]
         return run(settings, wiring, ns)
+    if ns.command == "report":
+        return report.run(settings, wiring, ns)
     if ns.command in ("users", "apikeys"):
         return identity.run(settings, wiring, ns)
     from server.entrypoints.cli.demo import demo

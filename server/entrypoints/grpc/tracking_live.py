@@ -19,6 +19,7 @@ import grpc
 from hakobu.tracking.v1 import tracking_pb2 as pb
 from server.entrypoints.grpc import aip
 from server.entrypoints.grpc.context import Caller, _check_org, caller, parse_name, shown
+from server.entrypoints.grpc.driver_view import check_own_plan
 from server.entrypoints.grpc.errors import FieldError, abort_bad_request, abort_for
 from server.entrypoints.grpc.tracking_live_convert import (
     alert_to_proto,
@@ -121,6 +122,7 @@ class LiveMethods:
                         context: grpc.ServicerContext) -> pb.StopEvent:
         who = caller(context)
         plan_id = parse_name(context, who, request.parent, "plans", "parent")
+        check_own_plan(context, self.live.events.plans, who, plan_id)  # a DRIVER: his plans only
         if not request.HasField("stop_event"):
             raise FieldError([("stop_event", "イベントを指定してください / stop_event is required")])
         new = new_event_from_proto(request, self._resolver(context, who))
@@ -137,6 +139,7 @@ class LiveMethods:
                        context: grpc.ServicerContext) -> pb.ListStopEventsResponse:
         who = caller(context)
         plan_id = parse_name(context, who, request.parent, "plans", "parent")
+        check_own_plan(context, self.live.events.plans, who, plan_id)  # a DRIVER: his plans only
         flt = aip.parse_filter(request.filter, _EVENT_FILTERS, self._resolver(context, who))
         if "type" in flt:
             flt["type"] = EventType(flt["type"])
