@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from server.jst import JST, today_jst
+from server.plans.errors import NotFoundError
 from server.plans.ports import PlanStores
 from server.plans.records import Order, PlanRecord, Vehicle
 from server.tracking.eta import PlannedStop, StopEta, estimate
@@ -223,8 +224,6 @@ def get_view(deps: FleetDeps, org: str, vehicle_id: str) -> VehicleView:
 
 def branch_views(deps: FleetDeps, org: str, branch_id: str) -> list[VehicleView]:
     """Every active vehicle of the branch, by id; ``NotFoundError`` for a branch outside ``org``."""
-    from server.plans.errors import NotFoundError
-
     if deps.plans.master.branch(org, branch_id) is None:
         raise NotFoundError(f"branches/{branch_id} not found")
     plan = deps.plans.plans.find(org, branch_id, today_jst(deps.clock()))
