@@ -210,7 +210,9 @@ def vehicle_view(deps: FleetDeps, org: str, vehicle: Vehicle, plan: PlanRecord |
         motion=motion(last, now, deps.config.silent_after),
         # ETAs run from the last fix, as of its time (a silent vehicle shows SILENT, not a drifting ETA).
         etas=tuple(etas(deps, org, plan, vehicle.id, last, last.time if last else now)) if plan else (),
-        alerts=tuple(deps.alerts.of(org, vehicle.id)),
+        # Only the day's alerts: one raised on an earlier day's plan is no longer about anything.
+        alerts=tuple(a for a in deps.alerts.of(org, vehicle.id)
+                     if a.time.astimezone(JST).date() == (plan.plan_date if plan else today_jst(now))),
         stops_done=sum(s.status == "DONE" for s in stops),
         stops_failed=sum(s.status == "FAILED" for s in stops),
         updated=last.time if last else now,

@@ -88,3 +88,17 @@ def test_planned_stops_skip_finished_ones(tmp_path: Path) -> None:
     left = planned_stops(deps.plans, ORG, deps.plans.plans.get(ORG, plan.id), route.vehicle_id)
     assert first not in [s.order_id for s in left]
     assert len(left) == len([s for s in route.stops if s.order_id]) - 1
+
+
+def test_a_vehicle_state_shows_only_the_days_alerts(tmp_path: Path) -> None:
+    from server.jst import today_jst
+    from server.tracking.fleet import get_view
+    from server.tracking.updates import Alert
+
+    deps, plan = published_day(tmp_path, orders=4, date=today_jst())
+    fd = fleet_deps(deps)
+    v = plan.routes[0].vehicle_id
+    now = datetime.datetime.now(datetime.UTC)
+    fd.alerts.set(Alert("LATE", ORG, v, "今日 / today", now, 12, "O-001"))
+    fd.alerts.set(Alert("SILENT", ORG, v, "おととい / two days ago", now - datetime.timedelta(days=2), 900))
+    assert [a.kind for a in get_view(fd, ORG, v).alerts] == ["LATE"]
