@@ -36,8 +36,9 @@ SIGNATURE_TYPES = {"image/png": "png", "image/svg+xml": "svg"}
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_SIGNATURE_BYTES = 512 * 1024
 MAX_TEXT = 500
-#: A device clock may run ahead a little; more is a mistake.
-MAX_FUTURE = datetime.timedelta(minutes=5)
+#: How far ahead an event may be (a device clock that runs ahead): the same bound as positions' (a
+#: GEOFENCE event takes its time from the position that made it).
+MAX_FUTURE = datetime.timedelta(days=1)
 
 
 class EventError(InvalidArgumentError):
@@ -126,7 +127,7 @@ def _check_fields(new: NewEvent, plan: PlanRecord, now: datetime.datetime) -> li
         if len(text) > MAX_TEXT:
             bad.append((f"stop_event.{name}", f"{MAX_TEXT}文字以内 / at most {MAX_TEXT} characters"))
     if new.time is not None and new.time > now + MAX_FUTURE:
-        bad.append(("stop_event.event_time", "未来の時刻です / more than 5 minutes in the future"))
+        bad.append(("stop_event.event_time", "未来の時刻です / more than a day in the future"))
     elif new.time is not None and new.time < _day_start(plan) - datetime.timedelta(days=1):
         bad.append(("stop_event.event_time", f"計画日 {plan.plan_date} より前の時刻です / before the plan's "
                                              f"day {plan.plan_date}"))
