@@ -196,8 +196,10 @@ def travel_of(stores: PlanStores, org: str, branch_id: str) -> tuple[float, floa
 
 
 def vehicle_view(deps: FleetDeps, org: str, vehicle: Vehicle, plan: PlanRecord | None = None,
-                 *, with_plan: bool = True) -> VehicleView:
-    """The state of ``vehicle`` now; ``plan`` = its plan of today (looked up when not given)."""
+                 *, with_plan: bool = True, orders: dict[str, Order] | None = None,
+                 travel: tuple[float, float] | None = None) -> VehicleView:
+    """The state of ``vehicle`` now; ``plan`` = its plan of today (looked up when not given); ``orders``
+    and ``travel`` as for :func:`etas`, when the caller has them."""
     now = deps.clock()
     if plan is None and with_plan:
         plan = plan_of(deps, org, vehicle, today_jst(now))
@@ -209,7 +211,8 @@ def vehicle_view(deps: FleetDeps, org: str, vehicle: Vehicle, plan: PlanRecord |
         driver_id=route.driver_id if route else None, plan_id=plan.id if plan else None, last=last,
         motion=motion(last, now, deps.config.silent_after),
         # ETAs run from the last fix, as of its time (a silent vehicle shows SILENT, not a drifting ETA).
-        etas=tuple(etas(deps, org, plan, vehicle.id, last, last.time if last else now)) if plan else (),
+        etas=tuple(etas(deps, org, plan, vehicle.id, last, last.time if last else now, orders=orders,
+                        travel=travel)) if plan else (),
         # Only the day's alerts: one raised on an earlier day's plan is no longer about anything.
         alerts=tuple(a for a in deps.alerts.of(org, vehicle.id)
                      if a.time.astimezone(JST).date() == (plan.plan_date if plan else today_jst(now))),
@@ -229,6 +232,10 @@ def branch_views(deps: FleetDeps, org: str, branch_id: str) -> list[VehicleView]
     if deps.plans.master.branch(org, branch_id) is None:
         raise NotFoundError(f"branches/{branch_id} not found")
     plan = deps.plans.plans.find(org, branch_id, today_jst(deps.clock()))
+    orders, travel = None, None
+    if plan is not None:  # read once for the whole branch
+        orders = {o.id: o for o in deps.plans.master.day_orders(org, branch_id, plan.plan_date)}
+        travel = travel_of(deps.plans, org, branch_id)
     return [vehicle_view(deps, org, v, plan if plan and any(r.vehicle_id == v.id for r in plan.routes)
-                         else None, with_plan=False)
+                         else None, with_plan=False, orders=orders, travel=travel)
             for v in deps.plans.master.active_vehicles(org, branch_id)]
