@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from optimizer.compiled import RoadMatrices
 from server.jst import JST, today_jst
 from server.plans.errors import NotFoundError
 from server.plans.ports import PlanStores
@@ -74,6 +75,8 @@ class FleetDeps:
     vehicles: Records[Vehicle]
     orders: Records[Order]
     events: StopEvents | None = None
+    #: Road matrices (geo): the first leg of a road-graph plan's ETA on the roads; None = straight lines.
+    road: RoadMatrices | None = None
     alerts: AlertBoard = field(default_factory=AlertBoard)
     config: LiveConfig = field(default_factory=LiveConfig)
     clock: Callable[[], datetime.datetime] = field(default=_utcnow)
@@ -186,7 +189,32 @@ def etas(deps: FleetDeps, org: str, plan: PlanRecord, vehicle_id: str, last: Liv
     since = None
     if first is not None and first[1].status == "ARRIVED":
         since = _arrived_at(deps, org, plan, remaining[0].order_id or "") or now
-    return estimate(last.latitude, last.longitude, now, remaining, speed, detour, at_first_since=since)
+    leg = None
+    if since is None and plan.travel == "road":
+        leg = road_leg(deps, org, plan, vehicle_id, (last.latitude, last.longitude),
+                       (remaining[0].latitude, remaining[0].longitude))
+    return estimate(last.latitude, last.longitude, now, remaining, speed, detour, at_first_since=since,
+                    first_leg=leg)
+
+
+def road_leg(deps: FleetDeps, org: str, plan: PlanRecord, vehicle_id: str, a: tuple[float, float],
+             b: tuple[float, float]) -> int | None:
+    """Seconds from a to b on the plan's road graph for the vehicle's class (the branch's graph, as
+    planning chose it); None when there is no road model here or a point is off the roads."""
+    if deps.road is None:
+        return None
+    try:
+        graph = deps.plans.master.planning_levels(org, plan.branch_id).for_branch().road_graph
+        if not graph and deps.plans.graphs is not None:
+            branch = deps.plans.master.branch(org, plan.branch_id)
+            graph = deps.plans.graphs.graph_at(branch.latitude, branch.longitude) if branch else None
+        if not graph:
+            return None
+        vehicle_class = deps.vehicles.get(org, vehicle_id).vehicle_class
+        _, durations = deps.road.matrices(graph, vehicle_class, [a, b], 500.0)
+        return int(durations[0][1])
+    except Exception:  # off the roads, an unknown graph or class: the straight-line model answers
+        return None
 
 
 def travel_of(stores: PlanStores, org: str, branch_id: str) -> tuple[float, float]:
