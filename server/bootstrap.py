@@ -519,7 +519,8 @@ def create_live(settings: Settings | None, db: Database, live: Any, bus: Any, hi
     from server.tracking.monitor import LiveMonitor, start_ticker
 
     s = settings or Settings()
-    stores = plan_stores(db)
+    registry, cache = default_geo(s)  # road-graph plans: the first leg of an ETA on the roads
+    stores = plan_stores(db, registry)
     repos = Repositories(db)
     events = PgStopEvents(db)
     objects = object_store(s.object_store_location, s.object_store_endpoint, s.object_store_region)
@@ -530,7 +531,7 @@ def create_live(settings: Settings | None, db: Database, live: Any, bus: Any, hi
     event_deps = EventDeps(plans=stores, events=events, objects=objects, live=live, bus=bus,
                            on_recorded=count_event)
     fleet = FleetDeps(plans=stores, live=live, vehicles=repos.vehicles, orders=repos.orders, events=events,
-                      config=config)
+                      road=RoadMatrixProvider(registry, cache), config=config)
     secret = load_secret(s.tracking_link_secret, s.data_dir / "tracking-link.key")
     services = LiveServices(events=event_deps, fleet=fleet, bus=bus, link_secret=secret)
     monitor = LiveMonitor(event_deps, fleet, history, on_alert=count_alert)
