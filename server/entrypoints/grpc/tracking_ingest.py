@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import itertools
 import json
 import logging
 import math
@@ -20,13 +19,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import grpc
-from google.protobuf import empty_pb2
+from google.protobuf import duration_pb2, empty_pb2
 from google.type import latlng_pb2
 
 from hakobu.tracking.v1 import tracking_pb2 as pb
 from server.entrypoints.grpc.context import caller, parse_name, parse_parent, resource_name, shown
 from server.entrypoints.grpc.errors import FieldError, abort_bad_request, grpc_errors
 from server.plans.errors import AlreadyExistsError, InvalidReferenceError, NotFoundError
+from server.tracking import segments as track_segments
 from server.tracking.ingest import Ingest
 from server.tracking.model import MAX_BATCH, Device, Position
 from server.tracking.validate import BatchTooLargeError, RawPosition
@@ -152,13 +152,19 @@ class IngestMethods:
             raise FieldError([("end_time", f"期間は{MAX_TRACK.days}日以内にしてください / at most "
                                            f"{MAX_TRACK.days} days per call")])
         positions = self.ingest.history.between(who.organization, vehicle, start, end)
+        segs = track_segments.segments(positions)
+        shown = track_segments.simplify(positions, request.simplify_meters)
         track = pb.Track(
             vehicle=resource_name(who.organization, "vehicles", vehicle),
-            positions=[position_to_proto(p) for p in positions],
-            distance_meters=round(path_length_m(positions)),
+            positions=[position_to_proto(p) for p in shown],
+            segments=[_segment_to_proto(positions, x) for x in segs],
+            distance_meters=round(track_segments.distance_m(segs)),
+            driving_duration=duration_pb2.Duration(seconds=round(track_segments.driving_seconds(segs))),
+            stopped_duration=duration_pb2.Duration(seconds=round(track_segments.stopped_seconds(segs))),
         )
         if request.geojson:
-            track.geojson = json.dumps(_geojson(positions), separators=(",", ":"))
+            stops = [x for x in segs if x.kind is track_segments.SegmentKind.STOPPED]
+            track.geojson = json.dumps(track_segments.geojson(shown, stops), separators=(",", ":"))
         return track
 
 
@@ -234,12 +240,15 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
-def path_length_m(positions: Sequence[Position]) -> float:
-    return sum(haversine_m(a.latitude, a.longitude, b.latitude, b.longitude)
-               for a, b in itertools.pairwise(positions))
-
-
-def _geojson(positions: Sequence[Position]) -> dict[str, Any]:
-    line = {"type": "Feature", "properties": {"kind": "track"},
-            "geometry": {"type": "LineString", "coordinates": [[p.longitude, p.latitude] for p in positions]}}
-    return {"type": "FeatureCollection", "features": [line] if positions else []}
+def _segment_to_proto(positions: Sequence[Position], x: track_segments.Segment) -> Any:
+    first, last = positions[x.first], positions[x.last]
+    out = pb.TrackSegment(
+        kind=(pb.TrackSegment.DRIVING if x.kind is track_segments.SegmentKind.DRIVING
+              else pb.TrackSegment.STOPPED),
+        distance_meters=round(x.distance_m),
+        start_location=latlng_pb2.LatLng(latitude=first.latitude, longitude=first.longitude),
+        end_location=latlng_pb2.LatLng(latitude=last.latitude, longitude=last.longitude),
+    )
+    out.start_time.FromDatetime(x.start.astimezone(datetime.UTC))
+    out.end_time.FromDatetime(x.end.astimezone(datetime.UTC))
+    return out
