@@ -9,6 +9,7 @@ import contextlib
 import importlib.util
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -25,6 +26,7 @@ from gateway.openapi import openapi_document
 from gateway.proxy import Proxy
 from gateway.ratelimit import InProcessRateLimiter, Limit, RateLimiter
 from gateway.routes import RouteTable, default_routes
+from gateway.web import web_routes
 from server.platform.settings import Settings
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -103,7 +105,7 @@ def create_app(
         HttpRoute("/docs", docs),
         HttpRoute("/docs/init.js", docs_init),
         Mount("/docs/assets", StaticFiles(directory=docs_assets())),
-        HttpRoute("/{path:path}", proxy.__call__, methods=ALL_METHODS),
+        *web_routes(settings.map_tile_url),  # the pages at /, /driver, /t/{token}, /web/…
     ]
     middleware = [Middleware(Edge, limiter=limiter, limit=Limit(*settings.gateway_rate_limit),
                              max_body=settings.gateway_max_body_bytes)]
@@ -114,6 +116,14 @@ def create_app(
             expose_headers=["x-request-id", "retry-after"], max_age=600,
         ))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+
+    async def api(scope: dict, receive: Any, send: Any) -> None:
+        """Every path no fixed route took (any character, newlines too) goes to the derived routes."""
+        response = await proxy(Request(scope, receive))
+        await response(scope, receive, send)
+
+    app.router.default = api
+    app.router.redirect_slashes = False
     app.state.backends = backends
     app.state.table = table
     return app

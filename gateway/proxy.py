@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import quote
 
 import grpc
+import orjson
 from google.protobuf.message import Message
 from google.rpc import code_pb2, status_pb2
 from grpc import aio
@@ -21,6 +21,7 @@ from gateway.errors import error_body, http_status, localize, make_status, statu
 from gateway.ratelimit import Limit, RateLimiter
 from gateway.routes import MethodNotAllowed, Route, RouteTable
 from gateway.transcode import BadRequest, build_request, to_json
+from server.platform import tracing
 
 log = logging.getLogger("hakobu.gateway")
 
@@ -50,8 +51,7 @@ def file_response(reply: Any) -> Response:
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), status_code=status,
-                    media_type="application/json", headers=headers)
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
 def status_response(status: status_pb2.Status, request: Request | None = None,
@@ -147,11 +147,10 @@ class Proxy:
                     raise BadRequest([(name, "ASCII の印字可能文字のみ / only printable ASCII is allowed")])
                 md.append((name, value))
         md.append(("x-request-id", request.state.request_id))
-        client = request.client.host if request.client else ""
-        chain = request.headers.get("x-forwarded-for", "")
-        forwarded = f"{chain}, {client}" if chain and chain.isascii() and chain.isprintable() else client
-        if forwarded:
-            md.append(("x-forwarded-for", forwarded[:512]))
+        md.extend(tracing.inject_headers().items())  # traceparent: the services' spans join this trace
+        # the client's address (uvicorn already took it from X-Forwarded-For of a trusted proxy)
+        if request.client and request.client.host:
+            md.append(("x-forwarded-for", request.client.host))
         return tuple(md)
 
     async def _login_limited(self, request: Request, message: Message) -> Response | None:
@@ -235,8 +234,7 @@ async def _events(call: Any, first: Any) -> AsyncIterator[bytes]:
 
 
 def _event(data: Any, kind: str | None = None) -> bytes:
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return ((f"event: {kind}\n" if kind else "") + f"data: {text}\n\n").encode()
+    return (f"event: {kind}\n".encode() if kind else b"") + b"data: " + orjson.dumps(data) + b"\n\n"
 
 
 def too_large(limit: int, request: Request | None = None) -> Response:

@@ -77,6 +77,19 @@ setup() {
     "$VENV/bin/python" -m pip install --quiet -e '.[dev]'
     touch "$stamp"
   fi
+  web_setup
+}
+
+# The web pages' pinned front-end packages (gateway/web/package-lock.json), when node is here. Their
+# browser files are also committed under gateway/web/static/vendor, so without node (or without the
+# npm registry) the gateway serves the same pinned files.
+web_setup() {
+  local web=gateway/web
+  command -v npm >/dev/null 2>&1 || return 0
+  if [ ! -f "$web/node_modules/.package-lock.json" ] || [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+    (cd "$web" && npm ci --silent --no-audit --no-fund && node scripts/vendor.mjs >/dev/null) \
+      || say "npm ci failed in $web: serving the committed copies in $web/static/vendor"
+  fi
 }
 
 cmd="${1:-run}"

@@ -104,7 +104,7 @@ def open_batch(
         from optimizer.service.client import RemoteSolver
 
         solver = RemoteSolver(optimizer, road=matrices, metadata=service_metadata(settings),
-                              credentials=_channel_credentials(settings))
+                              credentials=channel_credentials(settings))
     return Batch(database, plan_stores(database, registry), matrices, solver)
 
 
@@ -163,7 +163,7 @@ def tls(settings: Settings | None) -> Tls | None:
     return Tls(settings.tls_cert.read_bytes(), settings.tls_key.read_bytes())
 
 
-def _channel_credentials(settings: Settings | None) -> grpc.ChannelCredentials | None:
+def channel_credentials(settings: Settings | None) -> grpc.ChannelCredentials | None:
     """TLS to our own servers: trust their certificate (the settings' chain)."""
     served = tls(settings)
     if served is None:
@@ -338,6 +338,7 @@ def create_plans_server(
     from server.entrypoints.grpc.identity import ApiKeyServicer, AuthServicer, UserServicer
     from server.entrypoints.grpc.organization import OrganizationServicer
     from server.entrypoints.grpc.plans import PlanServicer
+    from server.platform.tracing import ClientInterceptor
 
     migrate(database_url)
     db = Database(database_url)
@@ -345,7 +346,7 @@ def create_plans_server(
     road = RoadMatrixProvider(registry, cache)
     auth = auth if auth is not None else authenticator(settings, db)
     solver = RemoteSolver(optimizer_target, road=road, metadata=auth.service_metadata(),
-                          credentials=_channel_credentials(settings))
+                          credentials=channel_credentials(settings), interceptors=[ClientInterceptor()])
     store = PgOperationStore(db, lease=settings.operation_lease if settings is not None else 60.0)
     plans = PlanServicer(
         plan_stores(db, registry), solver, store, road=road, concurrency=concurrency,
@@ -438,7 +439,8 @@ def create_tracking_server(
 ) -> RunningTracking:
     """TrackingService over ``database_url`` (and Redis when the settings name one), started; with the
     OsmAnd HTTP endpoint on ``osmand_address`` when given (port 0 picks a free one). Every gRPC call is
-    authenticated by ``auth`` (default: :func:`authenticator` of ``settings`` over this database)."""
+    authenticated by ``auth`` (default: :func:`authenticator` of ``settings`` over this database); the
+    OsmAnd protocol has no credential: the tracker id is the identity."""
     from hakobu.tracking.v1 import tracking_pb2, tracking_pb2_grpc
     from server.adapters.postgres.migrate import migrate
     from server.entrypoints.grpc.auth import authenticate_with
@@ -451,15 +453,15 @@ def create_tracking_server(
     live_db = Database(database_url)
     live = create_live(settings, live_db, ingest.live, ingest.bus, ingest.history)
     ingest.register(live.monitor)
-    closers[:0] = [live.close]
-    closers.append(live_db.close)
+    closers = [live.close, *closers, live_db.close]
     servicer = TrackingServicer(ingest, live=live.services)
     try:
+        auth = auth if auth is not None else authenticator(settings, ingest.devices.db)
         built = build_server(address, [
             Service(service_name(tracking_pb2.DESCRIPTOR, "TrackingService"),
                     tracking_pb2_grpc.add_TrackingServiceServicer_to_server, servicer),
         ], thread_prefix="grpc-tracking", authenticate=authenticate_with(auth), tls=tls(settings))
-    except OSError:
+    except BaseException:
         for close in closers:
             close()
         raise
@@ -479,13 +481,19 @@ def create_tracking_server(
 def retention_runner(batch: Batch, settings: Settings) -> Any:
     """The scheduler's ``retention`` jobs over the batch's database (archiving to the object store once
     one is configured)."""
+    from server.adapters.objects.s3 import object_store
     from server.adapters.postgres.tracking_history import PgPositionHistory
     from server.scheduler.runner import RetentionRunner
 
-    return RetentionRunner(PgPositionHistory(batch.database.url, db=batch.database))
+    archive = object_store(settings.object_store_location, settings.object_store_endpoint,
+                           settings.object_store_region)
+    return RetentionRunner(PgPositionHistory(batch.database.url, db=batch.database), archive)
+
+
 # ---------------------------------------------------------------- tracking: the live half
 
 
+@dataclass
 class Live:
     """Stop events, vehicle states, the fleet stream and tracking links (``services``, for the servicer),
     and the position observer (``monitor``) to register with the ingest pipeline; ``close`` stops its
@@ -516,12 +524,15 @@ def create_live(settings: Settings | None, db: Database, live: Any, bus: Any, hi
     objects = object_store(s.object_store_location, s.object_store_endpoint, s.object_store_region)
     config = LiveConfig(arrival_radius=s.arrival_radius, arrival_dwell=s.arrival_dwell,
                         silent_after=s.silent_after, off_route=s.off_route)
-    event_deps = EventDeps(plans=stores, events=events, objects=objects, live=live, bus=bus)
+    from server.platform.tracking_metrics import count_alert, count_event
+
+    event_deps = EventDeps(plans=stores, events=events, objects=objects, live=live, bus=bus,
+                           on_recorded=count_event)
     fleet = FleetDeps(plans=stores, live=live, vehicles=repos.vehicles, orders=repos.orders, events=events,
                       config=config)
     secret = load_secret(s.tracking_link_secret, s.data_dir / "tracking-link.key")
     services = LiveServices(events=event_deps, fleet=fleet, bus=bus, link_secret=secret)
-    monitor = LiveMonitor(event_deps, fleet, history)
+    monitor = LiveMonitor(event_deps, fleet, history, on_alert=count_alert)
     stop = start_ticker(monitor, tick_every) if tick_every > 0 else (lambda: None)
     return Live(services, monitor, stop)
 

@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from tests.credentials import SERVER_ENV
+
 ROOT = Path(__file__).resolve().parents[1]
 _LISTENING = re.compile(r"listening on [0-9.]+:(\d+)")
 
@@ -23,7 +25,7 @@ def run_and_read_logs(
     SIGTERM and return its stderr log lines, parsed (a line that is not JSON fails the caller)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "server.entrypoints.cli", *args],
-        cwd=ROOT, env={**os.environ, "HAKOBU_METRICS_PORT": "-1", **env},
+        cwd=ROOT, env={**os.environ, "HAKOBU_METRICS_PORT": "-1", **SERVER_ENV, **env},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:

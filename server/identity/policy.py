@@ -117,9 +117,9 @@ POLICY: dict[str, Rule] = {
     _ORG + "CreateOrder": STAFF,
     _ORG + "UpdateOrder": STAFF,
     _ORG + "DeleteOrder": STAFF,
-    # plans: dispatchers plan, edit and publish
-    _PLAN + "GetPlan": STAFF,
-    _PLAN + "ListPlans": STAFF,
+    # plans: dispatchers plan, edit and publish; a driver reads his own routes of published plans
+    _PLAN + "GetPlan": DRIVER_OWN,
+    _PLAN + "ListPlans": DRIVER_OWN,
     _PLAN + "ListPlanRevisions": STAFF,
     _PLAN + "OptimizePlan": STAFF,
     _PLAN + "EditPlan": STAFF,

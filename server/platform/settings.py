@@ -42,6 +42,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "HAKOBU_METRICS_PORT": ("`9464`", "Prometheus `/metrics` port (−1 disables)"),
     "HAKOBU_METRICS_ADDRESS": ("`127.0.0.1`", "address the metrics endpoint binds"),
     "HAKOBU_LOG_LEVEL": ("`INFO` (`WARNING` for `hakobu solve`)", "JSON logs on stderr"),
+    "HAKOBU_OTLP_ENDPOINT": ("unset: no traces exported", "OpenTelemetry collector (OTLP/gRPC) for traces"),
     "HAKOBU_OPERATION_LEASE_SECONDS": ("`60`", "an unfinished operation not renewed this long is ABORTED"),
     "HAKOBU_SHUTDOWN_GRACE_SECONDS": ("`10`", "on SIGTERM, searches stop at their best plan within this"),
     "HAKOBU_JWT_SECRET": ("unset: a key generated into `HAKOBU_JWT_KEY_FILE`",
@@ -60,6 +61,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "HAKOBU_GATEWAY_LOGIN_USER_RATE_LIMIT": ("`5/300`", "sign-in attempts per seconds per org + login"),
     "HAKOBU_GATEWAY_MAX_BODY_BYTES": ("`8388608`", "largest request body the gateway accepts (else 413)"),
     "HAKOBU_GATEWAY_CORS_ORIGINS": ("unset: no cross-origin access", "origins allowed by CORS (comma list)"),
+    "HAKOBU_GATEWAY_TRUSTED_PROXIES": ("`127.0.0.1`", "proxies whose X-Forwarded-For names the client"),
     "HAKOBU_OBJECT_STORE": ("`<data dir>/objects`", "proof-of-delivery files: a folder or `s3://bucket/prefix`"),
     "HAKOBU_OBJECT_STORE_ENDPOINT": ("unset: AWS S3", "endpoint of an S3-compatible store (MinIO, Ceph…)"),
     "HAKOBU_OBJECT_STORE_REGION": ("`ap-northeast-1`", "region of the S3 store"),
@@ -69,6 +71,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "HAKOBU_ARRIVAL_DWELL_SECONDS": ("`60`", "…and staying this long is ARRIVED (GEOFENCE)"),
     "HAKOBU_SILENT_SECONDS": ("`600`", "no position this long: SILENT alert"),
     "HAKOBU_OFF_ROUTE_METERS": ("`2000`", "farther than this from the planned legs: OFF_ROUTE alert"),
+    "HAKOBU_MAP_TILE_URL": ("地理院タイル (GSI)", "the web pages' map tiles, a `{z}/{x}/{y}` URL"),
 }
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -116,6 +119,8 @@ class Settings:
     metrics_port: int = 9464
     metrics_address: str = "127.0.0.1"
     log_level: str | None = None
+    #: OTLP/gRPC endpoint of an OpenTelemetry collector; None: no traces are exported.
+    otlp_endpoint: str | None = None
     #: Seconds an unfinished operation keeps its lease without being renewed (then it is ABORTED).
     operation_lease: float = 60.0
     #: Seconds a graceful shutdown gives running searches and operations to finish.
@@ -139,6 +144,9 @@ class Settings:
     gateway_login_user_rate_limit: tuple[int, float] = (5, 300.0)
     gateway_max_body_bytes: int = 8 * 1024 * 1024
     gateway_cors_origins: tuple[str, ...] = ()
+    #: Peers (IPs or CIDRs, ``*`` any) whose X-Forwarded-For the gateway believes: the client IP of the
+    #: rate limit and of the logs is then the one they name (an ALB's, a local reverse proxy's).
+    gateway_trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
     #: Proof-of-delivery files: a folder, or ``s3://bucket/prefix``; None = ``<data dir>/objects``.
     object_store: str | None = None
     object_store_endpoint: str | None = None
@@ -149,6 +157,8 @@ class Settings:
     arrival_dwell: float = 60.0
     silent_after: float = 600.0
     off_route: float = 2000.0
+    #: The web pages' map tiles ({z}/{x}/{y} URL); None = 地理院タイル (GSI).
+    map_tile_url: str | None = None
 
     def __post_init__(self) -> None:
         problems = _problems(self)
@@ -258,6 +268,7 @@ class Settings:
             "metrics_port": integer("HAKOBU_METRICS_PORT", cls.metrics_port),
             "metrics_address": get("HAKOBU_METRICS_ADDRESS") or cls.metrics_address,
             "log_level": (get("HAKOBU_LOG_LEVEL") or "").upper() or None,
+            "otlp_endpoint": get("HAKOBU_OTLP_ENDPOINT"),
             "operation_lease": seconds("HAKOBU_OPERATION_LEASE_SECONDS", cls.operation_lease),
             "shutdown_grace": seconds("HAKOBU_SHUTDOWN_GRACE_SECONDS", cls.shutdown_grace),
             "jwt_secret": get("HAKOBU_JWT_SECRET"),
@@ -277,6 +288,10 @@ class Settings:
             "gateway_cors_origins": tuple(
                 o.strip() for o in (get("HAKOBU_GATEWAY_CORS_ORIGINS") or "").split(",") if o.strip()
             ),
+            "gateway_trusted_proxies": tuple(
+                p.strip() for p in (get("HAKOBU_GATEWAY_TRUSTED_PROXIES") or "127.0.0.1").split(",")
+                if p.strip()
+            ),
             "object_store": _store_location(get("HAKOBU_OBJECT_STORE"), data_dir),
             "object_store_endpoint": get("HAKOBU_OBJECT_STORE_ENDPOINT"),
             "object_store_region": get("HAKOBU_OBJECT_STORE_REGION") or cls.object_store_region,
@@ -285,6 +300,7 @@ class Settings:
             "arrival_dwell": seconds("HAKOBU_ARRIVAL_DWELL_SECONDS", cls.arrival_dwell),
             "silent_after": seconds("HAKOBU_SILENT_SECONDS", cls.silent_after),
             "off_route": seconds("HAKOBU_OFF_ROUTE_METERS", cls.off_route),
+            "map_tile_url": get("HAKOBU_MAP_TILE_URL"),
         }
         if problems:
             raise SettingsError(problems)

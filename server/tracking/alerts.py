@@ -17,6 +17,8 @@ from server.tracking.eta import StopEta, haversine_m
 from server.tracking.model import EventType, Position, StopEvent
 from server.tracking.updates import Alert
 
+#: LATE is raised from this many minutes after a window's end (an ETA is no better than a few minutes).
+LATE_GRACE_MINUTES = 5
 #: Faster than this (km/h), or moving farther than ``MOVED_M`` between fixes, is driving.
 DRIVING_KMH = 5.0
 MOVED_M = 30.0
@@ -29,7 +31,7 @@ def late_alerts(org: str, vehicle_id: str, etas: Sequence[StopEta], now: datetim
               f"時間指定に {e.minutes_late} 分遅れる見込みです(配送依頼 {e.stop.order_id}) / expected "
               f"{e.minutes_late} min after the time window of order {e.stop.order_id}",
               now, e.minutes_late, e.stop.order_id)
-        for e in etas if e.misses_window
+        for e in etas if e.minutes_late >= LATE_GRACE_MINUTES
     ]
 
 

@@ -85,6 +85,8 @@ class EventDeps:
     bus: FleetBus | None = None
     clock: Callable[[], datetime.datetime] = field(default=_utcnow)
     road: RoadMatrices | None = None
+    #: Called with each newly recorded event (metrics).
+    on_recorded: Callable[[StopEvent], None] | None = None
 
 
 def _check_fields(new: NewEvent, plan: PlanRecord, now: datetime.datetime) -> list[tuple[str, str]]:
@@ -223,6 +225,8 @@ def record_event(
         requested_by=new.requested_by, created_at=now,
     )
     stored, created = deps.events.record(event)
+    if created and deps.on_recorded is not None:
+        deps.on_recorded(stored)
     if created:
         log.info("stop event", extra={"organization": org, "plan": plan_id, "event_type": stored.type.value,
                                       "vehicle": stored.vehicle_id, "order": stored.order_id,

@@ -118,12 +118,15 @@ def window_of(order: Order, planned_start: datetime.datetime) -> tuple[datetime.
 
 
 def planned_stops(stores: PlanStores, org: str, plan: PlanRecord, vehicle_id: str,
-                  statuses: Sequence[str] = OPEN) -> list[PlannedStop]:
-    """The vehicle's delivery stops in ``statuses`` (default: not yet done), with places and windows."""
+                  statuses: Sequence[str] = OPEN,
+                  orders: dict[str, Order] | None = None) -> list[PlannedStop]:
+    """The vehicle's delivery stops in ``statuses`` (default: not yet done), with places and windows
+    (``orders``: the day's orders by id, read when not given)."""
     route = next((r for r in plan.routes if r.vehicle_id == vehicle_id), None)
     if route is None:
         return []
-    orders = {o.id: o for o in stores.master.day_orders(org, plan.branch_id, plan.plan_date)}
+    if orders is None:
+        orders = {o.id: o for o in stores.master.day_orders(org, plan.branch_id, plan.plan_date)}
     out = []
     for s in route.stops:
         o = orders.get(s.order_id or "")
@@ -166,22 +169,29 @@ def _arrived_at(deps: FleetDeps, org: str, plan: PlanRecord, order_id: str) -> d
 
 
 def etas(deps: FleetDeps, org: str, plan: PlanRecord, vehicle_id: str, last: LiveVehicle | None,
-         now: datetime.datetime) -> list[StopEta]:
+         now: datetime.datetime, *, orders: dict[str, Order] | None = None,
+         travel: tuple[float, float] | None = None) -> list[StopEta]:
     """ETAs of the vehicle's remaining stops: from its live position when it has one (and the route has
-    begun), else the plan's own times."""
-    remaining = planned_stops(deps.plans, org, plan, vehicle_id)
+    begun), else the plan's own times. ``orders`` (by id) and ``travel`` (speed km/h, detour factor)
+    may be given by a caller that keeps them."""
+    remaining = planned_stops(deps.plans, org, plan, vehicle_id, orders=orders)
     if not remaining:
         return []
     start = depot_departure(plan, vehicle_id)
     if last is None or (start is not None and now < start and plan.status == "PUBLISHED"):
         return [StopEta(s, s.arrival, 0) for s in remaining]
-    levels = deps.plans.master.planning_levels(org, plan.branch_id).for_branch()
+    speed, detour = travel if travel is not None else travel_of(deps.plans, org, plan.branch_id)
     first = plan.stop_of(remaining[0].order_id or "")
     since = None
     if first is not None and first[1].status == "ARRIVED":
         since = _arrived_at(deps, org, plan, remaining[0].order_id or "") or now
-    return estimate(last.latitude, last.longitude, now, remaining, levels.speed_kmh, levels.detour_factor,
-                    at_first_since=since)
+    return estimate(last.latitude, last.longitude, now, remaining, speed, detour, at_first_since=since)
+
+
+def travel_of(stores: PlanStores, org: str, branch_id: str) -> tuple[float, float]:
+    """The branch's straight-line travel model: (speed km/h, detour factor)."""
+    levels = stores.master.planning_levels(org, branch_id).for_branch()
+    return levels.speed_kmh, levels.detour_factor
 
 
 def vehicle_view(deps: FleetDeps, org: str, vehicle: Vehicle, plan: PlanRecord | None = None,
@@ -197,7 +207,8 @@ def vehicle_view(deps: FleetDeps, org: str, vehicle: Vehicle, plan: PlanRecord |
         organization=org, vehicle_id=vehicle.id, branch_id=vehicle.branch_id,
         driver_id=route.driver_id if route else None, plan_id=plan.id if plan else None, last=last,
         motion=motion(last, now, deps.config.silent_after),
-        etas=tuple(etas(deps, org, plan, vehicle.id, last, now)) if plan else (),
+        # ETAs run from the last fix, as of its time (a silent vehicle shows SILENT, not a drifting ETA).
+        etas=tuple(etas(deps, org, plan, vehicle.id, last, last.time if last else now)) if plan else (),
         alerts=tuple(deps.alerts.of(org, vehicle.id)),
         stops_done=sum(s.status == "DONE" for s in stops),
         stops_failed=sum(s.status == "FAILED" for s in stops),

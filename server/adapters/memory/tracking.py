@@ -19,6 +19,9 @@ class MemoryDevices:
     def find(self, device_id: str) -> Device | None:
         return self._by_id.get(device_id)
 
+    def find_many(self, device_ids: Sequence[str]) -> dict[str, Device]:
+        return {i: self._by_id[i] for i in device_ids if i in self._by_id}
+
     def create(self, device: Device) -> Device:
         with self._lock:
             if device.device_id in self._by_id:
@@ -164,6 +167,9 @@ class MemoryFleetBus:
                 sub.queue.put_nowait(payload)
             except queue.Full:  # a subscriber that does not read loses messages, not the publisher
                 pass
+
+    def has_subscribers(self, org: str) -> bool:
+        return bool(self._subs.get(org))
 
     def subscribe(self, org: str) -> MemorySubscription:
         sub = MemorySubscription(self, org)

@@ -171,6 +171,24 @@ class Repository(Generic[R]):
         assert row is not None
         return self.res.row_to_record(row)
 
+    def create_many(self, org: str, items: list[R]) -> list[R]:
+        """Insert all of ``items`` in one transaction, or none of them (new ids where empty)."""
+        out = []
+        with mapped_errors(), self.db.transaction() as conn:
+            for data in items:
+                values = {"organization_id": org, "id": data.id or uuid.uuid4().hex}
+                for name in self.res.fields:
+                    values[name] = self.res.value_to_db(name, getattr(data, name))
+                stmt = sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING *").format(
+                    self._table,
+                    sql.SQL(", ").join(map(sql.Identifier, values)),
+                    sql.SQL(", ").join(sql.Placeholder(c) for c in values),
+                )
+                row = conn.execute(stmt, values).fetchone()
+                assert row is not None
+                out.append(self.res.row_to_record(row))
+        return out
+
     # -- get
     def get(self, org: str, id: str) -> R:
         with self.db.transaction() as conn:

@@ -63,7 +63,10 @@ def demo(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     print(f"\nOptimizerService (gRPC) listening on {target}")
     print(f"  try: grpcurl -plaintext {target} list   (health and reflection need no credential)")
     gateway = _demo_gateway(settings, ns, target, plans) if plans is not None else None
+    tracking = _demo_drive(settings, wiring, ns, url, auth) if url and not ns.no_drive else None
     if ns.exit:
+        if tracking is not None:
+            tracking.stop(5.0)
         if gateway is not None:
             gateway.stop(5.0)
         if plans is not None:
@@ -77,12 +80,47 @@ def demo(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
+    if tracking is not None:
+        tracking.stop(5.0)
     if gateway is not None:
         gateway.stop(5.0)
     if plans is not None:
         plans.stop()
     running.stop()
     return 0
+
+
+def _demo_drive(settings: Settings, wiring: ModuleType, ns: argparse.Namespace, url: str, auth: object):
+    """Plan, publish and drive today's demo plan (TrackingService and OsmAnd endpoint started for it);
+    the running tracking server, or None (and a note) when it cannot run."""
+    import dataclasses
+
+    from server.entrypoints.cli.demo_drive import drive, plan_today
+
+    try:
+        plan = plan_today(wiring, settings, url)
+        # The drive replays today's times on a fast clock: no vehicle is "silent" against the wall clock.
+        quiet = dataclasses.replace(settings, silent_after=86400.0)
+        tracking = wiring.create_tracking_server(ns.tracking_address, url, osmand_address=ns.osmand_address,
+                                                 settings=quiet, auth=auth)
+    except Exception as exc:
+        print(f"\n(drive skipped: {exc})")
+        return None
+    host = ns.tracking_address.rsplit(":", 1)[0]
+    registry, _ = wiring.default_geo(settings)
+    graph = registry.get("tokyo_nerima") if "tokyo_nerima" in registry.ids() else None
+    md = (*auth.service_metadata("ORG-001"), ("x-hakobu-user", "U-002"))  # type: ignore[attr-defined]
+    with wiring.open_batch(settings, url) as batch:
+        totals = drive(batch.stores, plan, (host, tracking.osmand_port), f"{host}:{tracking.port}", graph,
+                       ns.drive_speedup, md)
+        done = batch.stores.plans.get("ORG-001", plan.id)
+    print(f"  走行終了 / drive done: {totals.fixes} positions ({totals.refused} refused), "
+          f"{totals.taps} taps, "
+          f"{totals.arrivals} arrivals detected, {totals.etas} ETAs, alerts: "
+          f"{', '.join(sorted(set(totals.alerts))) or 'none'}; plan {done.status}")
+    print(f"\nTrackingService (gRPC) listening on {host}:{tracking.port}, OsmAnd (Traccar Client) on "
+          f"http://{host}:{tracking.osmand_port}/?id=V-101&lat=35.75&lon=139.67")
+    return tracking
 
 
 def _demo_gateway(settings: Settings, ns: argparse.Namespace, optimizer: str, plans):  # -> GatewayProcess
@@ -97,7 +135,11 @@ def _demo_gateway(settings: Settings, ns: argparse.Namespace, optimizer: str, pl
         return None
     print(f"\nREST gateway listening on {gateway.url}")
     print(f"  API docs: {gateway.url}/docs   OpenAPI: {gateway.url}/openapi.json")
-    print(f"  try: curl -s {gateway.url}/v1/graphs")
+    login = '{"organization": "ORG-001", "login": "dispatcher01", "password": "hakobu-dispatcher"}'
+    print(f"  try: curl -s -X POST {gateway.url}/v1/auth:login -H 'content-type: application/json' "
+          f"-d '{login}'")
+    print(f"       curl -s {gateway.url}/v1/organizations/ORG-001/plans "
+          "-H 'authorization: Bearer <accessToken>'")
     return gateway
 
 

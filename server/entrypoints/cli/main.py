@@ -59,6 +59,11 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     de.add_argument("--metrics-port", type=int, default=settings.metrics_port)
     de.add_argument("--plans-address", default=settings.plans_address)
     de.add_argument("--gateway-address", default=settings.gateway_address)
+    de.add_argument("--tracking-address", default=settings.tracking_address)
+    de.add_argument("--osmand-address", default=settings.osmand_address)
+    de.add_argument("--drive-speedup", type=float, default=600.0,
+                    help="the demo drive's clock runs this many times faster than real time")
+    de.add_argument("--no-drive", action="store_true", help="skip driving today's plan")
     de.add_argument("--exit", action="store_true", help="stop after the demo instead of serving on")
 
     db = sub.add_parser("db", help="database: apply migrations, load demo data")
@@ -110,6 +115,9 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         settings.log_level or ("WARNING" if ns.command == "solve" else "INFO"),
         service=ns.service if ns.command == "serve" else ns.command,  # the compose / ECS service name
     )
+    from server.platform.tracing import configure_tracing
+
+    configure_tracing(ns.service if ns.command == "serve" else ns.command, settings.otlp_endpoint)
     # The one import of the wiring: every command gets it from here.
     from server import bootstrap as wiring
 

@@ -9,6 +9,7 @@ here (Japanese first, then English, naming the resource) before ``@grpc_errors``
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import grpc
 from google.protobuf import empty_pb2
 
-from hakobu.fleet.v1 import fleet_pb2_grpc
+from hakobu.fleet.v1 import fleet_pb2, fleet_pb2_grpc
 from server.adapters.postgres.repository import (
     AlreadyExistsError,
     Database,
@@ -33,6 +34,7 @@ from server.entrypoints.grpc import fleet_convert as rc
 from server.entrypoints.grpc.context import Caller, caller, parse_name, parse_parent
 from server.entrypoints.grpc.errors import FieldError, PreconditionError, grpc_errors
 from server.entrypoints.grpc.fleet_checks import LABELS
+from server.entrypoints.grpc.order_import import orders_from_csv
 
 Ctx = grpc.ServicerContext
 
@@ -147,6 +149,24 @@ class OrganizationServicer(fleet_pb2_grpc.OrganizationServiceServicer):
     @grpc_errors
     def DeleteOrder(self, request: Any, context: Ctx) -> Any:
         return self._delete(rc.ORDER, request, context)
+
+    @grpc_errors
+    def ImportOrders(self, request: Any, context: Ctx) -> Any:
+        """All rows of the CSV file or none (see ``order_import``)."""
+        who = caller(context)
+        org = parse_parent(context, who, request.parent)
+        if not request.branch:
+            raise FieldError([("branch", "必須です / required")])
+        resolve = self._existing(context, who)
+        resolve(request.branch, "branches", "branch")
+        records, encoding = orders_from_csv(request.csv, request.branch, who.parent, resolve)
+        if not request.validate_only:
+            with _storage_errors(rc.ORDER, f"{who.parent}/orders"):
+                records = self.repos.orders.create_many(org, records)
+        else:
+            records = [dataclasses.replace(r, organization_id=org) for r in records]
+        orders = [rc.ORDER.to_proto(r) for r in records]
+        return fleet_pb2.ImportOrdersResponse(orders=orders, encoding=encoding)
 
     # ------------------------------------------------------------ the standard methods, once
     def _repo(self, collection: str) -> Repository[Any]:

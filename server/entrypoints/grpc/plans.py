@@ -34,6 +34,7 @@ from optimizer.service.runner import OperationRunner
 from optimizer.solve import SolveOptions
 from server.entrypoints.grpc import aip
 from server.entrypoints.grpc.context import Caller, caller, parse_name, parse_parent
+from server.entrypoints.grpc.driver_view import driver_view, is_driver
 from server.entrypoints.grpc.errors import (
     FieldError,
     abort_bad_request,
@@ -121,8 +122,13 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         if request.revision < 0:
             abort_bad_request(context, [("revision", "0 以上 / must be 0 (current) or a stored revision")])
         if request.revision and request.revision != plan.revision:
-            return plan_to_proto(plan, get_revision(self.db, who.organization, plan_id, request.revision))
-        return plan_to_proto(plan)
+            shown = plan_to_proto(plan, get_revision(self.db, who.organization, plan_id, request.revision))
+        else:
+            shown = plan_to_proto(plan)
+        seen = driver_view(who, shown)
+        if seen is None:  # a DRIVER asking for a plan without his routes: as if it did not exist
+            context.abort(grpc.StatusCode.NOT_FOUND, f"計画が見つかりません / {request.name} not found")
+        return seen
 
     @grpc_errors
     def ListPlans(self, request: pb.ListPlansRequest, context: grpc.ServicerContext) -> pb.ListPlansResponse:
@@ -139,7 +145,10 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
                 raise FieldError([("page_token", "ページトークンが使えません / bad page_token")]) from None
         plans, nxt = list_plans(self.db, org, page_size=size, after=after, **flt)
         token = aip.encode_page_token([nxt[0].isoformat(), nxt[1]], flt) if nxt is not None else ""
-        return pb.ListPlansResponse(plans=[plan_to_proto(p) for p in plans], next_page_token=token)
+        shown = [plan_to_proto(p) for p in plans]
+        if is_driver(who):  # his routes of published plans only (a page may then hold fewer plans)
+            shown = [v for v in (driver_view(who, p) for p in shown) if v is not None]
+        return pb.ListPlansResponse(plans=shown, next_page_token=token)
 
     @grpc_errors
     def ListPlanRevisions(

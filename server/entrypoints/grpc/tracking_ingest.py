@@ -15,7 +15,7 @@ import logging
 import math
 import re
 import secrets
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import grpc
@@ -23,13 +23,15 @@ from google.protobuf import duration_pb2, empty_pb2
 from google.type import latlng_pb2
 
 from hakobu.tracking.v1 import tracking_pb2 as pb
-from server.entrypoints.grpc.context import caller, parse_name, parse_parent, resource_name, shown
+from server.entrypoints.grpc.context import Caller, caller, parse_name, parse_parent, resource_name, shown
+from server.entrypoints.grpc.driver_view import is_driver
 from server.entrypoints.grpc.errors import FieldError, abort_bad_request, grpc_errors
+from server.identity.principal import Kind, Principal, Role
 from server.plans.errors import AlreadyExistsError, InvalidReferenceError, NotFoundError
 from server.tracking import segments as track_segments
 from server.tracking.ingest import Ingest
 from server.tracking.model import MAX_BATCH, Device, Position
-from server.tracking.validate import BatchTooLargeError, RawPosition
+from server.tracking.validate import BatchTooLargeError, Fix
 
 log = logging.getLogger("hakobu.tracking")
 
@@ -113,12 +115,15 @@ class IngestMethods:
     # ------------------------------------------------------------ positions
     def ReportPositions(self, request_iterator: Iterable[Any], context: Ctx) -> Iterator[Any]:
         who = caller(context)
+        allow = own_devices(who.principal)
         for request in request_iterator:
             if len(request.positions) > MAX_BATCH:
                 abort_bad_request(context, [("positions", str(BatchTooLargeError(len(request.positions))))])
-            raws = [raw_from_proto(p) for p in request.positions]
+            if is_driver(who):  # a DRIVER reports only from trackers registered to him
+                _check_own_devices(context, self.ingest, who, {p.device_id for p in request.positions})
+            fixes = [fix_from_proto(p) for p in request.positions]
             try:
-                result = self.ingest.report(raws, who.organization)
+                result = self.ingest.report_fixes(fixes, who.organization, allow)
             except BatchTooLargeError as exc:
                 abort_bad_request(context, [("positions", str(exc))])
             except Exception as exc:
@@ -168,6 +173,18 @@ class IngestMethods:
         return track
 
 
+def own_devices(who: Principal | None) -> Callable[[Device], bool] | None:
+    """For a DRIVER: only the devices of his vehicle (or registered to him); None (all) for others."""
+    if who is None or who.kind is Kind.SERVICE or who.role is not Role.DRIVER:
+        return None
+
+    def allow(device: Device) -> bool:
+        return (who.vehicle is not None and device.vehicle_id == who.vehicle) or (
+            who.driver is not None and device.driver_id == who.driver)
+
+    return allow
+
+
 # ---------------------------------------------------------------- conversions
 
 
@@ -185,20 +202,40 @@ def device_to_proto(d: Device) -> Any:
     return out
 
 
-def raw_from_proto(p: Any) -> RawPosition:
-    """A proto Position as a :class:`RawPosition`; unset optional fields are None."""
-    time = p.time.ToDatetime(tzinfo=datetime.UTC) if p.HasField("time") else None
-    has_location = p.HasField("location")
-    return RawPosition(
-        device_id=p.device_id, time=time,
-        latitude=p.location.latitude if has_location else None,
-        longitude=p.location.longitude if has_location else None,
-        speed_kmh=p.speed_kmh if p.HasField("speed_kmh") else None,
-        heading=p.heading_degrees if p.HasField("heading_degrees") else None,
-        altitude=p.altitude_meters if p.HasField("altitude_meters") else None,
-        accuracy=p.accuracy_meters if p.HasField("accuracy_meters") else None,
-        battery=p.battery_percent if p.HasField("battery_percent") else None,
-        attributes=dict(p.attributes),
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+_delta = datetime.timedelta
+
+
+def fix_from_proto(p: Any) -> Fix:
+    """A proto Position as plain values (``server.tracking.validate.Fix``); unset fields are None. On
+    the hot path: no object per position, the time made without ``Timestamp.ToDatetime``, and
+    ``HasField`` asked only when a value is zero (unset and zero read the same)."""
+    has = p.HasField
+    t = p.time
+    seconds, nanos = t.seconds, t.nanos
+    time: datetime.datetime | None
+    if seconds or nanos or has("time"):
+        try:
+            time = _EPOCH + _delta(seconds=seconds, microseconds=nanos // 1000)
+        except OverflowError:
+            time = _EPOCH  # outside datetime's range: far too old, rejected as such
+    else:
+        time = None
+    loc = p.location
+    lat: float | None = loc.latitude
+    lon: float | None = loc.longitude
+    if not lat and not lon and not has("location"):
+        lat = lon = None
+    speed, heading, alt, acc, batt = (p.speed_kmh, p.heading_degrees, p.altitude_meters, p.accuracy_meters,
+                                      p.battery_percent)
+    return (
+        p.device_id, time, lat, lon,
+        speed if speed or has("speed_kmh") else None,
+        heading if heading or has("heading_degrees") else None,
+        alt if alt or has("altitude_meters") else None,
+        acc if acc or has("accuracy_meters") else None,
+        batt if batt or has("battery_percent") else None,
+        dict(p.attributes) if p.attributes else None,
     )
 
 
@@ -252,3 +289,14 @@ def _segment_to_proto(positions: Sequence[Position], x: track_segments.Segment) 
     out.start_time.FromDatetime(x.start.astimezone(datetime.UTC))
     out.end_time.FromDatetime(x.end.astimezone(datetime.UTC))
     return out
+
+
+def _check_own_devices(context: Ctx, ingest: Ingest, who: Caller, device_ids: set[str]) -> None:
+    """PERMISSION_DENIED unless every tracker of the batch is registered to the calling DRIVER."""
+    driver = who.principal.driver if who.principal is not None else None
+    for device_id in sorted(device_ids):
+        device = ingest.device(device_id)
+        if driver is None or device is None or device.organization != who.organization \
+                or device.driver_id != driver:
+            context.abort(grpc.StatusCode.PERMISSION_DENIED,
+                          f"自分の端末ではありません / tracker {shown(device_id)} is not registered to you")

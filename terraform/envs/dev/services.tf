@@ -1,5 +1,6 @@
 # Every Hakobu service as in docker-compose.yml: the same command, ports and settings (the README's
-# Configuration table). Secrets (DATABASE_URL, REDIS_URL, HAKOBU_JWT_SECRET, HAKOBU_SERVICE_TOKEN) come from
+# Configuration table). Secrets (DATABASE_URL, REDIS_URL, HAKOBU_JWT_SECRET, HAKOBU_SERVICE_TOKEN,
+# HAKOBU_TRACKING_LINK_SECRET) come from
 # Secrets Manager; services reach each other at <service>.hakobu.internal. tests/unit/deploy compares
 # this file with docker-compose.yml.
 
@@ -62,7 +63,7 @@ locals {
         HAKOBU_METRICS_PORT     = "9464"
         HAKOBU_METRICS_ADDRESS  = "0.0.0.0"
       }
-      secrets       = ["DATABASE_URL", "REDIS_URL", "HAKOBU_JWT_SECRET", "HAKOBU_SERVICE_TOKEN"]
+      secrets       = ["DATABASE_URL", "REDIS_URL", "HAKOBU_JWT_SECRET", "HAKOBU_SERVICE_TOKEN", "HAKOBU_TRACKING_LINK_SECRET"]
       target_groups = [{ name = "tracking", port = 50053 }, { name = "osmand", port = 5055 }]
     }
 
@@ -139,7 +140,7 @@ locals {
   jobs = {
     nightly-replan = {
       cron    = "cron(0 22 * * ? *)"
-      command = ["replan", "--date", "tomorrow", "--all", "--optimizer", "optimizer.hakobu.internal:50051"]
+      command = ["replan", "--date", "tomorrow", "--all", "--concurrency", "4", "--optimizer", "optimizer.hakobu.internal:50051"]
     }
     daily-report = {
       cron    = "cron(0 6 * * ? *)"

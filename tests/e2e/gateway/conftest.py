@@ -17,6 +17,7 @@ from server.adapters.postgres.migrate import migrate
 from server.adapters.postgres.seed import ORG_ID, seed, tomorrow
 from server.bootstrap import create_optimizer_server, create_plans_server
 from server.platform.settings import Settings
+from tests.credentials import SETTINGS
 from tests.e2e.gateway.credentials import Credentials, credentials_for
 from tests.integration.db.conftest import create_database, drop_database
 
@@ -34,13 +35,14 @@ class Live:
     def gateway(self, **overrides: object) -> RunningGateway:
         """Another gateway on the same backends, with some settings changed (e.g. a small rate limit)."""
         settings = dataclasses.replace(self.settings, **overrides)  # type: ignore[arg-type]
-        return RunningGateway(create_app(settings, static_metadata=self.creds.static_metadata)).start()
+        app = create_app(settings, static_metadata=self.creds.static_metadata)
+        return RunningGateway(app, trusted_proxies=settings.gateway_trusted_proxies).start()
 
 
 @pytest.fixture(scope="package")
 def live() -> Iterator[Live]:
     name, db = create_database()
-    optimizer = create_optimizer_server("127.0.0.1:0", workers=0)
+    optimizer = create_optimizer_server("127.0.0.1:0", workers=0, settings=SETTINGS)
     plans = None
     gateway = None
     try:
@@ -48,9 +50,9 @@ def live() -> Iterator[Live]:
         day = tomorrow()
         seed(db, day)
         target = f"127.0.0.1:{optimizer.port}"
-        plans = create_plans_server("127.0.0.1:0", db, target)
-        settings = Settings(optimizer_target=target, plans_address=f"127.0.0.1:{plans.port}",
-                            database_url=db)
+        plans = create_plans_server("127.0.0.1:0", db, target, settings=SETTINGS)
+        settings = dataclasses.replace(SETTINGS, optimizer_target=target,
+                                       plans_target=f"127.0.0.1:{plans.port}", database_url=db)
         creds = credentials_for(ORG_ID)
         gateway = RunningGateway(create_app(settings, static_metadata=creds.static_metadata)).start()
         yield Live(settings, day, creds, gateway.url)

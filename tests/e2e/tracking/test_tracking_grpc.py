@@ -16,6 +16,7 @@ from grpc_status import rpc_status
 
 from hakobu.tracking.v1 import tracking_pb2 as pb
 from server.adapters.postgres.seed import ORG_ID
+from tests.credentials import Role
 from tests.e2e.tracking.conftest import Tracking, metadata
 from tests.integration.db.conftest import new_org
 
@@ -177,3 +178,23 @@ def test_nothing_of_another_organization_is_reachable(tracking) -> None:
     request.vehicle = f"{ORG}/vehicles/V-001"
     mine = tracking.stub.GetTrack(request, metadata=metadata())
     assert their_id not in {p.device_id for p in mine.positions}
+
+
+def test_a_driver_reports_only_for_his_own_device(tracking) -> None:
+    mine = tracking.stub.CreateDevice(pb.CreateDeviceRequest(
+        parent=ORG, device=pb.Device(vehicle=f"{ORG}/vehicles/V-001", driver=f"{ORG}/drivers/D-001"),
+    ), metadata=metadata()).name.rsplit("/", 1)[-1]
+    driver = metadata(role=Role.DRIVER, driver="D-001")
+    requests = [pb.ReportPositionsRequest(batch_id="d", positions=[position(mine, 3), position("V-002", 3)])]
+    (ack,) = tracking.stub.ReportPositions(iter(requests), metadata=driver)
+    assert ack.accepted == 1 and [(r.index, r.field) for r in ack.rejected] == [(1, "device_id")]
+    with pytest.raises(grpc.RpcError) as err:
+        tracking.stub.CreateDevice(pb.CreateDeviceRequest(
+            parent=ORG, device=pb.Device(vehicle=f"{ORG}/vehicles/V-001")), metadata=driver)
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_calls_without_a_credential_are_refused(tracking) -> None:
+    with pytest.raises(grpc.RpcError) as err:
+        tracking.stub.ListDevices(pb.ListDevicesRequest(parent=ORG))
+    assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED

@@ -14,6 +14,7 @@ import pytest
 from hakobu.plans.v1 import plans_pb2, plans_pb2_grpc
 from server.adapters.postgres.migrate import migrate
 from server.platform.observability import SEED_FIELDS
+from tests.credentials import SERVER_ENV, metadata_for
 from tests.integration.db.conftest import create_database, drop_database
 from tests.service_logs import ROOT, run_and_read_logs
 
@@ -40,17 +41,18 @@ def test_plans_service_logs_the_plan_of_a_call(deploy_db: str) -> None:
             stub = plans_pb2_grpc.PlanServiceStub(channel)
             with pytest.raises(grpc.RpcError) as err:
                 stub.GetPlan(plans_pb2.GetPlanRequest(name="organizations/ORG-001/plans/P-12345"),
-                             metadata=(("x-hakobu-organization", "ORG-001"),), timeout=10)
+                             metadata=metadata_for("ORG-001", user="U-002"), timeout=10)
             assert err.value.code() == grpc.StatusCode.NOT_FOUND
 
     lines = run_and_read_logs(
         ["serve", "plans", "--plans-address", "127.0.0.1:0", "--optimizer", "127.0.0.1:9"],
-        {"DATABASE_URL": deploy_db}, call,
+        {"DATABASE_URL": deploy_db, **SERVER_ENV}, call,
     )
     _seed_format(lines)
     assert {line["service"] for line in lines} == {"plans"}
     (rpc,) = [line for line in lines if line["message"] == "rpc"]
     assert rpc["action"] == "get_plan" and rpc["plan_id"] == "P-12345" and rpc["status"] == "error"
+    assert rpc["user_id"] == "U-002"
     assert len(rpc["request_id"]) == 32  # none sent: one is made
 
 

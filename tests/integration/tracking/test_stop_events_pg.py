@@ -120,3 +120,31 @@ def test_the_wiring_serves_events_states_and_links_over_postgresql(db_url: str, 
         assert (tmp_path / "tracking-link.key").is_file()
     finally:
         live.close()
+
+
+def test_recorded_events_and_announced_alerts_are_counted(db_url: str, tmp_path: Path) -> None:
+    from prometheus_client import REGISTRY
+
+    from server.bootstrap import create_live
+    from server.platform.settings import Settings
+    from server.platform.tracking_metrics import count_alert
+    from server.tracking.updates import Alert
+    from tests.unit.tracking.live_fakes import FakeBus, FakeLive
+
+    def counted(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    _, org, plan = _published(db_url, tmp_path)
+    live = create_live(Settings(data_dir=tmp_path), Database(db_url), FakeLive(), FakeBus(), None,
+                       tick_every=0)
+    try:
+        v, o = next((r.vehicle_id, s.order_id) for r in plan.routes for s in r.stops if s.order_id)
+        before = counted("hakobu_stop_events_total", type="ARRIVED", source="DRIVER")
+        record_event(live.services.events, org, plan.id, NewEvent("m1", EventType.ARRIVED, v, o))
+        record_event(live.services.events, org, plan.id, NewEvent("m1", EventType.ARRIVED, v, o))
+        assert counted("hakobu_stop_events_total", type="ARRIVED", source="DRIVER") == before + 1
+        late = counted("hakobu_tracking_alerts_total", kind="LATE")
+        count_alert(Alert("LATE", org, v, "x", datetime.datetime.now(datetime.UTC)))
+        assert counted("hakobu_tracking_alerts_total", kind="LATE") == late + 1
+    finally:
+        live.close()

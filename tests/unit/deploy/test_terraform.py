@@ -12,7 +12,9 @@ import pytest
 from tests.unit.deploy import stack
 
 ENV_DIR = stack.TERRAFORM / "envs"
-SECRETS = {"DATABASE_URL", "REDIS_URL", "HAKOBU_JWT_SECRET", "HAKOBU_SERVICE_TOKEN"}
+SECRETS = {
+    "DATABASE_URL", "REDIS_URL", "HAKOBU_JWT_SECRET", "HAKOBU_SERVICE_TOKEN", "HAKOBU_TRACKING_LINK_SECRET",
+}
 #: Settings whose value differs between the compose stack and AWS (endpoints, buckets, mail).
 PER_DEPLOYMENT = {"HAKOBU_OBJECT_STORE", "HAKOBU_SMTP_URL", "HAKOBU_MAIL_FROM"}
 

@@ -188,3 +188,15 @@ def test_the_bus_gets_the_stored_positions_per_organization(parts) -> None:
     assert decoded is not None and decoded[0] == "ORG-A"
     assert sorted(p["vehicle"] for p in decoded[1]) == ["V-001", "V-002"]
     sub.close()
+
+
+def test_the_fast_position_is_the_same_as_the_dataclass_one() -> None:
+    import dataclasses
+
+    from server.tracking.validate import _position
+
+    device = Device("d", "O", "v")
+    fast = _position(device, NOW, 35.0, 139.0, 1.0, 2.0, 3.0, 4.0, 5.0, {"k": "v"})
+    slow = Position("O", "d", "v", NOW, 35.0, 139.0, 1.0, 2.0, 3.0, 4.0, 5.0, {"k": "v"})
+    assert fast == slow and repr(fast) == repr(slow)
+    assert set(vars(fast)) == {f.name for f in dataclasses.fields(Position)}  # no field forgotten

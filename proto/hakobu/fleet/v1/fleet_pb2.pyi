@@ -473,3 +473,23 @@ class DeleteOrderRequest(_message.Message):
     name: str
     etag: str
     def __init__(self, name: _Optional[str] = ..., etag: _Optional[str] = ...) -> None: ...
+
+class ImportOrdersRequest(_message.Message):
+    __slots__ = ("parent", "branch", "csv", "validate_only")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    BRANCH_FIELD_NUMBER: _ClassVar[int]
+    CSV_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    branch: str
+    csv: bytes
+    validate_only: bool
+    def __init__(self, parent: _Optional[str] = ..., branch: _Optional[str] = ..., csv: _Optional[bytes] = ..., validate_only: _Optional[bool] = ...) -> None: ...
+
+class ImportOrdersResponse(_message.Message):
+    __slots__ = ("orders", "encoding")
+    ORDERS_FIELD_NUMBER: _ClassVar[int]
+    ENCODING_FIELD_NUMBER: _ClassVar[int]
+    orders: _containers.RepeatedCompositeFieldContainer[Order]
+    encoding: str
+    def __init__(self, orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., encoding: _Optional[str] = ...) -> None: ...

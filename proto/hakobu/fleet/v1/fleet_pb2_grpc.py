@@ -162,6 +162,11 @@ class OrganizationServiceStub:
                 request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.DeleteOrderRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
+        self.ImportOrders = channel.unary_unary(
+                '/hakobu.fleet.v1.OrganizationService/ImportOrders',
+                request_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ImportOrdersRequest.SerializeToString,
+                response_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ImportOrdersResponse.FromString,
+                _registered_method=True)
 
 
 class OrganizationServiceServicer:
@@ -345,6 +350,16 @@ class OrganizationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ImportOrders(self, request, context):
+        """Imports orders from a CSV file as exported from Excel (Shift_JIS, or UTF-8 with or without BOM;
+        Japanese headers such as 受注番号, 届け先名, 住所, 緯度, 経度, 配達日, 時間指定, 重量(kg)). All rows or none:
+        when any row is bad, INVALID_ARGUMENT with one field violation per bad cell
+        (`csv.rows[7].重量(kg)`, the row numbered as the spreadsheet shows it) and nothing is imported.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrganizationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -472,6 +487,11 @@ def add_OrganizationServiceServicer_to_server(servicer, server):
                     servicer.DeleteOrder,
                     request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.DeleteOrderRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'ImportOrders': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImportOrders,
+                    request_deserializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ImportOrdersRequest.FromString,
+                    response_serializer=hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ImportOrdersResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1151,6 +1171,33 @@ class OrganizationService:
             '/hakobu.fleet.v1.OrganizationService/DeleteOrder',
             hakobu_dot_fleet_dot_v1_dot_fleet__pb2.DeleteOrderRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportOrders(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/hakobu.fleet.v1.OrganizationService/ImportOrders',
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ImportOrdersRequest.SerializeToString,
+            hakobu_dot_fleet_dot_v1_dot_fleet__pb2.ImportOrdersResponse.FromString,
             options,
             channel_credentials,
             insecure,
