@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import io
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -48,6 +49,7 @@ def font_path() -> Path:
 
 
 _TEMPLATE: list[TTFFont] = []
+_FONT_BYTES: list[bytes] = []
 
 
 def _font_for(doc: FPDF) -> TTFFont:
@@ -58,10 +60,13 @@ def _font_for(doc: FPDF) -> TTFFont:
     if not _TEMPLATE:
         probe = FPDF()
         probe.add_font(FONT, fname=str(font_path()))
-        _TEMPLATE.append(probe.fonts[FONT.lower()])
+        template = probe.fonts[FONT.lower()]
+        template.ttfont.close()  # its metrics are read; each document opens its own copy below
+        _TEMPLATE.append(template)
+        _FONT_BYTES.append(font_path().read_bytes())
     font = copy.copy(_TEMPLATE[0])
     font.i = len(doc.fonts) + 1
-    font.ttfont = ttLib.TTFont(str(font_path()), recalcTimestamp=False, lazy=True)
+    font.ttfont = ttLib.TTFont(io.BytesIO(_FONT_BYTES[0]), recalcTimestamp=False, lazy=True)
     font.subset = SubsetMap(font)
     font.missing_glyphs = []
     font.biggest_size_pt = 0
