@@ -81,7 +81,6 @@ SETTING_READERS: dict[str, frozenset[str]] = {
     "HAKOBU_MAIL_FROM": frozenset({"scheduler"}),
     "HAKOBU_REPORT_RECIPIENTS": frozenset(),  # per company: set with the branches' addresses
     "HAKOBU_OUTBOX": frozenset(),  # default <data dir>/outbox
-    "HAKOBU_MAP_TILE_URL": frozenset(),  # the gateway's pages: GSI tiles by default, set for a local server
 }
 
 #: Settings the deployment passes before the service that reads them has landed in main (tracking,
