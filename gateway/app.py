@@ -21,7 +21,7 @@ from starlette.routing import Route as HttpRoute
 from starlette.staticfiles import StaticFiles
 
 from gateway.backends import Backends, service_targets
-from gateway.edge import Edge
+from gateway.edge import Edge, content_security_policy
 from gateway.openapi import openapi_document
 from gateway.proxy import Proxy
 from gateway.ratelimit import InProcessRateLimiter, Limit, RateLimiter
@@ -108,7 +108,8 @@ def create_app(
         *web_routes(settings.map_tile_url),  # the pages at /, /driver, /t/{token}, /web/…
     ]
     middleware = [Middleware(Edge, limiter=limiter, limit=Limit(*settings.gateway_rate_limit),
-                             max_body=settings.gateway_max_body_bytes)]
+                             max_body=settings.gateway_max_body_bytes,
+                             csp=content_security_policy(settings.map_tile_url))]
     if settings.gateway_cors_origins:
         middleware.append(Middleware(
             CORSMiddleware, allow_origins=list(settings.gateway_cors_origins), allow_methods=ALL_METHODS,

@@ -8,6 +8,7 @@ import re
 import time
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from opentelemetry.trace import use_span
 from prometheus_client import Counter, Histogram
@@ -22,15 +23,26 @@ _VALID_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 UNLIMITED = frozenset({"/healthz", "/readyz"})
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
-    (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; "
-     b"style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; base-uri 'none'; "
-     b"form-action 'self'; frame-ancestors 'none'"),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
     (b"cross-origin-opener-policy", b"same-origin"),
-    (b"permissions-policy", b"geolocation=(), camera=(), microphone=()"),
+    (b"permissions-policy", b"geolocation=(self), camera=(), microphone=()"),
 )
+
+
+def content_security_policy(tile_url: str | None = None) -> str:
+    """Scripts, styles and data from the gateway itself only; images also from https (the map tiles,
+    whose server a browser may change in the page's settings) and from the configured tile server."""
+    images = ["'self'", "data:", "blob:", "https:"]
+    if tile_url:
+        parts = urlsplit(tile_url.replace("{s}", "*"))
+        if parts.scheme == "http" and parts.netloc:
+            images.append(f"http://{parts.netloc}")
+    return ("default-src 'self'; img-src " + " ".join(images) + "; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+            "frame-ancestors 'none'")
+
 
 REQUESTS = Counter("hakobu_gateway_requests_total", "REST requests handled by the gateway",
                    ["route", "method", "status"])
@@ -42,8 +54,11 @@ access_log = logging.getLogger("hakobu.gateway.access")
 
 
 class Edge:
-    def __init__(self, app: Any, limiter: RateLimiter, limit: Limit, max_body: int) -> None:
+    def __init__(self, app: Any, limiter: RateLimiter, limit: Limit, max_body: int,
+                 csp: str | None = None) -> None:
         self.app = app
+        self.headers = ((b"content-security-policy", (csp or content_security_policy()).encode()),
+                        *SECURITY_HEADERS)
         self.limiter = limiter
         self.limit = limit
         self.max_body = max_body
@@ -70,7 +85,7 @@ class Edge:
                       rid: str, span: Any) -> None:
         t0 = time.perf_counter()
         status = 500
-        extra = ((b"x-request-id", rid.encode()), *SECURITY_HEADERS)
+        extra = ((b"x-request-id", rid.encode()), *self.headers)
 
         async def send_with_headers(message: dict[str, Any]) -> None:
             nonlocal status

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -31,6 +32,10 @@ FORWARDED_HEADERS = ("authorization", "x-api-key", "accept-language")
 #: Sign-in RPCs: limited per client IP and per (organization, login) on top of the general limit.
 LOGIN_METHODS = frozenset({"hakobu.identity.v1.AuthService.Login"})
 CALL_TIMEOUT = 600.0
+#: A stream (a live fleet) may stay open all day.
+STREAM_TIMEOUT = 24 * 3600.0
+FIRST_MESSAGE_WAIT = 2.0
+KEEPALIVE_SECONDS = 15.0
 
 
 class TooLarge(Exception):
@@ -206,30 +211,45 @@ class Proxy:
         raise AssertionError("unreachable")
 
     async def _stream(self, route: Route, message: Message, metadata: Any, request: Request) -> Response:
+        """Server-Sent Events. A call that fails before its first message (a bad request, no
+        permission) is a plain error response; one whose first message takes longer than
+        ``FIRST_MESSAGE_WAIT`` starts the event stream anyway (a quiet fleet must not hold the headers)."""
         targets = self._targets(route, request)
         if isinstance(targets, Response):
             return targets
-        call = self._callable(targets[0], route)(message, metadata=metadata, timeout=CALL_TIMEOUT)
-        try:
-            first = await call.read()
-        except aio.AioRpcError as exc:
-            return status_response(status_from_rpc_error(exc))
+        call = self._callable(targets[0], route)(message, metadata=metadata, timeout=STREAM_TIMEOUT)
+        first = asyncio.ensure_future(call.read())
+        done, _ = await asyncio.wait({first}, timeout=FIRST_MESSAGE_WAIT)
+        if done:
+            try:
+                first.result()
+            except aio.AioRpcError as exc:
+                return status_response(status_from_rpc_error(exc))
         return StreamingResponse(
             _events(call, first), media_type="text/event-stream",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
 
 
-async def _events(call: Any, first: Any) -> AsyncIterator[bytes]:
-    """Server-Sent Events: one ``data:`` event per message, an ``error`` event when the call fails."""
+async def _events(call: Any, pending: asyncio.Future) -> AsyncIterator[bytes]:
+    """One ``data:`` event per message, an ``error`` event when the call fails, and a comment line
+    every ``KEEPALIVE_SECONDS`` of silence so that proxies keep the connection."""
     try:
-        message = first
-        while message is not aio.EOF:
+        while True:
+            done, _ = await asyncio.wait({pending}, timeout=KEEPALIVE_SECONDS)
+            if not done:
+                yield b": keep-alive\n\n"
+                continue
+            message = pending.result()
+            if message is aio.EOF:
+                return
             yield _event(to_json(message))
-            message = await call.read()
+            pending = asyncio.ensure_future(call.read())
     except aio.AioRpcError as exc:
         yield _event(error_body(status_from_rpc_error(exc)), "error")
     finally:
+        if not pending.done():
+            pending.cancel()
         call.cancel()
 
 

@@ -35,7 +35,7 @@ from server.identity.tokens import TokenIssuer
 from server.plans.ports import PlanStores
 from server.plans.solver import Solver
 from server.platform.grpc import Service, Tls, build_server, service_name
-from server.platform.observability import PrometheusSolveMetrics
+from server.platform.observability import PositionsCounter, PrometheusSolveMetrics
 from server.platform.secrets import secret_file
 from server.platform.settings import Settings, default_workers
 
@@ -102,9 +102,10 @@ def open_batch(
     solver = None
     if optimizer:
         from optimizer.service.client import RemoteSolver
+        from server.platform.tracing import ClientInterceptor
 
         solver = RemoteSolver(optimizer, road=matrices, metadata=service_metadata(settings),
-                              credentials=channel_credentials(settings))
+                              credentials=channel_credentials(settings), interceptors=[ClientInterceptor()])
     return Batch(database, plan_stores(database, registry), matrices, solver)
 
 
@@ -453,6 +454,7 @@ def create_tracking_server(
     live_db = Database(database_url)
     live = create_live(settings, live_db, ingest.live, ingest.bus, ingest.history)
     ingest.register(live.monitor)
+    ingest.register(PositionsCounter())
     closers = [live.close, *closers, live_db.close]
     servicer = TrackingServicer(ingest, live=live.services)
     try:
@@ -517,7 +519,8 @@ def create_live(settings: Settings | None, db: Database, live: Any, bus: Any, hi
     from server.tracking.monitor import LiveMonitor, start_ticker
 
     s = settings or Settings()
-    stores = plan_stores(db)
+    registry, cache = default_geo(s)  # road-graph plans: the first leg of an ETA on the roads
+    stores = plan_stores(db, registry)
     repos = Repositories(db)
     events = PgStopEvents(db)
     objects = object_store(s.object_store_location, s.object_store_endpoint, s.object_store_region)
@@ -528,7 +531,7 @@ def create_live(settings: Settings | None, db: Database, live: Any, bus: Any, hi
     event_deps = EventDeps(plans=stores, events=events, objects=objects, live=live, bus=bus,
                            on_recorded=count_event)
     fleet = FleetDeps(plans=stores, live=live, vehicles=repos.vehicles, orders=repos.orders, events=events,
-                      config=config)
+                      road=RoadMatrixProvider(registry, cache), config=config)
     secret = load_secret(s.tracking_link_secret, s.data_dir / "tracking-link.key")
     services = LiveServices(events=event_deps, fleet=fleet, bus=bus, link_secret=secret)
     monitor = LiveMonitor(event_deps, fleet, history, on_alert=count_alert)

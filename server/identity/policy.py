@@ -117,6 +117,7 @@ POLICY: dict[str, Rule] = {
     _ORG + "CreateOrder": STAFF,
     _ORG + "UpdateOrder": STAFF,
     _ORG + "DeleteOrder": STAFF,
+    _ORG + "ImportOrders": STAFF,
     # plans: dispatchers plan, edit and publish; a driver reads his own routes of published plans
     _PLAN + "GetPlan": DRIVER_OWN,
     _PLAN + "ListPlans": DRIVER_OWN,

@@ -17,6 +17,8 @@ FAILURE_JA = {
     "OTHER": "その他",
 }
 HANDLING_JA = {"LOADING": "積込", "UNLOADING": "荷卸し"}
+#: Marks 荷役 not recorded as such but taken from the time at the stop.
+DERIVED = "(到着〜出発)"
 
 
 @dataclass(frozen=True)
@@ -95,8 +97,10 @@ def diary_of(report: BranchDailyReport, v: VehicleReport) -> DrivingDiary:
             reason = FAILURE_JA.get(s.failure_reason, s.failure_reason)
             note = f" {s.failure_note}" if s.failure_note else ""
             incidents.append(f"配達不能 {s.place}({s.order_id}): {reason}{note}")
-        elif s.late:
-            incidents.append(f"指定時刻超過 {s.place}({s.order_id})")
+
+    late = [f"{s.place}({s.order_id})" for s in v.stops if s.late and s.outcome != "FAILED"]
+    if late:
+        incidents.append(f"指定時刻超過 {len(late)}件: " + "、".join(late))
     incidents += [f"{x.message_ja}" for x in v.violations]
     incidents += [d.message_ja for d in report.duty_violations if d.driver_id == v.driver_id]
     return DrivingDiary(
@@ -116,13 +120,24 @@ def diary_of(report: BranchDailyReport, v: VehicleReport) -> DrivingDiary:
             DiaryBreak(b.place, b.start, b.end, b.from_track) for b in v.breaks if b.seconds >= MIN_BREAK_S
         ),
         waits=tuple(waits),
-        handling=tuple(
-            DiaryHandling(h.place, HANDLING_JA.get(h.kind, h.kind), h.start, h.end, h.requested_by)
-            for h in v.handling
-        ),
+        handling=_handling(v),
         incidents=tuple(incidents),
         provisional=report.provisional,
     )
+
+
+def _handling(v: VehicleReport) -> tuple[DiaryHandling, ...]:
+    """荷役 as recorded (LOADING / UNLOADING events), and for a stop with none recorded, its time there
+    after any 荷待ち (arrival to departure): the record must say where and when handling happened."""
+    out = [DiaryHandling(h.place, HANDLING_JA.get(h.kind, h.kind), h.start, h.end, h.requested_by)
+           for h in v.handling]
+    recorded = {h.order_id for h in v.handling if h.order_id}
+    for s in v.stops:
+        if s.order_id in recorded or s.arrived is None or s.departed is None or s.handling_s <= 0:
+            continue
+        start = s.arrived + datetime.timedelta(seconds=s.waiting_s)
+        out.append(DiaryHandling(s.place, f"荷卸し{DERIVED}", start, s.departed, s.requested_by))
+    return tuple(sorted(out, key=lambda h: h.start))
 
 
 def diaries(report: BranchDailyReport) -> list[DrivingDiary]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import io
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -20,7 +21,7 @@ from fpdf.fonts import FontFace, SubsetMap, TTFFont
 
 from server.jst import JST
 from server.reports.csv_format import OUTCOME_JA, hhmm, hours, km, pct
-from server.reports.diary import DrivingDiary
+from server.reports.diary import DERIVED, DrivingDiary
 from server.reports.model import BranchDailyReport, MonthlySummary
 
 FONT = "IPAexGothic"
@@ -48,6 +49,7 @@ def font_path() -> Path:
 
 
 _TEMPLATE: list[TTFFont] = []
+_FONT_BYTES: list[bytes] = []
 
 
 def _font_for(doc: FPDF) -> TTFFont:
@@ -58,10 +60,13 @@ def _font_for(doc: FPDF) -> TTFFont:
     if not _TEMPLATE:
         probe = FPDF()
         probe.add_font(FONT, fname=str(font_path()))
-        _TEMPLATE.append(probe.fonts[FONT.lower()])
+        template = probe.fonts[FONT.lower()]
+        template.ttfont.close()  # its metrics are read; each document opens its own copy below
+        _TEMPLATE.append(template)
+        _FONT_BYTES.append(font_path().read_bytes())
     font = copy.copy(_TEMPLATE[0])
     font.i = len(doc.fonts) + 1
-    font.ttfont = ttLib.TTFont(str(font_path()), recalcTimestamp=False, lazy=True)
+    font.ttfont = ttLib.TTFont(io.BytesIO(_FONT_BYTES[0]), recalcTimestamp=False, lazy=True)
     font.subset = SubsetMap(font)
     font.missing_glyphs = []
     font.biggest_size_pt = 0
@@ -87,9 +92,12 @@ class _Doc(FPDF):
         self.cell(0, 5, f"{self.footer_text}  —  {self.page_no()} / {{nb}}", align="C")
         self.set_text_color(0)
 
-    def heading(self, text: str, size: float = 15) -> None:
+    def heading(self, text: str, size: float = 15, need: float = 40) -> None:
+        """A title; on a new page when less than ``need`` mm are left (a heading never ends a page)."""
+        if self.get_y() > self.h - need:
+            self.add_page()
         self.set_font(FONT, size=size)
-        self.cell(0, 9, text, new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 9 if size >= 15 else 7, text, new_x="LMARGIN", new_y="NEXT")
         self.set_font(FONT, size=8.5)
 
     def banner(self, text: str) -> None:
@@ -190,7 +198,7 @@ def _summary_page(pdf: _Doc, report: BranchDailyReport) -> None:
     if flagged:
         pdf.heading("要確認の配送先", 11)
         pdf.grid(("車両", "注文", "場所", "結果", "荷待ち分", "荷役分", "内容"), flagged,
-                 (14, 14, 36, 16, 15, 13, 78))
+                 (13, 31, 34, 12, 13, 12, 71))
     rules = [(v.vehicle_id, x.message_ja) for v in report.vehicles for x in v.violations]
     rules += [(x.driver_id, x.message_ja) for x in report.duty_violations]
     pdf.heading("改善基準告示", 11)
@@ -218,7 +226,7 @@ def _diary_page(pdf: _Doc, d: DrivingDiary) -> None:
         ("主な経過地", " → ".join(d.waypoints) or "-"),
         ("乗務員の交替", "なし"),
     ]
-    pdf.grid(("項目", "内容"), items, (36, 150), size=9)
+    pdf.grid(("項目", "内容"), items, (36, 150), size=8)
     pdf.heading("休憩・睡眠 (10分以上)", 11)
     pdf.grid(("場所", "開始", "終了", "記録"),
              [(b.place, hhmm(b.start), hhmm(b.end), "位置情報から" if b.from_track else "運転者の記録")
@@ -230,18 +238,28 @@ def _diary_page(pdf: _Doc, d: DrivingDiary) -> None:
                f"{hhmm(w.handling_start)}-{hhmm(w.handling_end)}", hhmm(w.departed)) for w in d.waits]
              or [("-", "", "", "", "", "")], (56, 22, 22, 30, 30, 26))
     pdf.heading("荷役作業", 11)
-    pdf.grid(("場所", "作業", "開始", "終了", "依頼・確認者"),
-             [(h.place, h.what, hhmm(h.start), hhmm(h.end), h.requested_by or "-") for h in d.handling]
-             or [("-", "", "", "", "")], (60, 20, 22, 22, 62))
+    # Two entries a row, so a day of 40 stops still fits its page.
+    cells = [(h.place, h.what.replace(DERIVED, "*"), f"{hhmm(h.start)}-{hhmm(h.end)}", h.requested_by or "-")
+             for h in d.handling]
+    blank = ("", "", "", "")
+    rows = [cells[i] + (cells[i + 1] if i + 1 < len(cells) else blank) for i in range(0, len(cells), 2)]
+    pdf.grid(("場所", "作業", "時刻", "依頼・確認者") * 2, rows or [("-", "", "", "") * 2],
+             (34, 14, 21, 24) * 2, size=7)
+    if any(DERIVED in h.what for h in d.handling):
+        pdf.set_font(FONT, size=7)
+        pdf.cell(0, 4, "* 荷役の記録がない配送先は、到着(荷待ちの後)から出発までを荷役としています",
+                 new_x="LMARGIN", new_y="NEXT")
     pdf.heading("事故・著しい遅延・異常・違反", 11)
-    pdf.grid(("内容",), [(x,) for x in d.incidents] or [("なし",)], (186,))
-    pdf.heading("運行指示・特記事項 (記入欄)", 11)
+    pdf.grid(("内容",), [(x,) for x in d.incidents] or [("なし",)], (186,), size=7)
+    pdf.heading("運行指示・特記事項 (記入欄)", 11, need=36)
     y = pdf.get_y()
-    pdf.rect(pdf.l_margin, y, 186, 24)
+    pdf.set_auto_page_break(auto=False)  # the box and the seals stay on this page
+    pdf.rect(pdf.l_margin, y, 186, 20)
     pdf.set_xy(pdf.l_margin + 2, y + 2)
     pdf.multi_cell(182, 5, d.notes)
-    pdf.set_y(y + 28)
-    pdf.cell(0, 6, "運転者 確認印 ______________      運行管理者 確認印 ______________")
+    pdf.set_xy(pdf.l_margin + 2, y + 14)
+    pdf.cell(182, 5, "運転者 確認印 ______________      運行管理者 確認印 ______________", align="R")
+    pdf.set_auto_page_break(auto=True, margin=14)
 
 
 def daily_pdf(report: BranchDailyReport, diaries: Sequence[DrivingDiary]) -> bytes:

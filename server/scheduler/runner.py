@@ -10,6 +10,7 @@ from optimizer.compiled import RoadMatrices
 from optimizer.solve import SolveOptions
 from server.plans.optimize import replan_all
 from server.plans.ports import PlanStores
+from server.platform.observability import PLANS_OPTIMIZED
 from server.scheduler.config import ALL_ORGANIZATIONS, Job, ReportsAction, RetentionAction
 from server.scheduler.loop import JobResult, JobRunner
 from server.tracking.ports import ObjectStore, PositionHistory
@@ -38,6 +39,8 @@ class ReplanRunner:
             )
             for s in summaries:
                 counts[s.outcome] = counts.get(s.outcome, 0) + 1
+                if s.outcome == "planned":
+                    PLANS_OPTIMIZED.labels("batch").inc()
                 log.log(
                     logging.ERROR if s.outcome == "failed" else logging.INFO,
                     s.line(),

@@ -22,6 +22,7 @@ from optimizer.rules import JAPAN_2024, DrivingRules
 from server.jst import JST
 from server.plans.errors import NotFoundError, PlanStateError
 from server.plans.records import Order, PlanRecord
+from server.reports.places import Places
 from server.tracking import alerts as rules
 from server.tracking import updates
 from server.tracking.arrival import ArrivalDetector, Place
@@ -45,6 +46,8 @@ class _Context:
     line: tuple[tuple[float, float], ...]  # depot, stops, depot
     orders: dict[str, Order]
     travel: tuple[float, float]
+    #: The day's places for the driving-rule check (None when the branch is unknown).
+    places_named: Places | None = None
 
 
 def day_start(t: datetime.datetime) -> datetime.datetime:
@@ -119,8 +122,9 @@ class LiveMonitor:
         )
         line = tuple(([depot] if depot else []) + [(p.latitude, p.longitude) for p in places]
                      + ([depot] if depot else []))
-        return _Context(plan, plan.branch_id, places, line, orders, travel_of(self.fleet.plans, org,
-                                                                              plan.branch_id))
+        named = Places(branch, orders.values()) if branch is not None else None
+        return _Context(plan, plan.branch_id, places, line, orders,
+                        travel_of(self.fleet.plans, org, plan.branch_id), named)
 
     def _vehicle(self, org: str, vehicle_id: str, ps: list[Position]) -> None:
         ctx = self._context(org, vehicle_id, ps[-1].time)
@@ -147,10 +151,13 @@ class LiveMonitor:
         if self.history is not None and last.time - self._driving.get(
                 key, datetime.datetime.min.replace(tzinfo=datetime.UTC)) >= self.driving_every:
             self._driving[key] = last.time
-            track = self.history.between(org, vehicle_id, day_start(last.time), last.time
-                                         + datetime.timedelta(seconds=1))
-            self._sync(org, vehicle_id, ctx.branch_id, "DRIVING_RULES",
-                       rules.driving_alerts(org, vehicle_id, track, last.time, self.driving_rules), last.time)
+            since, until = day_start(last.time), last.time + datetime.timedelta(seconds=1)
+            track = self.history.between(org, vehicle_id, since, until)
+            evs = self.fleet.events.for_vehicle(org, vehicle_id, since, until) if self.fleet.events else []
+            if ctx.places_named is not None:
+                found = rules.driving_alerts(org, vehicle_id, track, evs, ctx.places_named, last.time,
+                                             self.driving_rules)
+                self._sync(org, vehicle_id, ctx.branch_id, "DRIVING_RULES", found, last.time)
 
     def _evaluate(self, org: str, vehicle_id: str, ctx: _Context, last: Position) -> None:
         now = last.time

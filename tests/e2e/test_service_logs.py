@@ -33,3 +33,17 @@ def test_optimizer_logs_each_call_in_the_seed_format() -> None:
     assert rpc["status"] == "error" and rpc["code"] == "NOT_FOUND" and rpc["level"] == "WARNING"
     assert rpc["user_id"] == "U-002"
     assert isinstance(rpc["duration_ms"], float)
+
+
+def test_gateway_logs_each_request_in_the_seed_format() -> None:
+    import httpx
+
+    def call(port: int) -> None:
+        reply = httpx.get(f"http://127.0.0.1:{port}/healthz", headers={"x-request-id": "req-7"}, timeout=10)
+        assert reply.status_code == 200
+
+    lines = run_and_read_logs(["--address", "127.0.0.1:0"], SERVER_ENV, call, module="gateway")
+    assert lines and all(list(line)[: len(SEED_FIELDS)] == list(SEED_FIELDS) for line in lines)
+    assert {line["service"] for line in lines} == {"gateway"}
+    (access,) = [line for line in lines if line["message"] == "request"]
+    assert access["request_id"] == "req-7" and access["status"] == 200

@@ -171,6 +171,9 @@ def _add_scheduler_parser(sub: argparse._SubParsersAction) -> None:
     mode.add_argument("--once", action="store_true", help="run every job now, then exit")
     mode.add_argument("--list", action="store_true", help="print each job and its next 3 run times")
     sc.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
+    sc.add_argument("--job", action="append", metavar="NAME",
+                    help="only this job of the schedule (repeatable), e.g. with --once from an outside "
+                         "scheduler (EventBridge in AWS)")
 
 
 

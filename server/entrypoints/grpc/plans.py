@@ -69,6 +69,7 @@ from server.plans.queries import (
 )
 from server.plans.replan import replan_plan
 from server.plans.solver import Solver
+from server.platform.observability import PLANS_OPTIMIZED
 
 log = logging.getLogger("hakobu.plans")
 
@@ -289,6 +290,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
                     road=self.road,
                 )[0]
                 o.metadata.plan = f"organizations/{org}/plans/{plan.id}"  # type: ignore[attr-defined]
+                PLANS_OPTIMIZED.labels("request").inc()
                 return plan_to_proto(plan)
 
             self._runner.submit(op, work, _operation_error)
@@ -317,6 +319,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
                     request.etag or None, road=self.road,
                 )
                 org = who.organization
+                PLANS_OPTIMIZED.labels("replan").inc()
                 return pb.ReplanPlanResponse(
                     plan=plan_to_proto(out.plan),
                     added_orders=[f"organizations/{org}/orders/{o}" for o in out.added],

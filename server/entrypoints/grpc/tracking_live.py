@@ -18,7 +18,7 @@ import grpc
 
 from hakobu.tracking.v1 import tracking_pb2 as pb
 from server.entrypoints.grpc import aip
-from server.entrypoints.grpc.context import Caller, _check_org, caller, parse_name, shown
+from server.entrypoints.grpc.context import Caller, caller, parse_name, shown
 from server.entrypoints.grpc.driver_view import check_own_plan
 from server.entrypoints.grpc.errors import FieldError, abort_bad_request, abort_for
 from server.entrypoints.grpc.tracking_live_convert import (
@@ -31,6 +31,7 @@ from server.entrypoints.grpc.tracking_live_convert import (
 from server.entrypoints.grpc.wellknown import ts
 from server.identity.principal import Principal, Role
 from server.plans.errors import RepositoryError
+from server.platform.observability import DELIVERIES
 from server.tracking import updates
 from server.tracking.events import EventDeps, EventError, list_events, record_event
 from server.tracking.fleet import FleetDeps, VehicleView, branch_views, get_view, vehicle_view
@@ -40,7 +41,6 @@ from server.tracking.ports import FleetBus
 
 log = logging.getLogger("hakobu.tracking.live")
 
-_SEG = r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}"
 #: StreamFleet re-reads a vehicle's plan and ETAs at most this often; positions in between only move it.
 STATE_REFRESH_SECONDS = 5.0
 #: How often StreamFleet checks that its client is still there.
@@ -60,15 +60,6 @@ class LiveServices:
     fleet: FleetDeps
     bus: FleetBus | None
     link_secret: bytes
-
-
-def _two(context: grpc.ServicerContext, who: Caller, name: str, pattern: str, shape: str,
-         field: str) -> tuple[str, str]:
-    m = re.fullmatch(pattern.format(seg=_SEG), name or "")
-    if m is None:
-        abort_bad_request(context, [(field, f"must look like {shape}, got {shown(name)}")])
-    _check_org(context, who, m.group(1))
-    return m.group(1), m.group(2)
 
 
 def _errors(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -131,7 +122,9 @@ class LiveMethods:
             plan = self.live.events.plans.plans.get(who.organization, plan_id)
             route = next((r for r in plan.routes if r.vehicle_id == new.vehicle_id), None)
             _own(context, driver, new.vehicle_id, route.driver_id if route else None)
-        event, _ = record_event(self.live.events, who.organization, plan_id, new, who.user)
+        event, created = record_event(self.live.events, who.organization, plan_id, new, who.user)
+        if created and event.type.value in ("DELIVERED", "FAILED"):
+            DELIVERIES.labels(event.type.value.lower()).inc()
         return stop_event_to_proto(event)
 
     @_errors
@@ -169,8 +162,11 @@ class LiveMethods:
     def GetVehicleState(self, request: pb.GetVehicleStateRequest,
                         context: grpc.ServicerContext) -> pb.VehicleState:
         who = caller(context)
-        _, vehicle = _two(context, who, request.name, r"organizations/({seg})/vehicles/({seg})/state",
-                          "organizations/{organization}/vehicles/{vehicle}/state", "name")
+        name = request.name or ""
+        if not name.endswith("/state"):
+            abort_bad_request(context, [("name", "must look like organizations/{organization}/vehicles/"
+                                                 f"{{vehicle}}/state, got {shown(name)}")])
+        vehicle = parse_name(context, who, name.removesuffix("/state"), "vehicles", "name")
         view = get_view(self.live.fleet, who.organization, vehicle)
         driver = _driver(who)
         if driver is not None:

@@ -135,20 +135,21 @@ locals {
   # Seed §7.2: 30 days for the services' logs, 14 for the batch jobs.
   log_retention_days = { for k, s in local.services : k => s.run_as_service ? 30 : 14 }
 
-  # EventBridge Scheduler, Asia/Tokyo: the nightly re-plan of tomorrow (22:00), the daily report of
-  # yesterday (06:00) and the monthly history retention (1st, 03:00; seed §3.3's archiver).
+  # EventBridge Scheduler, Asia/Tokyo: the nightly re-plan of tomorrow (22:00, spread over the optimizer's
+  # replicas), yesterday's reports made and mailed (06:00) and the position history's retention with its
+  # archive (03:30): the built-in schedule's jobs, each run once by the scheduler's task.
   jobs = {
     nightly-replan = {
       cron    = "cron(0 22 * * ? *)"
       command = ["replan", "--date", "tomorrow", "--all", "--concurrency", "4", "--optimizer", "optimizer.hakobu.internal:50051"]
     }
-    daily-report = {
+    daily-reports = {
       cron    = "cron(0 6 * * ? *)"
-      command = ["reports", "daily", "--date", "yesterday"]
+      command = ["scheduler", "--once", "--job", "daily-reports"]
     }
-    history-retention = {
-      cron    = "cron(0 3 1 * ? *)"
-      command = ["db", "archive"]
+    position-retention = {
+      cron    = "cron(30 3 * * ? *)"
+      command = ["scheduler", "--once", "--job", "position-retention"]
     }
   }
 }
@@ -199,8 +200,9 @@ module "service" {
   min_count      = local.sizes[each.key].min
   max_count      = local.sizes[each.key].max
   # The optimizer also scales on its queue: running optimizations per task (hakobu_operations_running,
-  # published to CloudWatch by the collector).
-  queue_metric = each.key == "optimizer" ? { namespace = "Hakobu", name = "OperationsRunning", target = 2 } : null
+  # published to CloudWatch by the collector beside each task, which also sends the traces to X-Ray).
+  queue_metric = each.key == "optimizer" ? { namespace = "Hakobu", name = "hakobu_operations_running", target = 2 } : null
+  metrics_port = contains(each.value.ports, 9464) ? 9464 : null
   load_balancers = [
     for tg in each.value.target_groups :
     { target_group_arn = module.load_balancer.target_group_arns[tg.name], container_port = tg.port }

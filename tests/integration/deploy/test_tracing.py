@@ -16,6 +16,7 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
+from prometheus_client import REGISTRY
 
 from gateway.app import create_app
 from gateway.server import RunningGateway
@@ -32,14 +33,32 @@ from tests.integration.db.conftest import create_database, drop_database
 EXPORTER = InMemorySpanExporter()
 
 
+class _WhileTesting(SimpleSpanProcessor):
+    """Records only while a test of this module runs (the provider stays for the whole pytest process)."""
+
+    recording = False
+
+    def on_end(self, span: ReadableSpan) -> None:
+        if self.recording:
+            super().on_end(span)
+
+
+_PROCESSOR = _WhileTesting(EXPORTER)
+
+
 @pytest.fixture(scope="module")
-def exporter() -> InMemorySpanExporter:
-    """The process's tracer provider (it can be set once): every span into memory."""
+def exporter() -> Iterator[InMemorySpanExporter]:
+    """The process's tracer provider (it can be set once): spans into memory while these tests run."""
     if not isinstance(trace.get_tracer_provider(), TracerProvider):
         provider = TracerProvider()
-        provider.add_span_processor(SimpleSpanProcessor(EXPORTER))
+        provider.add_span_processor(_PROCESSOR)
         trace.set_tracer_provider(provider)
-    return EXPORTER
+    _WhileTesting.recording = True
+    try:
+        yield EXPORTER
+    finally:
+        _WhileTesting.recording = False
+        EXPORTER.clear()
 
 
 @pytest.fixture
@@ -66,6 +85,7 @@ def test_one_grpc_request_yields_one_connected_trace(
     day = tomorrow()
     md = metadata_for(ORG_ID, Role.DISPATCHER, "U-002")
     exporter.clear()
+    optimized = REGISTRY.get_sample_value("hakobu_plans_optimized_total", {"trigger": "request"}) or 0.0
     with grpc.insecure_channel(targets[0]) as raw:
         channel = grpc.intercept_channel(raw, tracing.ClientInterceptor())
         stub = plans_pb2_grpc.PlanServiceStub(channel)
@@ -82,6 +102,8 @@ def test_one_grpc_request_yields_one_connected_trace(
     assert done.done and not done.HasField("error"), done.error
 
     _check_connected(exporter, root.get_span_context())
+    # the business metric of the plans service counted it
+    assert REGISTRY.get_sample_value("hakobu_plans_optimized_total", {"trigger": "request"}) == optimized + 1
 
 
 def test_one_rest_request_yields_one_connected_trace(

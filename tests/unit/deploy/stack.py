@@ -47,7 +47,8 @@ SETTING_READERS: dict[str, frozenset[str]] = {
     "HAKOBU_METRICS_PORT": _SERVERS,
     "HAKOBU_METRICS_ADDRESS": _SERVERS,
     "HAKOBU_LOG_LEVEL": _ALL,
-    "HAKOBU_OTLP_ENDPOINT": frozenset(),  # unset: no collector in compose nor (yet) beside the ECS tasks
+    # unset in compose (no collector); in AWS the ecs-service module points it at the collector sidecar
+    "HAKOBU_OTLP_ENDPOINT": frozenset(),
     "HAKOBU_OPERATION_LEASE_SECONDS": frozenset(),  # default 60 s fits every deployment
     "HAKOBU_SHUTDOWN_GRACE_SECONDS": frozenset(),  # default 10 s, below the stop timeouts (20 s / 30 s)
     "HAKOBU_JWT_SECRET": _SERVERS,  # every replica checks tokens with the same key
@@ -73,6 +74,7 @@ SETTING_READERS: dict[str, frozenset[str]] = {
     "HAKOBU_SILENT_SECONDS": frozenset(),  # 600 s
     "HAKOBU_OFF_ROUTE_METERS": frozenset(),  # 2 km
     "HAKOBU_GATEWAY_TRUSTED_PROXIES": frozenset(),  # compose publishes the gateway itself; ECS: the ALB's
+    "HAKOBU_MAP_TILE_URL": frozenset(),  # the planner's map: the documented default tile server
     "HAKOBU_REPORTS_ADDRESS": frozenset({"reports"}),
     # the scheduler's daily-reports job mails the reports (the reports service only serves them)
     "HAKOBU_SMTP_URL": frozenset({"scheduler"}),

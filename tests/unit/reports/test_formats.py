@@ -75,6 +75,8 @@ def test_diary_csv_has_the_items_of_article_8(report):
     assert d2["荷待ち30分以上(場所・時刻)"] == (
         "所沢物流 指定06:00 到着06:00 荷待ち06:00-08:30 荷役08:30-08:50 出発08:55")
     assert "依頼:所沢物流 佐藤" in d2["荷役(場所・時刻・依頼者)"]
+    # A stop with no handling recorded: its time there (after any wait) stands for the 荷役.
+    assert "狭山商店 荷卸し(到着〜出発) 09:55-10:00" in d2["荷役(場所・時刻・依頼者)"]
     assert "配達不能 狭山商店(O-4): 不在" in d2["異常・違反"]
 
 

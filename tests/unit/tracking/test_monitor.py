@@ -138,3 +138,16 @@ def test_handling_and_waiting_time_per_stop_from_events() -> None:
         ev(80, EventType.WAITING_STARTED, "O-2"),  # still waiting: not counted yet
     ])
     assert got == {("O-1", "WAITING"): 45 * 60, ("O-1", "UNLOADING"): 20 * 60, (None, "LOADING"): 5 * 60}
+
+
+def test_a_day_still_ahead_of_the_wall_clock_is_detected_too(tmp_path: Path) -> None:
+    """The demo replays today's plan on a fast clock: run in the morning, its positions are hours ahead."""
+    deps, plan, _, history, monitor, _ = _setup(tmp_path, arrival_radius=100, arrival_dwell=60)
+    morning = datetime.datetime.combine(today_jst(), datetime.time(6, 0), tzinfo=JST)
+    deps.clock = lambda: morning  # the wall clock at 06:00; the drive is at 14:00 the same day
+    route = plan.routes[0]
+    order = next(s.order_id for s in route.stops if s.order_id)
+    o = deps.plans.master.orders[(ORG, order)]  # type: ignore[attr-defined]
+    ahead = morning + datetime.timedelta(hours=8)
+    _feed(monitor, deps, history, route.vehicle_id, stay(o.latitude, o.longitude, ahead, 180, 30.0))
+    assert [(e.type, e.order_id) for e in list_events(deps, ORG, plan.id)] == [(EventType.ARRIVED, order)]
