@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--plans-target", default=None, help="the plans services (default HAKOBU_PLANS_TARGET)")
     ap.add_argument("--tracking-target", default=None, help="default HAKOBU_TRACKING_TARGET")
     ap.add_argument("--reports-target", default=None, help="default HAKOBU_REPORTS_TARGET")
+    ap.add_argument("--log-level", default=None, help="default HAKOBU_LOG_LEVEL, else INFO")
     ap.add_argument("--metrics-port", type=int, default=None, help="default HAKOBU_METRICS_PORT (-1: none)")
     ns = ap.parse_args(argv)
     try:
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"gateway: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level or "INFO", service="gateway")
+    configure_logging(ns.log_level or settings.log_level or "INFO", service="gateway")
     from server.platform.tracing import configure_tracing
 
     configure_tracing("gateway", settings.otlp_endpoint)

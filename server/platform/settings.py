@@ -41,7 +41,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "HAKOBU_WORKERS": ("cores, at most 2", "solver worker processes (0 = solve in the server process)"),
     "HAKOBU_METRICS_PORT": ("`9464`", "Prometheus `/metrics` port (−1 disables)"),
     "HAKOBU_METRICS_ADDRESS": ("`127.0.0.1`", "address the metrics endpoint binds"),
-    "HAKOBU_LOG_LEVEL": ("`INFO` (`WARNING` for `hakobu solve`)", "JSON logs on stderr"),
+    "HAKOBU_LOG_LEVEL": ("`INFO` (`WARNING` for `hakobu solve` and `hakobu demo`)", "JSON logs on stderr"),
     "HAKOBU_OTLP_ENDPOINT": ("unset: no traces exported", "OpenTelemetry collector (OTLP/gRPC) for traces"),
     "HAKOBU_OPERATION_LEASE_SECONDS": ("`60`", "an unfinished operation not renewed this long is ABORTED"),
     "HAKOBU_SHUTDOWN_GRACE_SECONDS": ("`10`", "on SIGTERM, searches stop at their best plan within this"),

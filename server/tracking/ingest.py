@@ -86,7 +86,8 @@ class DeviceCache:
         if now >= self._next_sweep:
             self._sweep(now)
         cached = self._devices
-        missing = {i for i in device_ids if i not in cached and i}
+        # An id with a NUL cannot be a tracker's (and PostgreSQL refuses it as text): unknown, not asked.
+        missing = {i for i in device_ids if i not in cached and i and "\x00" not in i}
         if not missing:
             return
         found = self._store.find_many(sorted(missing))

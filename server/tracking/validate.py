@@ -18,6 +18,10 @@ from server.tracking.model import MAX_BATCH, RETENTION_DAYS, Device, Position, R
 
 #: How far in the future a fix may be (a phone's clock runs ahead, time zones are confused).
 MAX_FUTURE = datetime.timedelta(days=1)
+#: Bounds of the optional measures: beyond them a value is a broken sensor, not a truck.
+MAX_SPEED = 1000.0  # km/h
+MAX_ACCURACY = 1_000_000.0  # m
+MIN_ALTITUDE, MAX_ALTITUDE = -1000.0, 20_000.0  # m
 
 
 class BatchTooLargeError(ValueError):
@@ -113,9 +117,9 @@ def validate_fixes(
             and t is not None and oldest <= t <= newest
             and lat is not None and lon is not None and -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0
             and (lat != 0.0 or lon != 0.0)
-            and (speed is None or 0.0 <= speed < _INF) and (acc is None or 0.0 <= acc < _INF)
-            and (heading is None or -_INF < heading < _INF) and (alt is None or -_INF < alt < _INF)
-            and (batt is None or -_INF < batt < _INF)
+            and (speed is None or 0.0 <= speed <= MAX_SPEED) and (acc is None or 0.0 <= acc <= MAX_ACCURACY)
+            and (heading is None or -_INF < heading < _INF) and (batt is None or 0.0 <= batt <= 100.0)
+            and (alt is None or MIN_ALTITUDE <= alt <= MAX_ALTITUDE)
         ):
             good.append(_position(d, t, lat, lon, speed, None if heading is None else heading % 360.0, alt,
                                   acc, batt, attrs))
@@ -163,19 +167,22 @@ def _problem(
                          f"got {value:g}"
     if lat == 0 and lon == 0:
         return "location", "位置(0, 0)は無効です / location (0, 0) is not a real fix"
-    for name, value, minimum in (
-        ("speed_kmh", speed, 0.0),
-        ("heading_degrees", heading, None),
-        ("altitude_meters", alt, None),
-        ("accuracy_meters", acc, 0.0),
-        ("battery_percent", batt, None),
+    for name, value, minimum, maximum in (
+        ("speed_kmh", speed, 0.0, MAX_SPEED),
+        ("heading_degrees", heading, None, None),
+        ("altitude_meters", alt, MIN_ALTITUDE, MAX_ALTITUDE),
+        ("accuracy_meters", acc, 0.0, MAX_ACCURACY),
+        ("battery_percent", batt, 0.0, 100.0),
     ):
         if value is None:
             continue
         if not math.isfinite(value):
             return name, f"{_JA[name]}が数値ではありません / {name} is not a finite number"
-        if minimum is not None and value < minimum:
+        if minimum == 0.0 and value < 0:
             return name, f"{_JA[name]}が負の値です / {name} must not be negative, got {value:g}"
+        if minimum is not None and maximum is not None and not minimum <= value <= maximum:
+            return name, (f"{_JA[name]}は{minimum:g}〜{maximum:g}です / {name} must be in "
+                          f"[{minimum:g}, {maximum:g}], got {value:g}")
     return "", "不明なエラー / invalid position"
 
 
@@ -198,8 +205,13 @@ def _position(
     v["altitude"] = alt
     v["accuracy"] = acc
     v["battery"] = batt
-    v["attributes"] = dict(attrs) if attrs else {}
+    v["attributes"] = _clean(attrs) if attrs else {}
     return p
+
+
+def _clean(attrs: dict[str, str]) -> dict[str, str]:
+    """Attributes as text PostgreSQL stores: NUL characters removed (jsonb refuses them)."""
+    return {k.replace("\x00", ""): str(v).replace("\x00", "") for k, v in attrs.items()}
 
 
 def _short(value: str) -> str:

@@ -128,24 +128,39 @@ class PgPositionHistory:
             if first is None:
                 break
             group, stop = self._gather(first)
-            try:
-                if conn is None or conn.closed:
-                    conn = self._connect()
-                results = self._write(conn, group)
-            except Exception as exc:
-                log.warning("positions not stored", extra={"batches": len(group), "error": repr(exc)})
-                for _, future in group:
-                    future.set_exception(exc)
-                if conn is not None:
-                    conn.close()
-                conn = None
-            else:
-                for (_, future), result in zip(group, results, strict=True):
-                    future.set_result(result)
+            conn = self._flush(conn, group)
             if stop:
                 break
         if conn is not None:
             conn.close()
+
+    def _flush(
+        self, conn: psycopg.Connection[Any] | None, group: list[_Item]
+    ) -> psycopg.Connection[Any] | None:
+        """Write ``group`` and complete its futures; the connection to go on with (None: make a new one).
+        A group refused by the database for its data (not for a lost connection) is written again batch
+        by batch, so one bad batch fails alone."""
+        try:
+            if conn is None or conn.closed:
+                conn = self._connect()
+            results = self._write(conn, group)
+        except Exception as exc:
+            lost = isinstance(exc, psycopg.OperationalError)
+            bad_data = isinstance(exc, psycopg.DatabaseError) and not lost
+            if bad_data and len(group) > 1 and conn is not None and not conn.closed:
+                for item in group:
+                    conn = self._flush(conn, [item])
+                return conn
+            log.warning("positions not stored", extra={"batches": len(group), "error": repr(exc)})
+            for _, future in group:
+                future.set_exception(exc)
+            if conn is not None and not bad_data:
+                conn.close()
+                conn = None
+            return conn
+        for (_, future), result in zip(group, results, strict=True):
+            future.set_result(result)
+        return conn
 
     def _gather(self, first: _Item) -> tuple[list[_Item], bool]:
         """``first`` and the batches queued behind it, up to ``max_rows`` rows; whether to stop after."""

@@ -37,8 +37,11 @@ class GatewayProcess:
     """The gateway started as a child process, told where the backends listen."""
 
     def __init__(self, address: str, optimizer_target: str, plans_target: str,
-                 tracking_target: str | None = None, reports_target: str | None = None) -> None:
+                 tracking_target: str | None = None, reports_target: str | None = None,
+                 log_level: str | None = None) -> None:
         command = _command(address, optimizer_target, plans_target, tracking_target, reports_target)
+        if log_level is not None:
+            command += ["--log-level", log_level]
         self._proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         self.url = self._wait_ready(60.0)
         threading.Thread(target=self._relay, name="gateway-stdout", daemon=True).start()

@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     de.add_argument("--gateway-address", default=settings.gateway_address)
     de.add_argument("--tracking-address", default=settings.tracking_address)
     de.add_argument("--osmand-address", default=settings.osmand_address)
+    de.add_argument("--reports-address", default=settings.reports_address)
     de.add_argument("--drive-speedup", type=float, default=600.0,
                     help="the demo drive's clock runs this many times faster than real time")
     de.add_argument("--no-drive", action="store_true", help="skip driving today's plan")
@@ -112,7 +113,7 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     from server.platform.observability import configure_logging
 
     configure_logging(
-        settings.log_level or ("WARNING" if ns.command == "solve" else "INFO"),
+        settings.log_level or ("WARNING" if ns.command in ("solve", "demo") else "INFO"),
         service=ns.service if ns.command == "serve" else ns.command,  # the compose / ECS service name
     )
     from server.platform.tracing import configure_tracing

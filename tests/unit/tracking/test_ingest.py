@@ -219,3 +219,24 @@ def test_the_fast_live_vehicle_is_the_same_as_the_dataclass_one() -> None:
 
     p = Position("O", "d", "v", NOW, 35.0, 139.0, 12.0, 90.0)
     assert _live(p) == LiveVehicle("O", "v", "d", NOW, 35.0, 139.0, 12.0, 90.0)
+
+
+@pytest.mark.parametrize(("bad", "field"), [
+    (raw(speed_kmh=1e39), "speed_kmh"),
+    (raw(altitude=-5000.0), "altitude_meters"),
+    (raw(accuracy=1e12), "accuracy_meters"),
+    (raw(battery=101.0), "battery_percent"),
+    (raw(battery=-1.0), "battery_percent"),
+])
+def test_measures_beyond_any_truck_or_sensor_are_rejected(parts, bad, field) -> None:
+    ingest, *_ = parts
+    result = ingest.report([bad], "ORG-A")
+    assert result.accepted == 0 and [r.field for r in result.rejected] == [field]
+
+
+def test_nul_characters_never_reach_the_database(parts) -> None:
+    ingest, *_ = parts
+    batch = [raw(device="V-0\x0001"), raw(minutes=-1, attributes={"no\x00te": "a\x00b"})]
+    result = ingest.report(batch, "ORG-A")
+    assert result.accepted == 1 and [r.field for r in result.rejected] == ["device_id"]
+    assert result.stored[0].attributes == {"note": "ab"}
