@@ -26,7 +26,7 @@ variable "alert_emails" {
 }
 
 variable "env" {
-  description = "The environment: its name (dev, stg, prod), VPC CIDR, NAT per zone or one, deletion protection, RDS and ElastiCache sizes, Multi-AZ, replicas and backup days."
+  description = "The environment (dev, stg, prod): VPC CIDR, NAT, deletion protection, RDS and Redis sizes."
   type = object({
     name                = string
     vpc_cidr            = string
@@ -44,7 +44,7 @@ variable "env" {
 }
 
 variable "sizes" {
-  description = "Per service (every key of local.services): Fargate cpu and memory, desired task count and the autoscaling range."
+  description = "Per service (each of local.services): Fargate cpu, memory, task count, autoscaling range."
   type = map(object({
     cpu     = number
     memory  = number
@@ -54,7 +54,9 @@ variable "sizes" {
   }))
 
   validation {
-    condition     = length(setsubtract(["migrate", "optimizer", "plans", "tracking", "reports", "gateway", "scheduler"], keys(var.sizes))) == 0
+    condition = length(setsubtract(
+      ["migrate", "optimizer", "plans", "tracking", "reports", "gateway", "scheduler"], keys(var.sizes)
+    )) == 0
     error_message = "sizes needs migrate, optimizer, plans, tracking, reports, gateway and scheduler."
   }
 }
