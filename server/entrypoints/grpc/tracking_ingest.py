@@ -24,7 +24,6 @@ from google.type import latlng_pb2
 
 from hakobu.tracking.v1 import tracking_pb2 as pb
 from server.entrypoints.grpc.context import Caller, caller, parse_name, parse_parent, resource_name, shown
-from server.entrypoints.grpc.driver_view import is_driver
 from server.entrypoints.grpc.errors import FieldError, abort_bad_request, grpc_errors
 from server.identity.principal import Kind, Principal, Role
 from server.plans.errors import AlreadyExistsError, InvalidReferenceError, NotFoundError
@@ -127,8 +126,8 @@ class IngestMethods:
         for request in request_iterator:
             if len(request.positions) > MAX_BATCH:
                 abort_bad_request(context, [("positions", str(BatchTooLargeError(len(request.positions))))])
-            if is_driver(who):  # a DRIVER reports only from trackers registered to him
-                _check_own_devices(context, self.ingest, who, {p.device_id for p in request.positions})
+            if allow is not None:  # a DRIVER reports only from his trackers: the whole batch is refused
+                _check_own_devices(context, self.ingest, who, {p.device_id for p in request.positions}, allow)
             fixes = [fix_from_proto(p) for p in request.positions]
             try:
                 result = self.ingest.report_fixes(fixes, who.organization, allow)
@@ -292,12 +291,12 @@ def _segment_to_proto(g: Segment, positions: Sequence[Position]) -> Any:
     return out
 
 
-def _check_own_devices(context: Ctx, ingest: Ingest, who: Caller, device_ids: set[str]) -> None:
-    """PERMISSION_DENIED unless every tracker of the batch is registered to the calling DRIVER."""
-    driver = who.principal.driver if who.principal is not None else None
+def _check_own_devices(
+    context: Ctx, ingest: Ingest, who: Caller, device_ids: set[str], allow: Callable[[Device], bool]
+) -> None:
+    """PERMISSION_DENIED unless every tracker of the batch is the calling DRIVER's (:func:`own_devices`)."""
     for device_id in sorted(device_ids):
         device = ingest.device(device_id)
-        if driver is None or device is None or device.organization != who.organization \
-                or device.driver_id != driver:
+        if device is None or device.organization != who.organization or not allow(device):
             context.abort(grpc.StatusCode.PERMISSION_DENIED,
                           f"自分の端末ではありません / tracker {shown(device_id)} is not registered to you")
