@@ -483,9 +483,12 @@ def retention_runner(batch: Batch, settings: Settings) -> Any:
     from server.scheduler.runner import RetentionRunner
 
     return RetentionRunner(PgPositionHistory(batch.database.url, db=batch.database))
+
+
 # ---------------------------------------------------------------- tracking: the live half
 
 
+@dataclass
 class Live:
     """Stop events, vehicle states, the fleet stream and tracking links (``services``, for the servicer),
     and the position observer (``monitor``) to register with the ingest pipeline; ``close`` stops its

@@ -116,6 +116,7 @@ POLICY: dict[str, Rule] = {
     _ORG + "CreateOrder": STAFF,
     _ORG + "UpdateOrder": STAFF,
     _ORG + "DeleteOrder": STAFF,
+    _ORG + "ImportOrders": STAFF,
     # plans: dispatchers plan, edit and publish
     _PLAN + "GetPlan": STAFF,
     _PLAN + "ListPlans": STAFF,
@@ -126,6 +127,7 @@ POLICY: dict[str, Rule] = {
     _PLAN + "ReplanPlan": STAFF,
     _PLAN + "ComparePlans": STAFF,
     _PLAN + "DeletePlan": STAFF,
+    _PLAN + "GetDriverDay": DRIVER_OWN,
     # tracking: drivers report for their own vehicle; staff watch the fleet; a consignee's link is open
     _TRK + "CreateDevice": ADMIN_ONLY,
     _TRK + "GetDevice": STAFF,

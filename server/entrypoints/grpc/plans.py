@@ -33,13 +33,14 @@ from optimizer.service.operations import (
 from optimizer.service.runner import OperationRunner
 from optimizer.solve import SolveOptions
 from server.entrypoints.grpc import aip
-from server.entrypoints.grpc.context import Caller, caller, parse_name, parse_parent
+from server.entrypoints.grpc.context import Caller, caller, parse_name, parse_parent, shown
 from server.entrypoints.grpc.errors import (
     FieldError,
     abort_bad_request,
     grpc_errors,
     status_code_for,
 )
+from server.entrypoints.grpc.fleet_convert import order_to_proto
 from server.entrypoints.grpc.plans_convert import (
     TRAVEL_NAMES,
     comparison_to_proto,
@@ -48,6 +49,7 @@ from server.entrypoints.grpc.plans_convert import (
     revision_to_proto,
 )
 from server.entrypoints.grpc.wellknown import date_from_proto, date_to_proto
+from server.identity.principal import Role
 from server.jst import today_jst
 from server.plans.build import build_problem
 from server.plans.compare import compare
@@ -60,6 +62,7 @@ from server.plans.queries import (
     check_changeable,
     check_user,
     delete_plan,
+    driver_day,
     get_plan,
     get_revision,
     list_plans,
@@ -123,6 +126,27 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         if request.revision and request.revision != plan.revision:
             return plan_to_proto(plan, get_revision(self.db, who.organization, plan_id, request.revision))
         return plan_to_proto(plan)
+
+    @grpc_errors
+    def GetDriverDay(self, request: pb.GetDriverDayRequest, context: grpc.ServicerContext) -> pb.DriverDay:
+        who = caller(context)
+        driver_id = parse_name(context, who, request.driver, "drivers", "driver")
+        me = who.principal
+        if me is not None and me.role == Role.DRIVER and me.driver != driver_id:
+            # a driver sees his own day only; another driver's is, for him, not there
+            context.abort(grpc.StatusCode.NOT_FOUND,
+                          f"運行が見つかりません / no day of {shown(request.driver)} for you")
+        start = date_from_proto(request.date) if request.HasField("date") else today_jst()
+        found = driver_day(self.db, who.organization, driver_id, start)
+        if found is None:
+            return pb.DriverDay()
+        plan, index = found
+        route = plan_to_proto(plan).routes[index]
+        day_orders = self.db.master.day_orders(who.organization, plan.branch_id, plan.plan_date)
+        orders = {o.id: o for o in day_orders}
+        on_route = [orders[s.order_id] for s in plan.routes[index].stops if s.order_id in orders]
+        return pb.DriverDay(plan=f"{who.parent}/plans/{plan.id}", plan_date=date_to_proto(plan.plan_date),
+                            route=route, orders=[order_to_proto(o) for o in on_route])
 
     @grpc_errors
     def ListPlans(self, request: pb.ListPlansRequest, context: grpc.ServicerContext) -> pb.ListPlansResponse:
