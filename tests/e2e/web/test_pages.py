@@ -160,6 +160,7 @@ def test_plan_edit_publish_deliver_and_watch(system: System, browser: Any) -> No
 
     # the dispatcher's live view shows the stop done
     board.wait_for_selector(f'.bar.stop.done[data-order="{first}"]')
+    assert "練馬400か" in board.locator(".tl-row .tl-label").first.inner_text()
     shot(board, "live.png")
 
     # the driver may not open the plan board

@@ -215,6 +215,8 @@ export async function mount(root, { app, screen, tileUrl, org }) {
     state.plan = plan;
     if (!travelChanged) state.geometries = new Map();
     drawPlan();
+    // interactive from here: stops, timeline and totals are drawn; road geometry replaces the lines next
+    if (plan && state.readyAt === undefined) state.readyAt = performance.now();
     await followRoads();
   }
 
@@ -233,17 +235,17 @@ export async function mount(root, { app, screen, tileUrl, org }) {
   async function loadBranch(generation) {
     const branch = state.branches.find((b) => b.name === $("#branch").value) ?? state.branches[0];
     if (!branch) return;
+    const filter = `branch = "${branch.name}"`;
+    const [vehicles, drivers] = await Promise.all([
+      api.listVehicles(org, filter).catch(() => ({})), api.listDrivers(org, filter).catch(() => ({})),
+    ]);
+    if (generation !== state.generation) return; // another branch was chosen meanwhile
     localStorage.setItem("hakobu.branch", branch.name);
     state.branch = branch;
     state.depot = [branch.location?.latitude ?? 0, branch.location?.longitude ?? 0];
     map.map.setView(state.depot, 15, { animate: false });
     map.setSource("depot", { type: "FeatureCollection", features: [{ type: "Feature", properties: { label: branch.displayName },
       geometry: { type: "Point", coordinates: [state.depot[1], state.depot[0]] } }] });
-    const filter = `branch = "${branch.name}"`;
-    const [vehicles, drivers] = await Promise.all([
-      api.listVehicles(org, filter).catch(() => ({})), api.listDrivers(org, filter).catch(() => ({})),
-    ]);
-    if (generation !== state.generation) return;
     state.vehicles = indexByName(vehicles.vehicles);
     state.drivers = indexByName(drivers.drivers);
     state.graph = null;
@@ -283,7 +285,6 @@ export async function mount(root, { app, screen, tileUrl, org }) {
     await setPlan(plan);
     const stops = map.sources.stops;
     if (stops?.features.length) map.fit(stops);
-    state.readyAt = performance.now();
   }
 
   async function reload() {
