@@ -2,6 +2,7 @@
 
     python -m benchmarks.plans optimize --time-limit 30
     python -m benchmarks.plans nightly --time-limit 5 --max-iterations 300
+    python -m benchmarks.plans nightly --replicas 1,2 --workers 1 --time-limit 60 --max-iterations 300
 
 ``optimize``: one branch (500 orders, 30 vehicles and drivers) solved through an in-process
 OptimizerService (gRPC, warm worker pool) the way the plans service does it. The steps of
@@ -14,6 +15,8 @@ run's outcomes show whether re-planning is idempotent ("unchanged" needs a deter
 i.e. ``--max-iterations`` reached before ``--time-limit``). ``--solver local`` (default) solves in the
 same process, one search per branch; ``--solver remote`` sends each branch to an in-process
 OptimizerService over gRPC (``--workers`` solver processes), as ``hakobu replan --optimizer`` does.
+``--replicas 1,2`` runs the batch through 1, then 2 ``hakobu serve optimizer`` processes, each pinned to
+its own core, named by one round-robin target (the scale-out of the nightly batch over replicas).
 
 Data is synthetic but shaped like a Tokyo day: orders at random points in a ~10 km box around the
 branch, 5–300 kg, some with a morning (09:00–12:00) or afternoon (14:00–18:00) window; 2t / 4t
@@ -29,6 +32,8 @@ import datetime
 import logging
 import os
 import random
+import shutil
+import subprocess
 import sys
 import time
 import uuid
@@ -421,10 +426,14 @@ def run_nightly(ns: argparse.Namespace) -> None:
     print(
         f"nightly: {len(branches)} branches × {ns.orders} orders, {ns.vehicles} vehicles + drivers each, "
         f"on {date}; time limit {ns.time_limit:g} s per branch, max iterations {ns.max_iterations or '-'}; "
-        + ("solved in this process, one search per branch\n" if ns.solver == "local" else
+        + ("solved by `hakobu serve optimizer` replicas over gRPC, one core each\n" if ns.replicas else
+           "solved in this process, one search per branch\n" if ns.solver == "local" else
            f"solved by an OptimizerService over gRPC ({ns.workers} workers), one search per branch\n"),
         flush=True,
     )
+    if ns.replicas:
+        run_nightly_replicas(ns, date, branches, options)
+        return
     runs: list[NightlyRun] = []
     solver = None
     server = None
@@ -440,6 +449,61 @@ def run_nightly(ns: argparse.Namespace) -> None:
             server.stop()
     print()
     print(nightly_table(runs))
+    print(consistency(runs), flush=True)
+
+
+@contextmanager
+def optimizer_replicas(count: int, workers: int) -> Iterator[tuple[str, str]]:
+    """``count`` ``hakobu serve optimizer`` processes on free ports, replica ``i`` pinned to core ``i``
+    (taskset, which its solver processes inherit), each with ``workers`` solver processes; yields the
+    optimizer target naming them all (``host:port,host:port``, called round robin) and their service
+    token."""
+    token = f"benchmark-{uuid.uuid4().hex}"
+    env = {**os.environ, "HAKOBU_METRICS_PORT": "-1", "HAKOBU_LOG_LEVEL": "WARNING",
+           "HAKOBU_SERVICE_TOKEN": token, "HAKOBU_JWT_SECRET": f"benchmark-jwt-{uuid.uuid4().hex}"}
+    cores = os.cpu_count() or 1
+    procs: list[subprocess.Popen[str]] = []
+    addresses = []
+    try:
+        for i in range(count):
+            command = [sys.executable, "-m", "server.entrypoints.cli", "serve", "optimizer",
+                       "--address", "127.0.0.1:0", "--workers", str(workers)]
+            if shutil.which("taskset"):
+                command = ["taskset", "-c", str(i % cores), *command]
+            proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                    text=True)
+            procs.append(proc)
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                if "listening on" in line:
+                    addresses.append(line.split("listening on ")[1].split()[0])
+                    break
+            else:
+                raise RuntimeError(f"optimizer replica {i} did not start")
+        yield ",".join(addresses), token
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=60)
+
+
+def run_nightly_replicas(
+    ns: argparse.Namespace, date: datetime.date, branches: Sequence[Site], options: SolveOptions
+) -> None:
+    """The nightly batch through 1, 2, … optimizer replicas (one core each), as many branches in flight
+    as replicas."""
+    runs: list[NightlyRun] = []
+    for count in ns.replicas:
+        with optimizer_replicas(count, ns.workers) as (target, token):
+            cores = "core 0" if count == 1 else f"cores 0-{count - 1}"
+            print(f"{count} replica(s) at {target} (pinned to {cores})", flush=True)
+            metadata = (("authorization", f"Service {token}"),)
+            with RemoteSolver(target, metadata=metadata) as solver:
+                one = argparse.Namespace(**{**vars(ns), "concurrency": [count]})
+                _nightly_runs(one, date, branches, options, solver, runs)
+    print()
+    print(nightly_table(runs, first="replicas (= concurrency)"))
     print(consistency(runs), flush=True)
 
 
@@ -464,7 +528,7 @@ def _nightly_runs(
                 print(f"  run {run}: {wall:.1f} s", flush=True)
 
 
-def nightly_table(runs: Sequence[NightlyRun]) -> str:
+def nightly_table(runs: Sequence[NightlyRun], first: str = "concurrency") -> str:
     body = []
     for r in runs:
         outcomes = Counter(s.outcome for s in r.summaries)
@@ -483,7 +547,7 @@ def nightly_table(runs: Sequence[NightlyRun]) -> str:
             str(sum(s.vehicles_used for s in solved)),
             f"{sum(s.distance_m for s in solved) / 1000:.1f}",
         ])
-    header = ["concurrency", "run", "wall (s)", "mean branch (s)", "outcomes", "plans", "served",
+    header = [first, "run", "wall (s)", "mean branch (s)", "outcomes", "plans", "served",
               "unassigned", "vehicles", "km"]
     return table("replan_all", header, body, left=frozenset({4}))
 
@@ -544,6 +608,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                        help="solve in this process, or through an in-process OptimizerService (gRPC)")
     night.add_argument("--workers", type=int, default=2,
                        help="optimizer solver processes for --solver remote (default 2)")
+    night.add_argument("--replicas", default=None,
+                       help="comma-separated optimizer replica counts (e.g. 1,2): each replica a "
+                            "`hakobu serve optimizer` process pinned to its own core, with --workers "
+                            "solver processes; branches in flight = replicas")
 
     ns = ap.parse_args(argv)
     if not ns.time_limit > 0:
@@ -557,6 +625,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
             ap.error("--concurrency: comma-separated integers")
         if not ns.concurrency or min(ns.concurrency) < 1:
             ap.error("--concurrency: at least one value, each at least 1")
+        try:
+            ns.replicas = [int(c) for c in ns.replicas.split(",") if c.strip()] if ns.replicas else []
+        except ValueError:
+            ap.error("--replicas: comma-separated integers")
+        if ns.replicas and min(ns.replicas) < 1:
+            ap.error("--replicas: each at least 1")
     return ns
 
 

@@ -7,7 +7,6 @@ The one composition root of the gateway process: settings from the environment, 
 from __future__ import annotations
 
 import dataclasses
-import logging
 import sys
 
 from server.platform.observability import configure_logging
@@ -21,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--address", default=None, help="HOST:PORT (default HAKOBU_GATEWAY_ADDRESS)")
     ap.add_argument("--optimizer-target", default=None, help="default HAKOBU_OPTIMIZER_TARGET")
     ap.add_argument("--plans-target", default=None, help="the plans services (default HAKOBU_PLANS_TARGET)")
+    ap.add_argument("--tracking-target", default=None, help="default HAKOBU_TRACKING_TARGET")
+    ap.add_argument("--reports-target", default=None, help="default HAKOBU_REPORTS_TARGET")
+    ap.add_argument("--log-level", default=None, help="default HAKOBU_LOG_LEVEL, else INFO")
     ap.add_argument("--metrics-port", type=int, default=None, help="default HAKOBU_METRICS_PORT (-1: none)")
     ns = ap.parse_args(argv)
     try:
@@ -29,19 +31,21 @@ def main(argv: list[str] | None = None) -> int:
             settings,
             optimizer_target=ns.optimizer_target or settings.optimizer_target,
             plans_target=ns.plans_target or settings.plans_target,
+            tracking_target=ns.tracking_target or settings.tracking_target,
+            reports_target=ns.reports_target or settings.reports_target,
             metrics_port=settings.metrics_port if ns.metrics_port is None else ns.metrics_port,
         )
     except SettingsError as exc:
         print(f"gateway: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level or "INFO")
+    configure_logging(ns.log_level or settings.log_level or "INFO", service="gateway")
+    from server.platform.tracing import configure_tracing
+
+    configure_tracing("gateway", settings.otlp_endpoint)
     from gateway.app import create_app
-    from gateway.edge import RequestIdFilter
     from gateway.ratelimit import InProcessRateLimiter, RateLimiter
     from gateway.server import bind, serve_forever
 
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RequestIdFilter())
     limiter: RateLimiter
     if settings.redis_url:
         from server.adapters.redis.ratelimit import RedisRateLimiter
@@ -64,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
 
         mport = serve_metrics(settings.metrics_port, settings.metrics_address)
         print(f"Prometheus metrics on http://{settings.metrics_address}:{mport}/metrics", flush=True)
-    serve_forever(app, sock)
+    serve_forever(app, sock, settings.gateway_trusted_proxies)
     return 0
 
 

@@ -9,6 +9,7 @@ import contextlib
 import importlib.util
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -20,7 +21,7 @@ from starlette.routing import Route as HttpRoute
 from starlette.staticfiles import StaticFiles
 
 from gateway.backends import Backends, service_targets
-from gateway.edge import Edge
+from gateway.edge import Edge, content_security_policy
 from gateway.openapi import openapi_document
 from gateway.proxy import Proxy
 from gateway.ratelimit import InProcessRateLimiter, Limit, RateLimiter
@@ -105,10 +106,10 @@ def create_app(
         HttpRoute("/docs/init.js", docs_init),
         Mount("/docs/assets", StaticFiles(directory=docs_assets())),
         *web_routes(settings.map_tile_url),  # the pages at /, /driver, /t/{token}, /web/…
-        HttpRoute("/{path:path}", proxy.__call__, methods=ALL_METHODS),
     ]
     middleware = [Middleware(Edge, limiter=limiter, limit=Limit(*settings.gateway_rate_limit),
-                             max_body=settings.gateway_max_body_bytes)]
+                             max_body=settings.gateway_max_body_bytes,
+                             csp=content_security_policy(settings.map_tile_url))]
     if settings.gateway_cors_origins:
         middleware.append(Middleware(
             CORSMiddleware, allow_origins=list(settings.gateway_cors_origins), allow_methods=ALL_METHODS,
@@ -116,6 +117,14 @@ def create_app(
             expose_headers=["x-request-id", "retry-after"], max_age=600,
         ))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+
+    async def api(scope: dict, receive: Any, send: Any) -> None:
+        """Every path no fixed route took (any character, newlines too) goes to the derived routes."""
+        response = await proxy(Request(scope, receive))
+        await response(scope, receive, send)
+
+    app.router.default = api
+    app.router.redirect_slashes = False
     app.state.backends = backends
     app.state.table = table
     return app

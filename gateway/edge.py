@@ -3,33 +3,46 @@ body-size check, the security headers, one access-log line and the Prometheus me
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import re
 import time
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
+from opentelemetry.trace import use_span
 from prometheus_client import Counter, Histogram
 
 from gateway.proxy import rate_limited, too_large
 from gateway.ratelimit import Limit, RateLimiter
+from server.platform import tracing
+from server.platform.observability import log_context
 
-REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _VALID_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 #: Paths the rate limit leaves alone (load balancers and Prometheus poll them).
 UNLIMITED = frozenset({"/healthz", "/readyz"})
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
-    (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; "
-     b"style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; base-uri 'none'; "
-     b"form-action 'self'; frame-ancestors 'none'"),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
     (b"cross-origin-opener-policy", b"same-origin"),
-    (b"permissions-policy", b"geolocation=(), camera=(), microphone=()"),
+    (b"permissions-policy", b"geolocation=(self), camera=(), microphone=()"),
 )
+
+
+def content_security_policy(tile_url: str | None = None) -> str:
+    """Scripts, styles and data from the gateway itself only; images also from https (the map tiles,
+    whose server a browser may change in the page's settings) and from the configured tile server."""
+    images = ["'self'", "data:", "blob:", "https:"]
+    if tile_url:
+        parts = urlsplit(tile_url.replace("{s}", "*"))
+        if parts.scheme == "http" and parts.netloc:
+            images.append(f"http://{parts.netloc}")
+    return ("default-src 'self'; img-src " + " ".join(images) + "; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+            "frame-ancestors 'none'")
+
 
 REQUESTS = Counter("hakobu_gateway_requests_total", "REST requests handled by the gateway",
                    ["route", "method", "status"])
@@ -40,19 +53,12 @@ SECONDS = Histogram("hakobu_gateway_request_seconds", "REST request handling tim
 access_log = logging.getLogger("hakobu.gateway.access")
 
 
-class RequestIdFilter(logging.Filter):
-    """Adds the current request's id to every log record written while a request is handled."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        rid = REQUEST_ID.get()
-        if rid is not None and not hasattr(record, "request_id"):
-            record.request_id = rid
-        return True
-
-
 class Edge:
-    def __init__(self, app: Any, limiter: RateLimiter, limit: Limit, max_body: int) -> None:
+    def __init__(self, app: Any, limiter: RateLimiter, limit: Limit, max_body: int,
+                 csp: str | None = None) -> None:
         self.app = app
+        self.headers = ((b"content-security-policy", (csp or content_security_policy()).encode()),
+                        *SECURITY_HEADERS)
         self.limiter = limiter
         self.limit = limit
         self.max_body = max_body
@@ -64,12 +70,22 @@ class Edge:
         headers = dict(scope.get("headers") or ())
         given = headers.get(b"x-request-id", b"").decode("latin-1")
         rid = given if _VALID_ID.fullmatch(given) else uuid.uuid4().hex
-        state = scope.setdefault("state", {})
-        state["request_id"] = rid
-        token = REQUEST_ID.set(rid)
+        scope.setdefault("state", {})["request_id"] = rid
+        with log_context(request_id=rid):  # every log line of this request carries its id
+            await self._handle(scope, receive, send, headers, rid)
+
+    async def _handle(self, scope: dict[str, Any], receive: Any, send: Any, headers: dict[bytes, bytes],
+                      rid: str) -> None:
+        # The request's span: child of the caller's traceparent; the calls to the services carry it on.
+        span = tracing.start_http_span(scope.get("method", ""), scope.get("path", ""), headers)
+        with use_span(span, end_on_exit=True):
+            await self._traced(scope, receive, send, headers, rid, span)
+
+    async def _traced(self, scope: dict[str, Any], receive: Any, send: Any, headers: dict[bytes, bytes],
+                      rid: str, span: Any) -> None:
         t0 = time.perf_counter()
         status = 500
-        extra = ((b"x-request-id", rid.encode()), *SECURITY_HEADERS)
+        extra = ((b"x-request-id", rid.encode()), *self.headers)
 
         async def send_with_headers(message: dict[str, Any]) -> None:
             nonlocal status
@@ -81,8 +97,8 @@ class Edge:
 
         client = scope.get("client")
         ip = client[0] if client else "-"
+        path = scope.get("path", "")
         try:
-            path = scope.get("path", "")
             response = None
             if path not in UNLIMITED:
                 retry = await self.limiter.hit(f"ip:{ip}", self.limit)
@@ -98,14 +114,16 @@ class Edge:
                 await self.app(scope, receive, send_with_headers)
         finally:
             elapsed = time.perf_counter() - t0
-            route = state.get("route") or (path if path in _KNOWN_PATHS else "unmatched")
+            route = scope["state"].get("route") or (path if path in _KNOWN_PATHS else "unmatched")
             REQUESTS.labels(route, scope.get("method", ""), str(status)).inc()
             SECONDS.labels(route).observe(elapsed)
             access_log.info("request", extra={
-                "request_id": rid, "method": scope.get("method"), "path": path[:300], "route": route,
-                "status": status, "ms": round(elapsed * 1000, 2), "client": ip,
+                "action": "http_request", "method": scope.get("method"), "path": path[:300], "route": route,
+                "status": status, "duration_ms": round(elapsed * 1000, 2), "client": ip,
             })
-            REQUEST_ID.reset(token)
+            span.set_attribute("http.response.status_code", status)
+            span.set_attribute("http.route", route)
+            span.update_name(f"{scope.get('method', '')} {route}")
 
 
 _KNOWN_PATHS = frozenset({*UNLIMITED, "/openapi.json", "/docs", "/docs/init.js"})

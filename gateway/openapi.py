@@ -152,6 +152,8 @@ def _expanded_path(route: Route) -> tuple[str, list[dict[str, Any]]]:
                 pname = _camel(_singular(previous)) + "Id"
                 out.append("{" + pname + "}")
                 params.append(_path_param(pname, f"a segment of the request's `{name}`"))
+                if pname == "organizationId":
+                    params[-1]["schema"]["examples"] = ["ORG-001"]  # the demo organization
             else:
                 out.append(seg)
                 previous = seg

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
+from urllib.parse import quote
 
 import grpc
+import orjson
 from google.protobuf.message import Message
 from google.rpc import code_pb2, status_pb2
 from grpc import aio
@@ -20,6 +22,7 @@ from gateway.errors import error_body, http_status, localize, make_status, statu
 from gateway.ratelimit import Limit, RateLimiter
 from gateway.routes import MethodNotAllowed, Route, RouteTable
 from gateway.transcode import BadRequest, build_request, to_json
+from server.platform import tracing
 
 log = logging.getLogger("hakobu.gateway")
 
@@ -29,15 +32,31 @@ FORWARDED_HEADERS = ("authorization", "x-api-key", "accept-language")
 #: Sign-in RPCs: limited per client IP and per (organization, login) on top of the general limit.
 LOGIN_METHODS = frozenset({"hakobu.identity.v1.AuthService.Login"})
 CALL_TIMEOUT = 600.0
+#: A stream (a live fleet) may stay open all day.
+STREAM_TIMEOUT = 24 * 3600.0
+FIRST_MESSAGE_WAIT = 2.0
+KEEPALIVE_SECONDS = 15.0
 
 
 class TooLarge(Exception):
     pass
 
 
+#: A report file (hakobu.reports.v1.ReportFile): with ``?alt=media`` its bytes are the download itself.
+REPORT_FILE = "hakobu.reports.v1.ReportFile"
+
+
+def file_response(reply: Any) -> Response:
+    """The file's bytes with its type and name (RFC 6266; the name may be Japanese)."""
+    name = str(reply.filename)
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    return Response(bytes(reply.data), media_type=reply.content_type or "application/octet-stream",
+                    headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
+
+
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), status_code=status,
-                    media_type="application/json", headers=headers)
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
 def status_response(status: status_pb2.Status, request: Request | None = None,
@@ -104,7 +123,8 @@ class Proxy:
         except TooLarge:
             return too_large(self.max_body, request)
         try:
-            message = build_request(route, path_vars, request.query_params.multi_items(), body)
+            query = [(k, v) for k, v in request.query_params.multi_items() if k != "alt"]
+            message = build_request(route, path_vars, query, body)
         except BadRequest as exc:
             return status_response(make_status(
                 code_pb2.INVALID_ARGUMENT, f"リクエストが不正です / invalid request: {exc}", exc.violations
@@ -132,11 +152,10 @@ class Proxy:
                     raise BadRequest([(name, "ASCII の印字可能文字のみ / only printable ASCII is allowed")])
                 md.append((name, value))
         md.append(("x-request-id", request.state.request_id))
-        client = request.client.host if request.client else ""
-        chain = request.headers.get("x-forwarded-for", "")
-        forwarded = f"{chain}, {client}" if chain and chain.isascii() and chain.isprintable() else client
-        if forwarded:
-            md.append(("x-forwarded-for", forwarded[:512]))
+        md.extend(tracing.inject_headers().items())  # traceparent: the services' spans join this trace
+        # the client's address (uvicorn already took it from X-Forwarded-For of a trusted proxy)
+        if request.client and request.client.host:
+            md.append(("x-forwarded-for", request.client.host))
         return tuple(md)
 
     async def _login_limited(self, request: Request, message: Message) -> Response | None:
@@ -186,40 +205,56 @@ class Proxy:
                 return status_response(status_from_rpc_error(exc))
             if route.response_body:
                 reply = getattr(reply, route.response_body)
+            if request.query_params.get("alt") == "media" and reply.DESCRIPTOR.full_name == REPORT_FILE:
+                return file_response(reply)
             return json_response(200, to_json(reply), {"Cache-Control": "no-store"})
         raise AssertionError("unreachable")
 
     async def _stream(self, route: Route, message: Message, metadata: Any, request: Request) -> Response:
+        """Server-Sent Events. A call that fails before its first message (a bad request, no
+        permission) is a plain error response; one whose first message takes longer than
+        ``FIRST_MESSAGE_WAIT`` starts the event stream anyway (a quiet fleet must not hold the headers)."""
         targets = self._targets(route, request)
         if isinstance(targets, Response):
             return targets
-        call = self._callable(targets[0], route)(message, metadata=metadata, timeout=CALL_TIMEOUT)
-        try:
-            first = await call.read()
-        except aio.AioRpcError as exc:
-            return status_response(status_from_rpc_error(exc))
+        call = self._callable(targets[0], route)(message, metadata=metadata, timeout=STREAM_TIMEOUT)
+        first = asyncio.ensure_future(call.read())
+        done, _ = await asyncio.wait({first}, timeout=FIRST_MESSAGE_WAIT)
+        if done:
+            try:
+                first.result()
+            except aio.AioRpcError as exc:
+                return status_response(status_from_rpc_error(exc))
         return StreamingResponse(
             _events(call, first), media_type="text/event-stream",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
 
 
-async def _events(call: Any, first: Any) -> AsyncIterator[bytes]:
-    """Server-Sent Events: one ``data:`` event per message, an ``error`` event when the call fails."""
+async def _events(call: Any, pending: asyncio.Future) -> AsyncIterator[bytes]:
+    """One ``data:`` event per message, an ``error`` event when the call fails, and a comment line
+    every ``KEEPALIVE_SECONDS`` of silence so that proxies keep the connection."""
     try:
-        message = first
-        while message is not aio.EOF:
+        while True:
+            done, _ = await asyncio.wait({pending}, timeout=KEEPALIVE_SECONDS)
+            if not done:
+                yield b": keep-alive\n\n"
+                continue
+            message = pending.result()
+            if message is aio.EOF:
+                return
             yield _event(to_json(message))
-            message = await call.read()
+            pending = asyncio.ensure_future(call.read())
     except aio.AioRpcError as exc:
         yield _event(error_body(status_from_rpc_error(exc)), "error")
     finally:
+        if not pending.done():
+            pending.cancel()
         call.cancel()
 
 
 def _event(data: Any, kind: str | None = None) -> bytes:
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return ((f"event: {kind}\n" if kind else "") + f"data: {text}\n\n").encode()
+    return (f"event: {kind}\n".encode() if kind else b"") + b"data: " + orjson.dumps(data) + b"\n\n"
 
 
 def too_large(limit: int, request: Request | None = None) -> Response:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
 import threading
 import time
@@ -28,25 +29,32 @@ def bind(address: str) -> socket.socket:
     return sock
 
 
-def _config(app: Any, log: bool) -> uvicorn.Config:
+def _config(app: Any, log: bool, trusted_proxies: tuple[str, ...]) -> uvicorn.Config:
     return uvicorn.Config(app, loop=LOOP, http="auto", lifespan="on", access_log=False,
                           log_config=None, log_level="warning" if not log else "info",
-                          timeout_graceful_shutdown=10, server_header=False)
+                          timeout_graceful_shutdown=10, server_header=False,
+                          proxy_headers=True, forwarded_allow_ips=list(trusted_proxies))
 
 
-def serve_forever(app: Any, sock: socket.socket) -> None:
-    """Serve until SIGINT / SIGTERM (uvicorn's handlers), then finish the open requests."""
-    uvicorn.Server(_config(app, log=True)).run(sockets=[sock])
+def serve_forever(app: Any, sock: socket.socket, trusted_proxies: tuple[str, ...] = ("127.0.0.1",)) -> None:
+    """Serve until SIGINT / SIGTERM (uvicorn's handlers), then finish the open requests. The client
+    address comes from X-Forwarded-For when the peer is one of ``trusted_proxies``. Exits normally
+    after a graceful stop, like the other services (uvicorn re-raises the signal into the handlers it
+    found, so those are quiet ones)."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)
+    uvicorn.Server(_config(app, True, trusted_proxies)).run(sockets=[sock])
 
 
 class RunningGateway:
     """The gateway on a background thread, on a free port of 127.0.0.1 (or ``address``)."""
 
-    def __init__(self, app: Any, address: str = "127.0.0.1:0") -> None:
+    def __init__(self, app: Any, address: str = "127.0.0.1:0",
+                 trusted_proxies: tuple[str, ...] = ("127.0.0.1",)) -> None:
         self._sock = bind(address)
         host, port = self._sock.getsockname()[:2]
         self.url = f"http://{host}:{port}"
-        self._server = uvicorn.Server(_config(app, log=False))
+        self._server = uvicorn.Server(_config(app, False, trusted_proxies))
         self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self._thread = threading.Thread(target=self._run, name="gateway", daemon=True)
 

@@ -18,6 +18,7 @@ from google.protobuf import json_format
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
+from gateway.jsonout import to_dict
 from gateway.routes import Route
 
 _FLOATS = (FieldDescriptor.TYPE_DOUBLE, FieldDescriptor.TYPE_FLOAT)
@@ -195,4 +196,4 @@ def _scalar(field: FieldDescriptor, raw: str, path: str) -> Any:
 
 def to_json(message: Message) -> dict[str, Any]:
     """``message`` in the proto3 JSON mapping (lowerCamelCase names, enums by name)."""
-    return json_format.MessageToDict(message, preserving_proto_field_name=False)
+    return to_dict(message)

@@ -9,7 +9,8 @@ the continuous driving past ``max_continuous_driving``, one break of
 ``break_total`` is taken there (after service). A leg longer than the limit by
 itself is split: drive until the limit, break by the road, go on. A wait for a
 time window of at least ``break_total`` after some driving is used as the
-break (it costs no time). Every break resets the driving clock.
+break (it costs no time) only when ``rules.wait_counts_as_break`` (off by default: waiting is work).
+Every break resets the driving clock.
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ def schedule_with_breaks(
     active = rules is not None and rules.enabled
     limit = rules.max_continuous_driving if rules is not None and active else 0
     length = rules.break_total if rules is not None and active else 0
+    waits_break = rules is not None and rules.wait_counts_as_break
     if active and limit <= 0:
         raise ValueError("max_continuous_driving must be positive")
     breaks: list[Break] = []
@@ -130,7 +132,7 @@ def schedule_with_breaks(
             if windows[i]:
                 wend[i] = windows[i][-1][1]
                 late[i] = True
-        if active and drive > 0 and s - a >= length:
+        if active and waits_break and drive > 0 and s - a >= length:
             breaks.append(Break(BreakPlace.WAITING, i + 1, 0, a, a + length))
             drive = 0
         arr[i], sta[i], wai[i] = a, s, s - a

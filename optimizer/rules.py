@@ -24,6 +24,10 @@ class DrivingRules:
     #: Total driving per route (e.g. 9 h); ``None`` = not limited.
     max_daily_driving: int | None = None
     enabled: bool = True
+    #: Count a wait of at least ``break_total`` for a time window (after some driving) as the break.
+    #: Off by default: waiting (手待ち, 荷待ち) is working time, and since 2024 a pause in driving should
+    #: be a real break; on is the older reading (it costs no time, so plans get shorter).
+    wait_counts_as_break: bool = False
 
 
 #: The 2024 truck rules with their default numbers (4 h / 30 min / 10 min / 13 h / 15 h).

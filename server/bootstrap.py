@@ -35,7 +35,7 @@ from server.identity.tokens import TokenIssuer
 from server.plans.ports import PlanStores
 from server.plans.solver import Solver
 from server.platform.grpc import Service, Tls, build_server, service_name
-from server.platform.observability import PrometheusSolveMetrics
+from server.platform.observability import PositionsCounter, PrometheusSolveMetrics
 from server.platform.secrets import secret_file
 from server.platform.settings import Settings, default_workers
 
@@ -102,9 +102,10 @@ def open_batch(
     solver = None
     if optimizer:
         from optimizer.service.client import RemoteSolver
+        from server.platform.tracing import ClientInterceptor
 
         solver = RemoteSolver(optimizer, road=matrices, metadata=service_metadata(settings),
-                              credentials=_channel_credentials(settings))
+                              credentials=channel_credentials(settings), interceptors=[ClientInterceptor()])
     return Batch(database, plan_stores(database, registry), matrices, solver)
 
 
@@ -163,7 +164,7 @@ def tls(settings: Settings | None) -> Tls | None:
     return Tls(settings.tls_cert.read_bytes(), settings.tls_key.read_bytes())
 
 
-def _channel_credentials(settings: Settings | None) -> grpc.ChannelCredentials | None:
+def channel_credentials(settings: Settings | None) -> grpc.ChannelCredentials | None:
     """TLS to our own servers: trust their certificate (the settings' chain)."""
     served = tls(settings)
     if served is None:
@@ -338,6 +339,7 @@ def create_plans_server(
     from server.entrypoints.grpc.identity import ApiKeyServicer, AuthServicer, UserServicer
     from server.entrypoints.grpc.organization import OrganizationServicer
     from server.entrypoints.grpc.plans import PlanServicer
+    from server.platform.tracing import ClientInterceptor
 
     migrate(database_url)
     db = Database(database_url)
@@ -345,7 +347,7 @@ def create_plans_server(
     road = RoadMatrixProvider(registry, cache)
     auth = auth if auth is not None else authenticator(settings, db)
     solver = RemoteSolver(optimizer_target, road=road, metadata=auth.service_metadata(),
-                          credentials=_channel_credentials(settings))
+                          credentials=channel_credentials(settings), interceptors=[ClientInterceptor()])
     store = PgOperationStore(db, lease=settings.operation_lease if settings is not None else 60.0)
     plans = PlanServicer(
         plan_stores(db, registry), solver, store, road=road, concurrency=concurrency,
@@ -438,7 +440,8 @@ def create_tracking_server(
 ) -> RunningTracking:
     """TrackingService over ``database_url`` (and Redis when the settings name one), started; with the
     OsmAnd HTTP endpoint on ``osmand_address`` when given (port 0 picks a free one). Every gRPC call is
-    authenticated by ``auth`` (default: :func:`authenticator` of ``settings`` over this database)."""
+    authenticated by ``auth`` (default: :func:`authenticator` of ``settings`` over this database); the
+    OsmAnd protocol has no credential: the tracker id is the identity."""
     from hakobu.tracking.v1 import tracking_pb2, tracking_pb2_grpc
     from server.adapters.postgres.migrate import migrate
     from server.entrypoints.grpc.auth import authenticate_with
@@ -451,15 +454,15 @@ def create_tracking_server(
     live_db = Database(database_url)
     live = create_live(settings, live_db, ingest.live, ingest.bus, ingest.history)
     ingest.register(live.monitor)
-    closers[:0] = [live.close]
-    closers.append(live_db.close)
+    ingest.register(PositionsCounter())
+    closers = [live.close, *closers, live_db.close]
     servicer = TrackingServicer(ingest, live=live.services)
     try:
         built = build_server(address, [
             Service(service_name(tracking_pb2.DESCRIPTOR, "TrackingService"),
                     tracking_pb2_grpc.add_TrackingServiceServicer_to_server, servicer),
         ], thread_prefix="grpc-tracking", authenticate=authenticate_with(auth), tls=tls(settings))
-    except OSError:
+    except BaseException:
         for close in closers:
             close()
         raise
@@ -479,10 +482,13 @@ def create_tracking_server(
 def retention_runner(batch: Batch, settings: Settings) -> Any:
     """The scheduler's ``retention`` jobs over the batch's database (archiving to the object store once
     one is configured)."""
+    from server.adapters.objects.s3 import object_store
     from server.adapters.postgres.tracking_history import PgPositionHistory
     from server.scheduler.runner import RetentionRunner
 
-    return RetentionRunner(PgPositionHistory(batch.database.url, db=batch.database))
+    archive = object_store(settings.object_store_location, settings.object_store_endpoint,
+                           settings.object_store_region)
+    return RetentionRunner(PgPositionHistory(batch.database.url, db=batch.database), archive)
 
 
 # ---------------------------------------------------------------- tracking: the live half
@@ -513,17 +519,128 @@ def create_live(settings: Settings | None, db: Database, live: Any, bus: Any, hi
     from server.tracking.monitor import LiveMonitor, start_ticker
 
     s = settings or Settings()
-    stores = plan_stores(db)
+    registry, cache = default_geo(s)  # road-graph plans: the first leg of an ETA on the roads
+    stores = plan_stores(db, registry)
     repos = Repositories(db)
     events = PgStopEvents(db)
     objects = object_store(s.object_store_location, s.object_store_endpoint, s.object_store_region)
     config = LiveConfig(arrival_radius=s.arrival_radius, arrival_dwell=s.arrival_dwell,
                         silent_after=s.silent_after, off_route=s.off_route)
-    event_deps = EventDeps(plans=stores, events=events, objects=objects, live=live, bus=bus)
+    from server.platform.tracking_metrics import count_alert, count_event
+
+    event_deps = EventDeps(plans=stores, events=events, objects=objects, live=live, bus=bus,
+                           on_recorded=count_event)
     fleet = FleetDeps(plans=stores, live=live, vehicles=repos.vehicles, orders=repos.orders, events=events,
-                      config=config)
+                      road=RoadMatrixProvider(registry, cache), config=config)
     secret = load_secret(s.tracking_link_secret, s.data_dir / "tracking-link.key")
     services = LiveServices(events=event_deps, fleet=fleet, bus=bus, link_secret=secret)
-    monitor = LiveMonitor(event_deps, fleet, history)
+    monitor = LiveMonitor(event_deps, fleet, history, on_alert=count_alert)
     stop = start_ticker(monitor, tick_every) if tick_every > 0 else (lambda: None)
     return Live(services, monitor, stop)
+
+
+# ---------------------------------------------------------------- the reports server
+
+
+@dataclass
+class RunningReports:
+    server: grpc.Server
+    port: int
+    health: health.HealthServicer
+    servicer: Any
+    closers: list[Any] = field(default_factory=list)
+    grace: float = DEFAULT_GRACE
+    _stopped: bool = field(default=False, repr=False)
+
+    def stop(self, grace: float | None = None) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        _stop_serving(self.health, self.server, self.servicer, self.grace if grace is None else grace)
+        for close in self.closers:
+            close()
+
+
+def report_stores(db: Database) -> Any:
+    """The reports' ports over PostgreSQL: master data, plans, position history and stop events."""
+    from server.adapters.postgres.stop_events import PgStopEvents
+    from server.adapters.postgres.tracking_history import PgPositionHistory
+    from server.reports.ports import ReportStores
+
+    return ReportStores(PgMasterData(db), PgPlans(db), PgPositionHistory(db.url, db=db), PgStopEvents(db))
+
+
+def report_rules(settings: Settings | None) -> Any:
+    from server.reports.usecases import ReportRules
+
+    return ReportRules()
+
+
+def create_reports_server(
+    address: str,
+    database_url: str | None = None,
+    *,
+    settings: Settings | None = None,
+    auth: Authenticator | None = None,
+    stores: Any = None,
+    now: Any = None,
+) -> RunningReports:
+    """ReportService over ``database_url`` (or over ``stores``, the reports' ports, in tests), started.
+    Every call is authenticated by ``auth`` (default: :func:`authenticator` of ``settings``)."""
+    from hakobu.reports.v1 import reports_pb2, reports_pb2_grpc
+    from server.entrypoints.grpc.auth import authenticate_with
+    from server.entrypoints.grpc.reports import ReportServicer
+
+    closers: list[Any] = []
+    db = None
+    if stores is None:
+        if database_url is None:
+            raise ValueError("create_reports_server needs database_url or stores")
+        from server.adapters.postgres.migrate import migrate
+
+        migrate(database_url)
+        db = Database(database_url)
+        stores = report_stores(db)
+        closers += [stores.positions.close, db.close]
+    if auth is None:
+        auth = authenticator(settings, db)
+    kw = {"now": now} if now is not None else {}
+    servicer = ReportServicer(stores, rules=report_rules(settings), **kw)
+    try:
+        built = build_server(address, [
+            Service(service_name(reports_pb2.DESCRIPTOR, "ReportService"),
+                    reports_pb2_grpc.add_ReportServiceServicer_to_server, servicer),
+        ], thread_prefix="grpc-reports", authenticate=authenticate_with(auth), tls=tls(settings))
+    except OSError:
+        for close in closers:
+            close()
+        raise
+    log.info("reports listening", extra={"address": address, "port": built.port})
+    grace = settings.shutdown_grace if settings is not None else DEFAULT_GRACE
+    return RunningReports(built.server, built.port, built.health, servicer, closers, grace)
+
+
+def report_mail(settings: Settings) -> Any:
+    """Report mails: SMTP when ``HAKOBU_SMTP_URL`` is set (failed mails kept in the outbox), else every
+    mail written to the outbox folder; None when no branch has addresses."""
+    from server.adapters.mail.outbox import OutboxMailer
+    from server.adapters.mail.smtp import SmtpMailer
+    from server.reports.delivery import MailConfig
+
+    if not settings.report_recipients:
+        return None
+    outbox = OutboxMailer(settings.outbox_dir)
+    mailer = SmtpMailer(settings.smtp_url) if settings.smtp_url else outbox
+    return MailConfig(mailer, outbox, settings.mail_from, settings.report_recipients)
+
+
+def reports_runner(batch: Batch, settings: Settings) -> Any:
+    """The scheduler's ``reports`` jobs over the batch's database, the object store of the settings and
+    the report mail."""
+    from server.adapters.objects.s3 import object_store
+    from server.scheduler.reports_runner import ReportsRunner
+
+    objects = object_store(settings.object_store_location, settings.object_store_endpoint,
+                           settings.object_store_region)
+    mail = report_mail(settings)
+    return ReportsRunner(report_stores(batch.database), objects, mail, report_rules(settings))

@@ -12,18 +12,22 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from tests.credentials import SERVER_ENV
+
 ROOT = Path(__file__).resolve().parents[1]
-_LISTENING = re.compile(r"listening on [0-9.]+:(\d+)")
+_LISTENING = re.compile(r"listening on (?:http://)?[0-9.]+:(\d+)")
 
 
 def run_and_read_logs(
-    args: list[str], env: Mapping[str, str], call: Callable[[int], None], timeout: float = 60.0
+    args: list[str], env: Mapping[str, str], call: Callable[[int], None], timeout: float = 60.0,
+    module: str = "server.entrypoints.cli",
 ) -> list[dict[str, Any]]:
-    """Start ``hakobu ARGS``, wait for its "listening on HOST:PORT" line, ``call(port)``, stop it with
-    SIGTERM and return its stderr log lines, parsed (a line that is not JSON fails the caller)."""
+    """Start ``hakobu ARGS`` (or ``python -m MODULE ARGS``), wait for its "listening on HOST:PORT" line,
+    ``call(port)``, stop it with SIGTERM and return its stderr log lines, parsed (a line that is not JSON
+    fails the caller)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "server.entrypoints.cli", *args],
-        cwd=ROOT, env={**os.environ, "HAKOBU_METRICS_PORT": "-1", **env},
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT, env={**os.environ, "HAKOBU_METRICS_PORT": "-1", **SERVER_ENV, **env},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:

@@ -11,8 +11,10 @@ server's word for it.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
+import socket
 from collections.abc import Sequence
 from types import TracebackType
 
@@ -143,6 +145,26 @@ def _unassigned(
     return out
 
 
+def grpc_target(target: str) -> str:
+    """A gRPC target for ``target``: ``host:port`` (every address its DNS name resolves to, as ECS service
+    discovery gives one A record per task) or a comma-separated list of ``host:port`` replicas, each
+    resolved here (IPv4), as one ``ipv4:`` target. With the round-robin policy, calls spread over all."""
+    parts = [p.strip() for p in target.split(",") if p.strip()]
+    if len(parts) <= 1:
+        return target
+    addresses = []
+    for part in parts:
+        host, _, port = part.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"not host:port in the optimizer target: {part!r}")
+        try:
+            ip = ipaddress.IPv4Address(host)
+        except ValueError:
+            ip = ipaddress.IPv4Address(socket.getaddrinfo(host, int(port), socket.AF_INET)[0][4][0])
+        addresses.append(f"{ip}:{port}")
+    return "ipv4:" + ",".join(addresses)
+
+
 class RemoteSolver:
     """``solver(problem, options) -> Solution`` on a remote OptimizerService.
 
@@ -151,7 +173,7 @@ class RemoteSolver:
     (left open). ``road`` is the road-matrix port (``geo.provider.RoadMatrixProvider``)
     used to verify plans of problems with ROAD travel; it must see the same
     road graphs as the server. ``metadata`` is sent with every call (e.g. the caller's credential);
-    ``credentials`` make a TLS channel to a ``target`` address.
+    ``credentials`` make a TLS channel to a ``target`` address; ``interceptors`` wrap that channel.
     """
 
     def __init__(
@@ -162,16 +184,22 @@ class RemoteSolver:
         *,
         deadline_margin: float = DEFAULT_DEADLINE_MARGIN,
         credentials: grpc.ChannelCredentials | None = None,
+        interceptors: Sequence[grpc.UnaryUnaryClientInterceptor] = (),
     ) -> None:
         if isinstance(target, str):
             options = [
                 ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+                # Every address of the target serves: calls go to each replica in turn.
+                ("grpc.lb_policy_name", "round_robin"),
             ]
+            address = grpc_target(target)
             self._channel = (
-                grpc.insecure_channel(target, options=options) if credentials is None
-                else grpc.secure_channel(target, credentials, options=options)
+                grpc.insecure_channel(address, options=options) if credentials is None
+                else grpc.secure_channel(address, credentials, options=options)
             )
+            if interceptors:  # e.g. tracing: the interceptors' channel closes the one beneath
+                self._channel = grpc.intercept_channel(self._channel, *interceptors)
             self._owned = True
         else:
             self._channel, self._owned = target, False

@@ -348,6 +348,7 @@ def _rules(msg: pb.DrivingRules, field: str, r: _Reader) -> DrivingRules:
         if msg.HasField("max_daily_driving")
         else base.max_daily_driving,
         enabled=not msg.off,
+        wait_counts_as_break=msg.wait_counts_as_break,
     )
 
 

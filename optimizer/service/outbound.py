@@ -99,6 +99,7 @@ def _rules(r: DrivingRules) -> pb.DrivingRules:
         break_min_part=_seconds(r.break_min_part),
         max_restraint=_seconds(r.max_restraint),
         hard_max_restraint=_seconds(r.hard_max_restraint),
+        wait_counts_as_break=r.wait_counts_as_break,
     )
     if r.max_daily_driving is not None:
         out.max_daily_driving.CopyFrom(_seconds(r.max_daily_driving))

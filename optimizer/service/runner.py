@@ -13,6 +13,7 @@ running after the grace, or never started, ends ABORTED — never RUNNING.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
@@ -92,8 +93,9 @@ class OperationRunner:
         self._started: dict[str, Operation] = {}
 
     def submit(self, op: Operation, work: Work, error_status: ErrorStatus = internal_error) -> None:
-        """Run ``work`` for ``op`` in the background; ``op`` always ends done."""
-        self._pool.submit(self._run, op, work, error_status)
+        """Run ``work`` for ``op`` in the background; ``op`` always ends done. The work runs in a copy of the
+        caller's context (its log fields and trace go on in the background)."""
+        self._pool.submit(contextvars.copy_context().run, self._run, op, work, error_status)
 
     def finish(self, op: Operation, response: Message) -> None:
         """End ``op`` at once with ``response`` (e.g. a ``validate_only`` request)."""

@@ -42,8 +42,8 @@ class Authenticator:
         if auth:
             scheme, _, value = auth.partition(" ")
             scheme, value = scheme.lower(), value.strip()
-            if scheme == "bearer" and value:
-                return self.token(value)
+            if scheme == "bearer" and value:  # an API key sent as a bearer token works too
+                return self.api_key(value) if value.startswith(f"{apikeys.PREFIX}_") else self.token(value)
             if scheme == "apikey" and value:
                 return self.api_key(value)
             if scheme == "service" and value:

@@ -60,6 +60,7 @@ _AUTH = "/hakobu.identity.v1.AuthService/"
 _USER = "/hakobu.identity.v1.UserService/"
 _KEY = "/hakobu.identity.v1.ApiKeyService/"
 _TRK = "/hakobu.tracking.v1.TrackingService/"
+_RPT = "/hakobu.reports.v1.ReportService/"
 
 POLICY: dict[str, Rule] = {
     # sign-in
@@ -117,9 +118,9 @@ POLICY: dict[str, Rule] = {
     _ORG + "UpdateOrder": STAFF,
     _ORG + "DeleteOrder": STAFF,
     _ORG + "ImportOrders": STAFF,
-    # plans: dispatchers plan, edit and publish
-    _PLAN + "GetPlan": STAFF,
-    _PLAN + "ListPlans": STAFF,
+    # plans: dispatchers plan, edit and publish; a driver reads his own routes of published plans
+    _PLAN + "GetPlan": DRIVER_OWN,
+    _PLAN + "ListPlans": DRIVER_OWN,
     _PLAN + "ListPlanRevisions": STAFF,
     _PLAN + "OptimizePlan": STAFF,
     _PLAN + "EditPlan": STAFF,
@@ -142,6 +143,13 @@ POLICY: dict[str, Rule] = {
     _TRK + "GetTrack": STAFF,
     _TRK + "CreateTrackingLink": STAFF,
     _TRK + "GetShipmentTracking": PUBLIC,
+    # reports: staff read the organization's; a DRIVER only his own 運転日報 (the servicer narrows it)
+    _RPT + "GetDailyReport": STAFF,
+    _RPT + "ListDrivingDiaries": DRIVER_OWN,
+    _RPT + "GetDrivingDiary": DRIVER_OWN,
+    _RPT + "CheckRules": STAFF,
+    _RPT + "GetMonthlySummary": STAFF,
+    _RPT + "ExportReport": DRIVER_OWN,
 }
 
 

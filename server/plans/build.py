@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from optimizer.licences import parse_licence
 from optimizer.model import (
@@ -28,7 +28,7 @@ from optimizer.model import (
     TravelMode,
     Vehicle,
 )
-from optimizer.rules import JAPAN_2024
+from optimizer.rules import JAPAN_2024, DrivingRules
 from server.jst import today_jst
 from server.plans import records
 from server.plans.errors import InvalidDayError
@@ -125,7 +125,7 @@ def build_problem(
         except ValueError:
             skipped.append(d.id)
             continue
-        model_drivers.append(Driver(id=d.id, licence=licence, rules=JAPAN_2024))
+        model_drivers.append(Driver(id=d.id, licence=licence, rules=_rules(day)))
     jobs = tuple(
         Job(
             id=o.id,
@@ -205,10 +205,15 @@ def _vehicle(v: records.Vehicle, s: PlanningSettings) -> Vehicle:
         cost_per_hour=s.cost_per_hour,
         vehicle_class=v.vehicle_class,
         max_trips=s.max_trips,
-        rules=JAPAN_2024,
+        rules=_rules(s),
         gross_weight_kg=None if v.gross_weight_kg is None else round(v.gross_weight_kg),
         payload_kg=round(v.payload_kg),
     )
+
+
+def _rules(s: PlanningSettings) -> DrivingRules:
+    """The 2024 truck rules, with waiting counted as a break only where the settings say so."""
+    return replace(JAPAN_2024, wait_counts_as_break=s.wait_counts_as_break)
 
 
 def _road_graph(graphs: RoadGraphs | None, day: PlanningSettings, branch: records.Branch) -> str | None:

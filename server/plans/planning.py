@@ -16,7 +16,7 @@ from dataclasses import dataclass
 #: Fields a level may set; a level's unset fields are None.
 FIELDS = (
     "shift_start", "shift_end", "fixed_cost", "cost_per_km", "cost_per_hour", "speed_kmh", "detour_factor",
-    "max_trips", "road_graph",
+    "max_trips", "road_graph", "wait_counts_as_break",
 )
 #: Fields that apply to the whole day of a branch (never read from a vehicle's level).
 BRANCH_FIELDS = frozenset({"speed_kmh", "detour_factor", "road_graph"})
@@ -40,6 +40,8 @@ class PlanningSettings:
     max_trips: int = 2
     #: Road graph of the branch for road travel; None = the graph whose area holds the branch, if any.
     road_graph: str | None = None
+    #: Plans count a wait of ≥ 30 min for a time window as the 430 break (off: waiting is work).
+    wait_counts_as_break: bool = False
 
     def __post_init__(self) -> None:
         problems = []
@@ -98,6 +100,10 @@ def parse_value(name: str, raw: str) -> object:
             return int(raw)
         if name == "road_graph":
             return raw
+        if name == "wait_counts_as_break":
+            if raw.lower() not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+                raise ValueError(raw)
+            return raw.lower() in ("true", "1", "yes", "on")
         return float(raw)
     except ValueError:
         raise ValueError(f"{name}: not a valid value: {raw!r}") from None

@@ -20,9 +20,11 @@ from typing import Any
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from opentelemetry.trace import use_span
 
+from server.platform import tracing
 from server.platform.errors import ErrorDetailsContext
-from server.platform.observability import RPC_SECONDS, RPC_TOTAL, log_context
+from server.platform.observability import RPC_SECONDS, RPC_TOTAL, bind_log_context, log_context
 
 log = logging.getLogger("hakobu.rpc")
 
@@ -72,6 +74,10 @@ def _record(method: str, code: str, t0: float, full_method: str) -> None:
 def _action(method: str) -> str:
     """``CreatePlan`` -> ``create_plan`` (the seed's ``action``)."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", method).lower()
+
+
+def _metadata(context: grpc.ServicerContext) -> dict[str, str]:
+    return {k.lower(): v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
 
 
 def _call_fields(full_method: str, request: Any, context: grpc.ServicerContext) -> dict[str, Any]:
@@ -146,6 +152,8 @@ def _context(context: grpc.ServicerContext, full: str, authenticate: Authenticat
             ctx.principal = authenticate(full, md)
         except Refused as refused:
             ctx.abort(refused.code, refused.message)
+        # The seed's user_id in every log line of the call: the credential's subject (user, key, service).
+        bind_log_context(user_id=getattr(ctx.principal, "subject", None))
     return ctx
 
 
@@ -155,11 +163,13 @@ def _unary(how: tuple[str, Authenticate | None], inner: Callable[[Any, Any], Any
 
     def timed(request: Any, context: grpc.ServicerContext) -> Any:
         t0, code = time.monotonic(), "OK"
-        with log_context(**_call_fields(full, request, context)):
+        with log_context(**_call_fields(full, request, context)), \
+                tracing.server_span(full, _metadata(context)) as span:
             try:
                 return inner(request, _context(context, full, authenticate))
             except Exception:
                 code = _code_name(context)
+                tracing.fail(span, code)
                 raise
             finally:
                 _record(method, code, t0, full)
@@ -176,11 +186,13 @@ def _streaming(how: tuple[str, Authenticate | None], inner: Callable[[Any, Any],
         # A generator's context is the consumer's: each step opens the call's log context anew.
         fields = _call_fields(full, request, context)
         stream = None
+        # The span stays open across the steps; each step makes it current again.
+        span = tracing.start_server_span(full, _metadata(context))
         try:
-            with log_context(**fields):
+            with log_context(**fields), use_span(span, end_on_exit=False):
                 stream = inner(request, _context(context, full, authenticate))
             while True:
-                with log_context(**fields):
+                with log_context(**fields), use_span(span, end_on_exit=False):
                     try:
                         item = next(stream)
                     except StopIteration:
@@ -193,8 +205,10 @@ def _streaming(how: tuple[str, Authenticate | None], inner: Callable[[Any, Any],
             raise
         except Exception:
             code = _code_name(context)
+            tracing.fail(span, code)
             raise
         finally:
+            span.end()
             with log_context(**fields):
                 _record(method, code, t0, full)
 

@@ -37,6 +37,19 @@ FIRST_FEASIBLE_SECONDS = Histogram(
     buckets=(0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10),
 )
 OPERATIONS_RUNNING = Gauge("hakobu_operations_running", "Long-running optimizations in progress")
+# Business metrics (seed §7.1's custom metrics): what the system did, not how fast.
+PLANS_OPTIMIZED = Counter("hakobu_plans_optimized_total", "Delivery plans optimized and stored",
+                          ["trigger"])  # request (OptimizePlan), replan (ReplanPlan), batch (nightly)
+DELIVERIES = Counter("hakobu_deliveries_total", "Stop outcomes recorded by drivers", ["outcome"])
+POSITIONS_INGESTED = Counter("hakobu_positions_ingested_total", "Vehicle positions stored")
+REPORT_JOBS = Counter("hakobu_report_jobs_total", "Report jobs run", ["status"])
+
+
+class PositionsCounter:
+    """A tracking ``PositionObserver``: counts the positions stored (``hakobu_positions_ingested_total``)."""
+
+    def observe(self, positions: Any) -> None:
+        POSITIONS_INGESTED.inc(len(positions))
 
 
 #: The seed's log fields (§7.2) plus request_id, in this order at the start of every line.

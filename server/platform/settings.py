@@ -29,11 +29,20 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "HAKOBU_TRACKING_ADDRESS": ("`127.0.0.1:50053`", "TrackingService listen address"),
     "HAKOBU_OSMAND_ADDRESS": ("`127.0.0.1:5055`", "OsmAnd HTTP endpoint for phones and GPS trackers"),
     "HAKOBU_SCHEDULE": ("built-in nightly replan", "scheduler jobs (TOML file)"),
+    "HAKOBU_REPORTS_ADDRESS": ("`127.0.0.1:50054`", "ReportService listen address"),
+    "HAKOBU_SMTP_URL": ("unset: mails go to the outbox folder",
+                        "SMTP server of the report mails: `smtp://[user:password@]host:port` (STARTTLS "
+                        "with `?starttls=1`) or `smtps://…`"),
+    "HAKOBU_MAIL_FROM": ("`hakobu@localhost`", "sender of the report mails"),
+    "HAKOBU_REPORT_RECIPIENTS": ("unset: no mail", "report mail addresses per branch: "
+                                 "`BR-NRM=a@example.jp,b@example.jp;*=all@example.jp`"),
+    "HAKOBU_OUTBOX": ("`<data dir>/outbox`", "where mails go without SMTP, and mails that failed to send"),
     "HAKOBU_ORGANIZATION": (f"`{DEFAULT_ORGANIZATION}`", "organization of the built-in schedule"),
     "HAKOBU_WORKERS": ("cores, at most 2", "solver worker processes (0 = solve in the server process)"),
     "HAKOBU_METRICS_PORT": ("`9464`", "Prometheus `/metrics` port (−1 disables)"),
     "HAKOBU_METRICS_ADDRESS": ("`127.0.0.1`", "address the metrics endpoint binds"),
-    "HAKOBU_LOG_LEVEL": ("`INFO` (`WARNING` for `hakobu solve`)", "JSON logs on stderr"),
+    "HAKOBU_LOG_LEVEL": ("`INFO` (`WARNING` for `hakobu solve` and `hakobu demo`)", "JSON logs on stderr"),
+    "HAKOBU_OTLP_ENDPOINT": ("unset: no traces exported", "OpenTelemetry collector (OTLP/gRPC) for traces"),
     "HAKOBU_OPERATION_LEASE_SECONDS": ("`60`", "an unfinished operation not renewed this long is ABORTED"),
     "HAKOBU_SHUTDOWN_GRACE_SECONDS": ("`10`", "on SIGTERM, searches stop at their best plan within this"),
     "HAKOBU_JWT_SECRET": ("unset: a key generated into `HAKOBU_JWT_KEY_FILE`",
@@ -52,6 +61,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "HAKOBU_GATEWAY_LOGIN_USER_RATE_LIMIT": ("`5/300`", "sign-in attempts per seconds per org + login"),
     "HAKOBU_GATEWAY_MAX_BODY_BYTES": ("`8388608`", "largest request body the gateway accepts (else 413)"),
     "HAKOBU_GATEWAY_CORS_ORIGINS": ("unset: no cross-origin access", "origins allowed by CORS (comma list)"),
+    "HAKOBU_GATEWAY_TRUSTED_PROXIES": ("`127.0.0.1`", "proxies whose X-Forwarded-For names the client"),
     "HAKOBU_OBJECT_STORE": ("`<data dir>/objects`", "proof-of-delivery files: a folder or `s3://bucket/prefix`"),
     "HAKOBU_OBJECT_STORE_ENDPOINT": ("unset: AWS S3", "endpoint of an S3-compatible store (MinIO, Ceph…)"),
     "HAKOBU_OBJECT_STORE_REGION": ("`ap-northeast-1`", "region of the S3 store"),
@@ -97,11 +107,20 @@ class Settings:
     tracking_address: str = "127.0.0.1:50053"
     osmand_address: str = "127.0.0.1:5055"
     schedule: Path | None = None
+    reports_address: str = "127.0.0.1:50054"
+    #: SMTP server of the report mails; None: they are written to ``outbox``.
+    smtp_url: str | None = field(default=None, repr=False)
+    mail_from: str = "hakobu@localhost"
+    #: branch id (or ``*``) -> addresses of its report mails.
+    report_recipients: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    outbox: Path | None = None
     organization: str = DEFAULT_ORGANIZATION
     workers: int = field(default_factory=default_workers)
     metrics_port: int = 9464
     metrics_address: str = "127.0.0.1"
     log_level: str | None = None
+    #: OTLP/gRPC endpoint of an OpenTelemetry collector; None: no traces are exported.
+    otlp_endpoint: str | None = None
     #: Seconds an unfinished operation keeps its lease without being renewed (then it is ABORTED).
     operation_lease: float = 60.0
     #: Seconds a graceful shutdown gives running searches and operations to finish.
@@ -125,6 +144,9 @@ class Settings:
     gateway_login_user_rate_limit: tuple[int, float] = (5, 300.0)
     gateway_max_body_bytes: int = 8 * 1024 * 1024
     gateway_cors_origins: tuple[str, ...] = ()
+    #: Peers (IPs or CIDRs, ``*`` any) whose X-Forwarded-For the gateway believes: the client IP of the
+    #: rate limit and of the logs is then the one they name (an ALB's, a local reverse proxy's).
+    gateway_trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
     #: Proof-of-delivery files: a folder, or ``s3://bucket/prefix``; None = ``<data dir>/objects``.
     object_store: str | None = None
     object_store_endpoint: str | None = None
@@ -155,6 +177,11 @@ class Settings:
     @property
     def service_token_path(self) -> Path:
         return self.data_dir / "secrets" / "service.token"
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Mails written instead of sent: ``outbox`` or ``<data dir>/outbox``."""
+        return self.outbox if self.outbox is not None else self.data_dir / "outbox"
 
     @property
     def geo_cache_dir(self) -> Path:
@@ -231,11 +258,17 @@ class Settings:
             "tracking_address": get("HAKOBU_TRACKING_ADDRESS") or cls.tracking_address,
             "osmand_address": get("HAKOBU_OSMAND_ADDRESS") or cls.osmand_address,
             "schedule": _resolve(schedule_raw, data_dir) if schedule_raw else None,
+            "reports_address": get("HAKOBU_REPORTS_ADDRESS") or cls.reports_address,
+            "smtp_url": get("HAKOBU_SMTP_URL"),
+            "mail_from": get("HAKOBU_MAIL_FROM") or cls.mail_from,
+            "report_recipients": _recipients(get("HAKOBU_REPORT_RECIPIENTS"), problems),
+            "outbox": _resolve(outbox_raw, data_dir) if (outbox_raw := get("HAKOBU_OUTBOX")) else None,
             "organization": get("HAKOBU_ORGANIZATION") or DEFAULT_ORGANIZATION,
             "workers": integer("HAKOBU_WORKERS", default_workers()),
             "metrics_port": integer("HAKOBU_METRICS_PORT", cls.metrics_port),
             "metrics_address": get("HAKOBU_METRICS_ADDRESS") or cls.metrics_address,
             "log_level": (get("HAKOBU_LOG_LEVEL") or "").upper() or None,
+            "otlp_endpoint": get("HAKOBU_OTLP_ENDPOINT"),
             "operation_lease": seconds("HAKOBU_OPERATION_LEASE_SECONDS", cls.operation_lease),
             "shutdown_grace": seconds("HAKOBU_SHUTDOWN_GRACE_SECONDS", cls.shutdown_grace),
             "jwt_secret": get("HAKOBU_JWT_SECRET"),
@@ -255,6 +288,10 @@ class Settings:
             "gateway_cors_origins": tuple(
                 o.strip() for o in (get("HAKOBU_GATEWAY_CORS_ORIGINS") or "").split(",") if o.strip()
             ),
+            "gateway_trusted_proxies": tuple(
+                p.strip() for p in (get("HAKOBU_GATEWAY_TRUSTED_PROXIES") or "127.0.0.1").split(",")
+                if p.strip()
+            ),
             "object_store": _store_location(get("HAKOBU_OBJECT_STORE"), data_dir),
             "object_store_endpoint": get("HAKOBU_OBJECT_STORE_ENDPOINT"),
             "object_store_region": get("HAKOBU_OBJECT_STORE_REGION") or cls.object_store_region,
@@ -268,6 +305,22 @@ class Settings:
         if problems:
             raise SettingsError(problems)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _recipients(raw: str | None, problems: list[str]) -> dict[str, tuple[str, ...]]:
+    """``BR-NRM=a@x.jp,b@x.jp;*=c@x.jp`` -> {"BR-NRM": ("a@x.jp", "b@x.jp"), "*": ("c@x.jp",)}."""
+    out: dict[str, tuple[str, ...]] = {}
+    for part in (raw or "").split(";"):
+        if not part.strip():
+            continue
+        branch, sep, addresses = part.partition("=")
+        found = tuple(a.strip() for a in addresses.split(",") if a.strip())
+        if not sep or not branch.strip() or not found or any("@" not in a for a in found):
+            problems.append(f"HAKOBU_REPORT_RECIPIENTS: 営業所=宛先,… の形式で / must be BRANCH=addr,addr;… "
+                            f"not {part!r}")
+            continue
+        out[branch.strip()] = found
+    return out
 
 
 def default_osm_dir() -> Path | None:
@@ -301,6 +354,7 @@ def _problems(s: Settings) -> list[str]:
         ("HAKOBU_OPTIMIZER_ADDRESS", s.optimizer_address),
         ("HAKOBU_PLANS_ADDRESS", s.plans_address),
         ("HAKOBU_OPTIMIZER_TARGET", s.optimizer_target),
+        ("HAKOBU_REPORTS_ADDRESS", s.reports_address),
         ("HAKOBU_GATEWAY_ADDRESS", s.gateway_address),
         *(("HAKOBU_PLANS_TARGET", s.plans_target),) * (s.plans_target is not None),
         *(("HAKOBU_TRACKING_TARGET", s.tracking_target),) * (s.tracking_target is not None),
@@ -311,6 +365,9 @@ def _problems(s: Settings) -> list[str]:
         host, sep, port = value.rpartition(":")
         if not sep or not host or not port.isdigit() or int(port) > 65535:
             out.append(f"{name}: HOST:PORT の形式で指定してください / must be HOST:PORT, not {value!r}")
+    if s.smtp_url is not None and s.smtp_url.partition("://")[0] not in ("smtp", "smtps"):
+        out.append("HAKOBU_SMTP_URL: smtp://host:port か smtps://host:port / must be an smtp:// or smtps:// "
+                   "URL")
     if s.workers < 0 or s.workers > 256:
         out.append(f"HAKOBU_WORKERS: 0〜256 / must be from 0 to 256, not {s.workers}")
     if not -1 <= s.metrics_port <= 65535:

@@ -23,6 +23,13 @@ Schedule file (every key but ``name`` and ``cron`` is optional)::
     run = "retention"               # drop position history older than `days` (every organization)
     days = 90
     archive = true                  # archive each day to the object store first, when one is configured
+
+    [[jobs]]
+    name = "daily-reports"
+    cron = "0 6 * * *"
+    run = "reports"                 # each branch's daily report and 運転日報: stored, then mailed
+    date = "yesterday"              # or "today" (a provisional report)
+    all = true                      # or: branches = ["BR-NRM", …]
 """
 
 from __future__ import annotations
@@ -54,6 +61,13 @@ all = true
 name = "position-retention"
 cron = "30 3 * * *"
 run = "retention"
+
+[[jobs]]
+name = "daily-reports"
+cron = "0 6 * * *"
+run = "reports"
+date = "yesterday"
+all = true
 """
 class ScheduleConfigError(ValueError):
     """The schedule file is wrong; ``problems`` holds one bilingual line per mistake."""
@@ -104,13 +118,30 @@ class RetentionAction:
 
 
 @dataclass(frozen=True)
+class ReportsAction:
+    """Make, store and mail each branch's reports of a day: ``server.reports.delivery.deliver_day``."""
+
+    date: str = "yesterday"
+    branches: tuple[str, ...] | None = None  # None = every branch with orders that day
+    travel: str = "haversine"  # needs no road graph
+
+    def day(self, due: datetime.datetime) -> datetime.date:
+        offset = 1 if self.date == "yesterday" else 0
+        return due.astimezone(JST).date() - datetime.timedelta(days=offset)
+
+    def describe(self) -> str:
+        which = "all branches" if self.branches is None else "branches " + ",".join(self.branches)
+        return f"reports of {self.date}, {which}"
+
+
+@dataclass(frozen=True)
 class Job:
     """One scheduled job: when (cron in JST), for whom (organization) and what (action)."""
 
     name: str
     cron: str
     organization: str
-    action: ReplanAction | RetentionAction
+    action: ReplanAction | RetentionAction | ReportsAction
     grace: datetime.timedelta = datetime.timedelta(minutes=60)
 
 
@@ -199,7 +230,8 @@ def parse_schedule(
 def _parse_job(raw: dict[str, Any], where: str, default_org: str, problems: list[str]) -> Job | None:
     before = len(problems)
     run = raw.get("run")
-    for key in sorted(set(raw) - _JOB_KEYS - (_RETENTION_KEYS if run == "retention" else _REPLAN_KEYS)):
+    kind_keys = {"retention": _RETENTION_KEYS, "reports": _REPORTS_KEYS}.get(str(run), _REPLAN_KEYS)
+    for key in sorted(set(raw) - _JOB_KEYS - kind_keys):
         problems.append(f"{where}.{key}: 不明な項目です / unknown key")
     name = raw.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
@@ -213,20 +245,22 @@ def _parse_job(raw: dict[str, Any], where: str, default_org: str, problems: list
         err = cron_error(cron)
         if err:
             problems.append(f'{where}.cron: cron 式が不正です / invalid cron expression "{cron}": {err}')
-    if run not in ("replan", "retention"):
-        problems.append(f'{where}.run: 実行内容が不正です / unknown or missing {run!r}: expected "replan" or '
-                        f'"retention"')
+    if run not in ("replan", "retention", "reports"):
+        problems.append(f'{where}.run: 実行内容が不正です / unknown or missing {run!r}: expected "replan", '
+                        f'"retention" or "reports"')
     org = raw.get("organization", default_org)
     if not isinstance(org, str) or not org:
         problems.append(f"{where}.organization: 文字列で指定してください / must be a non-empty string")
     grace = raw.get("grace_minutes", 60)
     if not _is_int(grace) or not 1 <= grace <= 24 * 60:
         problems.append(f"{where}.grace_minutes: 1〜1440 の整数 / must be an integer from 1 to 1440")
-    action: ReplanAction | RetentionAction | None = None
+    action: ReplanAction | RetentionAction | ReportsAction | None = None
     if run == "replan":
         action = _parse_replan(raw, where, problems)
     elif run == "retention":
         action = _parse_retention(raw, where, problems)
+    elif run == "reports":
+        action = _parse_reports(raw, where, problems)
     if len(problems) > before or action is None:
         return None
     return Job(str(name), str(cron), str(org), action, datetime.timedelta(minutes=int(grace)))
@@ -287,6 +321,26 @@ def _parse_retention(raw: dict[str, Any], where: str, problems: list[str]) -> Re
     return None if len(problems) > before else RetentionAction(days=days, archive=archive)
 
 
+_REPORTS_KEYS = {"date", "all", "branches"}
+
+
+def _parse_reports(raw: dict[str, Any], where: str, problems: list[str]) -> ReportsAction | None:
+    before = len(problems)
+    date, all_, branches = raw.get("date", "yesterday"), raw.get("all"), raw.get("branches")
+    if date not in ("yesterday", "today"):
+        problems.append(f'{where}.date: "yesterday" か "today" / must be "yesterday" or "today"')
+    if all_ is not None and not isinstance(all_, bool):
+        problems.append(f"{where}.all: true か false / must be true or false")
+    if branches is not None:
+        ok = isinstance(branches, list) and branches and all(isinstance(b, str) and b for b in branches)
+        if not ok or all_:
+            problems.append(f"{where}.branches: 営業所 ID のリスト (all と併用不可) / "
+                            f"must be a non-empty list of branch ids, without all = true")
+    if len(problems) > before:
+        return None
+    return ReportsAction(date=date, branches=tuple(branches) if branches is not None else None)
+
+
 def _is_int(v: object) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
@@ -323,5 +377,6 @@ def describe_schedule(schedule: Schedule, now: datetime.datetime, count: int = 3
     for job in schedule.jobs:
         yield f"{job.name}  [{job.cron}]  {job.action.describe()}  (organization {job.organization})"
         for at in next_runs(job.cron, now, count):
-            what = "keeps from" if isinstance(job.action, RetentionAction) else "plans"
+            kinds = {RetentionAction: "keeps from", ReportsAction: "reports"}
+            what = kinds.get(type(job.action), "plans")
             yield f"    {at.strftime('%Y-%m-%d %H:%M %a')} JST → {what} {job.action.day(at).isoformat()}"

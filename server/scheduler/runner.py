@@ -10,7 +10,8 @@ from optimizer.compiled import RoadMatrices
 from optimizer.solve import SolveOptions
 from server.plans.optimize import replan_all
 from server.plans.ports import PlanStores
-from server.scheduler.config import ALL_ORGANIZATIONS, Job, RetentionAction
+from server.platform.observability import PLANS_OPTIMIZED
+from server.scheduler.config import ALL_ORGANIZATIONS, Job, ReportsAction, RetentionAction
 from server.scheduler.loop import JobResult, JobRunner
 from server.tracking.ports import ObjectStore, PositionHistory
 from server.tracking.retention import apply_retention
@@ -38,6 +39,8 @@ class ReplanRunner:
             )
             for s in summaries:
                 counts[s.outcome] = counts.get(s.outcome, 0) + 1
+                if s.outcome == "planned":
+                    PLANS_OPTIMIZED.labels("batch").inc()
                 log.log(
                     logging.ERROR if s.outcome == "failed" else logging.INFO,
                     s.line(),
@@ -77,10 +80,15 @@ class RetentionRunner:
 class JobRunners:
     """Each job to the runner of its kind."""
 
-    def __init__(self, replan: JobRunner, retention: JobRunner) -> None:
+    def __init__(self, replan: JobRunner, retention: JobRunner, reports: JobRunner | None = None) -> None:
         self.replan = replan
         self.retention = retention
+        self.reports = reports
 
     def __call__(self, job: Job, due: datetime.datetime) -> JobResult:
+        if isinstance(job.action, ReportsAction):
+            if self.reports is None:
+                return JobResult(ok=False, message="reports are not wired in this process")
+            return self.reports(job, due)
         runner = self.retention if isinstance(job.action, RetentionAction) else self.replan
         return runner(job, due)

@@ -6,20 +6,18 @@ no position for too long (SILENT), 荷待ち too long (LONG_WAIT), and the 改�
 from __future__ import annotations
 
 import datetime
-import itertools
 import math
 from collections.abc import Sequence
 
-from optimizer.checker.driving import driving_violations
-from optimizer.checker.result import Step
 from optimizer.rules import JAPAN_2024, DrivingRules
+from server.reports.places import Places
+from server.reports.timeline import day_violations, timeline
 from server.tracking.eta import StopEta, haversine_m
 from server.tracking.model import EventType, Position, StopEvent
 from server.tracking.updates import Alert
 
-#: Faster than this (km/h), or moving farther than ``MOVED_M`` between fixes, is driving.
-DRIVING_KMH = 5.0
-MOVED_M = 30.0
+#: LATE is raised from this many minutes after a window's end (an ETA is no better than a few minutes).
+LATE_GRACE_MINUTES = 5
 
 
 def late_alerts(org: str, vehicle_id: str, etas: Sequence[StopEta], now: datetime.datetime) -> list[Alert]:
@@ -29,7 +27,7 @@ def late_alerts(org: str, vehicle_id: str, etas: Sequence[StopEta], now: datetim
               f"時間指定に {e.minutes_late} 分遅れる見込みです(配送依頼 {e.stop.order_id}) / expected "
               f"{e.minutes_late} min after the time window of order {e.stop.order_id}",
               now, e.minutes_late, e.stop.order_id)
-        for e in etas if e.misses_window
+        for e in etas if e.minutes_late >= LATE_GRACE_MINUTES
     ]
 
 
@@ -118,44 +116,13 @@ def handling_times(events: Sequence[StopEvent]) -> dict[tuple[str | None, str], 
     return out
 
 
-def track_steps(positions: Sequence[Position], rules: DrivingRules = JAPAN_2024) -> list[Step]:
-    """A day's track as the checker's steps: driving time between fixes as legs, every stop of at least
-    ``break_min_part`` as a BREAK (so the checker's own rule code judges the actual day)."""
-    if not positions:
-        return []
-    t0 = positions[0].time
-
-    def sec(t: datetime.datetime) -> int:
-        return int((t - t0).total_seconds())
-
-    steps = [Step("START", None, 0, 0, 0, 0, 0, (), 0, 0, 0)]
-    stopped_since: datetime.datetime | None = None
-    for prev, cur in itertools.pairwise(positions):
-        moved = haversine_m(prev.latitude, prev.longitude, cur.latitude, cur.longitude)
-        is_driving = (cur.speed_kmh or 0.0) > DRIVING_KMH or moved > MOVED_M
-        if is_driving:
-            if stopped_since is not None:
-                _close_stop(steps, sec(stopped_since), sec(prev.time), rules)
-                stopped_since = None
-            steps.append(Step("JOB", None, 0, sec(cur.time), sec(cur.time), sec(cur.time), 0, (), int(moved),
-                              sec(cur.time) - sec(prev.time), 0))
-        elif stopped_since is None:
-            stopped_since = prev.time
-    if stopped_since is not None:
-        _close_stop(steps, sec(stopped_since), sec(positions[-1].time), rules)
-    return steps
-
-
-def _close_stop(steps: list[Step], start: int, end: int, rules: DrivingRules) -> None:
-    kind = "BREAK" if end - start >= rules.break_min_part else "JOB"
-    steps.append(Step(kind, None, 0, start, start, end, 0, (), 0, 0, 0))
-
-
-def driving_alerts(org: str, vehicle_id: str, positions: Sequence[Position], now: datetime.datetime,
-                   rules: DrivingRules = JAPAN_2024) -> list[Alert]:
-    """DRIVING_RULES alerts: what the checker's rules find on the vehicle's actual track of the day."""
+def driving_alerts(org: str, vehicle_id: str, positions: Sequence[Position], events: Sequence[StopEvent],
+                   places: Places, now: datetime.datetime, rules: DrivingRules = JAPAN_2024) -> list[Alert]:
+    """DRIVING_RULES alerts: the day so far as the 運転日報 reads it (``server.reports.timeline``: driving
+    from the track, breaks from events and long stops), judged by the checker's own rule code."""
+    day = timeline(positions, events, places, rules)
     return [
         Alert("DRIVING_RULES", org, vehicle_id, f"{v.message_ja} / {v.message}", now, int(v.amount or 0),
               None)
-        for v in driving_violations(track_steps(positions, rules), rules, vehicle_id=vehicle_id)
+        for v in day_violations(day, rules, vehicle_id)
     ]

@@ -24,7 +24,9 @@ class Place:
     order_id: str
     latitude: float
     longitude: float
-    reached: bool  # ARRIVED, DONE or FAILED already
+    reached: bool  # ARRIVED already (or DONE, FAILED)
+    #: DONE or FAILED: no longer a place to arrive at (left behind unless the vehicle is still there).
+    done: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class _Dwell:
     latitude: float
     longitude: float
     arrived: bool
+    place: tuple[float, float]
 
 
 class ArrivalDetector:
@@ -53,14 +56,21 @@ class ArrivalDetector:
 
     def step(self, org: str, vehicle_id: str, time: datetime.datetime, latitude: float, longitude: float,
              places: Sequence[Place]) -> list[Detected]:
-        """What one position (in time order) means for the vehicle."""
+        """What one position (in time order) means for the vehicle.
+
+        The candidates are the stops not done yet, and the one the vehicle is at: it stays there while
+        that stop is the nearest candidate within the radius (stops closer together than the radius are
+        told apart by which is nearer)."""
         key = (org, vehicle_id)
         out: list[Detected] = []
-        near = min(((haversine_m(latitude, longitude, p.latitude, p.longitude), p) for p in places),
+        cur = self._dwell.get(key)
+        candidates = [(p.order_id, p.latitude, p.longitude, p.reached) for p in places if not p.done]
+        if cur is not None and all(c[0] != cur.order_id for c in candidates):
+            candidates.append((cur.order_id, cur.place[0], cur.place[1], True))
+        near = min(((haversine_m(latitude, longitude, c[1], c[2]), c) for c in candidates),
                    default=None, key=lambda x: x[0])
         here = near[1] if near is not None and near[0] <= self.radius else None
-        cur = self._dwell.get(key)
-        if cur is not None and (here is None or here.order_id != cur.order_id):
+        if cur is not None and (here is None or here[0] != cur.order_id):
             if cur.arrived:
                 out.append(Detected(EventType.DEPARTED, cur.order_id, time, latitude, longitude))
             del self._dwell[key]
@@ -68,7 +78,7 @@ class ArrivalDetector:
         if here is None:
             return out
         if cur is None:
-            cur = _Dwell(here.order_id, time, latitude, longitude, arrived=here.reached)
+            cur = _Dwell(here[0], time, latitude, longitude, arrived=here[3], place=(here[1], here[2]))
             self._dwell[key] = cur
         if not cur.arrived and time - cur.entered >= self.dwell:
             cur.arrived = True

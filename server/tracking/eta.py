@@ -1,12 +1,12 @@
 """ETAs of a vehicle's remaining stops from its live position, with the plan's own travel model.
 
-The first leg (live position → next stop) is the plan's straight-line travel: haversine distance × the
-branch's detour factor at its speed, rounded as the checker rounds it. The legs after it are the plan's
-own: the checker's planned gaps (service, travel, breaks) are kept, shifted by how late or early the
-vehicle is, and a stop never starts before its time window opens. So a vehicle leaving the depot at the
-planned time gets exactly the checker's schedule, and a delay ripples down the route until waiting time
-absorbs it. Road-graph plans use the same straight-line first leg (the planned legs after it are the
-road's).
+The first leg (live position → next stop) is the plan's travel: on the road graph, the fastest path for
+the vehicle's class when the caller has the graph (``first_leg``); otherwise the straight-line model,
+haversine distance × the branch's detour factor at its speed, rounded as the checker rounds it. The legs
+after it are the plan's own: the checker's planned gaps (service, travel, breaks) are kept, shifted by
+how late or early the vehicle is, and a stop never starts before its time window opens. So a vehicle
+leaving the depot at the planned time gets exactly the checker's schedule, and a delay ripples down the
+route until waiting time absorbs it.
 """
 
 from __future__ import annotations
@@ -74,11 +74,13 @@ def minutes_late(eta: datetime.datetime, start: datetime.datetime | None,
 def estimate(
     latitude: float, longitude: float, now: datetime.datetime, remaining: Sequence[PlannedStop],
     speed_kmh: float, detour_factor: float, *, at_first_since: datetime.datetime | None = None,
+    first_leg: int | None = None,
 ) -> list[StopEta]:
     """ETAs of ``remaining`` (in route order) for a vehicle at (latitude, longitude) at ``now``.
 
     ``at_first_since``: the vehicle is already at the first remaining stop (arrived then); its ETA is
-    that arrival and its service is counted from then.
+    that arrival and its service is counted from then. ``first_leg``: the seconds to the first stop when
+    the caller knows them (on the road graph); else the straight-line model gives them.
     """
     out: list[StopEta] = []
     prev: PlannedStop | None = None
@@ -88,8 +90,8 @@ def estimate(
             if at_first_since is not None:
                 eta = at_first_since
             else:
-                leg = travel_seconds(latitude, longitude, stop.latitude, stop.longitude, speed_kmh,
-                                     detour_factor)
+                leg = first_leg if first_leg is not None else travel_seconds(
+                    latitude, longitude, stop.latitude, stop.longitude, speed_kmh, detour_factor)
                 eta = now + datetime.timedelta(seconds=leg)
         else:
             eta = prev_departure + (stop.arrival - prev.departure)

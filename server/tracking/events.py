@@ -36,8 +36,9 @@ SIGNATURE_TYPES = {"image/png": "png", "image/svg+xml": "svg"}
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_SIGNATURE_BYTES = 512 * 1024
 MAX_TEXT = 500
-#: A device clock may run ahead a little; more is a mistake.
-MAX_FUTURE = datetime.timedelta(minutes=5)
+#: How far ahead an event may be (a device clock that runs ahead): the same bound as positions' (a
+#: GEOFENCE event takes its time from the position that made it).
+MAX_FUTURE = datetime.timedelta(days=1)
 
 
 class EventError(InvalidArgumentError):
@@ -85,6 +86,8 @@ class EventDeps:
     bus: FleetBus | None = None
     clock: Callable[[], datetime.datetime] = field(default=_utcnow)
     road: RoadMatrices | None = None
+    #: Called with each newly recorded event (metrics).
+    on_recorded: Callable[[StopEvent], None] | None = None
 
 
 def _check_fields(new: NewEvent, plan: PlanRecord, now: datetime.datetime) -> list[tuple[str, str]]:
@@ -124,7 +127,10 @@ def _check_fields(new: NewEvent, plan: PlanRecord, now: datetime.datetime) -> li
         if len(text) > MAX_TEXT:
             bad.append((f"stop_event.{name}", f"{MAX_TEXT}文字以内 / at most {MAX_TEXT} characters"))
     if new.time is not None and new.time > now + MAX_FUTURE:
-        bad.append(("stop_event.event_time", "未来の時刻です / more than 5 minutes in the future"))
+        bad.append(("stop_event.event_time", "未来の時刻です / more than a day in the future"))
+    elif new.time is not None and new.time < _day_start(plan) - datetime.timedelta(days=1):
+        bad.append(("stop_event.event_time", f"計画日 {plan.plan_date} より前の時刻です / before the plan's "
+                                             f"day {plan.plan_date}"))
     bad += _check_location(new)
     bad += _check_file("photo", new.photo, new.photo_content_type, PHOTO_TYPES, MAX_PHOTO_BYTES)
     bad += _check_file("signature", new.signature, new.signature_content_type, SIGNATURE_TYPES,
@@ -149,6 +155,24 @@ def _check_location(new: NewEvent) -> list[tuple[str, str]]:
     return []
 
 
+def _day_start(plan: PlanRecord) -> datetime.datetime:
+    from server.jst import JST
+
+    return datetime.datetime.combine(plan.plan_date, datetime.time(0), tzinfo=JST)
+
+
+def _looks_like(content_type: str, data: bytes) -> bool:
+    """The bytes are what the content type says (magic numbers; an SVG with no script in it)."""
+    if content_type == "image/jpeg":
+        return data.startswith(b"\xff\xd8")
+    if content_type == "image/png":
+        return data.startswith(b"\x89PNG\r\n\x1a\n")
+    if content_type == "image/svg+xml":
+        low = data.lower()
+        return b"<svg" in low[:1024] and b"<script" not in low and b"javascript:" not in low
+    return False
+
+
 def _check_file(what: str, data: bytes, content_type: str, types: dict[str, str],
                 limit: int) -> list[tuple[str, str]]:
     if not data:
@@ -158,6 +182,9 @@ def _check_file(what: str, data: bytes, content_type: str, types: dict[str, str]
         bad.append((f"stop_event.proof.{what}_content_type",
                     f"{' / '.join(types)} のいずれか / must be one of {', '.join(types)}, "
                     f"not {content_type[:50]!r}"))
+    elif not _looks_like(content_type, data):
+        bad.append((f"stop_event.proof.{what}", f"{content_type} の内容ではありません / the bytes are not "
+                                                f"{content_type} (or an SVG holds a script)"))
     if len(data) > limit:
         bad.append((f"stop_event.proof.{what}", f"{limit // 1024} KiB まで / at most {limit // 1024} KiB, "
                                                 f"got {len(data) // 1024} KiB"))
@@ -223,6 +250,8 @@ def record_event(
         requested_by=new.requested_by, created_at=now,
     )
     stored, created = deps.events.record(event)
+    if created and deps.on_recorded is not None:
+        deps.on_recorded(stored)
     if created:
         log.info("stop event", extra={"organization": org, "plan": plan_id, "event_type": stored.type.value,
                                       "vehicle": stored.vehicle_id, "order": stored.order_id,

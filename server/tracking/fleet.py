@@ -12,7 +12,9 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from optimizer.compiled import RoadMatrices
 from server.jst import JST, today_jst
+from server.plans.errors import NotFoundError
 from server.plans.ports import PlanStores
 from server.plans.records import Order, PlanRecord, Vehicle
 from server.tracking.eta import PlannedStop, StopEta, estimate
@@ -73,6 +75,8 @@ class FleetDeps:
     vehicles: Records[Vehicle]
     orders: Records[Order]
     events: StopEvents | None = None
+    #: Road matrices (geo): the first leg of a road-graph plan's ETA on the roads; None = straight lines.
+    road: RoadMatrices | None = None
     alerts: AlertBoard = field(default_factory=AlertBoard)
     config: LiveConfig = field(default_factory=LiveConfig)
     clock: Callable[[], datetime.datetime] = field(default=_utcnow)
@@ -118,12 +122,15 @@ def window_of(order: Order, planned_start: datetime.datetime) -> tuple[datetime.
 
 
 def planned_stops(stores: PlanStores, org: str, plan: PlanRecord, vehicle_id: str,
-                  statuses: Sequence[str] = OPEN) -> list[PlannedStop]:
-    """The vehicle's delivery stops in ``statuses`` (default: not yet done), with places and windows."""
+                  statuses: Sequence[str] = OPEN,
+                  orders: dict[str, Order] | None = None) -> list[PlannedStop]:
+    """The vehicle's delivery stops in ``statuses`` (default: not yet done), with places and windows
+    (``orders``: the day's orders by id, read when not given)."""
     route = next((r for r in plan.routes if r.vehicle_id == vehicle_id), None)
     if route is None:
         return []
-    orders = {o.id: o for o in stores.master.day_orders(org, plan.branch_id, plan.plan_date)}
+    if orders is None:
+        orders = {o.id: o for o in stores.master.day_orders(org, plan.branch_id, plan.plan_date)}
     out = []
     for s in route.stops:
         o = orders.get(s.order_id or "")
@@ -166,27 +173,61 @@ def _arrived_at(deps: FleetDeps, org: str, plan: PlanRecord, order_id: str) -> d
 
 
 def etas(deps: FleetDeps, org: str, plan: PlanRecord, vehicle_id: str, last: LiveVehicle | None,
-         now: datetime.datetime) -> list[StopEta]:
+         now: datetime.datetime, *, orders: dict[str, Order] | None = None,
+         travel: tuple[float, float] | None = None) -> list[StopEta]:
     """ETAs of the vehicle's remaining stops: from its live position when it has one (and the route has
-    begun), else the plan's own times."""
-    remaining = planned_stops(deps.plans, org, plan, vehicle_id)
+    begun), else the plan's own times. ``orders`` (by id) and ``travel`` (speed km/h, detour factor)
+    may be given by a caller that keeps them."""
+    remaining = planned_stops(deps.plans, org, plan, vehicle_id, orders=orders)
     if not remaining:
         return []
     start = depot_departure(plan, vehicle_id)
     if last is None or (start is not None and now < start and plan.status == "PUBLISHED"):
         return [StopEta(s, s.arrival, 0) for s in remaining]
-    levels = deps.plans.master.planning_levels(org, plan.branch_id).for_branch()
+    speed, detour = travel if travel is not None else travel_of(deps.plans, org, plan.branch_id)
     first = plan.stop_of(remaining[0].order_id or "")
     since = None
     if first is not None and first[1].status == "ARRIVED":
         since = _arrived_at(deps, org, plan, remaining[0].order_id or "") or now
-    return estimate(last.latitude, last.longitude, now, remaining, levels.speed_kmh, levels.detour_factor,
-                    at_first_since=since)
+    leg = None
+    if since is None and plan.travel == "road":
+        leg = road_leg(deps, org, plan, vehicle_id, (last.latitude, last.longitude),
+                       (remaining[0].latitude, remaining[0].longitude))
+    return estimate(last.latitude, last.longitude, now, remaining, speed, detour, at_first_since=since,
+                    first_leg=leg)
+
+
+def road_leg(deps: FleetDeps, org: str, plan: PlanRecord, vehicle_id: str, a: tuple[float, float],
+             b: tuple[float, float]) -> int | None:
+    """Seconds from a to b on the plan's road graph for the vehicle's class (the branch's graph, as
+    planning chose it); None when there is no road model here or a point is off the roads."""
+    if deps.road is None:
+        return None
+    try:
+        graph = deps.plans.master.planning_levels(org, plan.branch_id).for_branch().road_graph
+        if not graph and deps.plans.graphs is not None:
+            branch = deps.plans.master.branch(org, plan.branch_id)
+            graph = deps.plans.graphs.graph_at(branch.latitude, branch.longitude) if branch else None
+        if not graph:
+            return None
+        vehicle_class = deps.vehicles.get(org, vehicle_id).vehicle_class
+        _, durations = deps.road.matrices(graph, vehicle_class, [a, b], 500.0)
+        return int(durations[0][1])
+    except Exception:  # off the roads, an unknown graph or class: the straight-line model answers
+        return None
+
+
+def travel_of(stores: PlanStores, org: str, branch_id: str) -> tuple[float, float]:
+    """The branch's straight-line travel model: (speed km/h, detour factor)."""
+    levels = stores.master.planning_levels(org, branch_id).for_branch()
+    return levels.speed_kmh, levels.detour_factor
 
 
 def vehicle_view(deps: FleetDeps, org: str, vehicle: Vehicle, plan: PlanRecord | None = None,
-                 *, with_plan: bool = True) -> VehicleView:
-    """The state of ``vehicle`` now; ``plan`` = its plan of today (looked up when not given)."""
+                 *, with_plan: bool = True, orders: dict[str, Order] | None = None,
+                 travel: tuple[float, float] | None = None) -> VehicleView:
+    """The state of ``vehicle`` now; ``plan`` = its plan of today (looked up when not given); ``orders``
+    and ``travel`` as for :func:`etas`, when the caller has them."""
     now = deps.clock()
     if plan is None and with_plan:
         plan = plan_of(deps, org, vehicle, today_jst(now))
@@ -197,8 +238,12 @@ def vehicle_view(deps: FleetDeps, org: str, vehicle: Vehicle, plan: PlanRecord |
         organization=org, vehicle_id=vehicle.id, branch_id=vehicle.branch_id,
         driver_id=route.driver_id if route else None, plan_id=plan.id if plan else None, last=last,
         motion=motion(last, now, deps.config.silent_after),
-        etas=tuple(etas(deps, org, plan, vehicle.id, last, now)) if plan else (),
-        alerts=tuple(deps.alerts.of(org, vehicle.id)),
+        # ETAs run from the last fix, as of its time (a silent vehicle shows SILENT, not a drifting ETA).
+        etas=tuple(etas(deps, org, plan, vehicle.id, last, last.time if last else now, orders=orders,
+                        travel=travel)) if plan else (),
+        # Only the day's alerts: one raised on an earlier day's plan is no longer about anything.
+        alerts=tuple(a for a in deps.alerts.of(org, vehicle.id)
+                     if a.time.astimezone(JST).date() == (plan.plan_date if plan else today_jst(now))),
         stops_done=sum(s.status == "DONE" for s in stops),
         stops_failed=sum(s.status == "FAILED" for s in stops),
         updated=last.time if last else now,
@@ -212,11 +257,13 @@ def get_view(deps: FleetDeps, org: str, vehicle_id: str) -> VehicleView:
 
 def branch_views(deps: FleetDeps, org: str, branch_id: str) -> list[VehicleView]:
     """Every active vehicle of the branch, by id; ``NotFoundError`` for a branch outside ``org``."""
-    from server.plans.errors import NotFoundError
-
     if deps.plans.master.branch(org, branch_id) is None:
         raise NotFoundError(f"branches/{branch_id} not found")
     plan = deps.plans.plans.find(org, branch_id, today_jst(deps.clock()))
+    orders, travel = None, None
+    if plan is not None:  # read once for the whole branch
+        orders = {o.id: o for o in deps.plans.master.day_orders(org, branch_id, plan.plan_date)}
+        travel = travel_of(deps.plans, org, branch_id)
     return [vehicle_view(deps, org, v, plan if plan and any(r.vehicle_id == v.id for r in plan.routes)
-                         else None, with_plan=False)
+                         else None, with_plan=False, orders=orders, travel=travel)
             for v in deps.plans.master.active_vehicles(org, branch_id)]

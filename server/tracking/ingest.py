@@ -6,8 +6,9 @@
 2. ``PositionHistory.append``: durable and idempotent on (device, time) — when it returns, the batch
    may be acknowledged; when it raises (PostgreSQL down), nothing is acknowledged and the client retries;
 3. off the acknowledgement path, on the observers' thread: live state (best effort: Redis down never
-   stops ingestion, and live state is rebuilt from history when it is back), the fleet bus, and every
-   registered :class:`~server.tracking.observers.PositionObserver`.
+   stops ingestion, and live state is rebuilt from history when it is back), the fleet bus (each
+   vehicle's newest position of what was stored since the last publish), and every registered
+   :class:`~server.tracking.observers.PositionObserver` (every stored position).
 """
 
 from __future__ import annotations
@@ -16,20 +17,24 @@ import datetime
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from server.tracking.messages import encode_positions
-from server.tracking.model import Device, LiveVehicle, Position, Rejection
+from server.tracking.model import AppendResult, Device, LiveVehicle, Position, Rejection
 from server.tracking.observers import ObserverQueue, PositionObserver
 from server.tracking.ports import Devices, FleetBus, LiveState, PositionHistory
-from server.tracking.validate import RawPosition, validate
+from server.tracking.validate import Fix, RawPosition, validate, validate_fixes
 
 log = logging.getLogger("hakobu.tracking")
 
 Clock = Callable[[], datetime.datetime]
-#: Seconds a looked-up device (or an unknown id) is remembered before asking the store again.
-DEVICE_TTL = 5.0
+#: Seconds a registered device is remembered before asking the store again (a deletion in another
+#: process takes effect within this; in this one at once).
+DEVICE_TTL = 60.0
+#: Seconds an unknown tracker id is remembered as unknown (a new registration elsewhere shows after it).
+UNKNOWN_TTL = 5.0
 #: After live state or the bus failed, how long to leave it alone before trying again.
 RETRY_AFTER = 1.0
 #: Live state is rebuilt from the positions of this last stretch of time.
@@ -50,30 +55,62 @@ class IngestResult:
 
 
 class DeviceCache:
-    """Tracker id → device (or None) for ``DEVICE_TTL`` seconds, in front of the ``Devices`` store."""
+    """Tracker id → device (or None) in front of the ``Devices`` store: registered ones for
+    ``DEVICE_TTL`` seconds, unknown ids for ``UNKNOWN_TTL``. :meth:`load` fetches a batch's missing
+    ids in one round trip before the batch is checked; expired entries are swept out once a second,
+    so a lookup is one dict access."""
 
     def __init__(self, devices: Devices, ttl: float = DEVICE_TTL, size: int = 200_000) -> None:
-        self._devices = devices
+        self._store = devices
         self._ttl = ttl
         self._size = size
-        self._known: dict[str, tuple[Device | None, float]] = {}
+        self._devices: dict[str, Device | None] = {}
+        self._expires: dict[str, float] = {}
+        self._next_sweep = 0.0
         self._lock = threading.Lock()
+        #: The cached device of an id (None: unknown, or not loaded): a plain dict lookup.
+        self.get = self._devices.get
 
     def __call__(self, device_id: str) -> Device | None:
+        self.load((device_id,))
+        return self._devices.get(device_id)
+
+    def missing(self, device_ids: Iterable[str]) -> bool:
+        """Whether :meth:`load` would ask the store (an id not cached, or a sweep due)."""
+        cached = self._devices
+        return time.monotonic() >= self._next_sweep or any(i and i not in cached for i in device_ids)
+
+    def load(self, device_ids: Iterable[str]) -> None:
+        """Make sure every id of ``device_ids`` is known, asking the store once for the rest."""
         now = time.monotonic()
-        hit = self._known.get(device_id)
-        if hit is not None and hit[1] > now:
-            return hit[0]
-        found = self._devices.find(device_id)
+        if now >= self._next_sweep:
+            self._sweep(now)
+        cached = self._devices
+        # An id with a NUL cannot be a tracker's (and PostgreSQL refuses it as text): unknown, not asked.
+        missing = {i for i in device_ids if i not in cached and i and "\x00" not in i}
+        if not missing:
+            return
+        found = self._store.find_many(sorted(missing))
         with self._lock:
-            if len(self._known) >= self._size:
-                self._known.clear()
-            self._known[device_id] = (found, now + self._ttl)
-        return found
+            if len(cached) + len(missing) > self._size:
+                cached.clear()
+                self._expires.clear()
+            for i in missing:
+                device = found.get(i)
+                cached[i] = device
+                self._expires[i] = now + (self._ttl if device is not None else UNKNOWN_TTL)
+
+    def _sweep(self, now: float) -> None:
+        with self._lock:
+            self._next_sweep = now + 1.0
+            for i in [i for i, t in self._expires.items() if t <= now]:
+                del self._expires[i]
+                self._devices.pop(i, None)
 
     def forget(self, device_id: str) -> None:
         with self._lock:
-            self._known.pop(device_id, None)
+            self._devices.pop(device_id, None)
+            self._expires.pop(device_id, None)
 
 
 class Ingest:
@@ -105,11 +142,59 @@ class Ingest:
     def register(self, observer: PositionObserver) -> None:
         self.observers.register(observer)
 
-    def report(self, raws: Sequence[RawPosition], org: str | None = None) -> IngestResult:
+    def report(
+        self,
+        raws: Sequence[RawPosition],
+        org: str | None = None,
+        allow: Callable[[Device], bool] | None = None,
+    ) -> IngestResult:
         """Check and store one batch; returns once the stored positions are durable. ``org`` is the
-        caller's organization (None for the OsmAnd protocol, where the tracker id is the identity).
+        caller's organization (None for the OsmAnd protocol, where the tracker id is the identity);
+        ``allow`` says which of its devices the caller may report for (None: all).
         ``BatchTooLargeError`` for an oversized batch; storage errors pass through (no acknowledgement)."""
-        good, _, rejected = validate(raws, self.device, org, self.clock())
+        self.device.load([r.device_id for r in raws])
+        good, rejected = validate(raws, self.device.get, org, self.clock(), allow)
+        return self._store(good, rejected)
+
+    def report_fixes(
+        self, fixes: Sequence[Fix], org: str | None = None, allow: Callable[[Device], bool] | None = None,
+    ) -> IngestResult:
+        """:meth:`report` for positions already as plain values (the gRPC edge's fast path)."""
+        self.device.load([f[0] for f in fixes])
+        good, rejected = validate_fixes(fixes, self.device.get, org, self.clock(), allow)
+        return self._store(good, rejected)
+
+    def submit(
+        self,
+        raws: Sequence[RawPosition],
+        org: str | None = None,
+        allow: Callable[[Device], bool] | None = None,
+    ) -> Future[IngestResult]:
+        """:meth:`report` without waiting (for an event loop): the devices must be loaded already
+        (``device.missing`` / ``device.load``); the future completes once the batch is durable."""
+        good, rejected = validate(raws, self.device.get, org, self.clock(), allow)
+        out: Future[IngestResult] = Future()
+        submit = getattr(self.history, "submit", None)
+        if not good or submit is None:
+            try:
+                out.set_result(self._store(good, rejected))
+            except Exception as exc:
+                out.set_exception(exc)
+            return out
+
+        def done(stored: Future[AppendResult]) -> None:
+            try:
+                result = stored.result()
+            except BaseException as exc:
+                out.set_exception(exc)
+                return
+            self.observers.submit(result.stored)
+            out.set_result(IngestResult(result.accepted, result.duplicates, rejected, result.stored))
+
+        submit(good).add_done_callback(done)
+        return out
+
+    def _store(self, good: list[Position], rejected: list[Rejection]) -> IngestResult:
         if not good:
             return IngestResult(0, 0, rejected)
         result = self.history.append(good)
@@ -142,12 +227,7 @@ class Ingest:
     def _update_live(self, positions: Sequence[Position]) -> None:
         assert self.live is not None
         live = self.live
-        newest: dict[tuple[str, str], Position] = {}
-        for p in positions:
-            key = (p.organization, p.vehicle_id)
-            kept = newest.get(key)
-            if kept is None or p.time > kept.time:
-                newest[key] = p
+        newest = newest_per_vehicle(positions)
 
         def update() -> None:
             if self._live.broken:
@@ -165,7 +245,9 @@ class Ingest:
 
         def publish() -> None:
             for org, mine in by_org.items():
-                bus.publish(org, encode_positions(org, mine))
+                if bus.has_subscribers(org):
+                    newest = newest_per_vehicle(mine).values()
+                    bus.publish(org, encode_positions(org, list(newest)))
 
         self._bus.run(publish)
 
@@ -197,8 +279,22 @@ class _BestEffort:
         self.broken = False
 
 
+def newest_per_vehicle(positions: Sequence[Position]) -> dict[tuple[str, str], Position]:
+    """(organization, vehicle) → its newest position among ``positions``."""
+    newest: dict[tuple[str, str], Position] = {}
+    for p in positions:
+        key = (p.organization, p.vehicle_id)
+        kept = newest.get(key)
+        if kept is None or p.time > kept.time:
+            newest[key] = p
+    return newest
+
+
 def _live(p: Position) -> LiveVehicle:
-    return LiveVehicle(
+    """``LiveVehicle(...)`` of ``p`` without the frozen dataclass's per-field ``__setattr__``."""
+    v = object.__new__(LiveVehicle)
+    v.__dict__.update(
         organization=p.organization, vehicle_id=p.vehicle_id, device_id=p.device_id, time=p.time,
-        latitude=p.latitude, longitude=p.longitude, speed_kmh=p.speed_kmh, heading=p.heading,
+        latitude=p.latitude, longitude=p.longitude, speed_kmh=p.speed_kmh, heading=p.heading, extra={},
     )
+    return v

@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from optimizer.rules import JAPAN_2024, DrivingRules
 from server.jst import JST
 from server.plans.errors import NotFoundError, PlanStateError
-from server.plans.records import PlanRecord
+from server.plans.records import Order, PlanRecord
+from server.reports.places import Places
 from server.tracking import alerts as rules
 from server.tracking import updates
 from server.tracking.arrival import ArrivalDetector, Place
 from server.tracking.events import EventDeps, geofence_event, record_event
-from server.tracking.fleet import FleetDeps, etas, plan_of
+from server.tracking.fleet import FleetDeps, etas, plan_of, travel_of
 from server.tracking.model import LiveVehicle, Position, StopEvent
 from server.tracking.ports import PositionHistory
 from server.tracking.updates import Alert
@@ -43,6 +44,10 @@ class _Context:
     branch_id: str
     places: tuple[Place, ...]
     line: tuple[tuple[float, float], ...]  # depot, stops, depot
+    orders: dict[str, Order]
+    travel: tuple[float, float]
+    #: The day's places for the driving-rule check (None when the branch is unknown).
+    places_named: Places | None = None
 
 
 def day_start(t: datetime.datetime) -> datetime.datetime:
@@ -68,6 +73,8 @@ class LiveMonitor:
         self._ctx: dict[tuple[str, str], tuple[float, _Context | None]] = {}
         self._evaluated: dict[tuple[str, str], datetime.datetime] = {}
         self._driving: dict[tuple[str, str], datetime.datetime] = {}
+        #: The amount each active alert was last announced with.
+        self._announced: dict[tuple[str, str, str, str | None], int] = {}
 
     # ------------------------------------------------------------ the observer
 
@@ -110,12 +117,14 @@ class LiveMonitor:
         depot = (branch.latitude, branch.longitude) if branch else None
         places = tuple(
             Place(s.order_id, orders[s.order_id].latitude, orders[s.order_id].longitude,
-                  reached=s.status != "PLANNED")
+                  reached=s.status != "PLANNED", done=s.status in ("DONE", "FAILED", "SKIPPED"))
             for s in route.stops if s.order_id in orders and s.order_id is not None
         )
         line = tuple(([depot] if depot else []) + [(p.latitude, p.longitude) for p in places]
                      + ([depot] if depot else []))
-        return _Context(plan, plan.branch_id, places, line)
+        named = Places(branch, orders.values()) if branch is not None else None
+        return _Context(plan, plan.branch_id, places, line, orders,
+                        travel_of(self.fleet.plans, org, plan.branch_id), named)
 
     def _vehicle(self, org: str, vehicle_id: str, ps: list[Position]) -> None:
         ctx = self._context(org, vehicle_id, ps[-1].time)
@@ -142,17 +151,20 @@ class LiveMonitor:
         if self.history is not None and last.time - self._driving.get(
                 key, datetime.datetime.min.replace(tzinfo=datetime.UTC)) >= self.driving_every:
             self._driving[key] = last.time
-            track = self.history.between(org, vehicle_id, day_start(last.time), last.time
-                                         + datetime.timedelta(seconds=1))
-            self._sync(org, vehicle_id, ctx.branch_id, "DRIVING_RULES",
-                       rules.driving_alerts(org, vehicle_id, track, last.time, self.driving_rules), last.time)
+            since, until = day_start(last.time), last.time + datetime.timedelta(seconds=1)
+            track = self.history.between(org, vehicle_id, since, until)
+            evs = self.fleet.events.for_vehicle(org, vehicle_id, since, until) if self.fleet.events else []
+            if ctx.places_named is not None:
+                found = rules.driving_alerts(org, vehicle_id, track, evs, ctx.places_named, last.time,
+                                             self.driving_rules)
+                self._sync(org, vehicle_id, ctx.branch_id, "DRIVING_RULES", found, last.time)
 
     def _evaluate(self, org: str, vehicle_id: str, ctx: _Context, last: Position) -> None:
         now = last.time
         live = LiveVehicle(org, vehicle_id, last.device_id, now, last.latitude, last.longitude,
                            last.speed_kmh, last.heading)
         plan = self.fleet.plans.plans.get(org, ctx.plan.id)
-        found = etas(self.fleet, org, plan, vehicle_id, live, now)
+        found = etas(self.fleet, org, plan, vehicle_id, live, now, orders=ctx.orders, travel=ctx.travel)
         late = rules.late_alerts(org, vehicle_id, found, now)
         self._sync(org, vehicle_id, ctx.branch_id, "LATE", late, now)
         remaining = [p for p in ctx.places if not p.reached]
@@ -176,12 +188,16 @@ class LiveMonitor:
         board = self.fleet.alerts
         before = {a.order_id: a for a in board.of(org, vehicle_id) if a.kind == kind}
         for a in found:
-            old = before.pop(a.order_id, None)
+            before.pop(a.order_id, None)
             board.set(a)
-            if old is None or a.amount - old.amount >= REANNOUNCE.get(kind, 1):
+            key = (org, vehicle_id, kind, a.order_id)
+            told = self._announced.get(key)
+            if told is None or a.amount - told >= REANNOUNCE.get(kind, 1):
+                self._announced[key] = a.amount
                 self._announce(a, branch)
         for order_id in before:
             board.clear(org, vehicle_id, kind, order_id)
+            self._announced.pop((org, vehicle_id, kind, order_id), None)
 
     def _announce(self, alert: Alert, branch: str) -> None:
         log.info("alert", extra={"organization": alert.organization, "vehicle": alert.vehicle_id,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -21,6 +22,11 @@ log = logging.getLogger("hakobu.tracking")
 
 #: Batches waiting for the observers before the oldest is dropped.
 QUEUE_SIZE = 10_000
+#: Most positions handed to the observers in one call (batches queued together are observed together).
+COALESCE = 20_000
+#: Seconds the thread waits for more batches after the first before observing them together (a
+#: vehicle reporting often is then shown live once per call, not once per batch).
+LINGER = 0.2
 
 
 class PositionObserver(Protocol):
@@ -33,8 +39,14 @@ class ObserverQueue:
     on one daemon thread, in submission order."""
 
     def __init__(
-        self, observers: Sequence[PositionObserver] = (), *, size: int = QUEUE_SIZE, start: bool = True
+        self,
+        observers: Sequence[PositionObserver] = (),
+        *,
+        size: int = QUEUE_SIZE,
+        linger: float = LINGER,
+        start: bool = True,
     ) -> None:
+        self.linger = linger
         self._observers: list[PositionObserver] = list(observers)
         self._steps: list[Callable[[Sequence[Position]], None]] = []
         self._queue: queue.Queue[tuple[Position, ...] | None] = queue.Queue(maxsize=size)
@@ -90,9 +102,9 @@ class ObserverQueue:
         self._thread.join(timeout)
         self._thread = None
 
-    def _done(self, dropped: bool = False) -> None:
+    def _done(self, dropped: bool = False, batches: int = 1) -> None:
         with self._idle:
-            self._pending -= 1
+            self._pending -= batches
             if dropped:
                 self.dropped += 1
                 if self.dropped == 1 or self.dropped % 1000 == 0:
@@ -103,16 +115,32 @@ class ObserverQueue:
 
     def _run(self) -> None:
         while True:
-            batch = self._queue.get()
-            if batch is None:
+            first = self._queue.get()
+            if first is None:
                 return
+            # Everything queued meanwhile is observed in one call: under load the steps run once per
+            # many batches (live state and the bus then see each vehicle once per call).
+            batch, count, stop = list(first), 1, False
+            deadline = time.monotonic() + self.linger
+            while len(batch) < COALESCE:
+                try:
+                    more = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.extend(more)
+                count += 1
             for fn in [*self._steps, *(o.observe for o in self._observers)]:
                 try:
                     fn(batch)
                 except Exception:
                     self.failures += 1
                     log.exception("a position observer failed", extra={"observer": _name(fn)})
-            self._done()
+            self._done(batches=count)
+            if stop:
+                return
 
 
 def _name(fn: Callable[..., object]) -> str:

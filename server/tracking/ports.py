@@ -22,6 +22,9 @@ class Devices(Protocol):
     def find(self, device_id: str) -> Device | None:
         """The device with this tracker id in any organization (the OsmAnd protocol names no organization)."""
 
+    def find_many(self, device_ids: Sequence[str]) -> dict[str, Device]:
+        """The devices of these tracker ids that exist, by id (one round trip for a batch)."""
+
     def create(self, device: Device) -> Device:
         """Register; ``AlreadyExistsError`` when the id is taken."""
 
@@ -74,6 +77,9 @@ class FleetBus(Protocol):
     def publish(self, org: str, payload: bytes) -> None: ...
 
     def subscribe(self, org: str) -> Subscription: ...
+
+    def has_subscribers(self, org: str) -> bool:
+        """Whether anyone listens to ``org`` now (may lag a second): publishers skip encoding if not."""
 
 
 class Subscription(Protocol):

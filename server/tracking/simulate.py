@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from server.tracking.eta import haversine_m
@@ -72,3 +72,66 @@ def stay(latitude: float, longitude: float, start: datetime.datetime, seconds: f
         out.append(Fix(start + datetime.timedelta(seconds=t), latitude, longitude, 0.0, 0.0))
         t += every
     return out
+
+
+@dataclass(frozen=True)
+class Tap:
+    """What the simulated driver taps on the phone: a stop event at a time."""
+
+    time: datetime.datetime
+    vehicle_id: str
+    order_id: str
+    type: str  # DELIVERED, WAITING_STARTED, WAITING_ENDED
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A stop of a planned route, as the simulated vehicle drives it."""
+
+    order_id: str
+    latitude: float
+    longitude: float
+    arrival: datetime.datetime
+    service_start: datetime.datetime
+    departure: datetime.datetime
+
+
+Legs = Callable[[tuple[float, float], tuple[float, float]], list[tuple[float, float]]]
+
+
+def straight(a: tuple[float, float], b: tuple[float, float]) -> list[tuple[float, float]]:
+    return [a, b]
+
+
+def drive_route(vehicle_id: str, depot: tuple[float, float], start: datetime.datetime,
+                visits: Sequence[Visit], legs: Legs = straight, *, every: float = 30.0,
+                wait_at: str | None = None, wait: datetime.timedelta = datetime.timedelta(0),
+                ) -> tuple[list[Fix], list[Tap]]:
+    """A vehicle's day as its phone reports it: leaving the depot at ``start``, each leg along ``legs``
+    in its planned travel time, waiting for a stop's planned start when early, serving for the planned
+    time, taking ``wait`` extra (荷待ち, with WAITING taps) at ``wait_at``, and back to the depot."""
+    fixes: list[Fix] = []
+    taps: list[Tap] = []
+    here, t = depot, start
+    prev_departure = start
+    for v in visits:
+        planned_leg = max(1.0, (v.arrival - prev_departure).total_seconds())
+        path = legs(here, (v.latitude, v.longitude))
+        length = sum(haversine_m(*path[i], *path[i + 1]) for i in range(len(path) - 1))
+        speed = min(90.0, max(5.0, length / planned_leg * 3.6))
+        leg = along(path, t, speed, every)
+        fixes += leg
+        t = leg[-1].time if leg else t
+        arrived = t
+        service = v.departure - v.service_start
+        begin = max(arrived, v.service_start)
+        if v.order_id == wait_at and wait > datetime.timedelta(0):
+            taps.append(Tap(arrived, vehicle_id, v.order_id, "WAITING_STARTED"))
+            begin = max(begin, arrived + wait)
+            taps.append(Tap(begin, vehicle_id, v.order_id, "WAITING_ENDED"))
+        leave = begin + service
+        fixes += stay(v.latitude, v.longitude, arrived, (leave - arrived).total_seconds(), 2 * every)
+        taps.append(Tap(leave, vehicle_id, v.order_id, "DELIVERED"))
+        here, t, prev_departure = (v.latitude, v.longitude), leave, v.departure
+    back = along(legs(here, depot), t, 30.0, every)
+    return fixes + back, taps

@@ -145,7 +145,9 @@ def test_demo_runs_and_exits(tmp_path: Path) -> None:
     repository carries (compiled afresh), and prints the plan."""
     env = {"HAKOBU_OSM_DIR": str(REPO / "data" / "osm"), "HAKOBU_GEO_CACHE": str(tmp_path / "geo-cache")}
     res = hakobu("demo", "--exit", "--time-limit", "2", "--address", "127.0.0.1:0", "--metrics-port", "-1",
-                 "--plans-address", "127.0.0.1:0", "--gateway-address", "127.0.0.1:0", env=env)
+                 "--plans-address", "127.0.0.1:0", "--gateway-address", "127.0.0.1:0",
+                 "--tracking-address", "127.0.0.1:0", "--osmand-address", "127.0.0.1:0",
+                 "--drive-speedup", "1800", env=env, timeout=300)
     assert res.returncode == 0, res.stderr
     assert "練馬営業所, roads of graph tokyo_nerima" in res.stdout, res.stdout
     assert "配車計画 / plan" in res.stdout
@@ -154,3 +156,7 @@ def test_demo_runs_and_exits(tmp_path: Path) -> None:
     assert "PlanService + OrganizationService (gRPC) listening on 127.0.0.1:" in res.stdout, res.stdout
     assert "organizations/ORG-001/plans/" in res.stdout
     assert "REST gateway listening on http://127.0.0.1:" in res.stdout, res.stdout
+    # Today's plan driven by simulated phones: arrivals detected from positions, ETAs, a delay alert.
+    assert "到着 / ARRIVED" in res.stdout and "(GEOFENCE)" in res.stdout, res.stdout
+    assert "ETA 次 / next" in res.stdout and "⚠ LATE" in res.stdout, res.stdout
+    assert "走行終了 / drive done" in res.stdout and "plan DONE" in res.stdout, res.stdout

@@ -316,3 +316,26 @@ def test_request_ids_with_validate_only_and_another_request(env: Env) -> None:
     with pytest.raises(grpc.RpcError) as err:
         env.stub.OptimizePlan(request, metadata=MD)
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT and _fields(err.value) == ["request_id"]
+
+
+def test_a_driver_sees_only_his_routes_of_published_plans(env: Env, plan: pb.DeliveryPlan) -> None:
+    driven = [r for r in plan.routes if r.driver]
+    assert driven, "the demo day assigns drivers"
+    mine = driven[0].driver
+    driver_md = metadata_for(ORG_ID, Role.DRIVER, "U-003", driver=mine.rsplit("/", 1)[1])
+    with pytest.raises(grpc.RpcError) as info:
+        env.stub.GetPlan(pb.GetPlanRequest(name=plan.name), metadata=driver_md)
+    assert info.value.code() == grpc.StatusCode.NOT_FOUND, "a DRAFT is not his to see"
+    assert not env.stub.ListPlans(pb.ListPlansRequest(), metadata=driver_md).plans
+    env.stub.PublishPlan(pb.PublishPlanRequest(name=plan.name, etag=plan.etag), metadata=MD)
+    seen = env.stub.GetPlan(pb.GetPlanRequest(name=plan.name), metadata=driver_md)
+    assert seen.routes and {r.driver for r in seen.routes} == {mine}
+    listed = env.stub.ListPlans(pb.ListPlansRequest(), metadata=driver_md).plans
+    assert [p.name for p in listed] == [plan.name] and {r.driver for r in listed[0].routes} == {mine}
+    stranger = metadata_for(ORG_ID, Role.DRIVER, "U-003", driver="D-NOBODY")
+    with pytest.raises(grpc.RpcError) as info:
+        env.stub.GetPlan(pb.GetPlanRequest(name=plan.name), metadata=stranger)
+    assert info.value.code() == grpc.StatusCode.NOT_FOUND
+    with pytest.raises(grpc.RpcError) as info:
+        env.stub.EditPlan(pb.EditPlanRequest(name=plan.name, etag=seen.etag), metadata=driver_md)
+    assert info.value.code() == grpc.StatusCode.PERMISSION_DENIED

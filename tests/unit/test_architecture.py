@@ -25,6 +25,8 @@ PACKAGES = ("optimizer", "geo", "server", "gateway")
 LIBRARIES = ("optimizer", "geo")
 CYCLE_FREE = ("optimizer", "geo", "server")
 DOMAIN = "server.plans"
+#: Domain packages held to the same rule as the plans domain.
+OTHER_DOMAINS = ("server.identity",)
 FORBIDDEN_IN_DOMAIN = (
     "server.adapters",
     "server.db",
@@ -137,7 +139,7 @@ def forbidden_imports(graph: dict[str, set[str]]) -> set[tuple[str, str]]:
         for target in targets:
             if _within(module, LIBRARIES) and _within(target, ("server", "gateway")):
                 bad.add((module, target))
-            if _within(module, (DOMAIN,)) and _within(target, FORBIDDEN_IN_DOMAIN):
+            if _within(module, (DOMAIN, *OTHER_DOMAINS)) and _within(target, FORBIDDEN_IN_DOMAIN):
                 bad.add((module, target))
             if target == BOOTSTRAP and module not in ENTRYPOINT_MAINS:
                 bad.add((module, target))

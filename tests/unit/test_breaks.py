@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from optimizer.breaks import BreakPlace, plan_breaks, schedule_with_breaks, split_leg
@@ -113,20 +115,34 @@ def test_disabled_or_missing_rules_plan_no_breaks():
         assert s.end_time - s.start_time == 10 * H
 
 
-def test_long_wait_for_a_window_is_used_as_the_break():
-    """Waiting 40 min for a window after 3 h of driving is the break: the route ends no later."""
+WAITS = replace(JAPAN_2024, wait_counts_as_break=True)
+
+
+def test_long_wait_for_a_window_is_used_as_the_break_when_the_setting_says_so():
+    """Waiting 40 min for a window after 3 h of driving is the break (with ``wait_counts_as_break``): the
+    route ends no later."""
     w = (TimeWindow(3 * H + 40 * M, 3 * H + 50 * M),)
-    with_rules = plan_breaks(_compiled([(3 * H, 0, w)], JAPAN_2024), _route(1))
+    with_rules = plan_breaks(_compiled([(3 * H, 0, w)], WAITS), _route(1))
     without = plan_breaks(_compiled([(3 * H, 0, w)], None), _route(1))
     assert [b.place for b in with_rules.breaks] == [BreakPlace.WAITING]
     assert with_rules.end_time == without.end_time
     assert with_rules.waiting[0] >= JAPAN_2024.break_total
 
 
+def test_by_default_a_wait_is_work_and_a_real_break_is_taken():
+    """The same route under the default rules: the wait does not reset the driving clock, so the 3 h
+    back need a break at the stop (30 min later)."""
+    w = (TimeWindow(3 * H + 40 * M, 3 * H + 50 * M),)
+    s = plan_breaks(_compiled([(3 * H, 0, w)], JAPAN_2024), _route(1))
+    without = plan_breaks(_compiled([(3 * H, 0, w)], None), _route(1))
+    assert [b.place for b in s.breaks] == [BreakPlace.AT_STOP]
+    assert s.end_time == without.end_time + JAPAN_2024.break_total
+
+
 def test_departure_is_as_late_as_breaks_allow():
     """The route leaves as late as it can while the wait at a late window still serves as a break."""
     w = (TimeWindow(10 * H, 11 * H),)
-    s = plan_breaks(_compiled([(3 * H, 0, ()), (6 * H, 0, w)], JAPAN_2024), _route(2))
+    s = plan_breaks(_compiled([(3 * H, 0, ()), (6 * H, 0, w)], WAITS), _route(2))
     # Leaving at 3 h: break at J0 (3 h + 3 h > 4 h), J1 reached at 9 h 30, the 30 min wait is a
     # break, and the 6 h way back needs only one road-side break. Leaving later would turn the
     # wait into driving time and need one more break, ending later.

@@ -123,7 +123,7 @@ def test_dates_count_from_the_due_time_in_japan() -> None:
 
 def test_builtin_schedule_replans_tomorrow_at_22_jst() -> None:
     s = load_schedule()
-    assert s.source == "built-in" and len(s.jobs) == 2
+    assert s.source == "built-in" and len(s.jobs) == 3
     job = s.jobs[0]
     assert s.jobs[1].action == RetentionAction(days=90, archive=True)
     assert (job.cron, job.organization) == ("0 22 * * *", DEFAULT_ORGANIZATION)

@@ -44,3 +44,24 @@ test("requests send the bearer token, the language and the query", async () => {
   assert.equal(seen[1][0], "http://h/v1/organizations/O/plans/P:edit");
   assert.deepEqual(JSON.parse(seen[1][1].body).validateOnly, true);
 });
+
+test("a report file downloads as a blob with its Japanese file name; an error is an ApiError", async () => {
+  const seen = [];
+  const fetchImpl = async (url, init) => {
+    seen.push([url, init.headers.Authorization]);
+    if (url.includes("D-9")) return new Response(JSON.stringify({ error: { code: 5, message: "なし / none" } }), { status: 404 });
+    return new Response(new Uint8Array([37, 80, 68, 70]), {
+      status: 200,
+      headers: { "Content-Type": "application/pdf", "Content-Disposition": "attachment; filename=\"r.pdf\"; filename*=UTF-8''%E6%97%A5%E5%A0%B1.pdf" },
+    });
+  };
+  const api = new Api({ base: "http://h", token: "tok", fetchImpl });
+  const name = "organizations/O/branches/B/dailyReports/2026-12-01";
+  const { blob, filename } = await api.downloadReport(name, "PDF");
+  assert.equal(filename, "日報.pdf");
+  assert.equal(await blob.text(), "%PDF");
+  assert.deepEqual(seen[0], [`http://h/v1/${name}:export?format=PDF&alt=media`, "Bearer tok"]);
+  const error = await api.downloadReport(`${name}/drivingDiaries/D-9`, "CSV").catch((e) => e);
+  assert.ok(error instanceof ApiError);
+  assert.equal(error.httpStatus, 404);
+});

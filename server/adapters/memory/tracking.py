@@ -6,6 +6,7 @@ import datetime
 import queue
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 
 from server.plans.errors import AlreadyExistsError
 from server.tracking.model import AppendResult, Device, LiveVehicle, Position
@@ -18,6 +19,9 @@ class MemoryDevices:
 
     def find(self, device_id: str) -> Device | None:
         return self._by_id.get(device_id)
+
+    def find_many(self, device_ids: Sequence[str]) -> dict[str, Device]:
+        return {i: self._by_id[i] for i in device_ids if i in self._by_id}
 
     def create(self, device: Device) -> Device:
         with self._lock:
@@ -71,6 +75,15 @@ class MemoryPositionHistory:
                     self._rows[key] = p
                     stored.append(p)
         return AppendResult(len(stored), len(positions) - len(stored), tuple(stored))
+
+    def submit(self, positions: Sequence[Position]) -> Future[AppendResult]:
+        """``append`` as a completed future (the in-process history has no queue)."""
+        future: Future[AppendResult] = Future()
+        try:
+            future.set_result(self.append(positions))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
 
     def between(
         self, org: str, vehicle_id: str, start: datetime.datetime, end: datetime.datetime
@@ -164,6 +177,9 @@ class MemoryFleetBus:
                 sub.queue.put_nowait(payload)
             except queue.Full:  # a subscriber that does not read loses messages, not the publisher
                 pass
+
+    def has_subscribers(self, org: str) -> bool:
+        return bool(self._subs.get(org))
 
     def subscribe(self, org: str) -> MemorySubscription:
         sub = MemorySubscription(self, org)

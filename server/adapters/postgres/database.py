@@ -13,6 +13,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from server.plans.errors import AlreadyExistsError, InUseError, InvalidArgumentError, InvalidReferenceError
+from server.platform.tracing import db_span
 
 #: Connections kept per process and database URL: every ``Database`` of one URL shares them.
 POOL_MAX_SIZE = 10
@@ -22,6 +23,29 @@ POOL_MAX_IDLE = 60.0
 POOL_TIMEOUT = 15.0
 
 Pool = ConnectionPool[psycopg.Connection[dict[str, Any]]]
+
+
+class TracedCursor(psycopg.Cursor[Any]):
+    """Each statement is a span of the current trace (``db.statement``: its SQL text)."""
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
+        with db_span(_statement(query, self)):
+            return super().execute(query, params, **kwargs)
+
+    def executemany(self, query: Any, params_seq: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        with db_span(_statement(query, self)):
+            super().executemany(query, params_seq, **kwargs)
+
+
+def _statement(query: Any, cursor: psycopg.Cursor[Any]) -> str:
+    if isinstance(query, str):
+        return query
+    if isinstance(query, bytes):
+        return query.decode(errors="replace")
+    try:
+        return str(query.as_string(cursor))
+    except Exception:  # a composed query the cursor cannot render: its type is enough
+        return type(query).__name__
 _pools_lock = threading.Lock()
 #: url -> (the pool, how many open ``Database`` objects use it)
 _pools: dict[str, tuple[Pool, int]] = {}
@@ -34,7 +58,7 @@ def _acquire(url: str) -> Pool:
         if pool is None:
             pool = ConnectionPool(
                 url, min_size=0, max_size=POOL_MAX_SIZE, max_idle=POOL_MAX_IDLE, timeout=POOL_TIMEOUT,
-                kwargs={"row_factory": dict_row}, open=False, name="hakobu",
+                kwargs={"row_factory": dict_row, "cursor_factory": TracedCursor}, open=False, name="hakobu",
                 # A connection broken by a database restart is replaced instead of failing a call.
                 check=ConnectionPool.check_connection,
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from server.adapters.postgres.database import Database, mapped_errors
@@ -20,6 +21,13 @@ class PgDevices:
         with self.db.transaction() as conn:
             row = conn.execute(f"SELECT {_COLUMNS} FROM devices WHERE id = %s", (device_id,)).fetchone()
         return None if row is None else _device(row)
+
+    def find_many(self, device_ids: Sequence[str]) -> dict[str, Device]:
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM devices WHERE id = ANY(%s)", (list(device_ids),)
+            ).fetchall()
+        return {r["id"]: _device(r) for r in rows}
 
     def create(self, device: Device) -> Device:
         with mapped_errors(), self.db.transaction() as conn:

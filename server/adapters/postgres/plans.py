@@ -26,6 +26,10 @@ from server.plans.ports import DEFAULT_ALLOWED_FROM, PageKey, Snapshot
 from server.plans.records import PlanRecord, PlanVersion
 from server.plans.snapshot import parse_ts
 
+#: A plan is read in several statements (plan, routes, stops): all from one snapshot, or a revision saved
+#: meanwhile (routes and stops replaced) shows a reader the old routes with none of their stops.
+_ONE_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+
 
 class PgPlans:
     """Implements ``server.plans.ports.PlanRepository``."""
@@ -37,10 +41,12 @@ class PgPlans:
 
     def get(self, org: str, plan_id: str) -> PlanRecord:
         with self.db.transaction() as conn:
+            conn.execute(_ONE_SNAPSHOT)
             return load(conn, org, plan_id)
 
     def find(self, org: str, branch_id: str, date: datetime.date) -> PlanRecord | None:
         with self.db.transaction() as conn:
+            conn.execute(_ONE_SNAPSHOT)
             row = find_row(conn, org, branch_id, date)
             return None if row is None else load(conn, org, row["id"])
 

@@ -12,6 +12,9 @@ import redis
 
 from server.adapters.redis.live_state import connect
 
+#: Seconds the subscriber count of a channel is trusted (a new subscriber is published to within this).
+NUMSUB_TTL = 1.0
+
 
 class RedisSubscription:
     def __init__(self, client: redis.Redis, channel: str) -> None:
@@ -43,12 +46,25 @@ class RedisFleetBus:
     def __init__(self, url: str, prefix: str = "hakobu:") -> None:
         self.client = connect(url)
         self.prefix = prefix
+        #: channel -> (subscribers, when asked), asked again after ``NUMSUB_TTL`` seconds
+        self._numsub: dict[str, tuple[int, float]] = {}
 
     def _channel(self, org: str) -> str:
         return f"{self.prefix}fleet:{org}"
 
     def publish(self, org: str, payload: bytes) -> None:
         self.client.publish(self._channel(org), payload)
+
+    def has_subscribers(self, org: str) -> bool:
+        """From ``PUBSUB NUMSUB`` (across every process), asked at most once a second per channel."""
+        channel = self._channel(org)
+        now = time.monotonic()
+        known = self._numsub.get(channel)
+        if known is None or now - known[1] > NUMSUB_TTL:
+            ((_, n),) = self.client.pubsub_numsub(channel)
+            known = (int(n), now)
+            self._numsub[channel] = known
+        return known[0] > 0
 
     def subscribe(self, org: str) -> RedisSubscription:
         return RedisSubscription(self.client, self._channel(org))

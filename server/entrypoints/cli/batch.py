@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import sys
 import threading
@@ -120,6 +121,14 @@ def scheduler(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) ->
     except sch.ScheduleConfigError as exc:
         print(f"hakobu scheduler: {exc}", file=sys.stderr)
         return 2
+    if ns.job:
+        unknown = sorted(set(ns.job) - {job.name for job in schedule.jobs})
+        if unknown:
+            names = ", ".join(job.name for job in schedule.jobs)
+            print(f"hakobu scheduler: スケジュールにないジョブです / no such job: {', '.join(unknown)} "
+                  f"(jobs: {names})", file=sys.stderr)
+            return 2
+        schedule = dataclasses.replace(schedule, jobs=tuple(j for j in schedule.jobs if j.name in ns.job))
     if ns.list:
         for line in sch.describe_schedule(schedule, datetime.datetime.now(jst.JST)):
             print(line, flush=True)
@@ -130,7 +139,8 @@ def scheduler(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) ->
     road = any(job.action.travel == "road" for job in schedule.jobs)
     stop = threading.Event()
     with wiring.open_batch(settings, ns.url, road=road) as batch, sch.stop_on_signals(stop):
-        runner = JobRunners(ReplanRunner(batch.stores, batch.road), wiring.retention_runner(batch, settings))
+        runner = JobRunners(ReplanRunner(batch.stores, batch.road), wiring.retention_runner(batch, settings),
+                            wiring.reports_runner(batch, settings))
         if ns.once:
             once = sch.Scheduler(schedule, runner, sch.MemoryRunState(), stop=stop)
             results = once.run_once()

@@ -62,10 +62,19 @@ def demo(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     plans = _demo_plans_server(settings, wiring, ns, url, target, auth) if url else None
     print(f"\nOptimizerService (gRPC) listening on {target}")
     print(f"  try: grpcurl -plaintext {target} list   (health and reflection need no credential)")
-    gateway = _demo_gateway(settings, ns, target, plans) if plans is not None else None
+    tracking = _demo_tracking(settings, wiring, ns, url, auth) if url else None
+    reports = _demo_reports(settings, wiring, ns, url, auth) if url else None
+    gateway = _demo_gateway(settings, ns, target, plans, tracking, reports) if plans is not None else None
+    if tracking is not None and not ns.no_drive:
+        _demo_drive(settings, wiring, ns, url, tracking, auth)
+    if gateway is not None:
+        print(f"\n配車画面 / planner's page: {gateway.url}/   "
+              f"ドライバー / driver's page: {gateway.url}/driver\n"
+              "  sign in: ORG-001 / dispatcher01 / hakobu-dispatcher (driver01 / hakobu-driver)")
+    servers = [s for s in (gateway, tracking, reports) if s is not None]
     if ns.exit:
-        if gateway is not None:
-            gateway.stop(5.0)
+        for server in servers:
+            server.stop(5.0)
         if plans is not None:
             plans.stop()
         running.stop()
@@ -77,27 +86,91 @@ def demo(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
-    if gateway is not None:
-        gateway.stop(5.0)
+    for server in servers:
+        server.stop(5.0)
     if plans is not None:
         plans.stop()
     running.stop()
     return 0
 
 
-def _demo_gateway(settings: Settings, ns: argparse.Namespace, optimizer: str, plans):  # -> GatewayProcess
+def _demo_tracking(settings: Settings, wiring: ModuleType, ns: argparse.Namespace, url: str, auth: object):
+    """TrackingService and the OsmAnd endpoint on the demo store; None (and a note) when they cannot run."""
+    import dataclasses
+
+    try:
+        # The drive replays today's times on a fast clock: no vehicle is "silent" against the wall clock.
+        quiet = dataclasses.replace(settings, silent_after=86400.0)
+        tracking = wiring.create_tracking_server(ns.tracking_address, url, osmand_address=ns.osmand_address,
+                                                 settings=quiet, auth=auth)
+    except Exception as exc:
+        print(f"\n(tracking not started: {exc})")
+        return None
+    host = ns.tracking_address.rsplit(":", 1)[0]
+    tracking.target = f"{host}:{tracking.port}"
+    print(f"\nTrackingService (gRPC) listening on {tracking.target}, OsmAnd (Traccar Client) on "
+          f"http://{host}:{tracking.osmand_port}/?id=V-101&lat=35.75&lon=139.67")
+    return tracking
+
+
+def _demo_reports(settings: Settings, wiring: ModuleType, ns: argparse.Namespace, url: str, auth: object):
+    """ReportService on the demo store; None (and a note) when it cannot run."""
+    try:
+        reports = wiring.create_reports_server(ns.reports_address, url, settings=settings, auth=auth)
+    except Exception as exc:
+        print(f"\n(reports not started: {exc})")
+        return None
+    reports.target = f"{ns.reports_address.rsplit(':', 1)[0]}:{reports.port}"
+    print(f"ReportService (gRPC) listening on {reports.target}")
+    print("  try: .venv/bin/hakobu report daily --branch BR-NRM --date today --format pdf "
+          "--output daily.pdf")
+    return reports
+
+
+def _demo_drive(settings: Settings, wiring: ModuleType, ns: argparse.Namespace, url: str, tracking: object,
+                auth: object) -> None:
+    """Plan, publish and drive today's demo plan through the tracking server's OsmAnd endpoint."""
+    from server.entrypoints.cli.demo_drive import drive, plan_today
+
+    try:
+        plan = plan_today(wiring, settings, url)
+    except Exception as exc:
+        print(f"\n(drive skipped: {exc})")
+        return
+    host = ns.tracking_address.rsplit(":", 1)[0]
+    registry, _ = wiring.default_geo(settings)
+    graph = registry.get("tokyo_nerima") if "tokyo_nerima" in registry.ids() else None
+    md = (*auth.service_metadata("ORG-001"), ("x-hakobu-user", "U-002"))  # type: ignore[attr-defined]
+    with wiring.open_batch(settings, url) as batch:
+        totals = drive(batch.stores, plan, (host, tracking.osmand_port), tracking.target,  # type: ignore[attr-defined]
+                       graph, ns.drive_speedup, md)
+        done = batch.stores.plans.get("ORG-001", plan.id)
+    print(f"  走行終了 / drive done: {totals.fixes} positions ({totals.refused} refused), "
+          f"{totals.taps} taps, "
+          f"{totals.arrivals} arrivals detected, {totals.etas} ETAs, alerts: "
+          f"{', '.join(sorted(set(totals.alerts))) or 'none'}; plan {done.status}")
+
+
+def _demo_gateway(settings: Settings, ns: argparse.Namespace, optimizer: str, plans, tracking,
+                  reports):  # -> GatewayProcess
     """The REST gateway in front of the demo's services; None (and a note) when it cannot start."""
     from server.entrypoints.cli.gateway import GatewayProcess
 
     host = ns.plans_address.rsplit(":", 1)[0]
     try:
-        gateway = GatewayProcess(ns.gateway_address, optimizer, f"{host}:{plans.port}")
+        gateway = GatewayProcess(ns.gateway_address, optimizer, f"{host}:{plans.port}",
+                                 getattr(tracking, "target", None), getattr(reports, "target", None),
+                                 log_level=settings.log_level or "WARNING")
     except RuntimeError as exc:
         print(f"\n(REST gateway not started: {exc})")
         return None
     print(f"\nREST gateway listening on {gateway.url}")
     print(f"  API docs: {gateway.url}/docs   OpenAPI: {gateway.url}/openapi.json")
-    print(f"  try: curl -s {gateway.url}/v1/graphs")
+    login = '{"organization": "ORG-001", "login": "dispatcher01", "password": "hakobu-dispatcher"}'
+    print(f"  try: curl -s -X POST {gateway.url}/v1/auth:login -H 'content-type: application/json' "
+          f"-d '{login}'")
+    print(f"       curl -s {gateway.url}/v1/organizations/ORG-001/plans "
+          "-H 'authorization: Bearer <accessToken>'")
     return gateway
 
 

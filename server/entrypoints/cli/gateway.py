@@ -14,10 +14,16 @@ from typing import NoReturn
 _READY = "REST gateway listening on "
 
 
-def _command(address: str, *backends: str) -> list[str]:
-    # the parent's metrics port is its own: the child serves its metrics on a free one
-    extra = ["--optimizer-target", backends[0], "--plans-target", backends[1], "--metrics-port", "-1"] \
-        if backends else []
+def _command(address: str, *backends: str | None) -> list[str]:
+    """``python -m gateway``; with ``backends`` (optimizer, plans, tracking, reports) as targets. The parent's
+    metrics port is its own, so such a child serves no metrics port."""
+    extra: list[str] = []
+    flags = ("--optimizer-target", "--plans-target", "--tracking-target", "--reports-target")
+    for flag, target in zip(flags, backends, strict=False):
+        if target:
+            extra += [flag, target]
+    if backends:
+        extra += ["--metrics-port", "-1"]
     return [sys.executable, "-m", "gateway", "--address", address, *extra]
 
 
@@ -30,8 +36,12 @@ def exec_gateway(address: str) -> NoReturn:
 class GatewayProcess:
     """The gateway started as a child process, told where the backends listen."""
 
-    def __init__(self, address: str, optimizer_target: str, plans_target: str) -> None:
-        command = _command(address, optimizer_target, plans_target)
+    def __init__(self, address: str, optimizer_target: str, plans_target: str,
+                 tracking_target: str | None = None, reports_target: str | None = None,
+                 log_level: str | None = None) -> None:
+        command = _command(address, optimizer_target, plans_target, tracking_target, reports_target)
+        if log_level is not None:
+            command += ["--log-level", log_level]
         self._proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         self.url = self._wait_ready(60.0)
         threading.Thread(target=self._relay, name="gateway-stdout", daemon=True).start()

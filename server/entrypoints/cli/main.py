@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     sub = ap.add_subparsers(dest="command", required=True)
 
     sv = sub.add_parser("serve", help="run a service")
-    sv.add_argument("service", choices=["optimizer", "plans", "tracking", "gateway", "all"])
+    sv.add_argument("service", choices=["optimizer", "plans", "tracking", "reports", "gateway", "all"])
     sv.add_argument("--address", default=settings.optimizer_address,
                     help="OptimizerService address")
     sv.add_argument("--plans-address", default=settings.plans_address,
@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     sv.add_argument("--tracking-address", default=settings.tracking_address, help="TrackingService address")
     sv.add_argument("--osmand-address", default=settings.osmand_address,
                     help="OsmAnd HTTP endpoint (Traccar Client) address")
+    sv.add_argument("--reports-address", default=settings.reports_address, help="ReportService address")
     sv.add_argument("--metrics-port", type=int, default=settings.metrics_port)
 
     so = sub.add_parser("solve", help="solve a VRPLIB (.vrp), Solomon (.txt) or JSON request file")
@@ -58,6 +59,12 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     de.add_argument("--metrics-port", type=int, default=settings.metrics_port)
     de.add_argument("--plans-address", default=settings.plans_address)
     de.add_argument("--gateway-address", default=settings.gateway_address)
+    de.add_argument("--tracking-address", default=settings.tracking_address)
+    de.add_argument("--osmand-address", default=settings.osmand_address)
+    de.add_argument("--reports-address", default=settings.reports_address)
+    de.add_argument("--drive-speedup", type=float, default=600.0,
+                    help="the demo drive's clock runs this many times faster than real time")
+    de.add_argument("--no-drive", action="store_true", help="skip driving today's plan")
     de.add_argument("--exit", action="store_true", help="stop after the demo instead of serving on")
 
     db = sub.add_parser("db", help="database: apply migrations, load demo data")
@@ -95,6 +102,9 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     rp.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
 
     _add_scheduler_parser(sub)
+    from server.entrypoints.cli import report
+
+    report.add_parser(sub, settings, _day_arg)
     from server.entrypoints.cli import identity
 
     identity.add_parsers(sub, settings)
@@ -103,9 +113,12 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     from server.platform.observability import configure_logging
 
     configure_logging(
-        settings.log_level or ("WARNING" if ns.command == "solve" else "INFO"),
+        settings.log_level or ("WARNING" if ns.command in ("solve", "demo") else "INFO"),
         service=ns.service if ns.command == "serve" else ns.command,  # the compose / ECS service name
     )
+    from server.platform.tracing import configure_tracing
+
+    configure_tracing(ns.service if ns.command == "serve" else ns.command, settings.otlp_endpoint)
     # The one import of the wiring: every command gets it from here.
     from server import bootstrap as wiring
 
@@ -120,6 +133,8 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
             exec_gateway(ns.gateway_address)
         if ns.service == "tracking":
             return serve.serve_tracking(settings, wiring, ns)
+        if ns.service == "reports":
+            return serve.serve_reports(settings, wiring, ns)
         return serve.serve_plans(settings, wiring, ns)
     if ns.command == "solve":
         from server.entrypoints.cli.solve import solve_file
@@ -130,6 +145,8 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
 
         run = {"db": batch.db, "replan": batch.replan, "scheduler": batch.scheduler}[ns.command]
         return run(settings, wiring, ns)
+    if ns.command == "report":
+        return report.run(settings, wiring, ns)
     if ns.command in ("users", "apikeys"):
         return identity.run(settings, wiring, ns)
     from server.entrypoints.cli.demo import demo
@@ -155,6 +172,9 @@ def _add_scheduler_parser(sub: argparse._SubParsersAction) -> None:
     mode.add_argument("--once", action="store_true", help="run every job now, then exit")
     mode.add_argument("--list", action="store_true", help="print each job and its next 3 run times")
     sc.add_argument("--url", default=None, help="PostgreSQL URL (default: DATABASE_URL, else embedded)")
+    sc.add_argument("--job", action="append", metavar="NAME",
+                    help="only this job of the schedule (repeatable), e.g. with --once from an outside "
+                         "scheduler (EventBridge in AWS)")
 
 
 

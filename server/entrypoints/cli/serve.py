@@ -63,11 +63,17 @@ def serve_plans(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) 
     print("  sign in with hakobu.identity.v1.AuthService/Login, then call with "
           "'authorization: Bearer <token>'", flush=True)
     if ns.service == "all":
-        stoppers.insert(0, _start_tracking(settings, wiring, ns, url, auth).stop)
+        tracking = _start_tracking(settings, wiring, ns, url, auth)
+        stoppers.insert(0, tracking.stop)
+        tracking_target = f"{ns.tracking_address.rsplit(':', 1)[0]}:{tracking.port}"
+        reports = _start_reports(settings, wiring, ns, url, auth)
+        stoppers.insert(0, reports.stop)
+        reports_target = f"{ns.reports_address.rsplit(':', 1)[0]}:{reports.port}"
         from server.entrypoints.cli.gateway import GatewayProcess
 
         try:
-            gateway = GatewayProcess(ns.gateway_address, target, f"{host}:{plans.port}")
+            gateway = GatewayProcess(ns.gateway_address, target, f"{host}:{plans.port}", tracking_target,
+                                     reports_target)
         except RuntimeError as exc:
             print(f"hakobu: {exc}", file=sys.stderr, flush=True)
             for fn in stoppers:
@@ -108,11 +114,37 @@ def _start_tracking(
     return tracking
 
 
+def _start_reports(
+    settings: Settings, wiring: ModuleType, ns: argparse.Namespace, url: str, auth: Any = None
+) -> Any:
+    reports = wiring.create_reports_server(ns.reports_address, url, settings=settings, auth=auth)
+    host = ns.reports_address.rsplit(":", 1)[0]
+    print(f"ReportService (gRPC) listening on {host}:{reports.port}", flush=True)
+    return reports
+
+
+def serve_reports(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
+    """``serve reports``: ReportService over the plans store's database (plans, tracking history)."""
+    reports = _start_reports(settings, wiring, ns, wiring.database_url(settings))
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    print("shutting down…", flush=True)
+    reports.stop(settings.shutdown_grace)
+    _exit_now()
+    return 0
+
+
 def serve_tracking(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     """``serve tracking``: TrackingService and the OsmAnd endpoint over the plans store's database."""
     from server.platform.observability import serve_metrics
 
     tracking = _start_tracking(settings, wiring, ns, wiring.database_url(settings))
+    import gc
+
+    gc.freeze()  # what startup made lives on: later collections need not scan it
+    gc.set_threshold(50_000, 20, 20)  # ingestion allocates short-lived objects by the million
     if ns.metrics_port >= 0:
         maddr = settings.metrics_address
         print(f"Prometheus metrics on http://{maddr}:{serve_metrics(ns.metrics_port, maddr)}/metrics",

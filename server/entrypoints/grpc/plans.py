@@ -33,7 +33,8 @@ from optimizer.service.operations import (
 from optimizer.service.runner import OperationRunner
 from optimizer.solve import SolveOptions
 from server.entrypoints.grpc import aip
-from server.entrypoints.grpc.context import Caller, caller, parse_name, parse_parent, shown
+from server.entrypoints.grpc.context import Caller, caller, parse_name, parse_parent
+from server.entrypoints.grpc.driver_view import driver_view, is_driver
 from server.entrypoints.grpc.errors import (
     FieldError,
     abort_bad_request,
@@ -71,6 +72,7 @@ from server.plans.queries import (
 )
 from server.plans.replan import replan_plan
 from server.plans.solver import Solver
+from server.platform.observability import PLANS_OPTIMIZED
 
 log = logging.getLogger("hakobu.plans")
 
@@ -124,8 +126,13 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         if request.revision < 0:
             abort_bad_request(context, [("revision", "0 以上 / must be 0 (current) or a stored revision")])
         if request.revision and request.revision != plan.revision:
-            return plan_to_proto(plan, get_revision(self.db, who.organization, plan_id, request.revision))
-        return plan_to_proto(plan)
+            shown = plan_to_proto(plan, get_revision(self.db, who.organization, plan_id, request.revision))
+        else:
+            shown = plan_to_proto(plan)
+        seen = driver_view(who, shown)
+        if seen is None:  # a DRIVER asking for a plan without his routes: as if it did not exist
+            context.abort(grpc.StatusCode.NOT_FOUND, f"計画が見つかりません / {request.name} not found")
+        return seen
 
     @grpc_errors
     def GetDriverDay(self, request: pb.GetDriverDayRequest, context: grpc.ServicerContext) -> pb.DriverDay:
@@ -135,7 +142,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         if me is not None and me.role == Role.DRIVER and me.driver != driver_id:
             # a driver sees his own day only; another driver's is, for him, not there
             context.abort(grpc.StatusCode.NOT_FOUND,
-                          f"運行が見つかりません / no day of {shown(request.driver)} for you")
+                          f"運行が見つかりません / no day of {request.driver!r} for you")
         start = date_from_proto(request.date) if request.HasField("date") else today_jst()
         found = driver_day(self.db, who.organization, driver_id, start)
         if found is None:
@@ -163,7 +170,10 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
                 raise FieldError([("page_token", "ページトークンが使えません / bad page_token")]) from None
         plans, nxt = list_plans(self.db, org, page_size=size, after=after, **flt)
         token = aip.encode_page_token([nxt[0].isoformat(), nxt[1]], flt) if nxt is not None else ""
-        return pb.ListPlansResponse(plans=[plan_to_proto(p) for p in plans], next_page_token=token)
+        shown = [plan_to_proto(p) for p in plans]
+        if is_driver(who):  # his routes of published plans only (a page may then hold fewer plans)
+            shown = [v for v in (driver_view(who, p) for p in shown) if v is not None]
+        return pb.ListPlansResponse(plans=shown, next_page_token=token)
 
     @grpc_errors
     def ListPlanRevisions(
@@ -304,6 +314,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
                     road=self.road,
                 )[0]
                 o.metadata.plan = f"organizations/{org}/plans/{plan.id}"  # type: ignore[attr-defined]
+                PLANS_OPTIMIZED.labels("request").inc()
                 return plan_to_proto(plan)
 
             self._runner.submit(op, work, _operation_error)
@@ -332,6 +343,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
                     request.etag or None, road=self.road,
                 )
                 org = who.organization
+                PLANS_OPTIMIZED.labels("replan").inc()
                 return pb.ReplanPlanResponse(
                     plan=plan_to_proto(out.plan),
                     added_orders=[f"organizations/{org}/orders/{o}" for o in out.added],

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import base64
 import datetime
-import itertools
 import json
 import logging
 import math
 import re
 import secrets
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import grpc
@@ -24,12 +23,23 @@ from google.protobuf import empty_pb2
 from google.type import latlng_pb2
 
 from hakobu.tracking.v1 import tracking_pb2 as pb
-from server.entrypoints.grpc.context import caller, parse_name, parse_parent, resource_name, shown
+from server.entrypoints.grpc.context import Caller, caller, parse_name, parse_parent, resource_name, shown
 from server.entrypoints.grpc.errors import FieldError, abort_bad_request, grpc_errors
+from server.identity.principal import Kind, Principal, Role
 from server.plans.errors import AlreadyExistsError, InvalidReferenceError, NotFoundError
 from server.tracking.ingest import Ingest
 from server.tracking.model import MAX_BATCH, Device, Position
-from server.tracking.validate import BatchTooLargeError, RawPosition
+from server.tracking.segments import (
+    Segment,
+    SegmentKind,
+    distance_m,
+    driving_seconds,
+    geojson,
+    simplify,
+    stopped_seconds,
+)
+from server.tracking.segments import segments as track_segments
+from server.tracking.validate import BatchTooLargeError, Fix
 
 log = logging.getLogger("hakobu.tracking")
 
@@ -39,7 +49,6 @@ DEFAULT_PAGE = 50
 MAX_PAGE = 1000
 #: Longest stretch of time one GetTrack may ask for.
 MAX_TRACK = datetime.timedelta(days=7)
-EARTH_RADIUS_M = 6_371_008.8
 UNSTORED = ("位置を保存できませんでした。確認応答のない送信を再送してください / "
             "positions could not be stored; send the unacknowledged batches again")
 
@@ -113,12 +122,15 @@ class IngestMethods:
     # ------------------------------------------------------------ positions
     def ReportPositions(self, request_iterator: Iterable[Any], context: Ctx) -> Iterator[Any]:
         who = caller(context)
+        allow = own_devices(who.principal)
         for request in request_iterator:
             if len(request.positions) > MAX_BATCH:
                 abort_bad_request(context, [("positions", str(BatchTooLargeError(len(request.positions))))])
-            raws = [raw_from_proto(p) for p in request.positions]
+            if allow is not None:  # a DRIVER reports only from his trackers: the whole batch is refused
+                _check_own_devices(context, self.ingest, who, {p.device_id for p in request.positions}, allow)
+            fixes = [fix_from_proto(p) for p in request.positions]
             try:
-                result = self.ingest.report(raws, who.organization)
+                result = self.ingest.report_fixes(fixes, who.organization, allow)
             except BatchTooLargeError as exc:
                 abort_bad_request(context, [("positions", str(exc))])
             except Exception as exc:
@@ -152,14 +164,33 @@ class IngestMethods:
             raise FieldError([("end_time", f"期間は{MAX_TRACK.days}日以内にしてください / at most "
                                            f"{MAX_TRACK.days} days per call")])
         positions = self.ingest.history.between(who.organization, vehicle, start, end)
+        parts = track_segments(positions)
+        tolerance = request.simplify_meters
+        shown_positions = simplify(positions, tolerance) if tolerance else positions
         track = pb.Track(
             vehicle=resource_name(who.organization, "vehicles", vehicle),
-            positions=[position_to_proto(p) for p in positions],
-            distance_meters=round(path_length_m(positions)),
+            positions=[position_to_proto(p) for p in shown_positions],
+            segments=[_segment_to_proto(g, positions) for g in parts],
+            distance_meters=round(distance_m(parts)),
         )
+        track.driving_duration.FromTimedelta(datetime.timedelta(seconds=round(driving_seconds(parts), 3)))
+        track.stopped_duration.FromTimedelta(datetime.timedelta(seconds=round(stopped_seconds(parts), 3)))
         if request.geojson:
-            track.geojson = json.dumps(_geojson(positions), separators=(",", ":"))
+            track.geojson = json.dumps(geojson(shown_positions, parts), separators=(",", ":"),
+                                       ensure_ascii=False)
         return track
+
+
+def own_devices(who: Principal | None) -> Callable[[Device], bool] | None:
+    """For a DRIVER: only the devices of his vehicle (or registered to him); None (all) for others."""
+    if who is None or who.kind is Kind.SERVICE or who.role is not Role.DRIVER:
+        return None
+
+    def allow(device: Device) -> bool:
+        return (who.vehicle is not None and device.vehicle_id == who.vehicle) or (
+            who.driver is not None and device.driver_id == who.driver)
+
+    return allow
 
 
 # ---------------------------------------------------------------- conversions
@@ -179,20 +210,40 @@ def device_to_proto(d: Device) -> Any:
     return out
 
 
-def raw_from_proto(p: Any) -> RawPosition:
-    """A proto Position as a :class:`RawPosition`; unset optional fields are None."""
-    time = p.time.ToDatetime(tzinfo=datetime.UTC) if p.HasField("time") else None
-    has_location = p.HasField("location")
-    return RawPosition(
-        device_id=p.device_id, time=time,
-        latitude=p.location.latitude if has_location else None,
-        longitude=p.location.longitude if has_location else None,
-        speed_kmh=p.speed_kmh if p.HasField("speed_kmh") else None,
-        heading=p.heading_degrees if p.HasField("heading_degrees") else None,
-        altitude=p.altitude_meters if p.HasField("altitude_meters") else None,
-        accuracy=p.accuracy_meters if p.HasField("accuracy_meters") else None,
-        battery=p.battery_percent if p.HasField("battery_percent") else None,
-        attributes=dict(p.attributes),
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+_delta = datetime.timedelta
+
+
+def fix_from_proto(p: Any) -> Fix:
+    """A proto Position as plain values (``server.tracking.validate.Fix``); unset fields are None. On
+    the hot path: no object per position, the time made without ``Timestamp.ToDatetime``, and
+    ``HasField`` asked only when a value is zero (unset and zero read the same)."""
+    has = p.HasField
+    t = p.time
+    seconds, nanos = t.seconds, t.nanos
+    time: datetime.datetime | None
+    if seconds or nanos or has("time"):
+        try:
+            time = _EPOCH + _delta(seconds=seconds, microseconds=nanos // 1000)
+        except OverflowError:
+            time = _EPOCH  # outside datetime's range: far too old, rejected as such
+    else:
+        time = None
+    loc = p.location
+    lat: float | None = loc.latitude
+    lon: float | None = loc.longitude
+    if not lat and not lon and not has("location"):
+        lat = lon = None
+    speed, heading, alt, acc, batt = (p.speed_kmh, p.heading_degrees, p.altitude_meters, p.accuracy_meters,
+                                      p.battery_percent)
+    return (
+        p.device_id, time, lat, lon,
+        speed if speed or has("speed_kmh") else None,
+        heading if heading or has("heading_degrees") else None,
+        alt if alt or has("altitude_meters") else None,
+        acc if acc or has("accuracy_meters") else None,
+        batt if batt or has("battery_percent") else None,
+        dict(p.attributes) if p.attributes else None,
     )
 
 
@@ -224,22 +275,28 @@ def _token_to_id(token: str) -> str | None:
                                          "without page_token")]) from None
 
 
-# ---------------------------------------------------------------- track summary (minimal)
+# ---------------------------------------------------------------- tracks
 
 
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dlon = math.radians(lon2 - lon1)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+def _segment_to_proto(g: Segment, positions: Sequence[Position]) -> Any:
+    a, b = positions[g.first], positions[g.last]
+    out = pb.TrackSegment(
+        kind=pb.TrackSegment.STOPPED if g.kind is SegmentKind.STOPPED else pb.TrackSegment.DRIVING,
+        distance_meters=round(g.distance_m),
+        start_location=latlng_pb2.LatLng(latitude=a.latitude, longitude=a.longitude),
+        end_location=latlng_pb2.LatLng(latitude=b.latitude, longitude=b.longitude),
+    )
+    out.start_time.FromDatetime(g.start)
+    out.end_time.FromDatetime(g.end)
+    return out
 
 
-def path_length_m(positions: Sequence[Position]) -> float:
-    return sum(haversine_m(a.latitude, a.longitude, b.latitude, b.longitude)
-               for a, b in itertools.pairwise(positions))
-
-
-def _geojson(positions: Sequence[Position]) -> dict[str, Any]:
-    line = {"type": "Feature", "properties": {"kind": "track"},
-            "geometry": {"type": "LineString", "coordinates": [[p.longitude, p.latitude] for p in positions]}}
-    return {"type": "FeatureCollection", "features": [line] if positions else []}
+def _check_own_devices(
+    context: Ctx, ingest: Ingest, who: Caller, device_ids: set[str], allow: Callable[[Device], bool]
+) -> None:
+    """PERMISSION_DENIED unless every tracker of the batch is the calling DRIVER's (:func:`own_devices`)."""
+    for device_id in sorted(device_ids):
+        device = ingest.device(device_id)
+        if device is None or device.organization != who.organization or not allow(device):
+            context.abort(grpc.StatusCode.PERMISSION_DENIED,
+                          f"自分の端末ではありません / tracker {shown(device_id)} is not registered to you")

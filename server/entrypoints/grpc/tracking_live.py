@@ -18,7 +18,8 @@ import grpc
 
 from hakobu.tracking.v1 import tracking_pb2 as pb
 from server.entrypoints.grpc import aip
-from server.entrypoints.grpc.context import Caller, _check_org, caller, parse_name, shown
+from server.entrypoints.grpc.context import Caller, caller, parse_name, shown
+from server.entrypoints.grpc.driver_view import check_own_plan
 from server.entrypoints.grpc.errors import FieldError, abort_bad_request, abort_for
 from server.entrypoints.grpc.tracking_live_convert import (
     alert_to_proto,
@@ -28,7 +29,9 @@ from server.entrypoints.grpc.tracking_live_convert import (
     vehicle_state_to_proto,
 )
 from server.entrypoints.grpc.wellknown import ts
+from server.identity.principal import Principal, Role
 from server.plans.errors import RepositoryError
+from server.platform.observability import DELIVERIES
 from server.tracking import updates
 from server.tracking.events import EventDeps, EventError, list_events, record_event
 from server.tracking.fleet import FleetDeps, VehicleView, branch_views, get_view, vehicle_view
@@ -38,7 +41,6 @@ from server.tracking.ports import FleetBus
 
 log = logging.getLogger("hakobu.tracking.live")
 
-_SEG = r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}"
 #: StreamFleet re-reads a vehicle's plan and ETAs at most this often; positions in between only move it.
 STATE_REFRESH_SECONDS = 5.0
 #: How often StreamFleet checks that its client is still there.
@@ -60,15 +62,6 @@ class LiveServices:
     link_secret: bytes
 
 
-def _two(context: grpc.ServicerContext, who: Caller, name: str, pattern: str, shape: str,
-         field: str) -> tuple[str, str]:
-    m = re.fullmatch(pattern.format(seg=_SEG), name or "")
-    if m is None:
-        abort_bad_request(context, [(field, f"must look like {shape}, got {shown(name)}")])
-    _check_org(context, who, m.group(1))
-    return m.group(1), m.group(2)
-
-
 def _errors(method: Callable[..., Any]) -> Callable[..., Any]:
     """Known errors become their gRPC status; an event's bad fields a BadRequest naming each field."""
 
@@ -83,6 +76,22 @@ def _errors(method: Callable[..., Any]) -> Callable[..., Any]:
     wrapper.__name__ = method.__name__
     wrapper.__doc__ = method.__doc__
     return wrapper
+
+
+def _driver(who: Caller) -> Principal | None:
+    """The caller's principal when it is a DRIVER (whose calls are narrowed to his own vehicle)."""
+    p = who.principal
+    return p if p is not None and p.role is Role.DRIVER else None
+
+
+def _own(context: grpc.ServicerContext, driver: Principal, vehicle_id: str,
+         route_driver: str | None) -> None:
+    """A DRIVER acts only for his own vehicle (or the route he drives): PERMISSION_DENIED otherwise."""
+    if vehicle_id == driver.vehicle or (driver.driver is not None and route_driver == driver.driver):
+        return
+    context.abort(grpc.StatusCode.PERMISSION_DENIED,
+                  f"自分の車両以外は操作できません / a driver acts only for his own vehicle, "
+                  f"not {vehicle_id}")
 
 
 class LiveMethods:
@@ -104,10 +113,18 @@ class LiveMethods:
                         context: grpc.ServicerContext) -> pb.StopEvent:
         who = caller(context)
         plan_id = parse_name(context, who, request.parent, "plans", "parent")
+        check_own_plan(context, self.live.events.plans, who, plan_id)  # a DRIVER: his plans only
         if not request.HasField("stop_event"):
             raise FieldError([("stop_event", "イベントを指定してください / stop_event is required")])
         new = new_event_from_proto(request, self._resolver(context, who))
-        event, _ = record_event(self.live.events, who.organization, plan_id, new, who.user)
+        driver = _driver(who)
+        if driver is not None:
+            plan = self.live.events.plans.plans.get(who.organization, plan_id)
+            route = next((r for r in plan.routes if r.vehicle_id == new.vehicle_id), None)
+            _own(context, driver, new.vehicle_id, route.driver_id if route else None)
+        event, created = record_event(self.live.events, who.organization, plan_id, new, who.user)
+        if created and event.type.value in ("DELIVERED", "FAILED"):
+            DELIVERIES.labels(event.type.value.lower()).inc()
         return stop_event_to_proto(event)
 
     @_errors
@@ -115,6 +132,7 @@ class LiveMethods:
                        context: grpc.ServicerContext) -> pb.ListStopEventsResponse:
         who = caller(context)
         plan_id = parse_name(context, who, request.parent, "plans", "parent")
+        check_own_plan(context, self.live.events.plans, who, plan_id)  # a DRIVER: his plans only
         flt = aip.parse_filter(request.filter, _EVENT_FILTERS, self._resolver(context, who))
         if "type" in flt:
             flt["type"] = EventType(flt["type"])
@@ -125,6 +143,13 @@ class LiveMethods:
             if not isinstance(start, int) or start < 0:
                 raise FieldError([("page_token", "ページトークンが使えません / bad page_token")])
         events = list_events(self.live.events, who.organization, plan_id, **flt)
+        driver = _driver(who)
+        if driver is not None:
+            plan = self.live.events.plans.plans.get(who.organization, plan_id)
+            mine = {r.vehicle_id for r in plan.routes
+                    if r.driver_id is not None and r.driver_id == driver.driver}
+            mine |= {driver.vehicle} if driver.vehicle else set()
+            events = [e for e in events if e.vehicle_id in mine]
         page = events[start:start + size]
         token = (aip.encode_page_token(start + size, [plan_id, request.filter])
                  if start + size < len(events) else "")
@@ -137,9 +162,16 @@ class LiveMethods:
     def GetVehicleState(self, request: pb.GetVehicleStateRequest,
                         context: grpc.ServicerContext) -> pb.VehicleState:
         who = caller(context)
-        _, vehicle = _two(context, who, request.name, r"organizations/({seg})/vehicles/({seg})/state",
-                          "organizations/{organization}/vehicles/{vehicle}/state", "name")
-        return vehicle_state_to_proto(get_view(self.live.fleet, who.organization, vehicle))
+        name = request.name or ""
+        if not name.endswith("/state"):
+            abort_bad_request(context, [("name", "must look like organizations/{organization}/vehicles/"
+                                                 f"{{vehicle}}/state, got {shown(name)}")])
+        vehicle = parse_name(context, who, name.removesuffix("/state"), "vehicles", "name")
+        view = get_view(self.live.fleet, who.organization, vehicle)
+        driver = _driver(who)
+        if driver is not None:
+            _own(context, driver, vehicle, view.driver_id)
+        return vehicle_state_to_proto(view)
 
     @_errors
     def ListVehicleStates(self, request: pb.ListVehicleStatesRequest,

@@ -47,8 +47,14 @@ def new_event_from_proto(req: pb.RecordStopEventRequest, resolve: Any) -> NewEve
     """The event asked for; ``resolve(name, collection, field)`` → id (checks the organization)."""
     e = req.stop_event
     bad: list[tuple[str, str]] = []
-    if e.type == pb.StopEvent.TYPE_UNSPECIFIED:
-        bad.append(("stop_event.type", "種類を指定してください / type is required"))
+    if e.type == pb.StopEvent.TYPE_UNSPECIFIED or e.type not in pb.StopEvent.Type.values():
+        names = ", ".join(n for n in pb.StopEvent.Type.keys() if n != "TYPE_UNSPECIFIED")
+        bad.append(("stop_event.type", f"種類を指定してください / type is required: one of {names}"))
+    if e.failure_reason not in pb.StopEvent.FailureReason.values():
+        bad.append(("stop_event.failure_reason",
+                    f"不明な理由です / unknown failure_reason {e.failure_reason}"))
+    if e.source not in pb.StopEvent.Source.values():
+        bad.append(("stop_event.source", f"不明な記録元です / unknown source {e.source}"))
     if not e.vehicle:
         bad.append(("stop_event.vehicle", "車両を指定してください / vehicle is required"))
     if e.source == pb.StopEvent.GEOFENCE:

@@ -9,7 +9,9 @@ the demo's should be long and random, and unknown ids are counted (``hakobu_osma
 and limited per address.
 
 A minimal ASGI app (no framework: the request is a query string and maybe a form) served by uvicorn on
-its own thread and event loop; storing runs on a thread pool, since it waits for the group commit.
+its own thread and event loop. A request is checked on the loop and handed to the history's group
+commit without a thread of its own (it awaits the commit's future); only looking up a tracker id that
+is not cached yet goes to a small thread pool.
 """
 
 from __future__ import annotations
@@ -95,9 +97,12 @@ class OsmAndApp:
             if body:
                 params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         raw = parse(params)
-        loop = asyncio.get_running_loop()
+        ingest = self.ingest
         try:
-            result = await loop.run_in_executor(self.executor, self.ingest.report, [raw], None)
+            if ingest.device.missing((raw.device_id,)):  # a database round trip: not on the loop
+                await asyncio.get_running_loop().run_in_executor(self.executor, ingest.device.load,
+                                                                 [raw.device_id])
+            result = await asyncio.wrap_future(ingest.submit([raw]))
         except Exception as exc:
             log.warning("position not stored", extra={"error": repr(exc)})
             await _answer(send, 503, "保存できませんでした。再送してください / not stored; send it again")
@@ -150,7 +155,7 @@ class OsmAndServer:
         self.executor.shutdown(wait=False, cancel_futures=True)
 
 
-def start_osmand(address: str, ingest: Ingest, *, threads: int = 64) -> OsmAndServer:
+def start_osmand(address: str, ingest: Ingest, *, threads: int = 8) -> OsmAndServer:
     """Serve the endpoint on ``address`` (``HOST:PORT``; port 0 picks a free one) until ``stop``."""
     host, _, port = address.rpartition(":")
     host = host.strip("[]") or "127.0.0.1"
@@ -165,7 +170,7 @@ def start_osmand(address: str, ingest: Ingest, *, threads: int = 64) -> OsmAndSe
     executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="osmand")
     config = uvicorn.Config(
         OsmAndApp(ingest, executor), lifespan="off", access_log=False, log_level="warning",
-        log_config=None, backlog=2048, timeout_keep_alive=5,
+        log_config=None, backlog=2048, timeout_keep_alive=5, server_header=False,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="osmand-http", daemon=True)

@@ -1,5 +1,6 @@
 # Every Hakobu service as in docker-compose.yml: the same command, ports and settings (the README's
-# Configuration table). Secrets (DATABASE_URL, REDIS_URL, HAKOBU_JWT_SECRET, HAKOBU_SERVICE_TOKEN) come from
+# Configuration table). Secrets (DATABASE_URL, REDIS_URL, HAKOBU_JWT_SECRET, HAKOBU_SERVICE_TOKEN,
+# HAKOBU_TRACKING_LINK_SECRET) come from
 # Secrets Manager; services reach each other at <service>.hakobu.internal. tests/unit/deploy compares
 # this file with docker-compose.yml.
 
@@ -62,7 +63,7 @@ locals {
         HAKOBU_METRICS_PORT     = "9464"
         HAKOBU_METRICS_ADDRESS  = "0.0.0.0"
       }
-      secrets       = ["DATABASE_URL", "REDIS_URL", "HAKOBU_JWT_SECRET", "HAKOBU_SERVICE_TOKEN"]
+      secrets       = ["DATABASE_URL", "REDIS_URL", "HAKOBU_JWT_SECRET", "HAKOBU_SERVICE_TOKEN", "HAKOBU_TRACKING_LINK_SECRET"]
       target_groups = [{ name = "tracking", port = 50053 }, { name = "osmand", port = 5055 }]
     }
 
@@ -114,6 +115,9 @@ locals {
         HAKOBU_LOG_LEVEL        = "INFO"
         HAKOBU_ORGANIZATION     = "ORG-001"
         HAKOBU_OPTIMIZER_TARGET = "optimizer.hakobu.internal:50051"
+        HAKOBU_SMTP_URL         = "smtp://email-smtp.${var.region}.amazonaws.com:587"
+        HAKOBU_MAIL_FROM        = "hakobu@${var.mail_domain}"
+        HAKOBU_OBJECT_STORE     = "s3://${module.storage.bucket_names["reports"]}"
       }
       secrets       = ["DATABASE_URL", "REDIS_URL", "HAKOBU_SERVICE_TOKEN"]
       target_groups = []
@@ -131,20 +135,21 @@ locals {
   # Seed §7.2: 30 days for the services' logs, 14 for the batch jobs.
   log_retention_days = { for k, s in local.services : k => s.run_as_service ? 30 : 14 }
 
-  # EventBridge Scheduler, Asia/Tokyo: the nightly re-plan of tomorrow (22:00), the daily report of
-  # yesterday (06:00) and the monthly history retention (1st, 03:00; seed §3.3's archiver).
+  # EventBridge Scheduler, Asia/Tokyo: the nightly re-plan of tomorrow (22:00, spread over the optimizer's
+  # replicas), yesterday's reports made and mailed (06:00) and the position history's retention with its
+  # archive (03:30): the built-in schedule's jobs, each run once by the scheduler's task.
   jobs = {
     nightly-replan = {
       cron    = "cron(0 22 * * ? *)"
-      command = ["replan", "--date", "tomorrow", "--all", "--optimizer", "optimizer.hakobu.internal:50051"]
+      command = ["replan", "--date", "tomorrow", "--all", "--concurrency", "4", "--optimizer", "optimizer.hakobu.internal:50051"]
     }
-    daily-report = {
+    daily-reports = {
       cron    = "cron(0 6 * * ? *)"
-      command = ["reports", "daily", "--date", "yesterday"]
+      command = ["scheduler", "--once", "--job", "daily-reports"]
     }
-    history-retention = {
-      cron    = "cron(0 3 1 * ? *)"
-      command = ["db", "archive"]
+    position-retention = {
+      cron    = "cron(30 3 * * ? *)"
+      command = ["scheduler", "--once", "--job", "position-retention"]
     }
   }
 }
@@ -195,8 +200,9 @@ module "service" {
   min_count      = local.sizes[each.key].min
   max_count      = local.sizes[each.key].max
   # The optimizer also scales on its queue: running optimizations per task (hakobu_operations_running,
-  # published to CloudWatch by the collector).
-  queue_metric = each.key == "optimizer" ? { namespace = "Hakobu", name = "OperationsRunning", target = 2 } : null
+  # published to CloudWatch by the collector beside each task, which also sends the traces to X-Ray).
+  queue_metric = each.key == "optimizer" ? { namespace = "Hakobu", name = "hakobu_operations_running", target = 2 } : null
+  metrics_port = contains(each.value.ports, 9464) ? 9464 : null
   load_balancers = [
     for tg in each.value.target_groups :
     { target_group_arn = module.load_balancer.target_group_arns[tg.name], container_port = tg.port }

@@ -58,12 +58,87 @@ resource "aws_iam_role_policy" "task" {
   policy = var.task_policy_json
 }
 
+# The collector writes the EMF metrics into the service's log group.
+data "aws_iam_policy_document" "emf" {
+  statement {
+    actions = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+    resources = [
+      "arn:aws:logs:${var.region}:${data.aws_caller_identity.current.account_id}:log-group:${var.log_group_name}:*"
+    ]
+  }
+}
+
+resource "aws_iam_role_policy" "emf" {
+  count  = var.collector_image != null ? 1 : 0
+  name   = "collector-metrics"
+  role   = aws_iam_role.task.id
+  policy = data.aws_iam_policy_document.emf.json
+}
+
 resource "aws_iam_role_policy_attachment" "xray" {
   role       = aws_iam_role.task.name
   policy_arn = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
 }
 
+data "aws_caller_identity" "current" {}
+
 locals {
+  collector = var.collector_image != null
+  # The service exports its spans to the collector beside it (HAKOBU_OTLP_ENDPOINT), which sends them to
+  # X-Ray and the service's Prometheus metrics to CloudWatch (namespace Hakobu, dimension service): the
+  # optimizer's queue metric for autoscaling comes from there.
+  environment = merge(var.environment, local.collector ? { HAKOBU_OTLP_ENDPOINT = "http://127.0.0.1:4317" } : {})
+  collector_config = {
+    receivers = merge(
+      { otlp = { protocols = { grpc = { endpoint = "127.0.0.1:4317" } } } },
+      var.metrics_port == null ? {} : {
+        prometheus = { config = { scrape_configs = [{
+          job_name        = "hakobu-${var.name}"
+          scrape_interval = "30s"
+          static_configs  = [{ targets = ["127.0.0.1:${var.metrics_port}"], labels = { service = var.name } }]
+        }] } }
+      },
+    )
+    processors = { batch = {} }
+    exporters = {
+      awsxray = { region = var.region }
+      awsemf = {
+        region                  = var.region
+        namespace               = "Hakobu"
+        log_group_name          = var.log_group_name
+        log_stream_name         = "emf/${var.name}"
+        dimension_rollup_option = "NoDimensionRollup"
+        metric_declarations = [{
+          dimensions            = [["service"]]
+          metric_name_selectors = ["^hakobu_operations_running$", "^hakobu_[a-z_]+_total$"]
+        }]
+      }
+    }
+    service = {
+      pipelines = merge(
+        { traces = { receivers = ["otlp"], processors = ["batch"], exporters = ["awsxray"] } },
+        var.metrics_port == null ? {} : {
+          metrics = { receivers = ["prometheus"], processors = ["batch"], exporters = ["awsemf"] }
+        },
+      )
+    }
+  }
+  collector_container = {
+    name                   = "otel-collector"
+    image                  = coalesce(var.collector_image, "none")
+    essential              = false
+    readonlyRootFilesystem = true
+    environment            = [{ name = "AOT_CONFIG_CONTENT", value = yamlencode(local.collector_config) }]
+    mountPoints            = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = var.log_group_name
+        awslogs-region        = var.region
+        awslogs-stream-prefix = "otel-collector"
+      }
+    }
+  }
   container = {
     name                   = var.name
     image                  = var.image
@@ -71,8 +146,9 @@ locals {
     essential              = true
     readonlyRootFilesystem = true
     user                   = "10001:10001"
+    dependsOn              = local.collector ? [{ containerName = "otel-collector", condition = "START" }] : []
     portMappings           = [for p in var.ports : { containerPort = p, protocol = "tcp" }]
-    environment            = [for k in sort(keys(var.environment)) : { name = k, value = var.environment[k] }]
+    environment            = [for k in sort(keys(local.environment)) : { name = k, value = local.environment[k] }]
     secrets                = [for k in sort(keys(var.secrets)) : { name = k, valueFrom = var.secrets[k] }]
     # The root filesystem is read-only: local state (compiled graphs, objects) and /tmp are task storage.
     mountPoints = [
@@ -106,7 +182,7 @@ resource "aws_ecs_task_definition" "main" {
   memory                   = var.memory
   execution_role_arn       = aws_iam_role.execution.arn
   task_role_arn            = aws_iam_role.task.arn
-  container_definitions    = jsonencode([local.container])
+  container_definitions    = jsonencode(local.collector ? [local.container, local.collector_container] : [local.container])
 
   runtime_platform {
     operating_system_family = "LINUX"

@@ -142,3 +142,15 @@ variable "kms_key_arn" {
   description = "KMS key the secrets are encrypted with."
   type        = string
 }
+
+variable "collector_image" {
+  description = "AWS Distro for OpenTelemetry collector beside the service: traces to X-Ray, the /metrics of the service to CloudWatch (EMF); null for none."
+  type        = string
+  default     = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.1"
+}
+
+variable "metrics_port" {
+  description = "Port of the service's Prometheus /metrics, scraped by the collector (null: none)."
+  type        = number
+  default     = null
+}

@@ -1,6 +1,7 @@
 # The environment's KMS key (logs, secrets, buckets, database, cache, alerts) and the secrets of the
 # services (seed §6.3), stored in Secrets Manager and handed to the task definitions by ARN: the services
-# read them as the settings DATABASE_URL, REDIS_URL, HAKOBU_JWT_SECRET and HAKOBU_SERVICE_TOKEN.
+# read them as the settings DATABASE_URL, REDIS_URL, HAKOBU_JWT_SECRET, HAKOBU_SERVICE_TOKEN and
+# HAKOBU_TRACKING_LINK_SECRET.
 
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
@@ -67,12 +68,19 @@ resource "random_password" "service_token" {
   special = false
 }
 
+resource "random_password" "tracking_link" {
+  length  = 64
+  special = false
+}
+
 locals {
+  # HAKOBU_TRACKING_LINK_SECRET signs the consignees' tracking links: one key for every tracking replica.
   values = {
-    DATABASE_URL         = "postgresql://${var.database_name}:${random_password.database.result}@${var.database_endpoint}/${var.database_name}?sslmode=require"
-    REDIS_URL            = "rediss://:${random_password.redis.result}@${var.redis_endpoint}:6379/0"
-    HAKOBU_JWT_SECRET    = random_password.jwt.result
-    HAKOBU_SERVICE_TOKEN = random_password.service_token.result
+    DATABASE_URL                = "postgresql://${var.database_name}:${random_password.database.result}@${var.database_endpoint}/${var.database_name}?sslmode=require"
+    REDIS_URL                   = "rediss://:${random_password.redis.result}@${var.redis_endpoint}:6379/0"
+    HAKOBU_JWT_SECRET           = random_password.jwt.result
+    HAKOBU_SERVICE_TOKEN        = random_password.service_token.result
+    HAKOBU_TRACKING_LINK_SECRET = random_password.tracking_link.result
   }
 }
 

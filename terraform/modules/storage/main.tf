@@ -137,9 +137,36 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "logs" {
 resource "aws_s3_bucket_lifecycle_configuration" "logs" {
   bucket = aws_s3_bucket.logs.id
   rule {
-    id     = "expire-access-logs"
+    id     = "abort-incomplete-uploads"
     status = "Enabled"
     filter {}
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+  # Seed §7.2: the ALB's access logs are kept 7 days.
+  rule {
+    id     = "expire-alb-logs"
+    status = "Enabled"
+    filter {
+      prefix = "alb/"
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+    expiration {
+      days = var.alb_log_expiry_days
+    }
+    noncurrent_version_expiration {
+      noncurrent_days = 1
+    }
+  }
+  rule {
+    id     = "expire-access-logs"
+    status = "Enabled"
+    filter {
+      prefix = "s3/"
+    }
     abort_incomplete_multipart_upload {
       days_after_initiation = 7
     }

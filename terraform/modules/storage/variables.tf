@@ -26,8 +26,14 @@ variable "archive_glacier_days" {
   default     = 30
 }
 
+variable "alb_log_expiry_days" {
+  description = "The ALB's access logs are deleted after this many days (seed §7.2: 7)."
+  type        = number
+  default     = 7
+}
+
 variable "access_log_expiry_days" {
-  description = "Access logs (S3 and ALB) are deleted after this many days (seed §5.1 logs: 180)."
+  description = "S3 access logs are deleted after this many days (seed §5.1 logs: 180)."
   type        = number
   default     = 180
 }

@@ -1,5 +1,5 @@
-"""A live gateway in front of real in-process gRPC servers (optimizer + plans) on a real PostgreSQL
-database seeded with the demo day."""
+"""A live gateway in front of real in-process gRPC servers (optimizer, plans, tracking) on a real
+PostgreSQL database seeded with the demo day."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from gateway.app import create_app
 from gateway.server import RunningGateway
 from server.adapters.postgres.migrate import migrate
 from server.adapters.postgres.seed import ORG_ID, seed, tomorrow
-from server.bootstrap import create_optimizer_server, create_plans_server
+from server.bootstrap import create_optimizer_server, create_plans_server, create_tracking_server
 from server.platform.settings import Settings
+from tests.credentials import SETTINGS
 from tests.e2e.gateway.credentials import Credentials, credentials_for
 from tests.integration.db.conftest import create_database, drop_database
 
@@ -34,29 +35,35 @@ class Live:
     def gateway(self, **overrides: object) -> RunningGateway:
         """Another gateway on the same backends, with some settings changed (e.g. a small rate limit)."""
         settings = dataclasses.replace(self.settings, **overrides)  # type: ignore[arg-type]
-        return RunningGateway(create_app(settings, static_metadata=self.creds.static_metadata)).start()
+        app = create_app(settings, static_metadata=self.creds.static_metadata)
+        return RunningGateway(app, trusted_proxies=settings.gateway_trusted_proxies).start()
 
 
 @pytest.fixture(scope="package")
 def live() -> Iterator[Live]:
     name, db = create_database()
-    optimizer = create_optimizer_server("127.0.0.1:0", workers=0)
+    optimizer = create_optimizer_server("127.0.0.1:0", workers=0, settings=SETTINGS)
     plans = None
+    tracking = None
     gateway = None
     try:
         migrate(db)
         day = tomorrow()
         seed(db, day)
         target = f"127.0.0.1:{optimizer.port}"
-        plans = create_plans_server("127.0.0.1:0", db, target)
-        settings = Settings(optimizer_target=target, plans_address=f"127.0.0.1:{plans.port}",
-                            database_url=db)
+        plans = create_plans_server("127.0.0.1:0", db, target, settings=SETTINGS)
+        tracking = create_tracking_server("127.0.0.1:0", db, settings=SETTINGS)
+        settings = dataclasses.replace(SETTINGS, optimizer_target=target, database_url=db,
+                                       plans_target=f"127.0.0.1:{plans.port}",
+                                       tracking_target=f"127.0.0.1:{tracking.port}")
         creds = credentials_for(ORG_ID)
         gateway = RunningGateway(create_app(settings, static_metadata=creds.static_metadata)).start()
         yield Live(settings, day, creds, gateway.url)
     finally:
         if gateway is not None:
             gateway.stop()
+        if tracking is not None:
+            tracking.stop()
         if plans is not None:
             plans.stop()
         optimizer.stop()

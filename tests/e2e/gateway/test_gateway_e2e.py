@@ -169,7 +169,11 @@ def test_no_route_is_404_and_wrong_method_405(live: Live) -> None:
     with live.client() as client:
         nothing = client.get("/v1/nothing/here")
         wrong = client.put(f"/v1/{ORG}/plans")
+        newline = client.post("/v1/organizations/a%0Ab/apiKeys", json={})
+        slash = client.get(f"/v1/{ORG}/plans/")
     assert _error(nothing, 404)["status"] == "NOT_FOUND"
+    assert newline.headers["content-type"] == "application/json" and newline.status_code in (400, 403, 404)
+    assert _error(slash, 404)["status"] == "NOT_FOUND"
     assert _error(wrong, 405)
     assert "GET" in wrong.headers["allow"]
 
@@ -230,9 +234,9 @@ def test_openapi_and_docs_are_served_by_the_gateway(live: Live) -> None:
 
 
 def test_rate_limit_answers_429_with_retry_after(live: Live) -> None:
-    gateway = live.gateway(gateway_rate_limit=(3, 300.0))
+    gateway = live.gateway(gateway_rate_limit=(3, 86400.0))
     try:
-        with httpx.Client(base_url=gateway.url, timeout=30) as client:
+        with httpx.Client(base_url=gateway.url, headers=live.creds.headers, timeout=30) as client:
             codes = [client.get(f"/v1/{ORG}/branches").status_code for _ in range(3)]
             limited = client.get(f"/v1/{ORG}/branches")
             health = client.get("/healthz")
@@ -241,7 +245,7 @@ def test_rate_limit_answers_429_with_retry_after(live: Live) -> None:
     assert codes == [200, 200, 200]
     body = _error(limited, 429)
     assert body["status"] == "RESOURCE_EXHAUSTED"
-    assert 1 <= int(limited.headers["retry-after"]) <= 300
+    assert 1 <= int(limited.headers["retry-after"]) <= 86400  # one-day windows: no edge mid-test
     assert limited.headers["x-request-id"]
     assert health.status_code == 200  # health checks are not counted
 
@@ -257,18 +261,74 @@ def test_readiness_checks_the_backends(live: Live) -> None:
 
 
 def test_a_client_cannot_claim_an_organization(live: Live) -> None:
-    """x-hakobu-organization from a client is never passed on: the test gateway's own credential
-    (ORG-001) decides, so claiming another organization reaches nothing of it."""
+    """x-hakobu-organization from a client is never passed on: the token's organization (ORG-001)
+    decides, so claiming another organization reaches nothing of it."""
     with live.client() as client:
         reply = client.get("/v1/organizations/ORG-OTHER/plans",
                            headers={"x-hakobu-organization": "ORG-OTHER"})
     assert _error(reply, 403)["status"] == "PERMISSION_DENIED"
 
 
+def test_no_credential_forged_or_expired_token_is_401(live: Live) -> None:
+    from tests.credentials import token_for
+
+    forged = token_for(ORG_ID, key=b"another-signing-key-0123456789abcdef")
+    expired = token_for(ORG_ID, expires_in=-60)
+    with httpx.Client(base_url=live.url, timeout=30) as client:
+        replies = [client.get(f"/v1/{ORG}/plans"),
+                   client.get(f"/v1/{ORG}/plans", headers={"authorization": f"Bearer {forged}"}),
+                   client.get(f"/v1/{ORG}/plans", headers={"authorization": f"Bearer {expired}"}),
+                   client.get(f"/v1/{ORG}/plans", headers={"authorization": "Bearer \xe9".encode("latin-1")})]
+    for reply in replies[:3]:
+        assert _error(reply, 401)["status"] == "UNAUTHENTICATED"
+    assert _error(replies[3], 400)["status"] == "INVALID_ARGUMENT"
+
+
+def test_sign_in_then_call_then_sign_out(live: Live) -> None:
+    """The README's curl example: POST /v1/auth:login with the dev password, one call, sign-out."""
+    from server.adapters.postgres.seed import set_dev_passwords
+
+    passwords = set_dev_passwords(live.settings.database_url or "")
+    with httpx.Client(base_url=live.url, timeout=30) as client:
+        login = client.post("/v1/auth:login", json={
+            "organization": ORG_ID, "login": "dispatcher01", "password": passwords["dispatcher01"]})
+        assert login.status_code == 200, login.text
+        body = login.json()
+        assert set(body) >= {"accessToken", "expireTime"}
+        auth = {"authorization": f"Bearer {body['accessToken']}"}
+        me = client.get("/v1/users/me", headers=auth)
+        listed = client.get(f"/v1/{ORG}/branches", headers=auth)
+        out = client.post("/v1/auth:logout", headers=auth)
+        after = client.get(f"/v1/{ORG}/branches", headers=auth)
+        wrong = client.post("/v1/auth:login", json={
+            "organization": ORG_ID, "login": "dispatcher01", "password": "wrong"})
+    assert me.status_code == 200 and me.json()["login"] == "dispatcher01", me.text
+    assert listed.status_code == 200
+    assert out.status_code == 200, out.text
+    assert _error(after, 401)["status"] == "UNAUTHENTICATED"
+    assert _error(wrong, 401)["status"] == "UNAUTHENTICATED"
+
+
+def test_sign_in_attempts_are_limited_per_user(live: Live) -> None:
+    gateway = live.gateway(gateway_login_user_rate_limit=(2, 86400.0))
+    try:
+        with httpx.Client(base_url=gateway.url, timeout=30) as client:
+            codes = [client.post("/v1/auth:login", json={
+                "organization": ORG_ID, "login": "driver01", "password": f"guess{i}"}).status_code
+                for i in range(3)]
+            limited = client.post("/v1/auth:login", json={
+                "organization": ORG_ID, "login": "driver01", "password": "guess"})
+    finally:
+        gateway.stop()
+    assert codes[:2] == [401, 401] and codes[2] == 429
+    assert _error(limited, 429)["details"][0]["reason"] == "LOGIN_RATE_LIMITED"
+    assert "retry-after" in limited.headers
+
+
 def test_cors_from_settings(live: Live) -> None:
     gateway = live.gateway(gateway_cors_origins=("https://planner.example.jp",))
     try:
-        with httpx.Client(base_url=gateway.url, timeout=30) as client:
+        with httpx.Client(base_url=gateway.url, headers=live.creds.headers, timeout=30) as client:
             pre = client.options(f"/v1/{ORG}/plans", headers={
                 "origin": "https://planner.example.jp", "access-control-request-method": "GET"})
             other = client.get(f"/v1/{ORG}/plans", headers={"origin": "https://evil.example"})
@@ -277,3 +337,62 @@ def test_cors_from_settings(live: Live) -> None:
     assert pre.status_code == 200
     assert pre.headers["access-control-allow-origin"] == "https://planner.example.jp"
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_every_log_line_of_a_request_carries_its_id(live: Live) -> None:
+    import io
+    import logging
+
+    from server.platform.observability import JsonFormatter
+
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(JsonFormatter("gateway"))
+    logger = logging.getLogger("hakobu.gateway.access")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        with live.client() as client:
+            client.get(f"/v1/{ORG}/branches", headers={"x-request-id": "trace-me-42"})
+        deadline = time.monotonic() + 10  # the access line is written once the reply has been sent
+        while "trace-me-42" not in out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        logger.removeHandler(handler)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    mine = [line for line in lines if line.get("request_id") == "trace-me-42"]
+    assert mine and mine[0]["status"] == 200 and mine[0]["route"].endswith("ListBranches")
+    assert mine[0]["service"] == "gateway" and "duration_ms" in mine[0]
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(live: Live) -> None:
+    gateway = live.gateway(gateway_rate_limit=(1, 86400.0))  # 127.0.0.1, the test client, is trusted
+    try:
+        with httpx.Client(base_url=gateway.url, headers=live.creds.headers, timeout=30) as client:
+            a = [client.get(f"/v1/{ORG}/branches", headers={"x-forwarded-for": "203.0.113.7"}).status_code
+                 for _ in range(2)]
+            b = client.get(f"/v1/{ORG}/branches", headers={"x-forwarded-for": "203.0.113.8"}).status_code
+    finally:
+        gateway.stop()
+    assert a == [200, 429] and b == 200
+
+
+def test_stream_fleet_as_server_sent_events(live: Live) -> None:
+    """GET …:streamFleet: first the current state of each vehicle of the branch, one event each."""
+    events: list[dict] = []
+    with live.client() as client, client.stream("GET", f"/v1/{BRANCH}:streamFleet") as reply:
+        assert reply.status_code == 200, reply.read()
+        assert reply.headers["content-type"].startswith("text/event-stream")
+        for line in reply.iter_lines():
+            if line.startswith("data: "):
+                events.append(json.loads(line[len("data: "):]))
+            if len(events) == 3:
+                break
+    assert {e["vehicleState"]["vehicle"] for e in events} == {
+        f"{ORG}/vehicles/{v}" for v in ("V-101", "V-102", "V-103")}
+
+
+def test_a_stream_of_another_organization_is_403(live: Live) -> None:
+    with live.client() as client:
+        reply = client.get("/v1/organizations/ORG-OTHER/branches/B:streamFleet")
+    assert _error(reply, 403)["status"] == "PERMISSION_DENIED"

@@ -8,6 +8,7 @@ operations itself, one hypothesis run per operation."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import schemathesis
@@ -23,10 +24,14 @@ from tests.e2e.gateway.conftest import Live
 
 #: Routes left out: searches that run the optimizer for as long as a generated request asks.
 HEAVY = re.compile(r"^hakobu\.(optimizer\.v1\.OptimizerService\.|geo\.v1\.GeoService\.Compute)")
-#: Services whose backend is not part of this test's system.
-UNSERVED = re.compile(r"^hakobu\.(tracking|reports)\.")
+#: Left out too: services whose backend is not part of this test's system, sign-out (it would revoke
+#: the token every other generated call carries) and the live fleet stream (it never ends by itself;
+#: tested in test_gateway_e2e.py).
+UNSERVED = re.compile(r"^hakobu\.reports\.|^hakobu\.identity\.v1\.AuthService\.Logout$"
+                      r"|^hakobu\.tracking\.v1\.TrackingService\.StreamFleet$")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-EXAMPLES = 6
+#: Examples per operation; HAKOBU_SCHEMATHESIS_EXAMPLES=30 for a longer search (about a minute).
+EXAMPLES = int(os.environ.get("HAKOBU_SCHEMATHESIS_EXAMPLES", "6"))
 
 
 def test_the_api_answers_by_its_document(live: Live) -> None:

@@ -13,12 +13,15 @@ from hakobu.tracking.v1 import tracking_pb2_grpc
 from server.adapters.postgres.migrate import migrate
 from server.adapters.postgres.seed import ORG_ID, seed
 from server.bootstrap import RunningTracking, create_tracking_server
+from tests.credentials import SETTINGS, Role, metadata_for
 from tests.integration.db.conftest import create_database, drop_database
 
 
-def metadata(org: str = ORG_ID) -> tuple[tuple[str, str], ...]:
-    """The caller's credentials (the one place to change when calls carry tokens)."""
-    return (("x-hakobu-organization", org),)
+def metadata(
+    org: str = ORG_ID, role: Role = Role.ADMIN, driver: str | None = None
+) -> tuple[tuple[str, str], ...]:
+    """The caller's credentials: a signed token of ``role`` in ``org``."""
+    return metadata_for(org, role, driver=driver)
 
 
 @dataclass
@@ -45,7 +48,7 @@ def tracking() -> Iterator[Tracking]:
     try:
         migrate(url)
         seed(url)
-        running = create_tracking_server("127.0.0.1:0", url, osmand_address="127.0.0.1:0")
+        running = create_tracking_server("127.0.0.1:0", url, osmand_address="127.0.0.1:0", settings=SETTINGS)
         channel = grpc.insecure_channel(f"127.0.0.1:{running.port}")
         yield Tracking(url, running, tracking_pb2_grpc.TrackingServiceStub(channel))
         channel.close()

@@ -24,15 +24,16 @@ from server.plans.records import PlanRecord
 from server.platform.grpc import Service, build_server
 from server.tracking.model import LiveVehicle
 from server.tracking.updates import Alert, alert_message
-from tests.unit.plans.builders import BRANCH, HOME, ORG
+from tests.credentials import Role, authenticate, metadata_for
+from tests.unit.plans.builders import BRANCH, HOME, ORG, USER
 from tests.unit.tracking.live_fakes import FakeBus, fleet_deps, published_day, stops
 
 SECRET = b"0123456789abcdef-test-secret"
 
 
-def md(org: str = ORG) -> tuple[tuple[str, str], ...]:
-    """The call metadata of a dispatcher of ``org`` (one place, to switch to tokens)."""
-    return (("x-hakobu-organization", org),)
+def md(org: str = ORG, **kw: object) -> tuple[tuple[str, str], ...]:
+    """The call metadata of a dispatcher of ``org`` (a signed token; ``role=``, ``driver=`` for others)."""
+    return metadata_for(org, user=USER, **kw)  # type: ignore[arg-type]
 
 
 class _Servicer(LiveMethods, tracking_pb2_grpc.TrackingServiceServicer):
@@ -57,7 +58,7 @@ def env(tmp_path: Path) -> Iterator[Env]:
     live = LiveServices(events=deps, fleet=fleet_deps(deps), bus=deps.bus, link_secret=SECRET)
     built = build_server("127.0.0.1:0", [Service("hakobu.tracking.v1.TrackingService",
                                                  tracking_pb2_grpc.add_TrackingServiceServicer_to_server,
-                                                 _Servicer(live))])
+                                                 _Servicer(live))], authenticate=authenticate())
     channel = grpc.insecure_channel(f"127.0.0.1:{built.port}")
     try:
         yield Env(tracking_pb2_grpc.TrackingServiceStub(channel), live, plan)
@@ -225,3 +226,34 @@ def test_tracking_links_show_only_the_delivery(env: Env) -> None:
         with pytest.raises(grpc.RpcError) as err:
             env.stub.GetShipmentTracking(pb.GetShipmentTrackingRequest(name=name))
         assert err.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_a_driver_acts_only_for_his_own_vehicle(env: Env) -> None:
+    route = env.plan.routes[0]
+    v, o = next((r.vehicle_id, s.order_id) for r in env.plan.routes for s in r.stops if s.order_id)
+    others = [(r.vehicle_id, s.order_id) for r in env.plan.routes for s in r.stops
+              if s.order_id and r.vehicle_id != v]
+    mine = md(role=Role.DRIVER, driver=route.driver_id)
+    ev = pb.StopEvent(type=pb.StopEvent.ARRIVED, vehicle=f"organizations/{ORG}/vehicles/{v}",
+                      order=f"organizations/{ORG}/orders/{o}")
+    got = env.stub.RecordStopEvent(pb.RecordStopEventRequest(parent=env.plan_name, stop_event=ev,
+                                                             request_id="drv-1"), metadata=mine)
+    assert got.vehicle.endswith(v)
+    state = env.stub.GetVehicleState(
+        pb.GetVehicleStateRequest(name=f"organizations/{ORG}/vehicles/{v}/state"), metadata=mine)
+    assert state.vehicle.endswith(v)
+    if others:
+        ov, oo = others[0]
+        ev = pb.StopEvent(type=pb.StopEvent.ARRIVED, vehicle=f"organizations/{ORG}/vehicles/{ov}",
+                          order=f"organizations/{ORG}/orders/{oo}")
+        with pytest.raises(grpc.RpcError) as err:
+            env.stub.RecordStopEvent(pb.RecordStopEventRequest(parent=env.plan_name, stop_event=ev,
+                                                               request_id="drv-2"), metadata=mine)
+        assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        _event(env, "disp", pb.StopEvent.ARRIVED, ov, oo)
+    listed = env.stub.ListStopEvents(pb.ListStopEventsRequest(parent=env.plan_name), metadata=mine)
+    assert {e.vehicle for e in listed.stop_events} == {f"organizations/{ORG}/vehicles/{v}"}
+    with pytest.raises(grpc.RpcError) as err:
+        env.stub.ListVehicleStates(
+            pb.ListVehicleStatesRequest(parent=f"organizations/{ORG}/branches/{BRANCH}"), metadata=mine)
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED

@@ -96,3 +96,29 @@ def _app(server: object) -> osmand.OsmAndApp:
     app = server.config.app  # type: ignore[attr-defined]
     assert isinstance(app, osmand.OsmAndApp)
     return app
+
+
+def test_storage_down_is_503_and_nothing_is_acknowledged() -> None:
+    from server.adapters.memory.tracking import MemoryDevices, MemoryPositionHistory
+    from server.tracking.ingest import Ingest
+    from server.tracking.model import Device
+
+    history = MemoryPositionHistory()
+    history.fail = ConnectionError("PostgreSQL down")
+    ingest = Ingest(MemoryDevices([Device("phone-1", "O", "V-1")]), history)
+    server = osmand.start_osmand("127.0.0.1:0", ingest)
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        query = urllib.parse.urlencode({"id": "phone-1", "lat": "35.7", "lon": "139.6",
+                                        "timestamp": str(int(ago(5).timestamp()))})
+        conn.request("GET", f"/?{query}")
+        response = conn.getresponse()
+        assert response.status == 503 and " / " in response.read().decode()
+        history.fail = None  # back: the phone's retry is stored
+        conn.request("GET", f"/?{query}")
+        assert conn.getresponse().status == 200
+        assert len(history.days()) == 1
+        conn.close()
+    finally:
+        server.stop(1)
+        ingest.close()

@@ -16,6 +16,7 @@ from grpc_status import rpc_status
 
 from hakobu.tracking.v1 import tracking_pb2 as pb
 from server.adapters.postgres.seed import ORG_ID
+from tests.credentials import Role
 from tests.e2e.tracking.conftest import Tracking, metadata
 from tests.integration.db.conftest import new_org
 
@@ -134,7 +135,26 @@ def test_the_demo_devices_are_the_vehicle_ids_and_get_track_returns_their_positi
     latitudes = [p.location.latitude for p in track.positions]
     assert latitudes == sorted(latitudes)
     assert 900 < track.distance_meters < 1100
+    assert [g.kind for g in track.segments] == [pb.TrackSegment.DRIVING]
+    assert track.driving_duration.seconds == 90 and track.stopped_duration.seconds == 0
     assert '"LineString"' in track.geojson
+    request.simplify_meters = 5  # a straight line: its two ends are enough
+    simplified = tracking.stub.GetTrack(request, metadata=metadata())
+    assert len(simplified.positions) == 2 and simplified.distance_meters == track.distance_meters
+
+
+def test_a_track_with_a_stop_has_driving_and_stopped_segments(tracking) -> None:
+    device = new_device(tracking, "V-102")
+    moving = [position(device, 900 - 10 * i, lat=35.70 + i * 0.001) for i in range(6)]
+    parked = [position(device, 840 - 30 * i, lat=35.705) for i in range(1, 11)]  # 5 minutes in one place
+    (ack,) = report(tracking, moving + parked)
+    assert ack.accepted == 16
+    request = pb.GetTrackRequest(vehicle=f"{ORG}/vehicles/V-102")
+    request.start_time.FromDatetime(NOW - datetime.timedelta(hours=1))
+    request.end_time.FromDatetime(NOW)
+    track = tracking.stub.GetTrack(request, metadata=metadata())
+    assert [g.kind for g in track.segments] == [pb.TrackSegment.DRIVING, pb.TrackSegment.STOPPED]
+    assert track.stopped_duration.seconds >= 240
 
 
 def test_nothing_of_another_organization_is_reachable(tracking) -> None:
@@ -177,3 +197,28 @@ def test_nothing_of_another_organization_is_reachable(tracking) -> None:
     request.vehicle = f"{ORG}/vehicles/V-001"
     mine = tracking.stub.GetTrack(request, metadata=metadata())
     assert their_id not in {p.device_id for p in mine.positions}
+
+
+def test_a_driver_reports_only_for_his_own_device(tracking) -> None:
+    mine = tracking.stub.CreateDevice(pb.CreateDeviceRequest(
+        parent=ORG, device=pb.Device(vehicle=f"{ORG}/vehicles/V-001", driver=f"{ORG}/drivers/D-001"),
+    ), metadata=metadata()).name.rsplit("/", 1)[-1]
+    driver = metadata(role=Role.DRIVER, driver="D-001")
+    requests = [pb.ReportPositionsRequest(batch_id="d", positions=[position(mine, 3)])]
+    (ack,) = tracking.stub.ReportPositions(iter(requests), metadata=driver)
+    assert ack.accepted == 1 and not ack.rejected
+    requests = [pb.ReportPositionsRequest(batch_id="e", positions=[position(mine, 4), position("V-002", 3)])]
+    with pytest.raises(grpc.RpcError) as err:
+        list(tracking.stub.ReportPositions(iter(requests), metadata=driver))
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert tracking.rows("V-002") == 0
+    with pytest.raises(grpc.RpcError) as err:
+        tracking.stub.CreateDevice(pb.CreateDeviceRequest(
+            parent=ORG, device=pb.Device(vehicle=f"{ORG}/vehicles/V-001")), metadata=driver)
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_calls_without_a_credential_are_refused(tracking) -> None:
+    with pytest.raises(grpc.RpcError) as err:
+        tracking.stub.ListDevices(pb.ListDevicesRequest(parent=ORG))
+    assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED

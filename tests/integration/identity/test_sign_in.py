@@ -171,3 +171,28 @@ def test_api_keys_are_shown_once_and_revocable(env: Env) -> None:
     assert code_of(env.auth.GetCurrentUser, pb.GetCurrentUserRequest(),
                    metadata=(("x-api-key", made.key),)) == grpc.StatusCode.UNAUTHENTICATED
     assert env.keys.ListApiKeys(pb.ListApiKeysRequest(), metadata=admin).api_keys[0].HasField("revoke_time")
+
+
+def test_refusals_carry_the_error_model(env: Env) -> None:
+    """UNAUTHENTICATED and PERMISSION_DENIED come with an ErrorInfo and Japanese and English messages."""
+    from google.rpc import error_details_pb2
+    from grpc_status import rpc_status
+
+    for md, code in (((), grpc.StatusCode.UNAUTHENTICATED),
+                     (metadata_for(env.org, Role.DRIVER), grpc.StatusCode.PERMISSION_DENIED),
+                     ((*metadata_for(env.org, Role.DRIVER), ("accept-language", "ja")),
+                      grpc.StatusCode.PERMISSION_DENIED)):
+        with pytest.raises(grpc.RpcError) as info:
+            env.users.ListUsers(pb.ListUsersRequest(), metadata=md)
+        assert info.value.code() == code
+        status = rpc_status.from_call(info.value)
+        assert status is not None
+        reasons, locales = [], set()
+        for detail in status.details:
+            ei, lm = error_details_pb2.ErrorInfo(), error_details_pb2.LocalizedMessage()
+            if detail.Unpack(ei):
+                reasons.append((ei.domain, ei.reason))
+            elif detail.Unpack(lm):
+                locales.add(lm.locale)
+        assert reasons == [("hakobu.app", code.name)] and locales == {"ja-JP", "en-US"}
+    assert not info.value.details().isascii(), "accept-language: ja gives the Japanese message"

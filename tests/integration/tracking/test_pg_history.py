@@ -172,3 +172,30 @@ def test_the_scheduler_drops_old_partitions_on_the_real_database(stores, trackin
     assert main(["scheduler", "--once", "--config", str(config), "--url", tracking_db_url]) == 0
     assert old.date() not in history.days()
     assert datetime.datetime.now(datetime.UTC).date() in history.days()
+
+
+def test_a_batch_the_database_refuses_fails_alone(stores, tracking_db_url) -> None:
+    """A value PostgreSQL cannot store (here a NUL in an attribute, which validation removes) fails
+    its own batch; batches committed in the same group are stored."""
+    devices, history = stores
+    org = org_with_vehicles(tracking_db_url)
+    dev = registered(devices, org)
+    good = [pos(org, dev, "V-001", 7000 + i) for i in range(5)]
+    bad = [pos(org, dev, "V-001", 7100, attributes={"note": "a\x00b"})]
+    results: dict[str, object] = {}
+
+    def send(name: str, batch: list[Position]) -> None:
+        try:
+            results[name] = history.append(batch)
+        except psycopg.Error as exc:
+            results[name] = exc
+
+    threads = [threading.Thread(target=send, args=(f"good{i}", good[i:i + 1])) for i in range(5)]
+    threads.append(threading.Thread(target=send, args=("bad", bad)))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert isinstance(results.pop("bad"), psycopg.errors.DataError)
+    assert all(r.accepted == 1 for r in results.values())  # type: ignore[attr-defined]
+    assert count(tracking_db_url, dev) == 5

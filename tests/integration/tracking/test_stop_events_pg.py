@@ -120,3 +120,58 @@ def test_the_wiring_serves_events_states_and_links_over_postgresql(db_url: str, 
         assert (tmp_path / "tracking-link.key").is_file()
     finally:
         live.close()
+
+
+def test_recorded_events_and_announced_alerts_are_counted(db_url: str, tmp_path: Path) -> None:
+    from prometheus_client import REGISTRY
+
+    from server.bootstrap import create_live
+    from server.platform.settings import Settings
+    from server.platform.tracking_metrics import count_alert
+    from server.tracking.updates import Alert
+    from tests.unit.tracking.live_fakes import FakeBus, FakeLive
+
+    def counted(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    _, org, plan = _published(db_url, tmp_path)
+    live = create_live(Settings(data_dir=tmp_path), Database(db_url), FakeLive(), FakeBus(), None,
+                       tick_every=0)
+    try:
+        v, o = next((r.vehicle_id, s.order_id) for r in plan.routes for s in r.stops if s.order_id)
+        before = counted("hakobu_stop_events_total", type="ARRIVED", source="DRIVER")
+        record_event(live.services.events, org, plan.id, NewEvent("m1", EventType.ARRIVED, v, o))
+        record_event(live.services.events, org, plan.id, NewEvent("m1", EventType.ARRIVED, v, o))
+        assert counted("hakobu_stop_events_total", type="ARRIVED", source="DRIVER") == before + 1
+        late = counted("hakobu_tracking_alerts_total", kind="LATE")
+        count_alert(Alert("LATE", org, v, "x", datetime.datetime.now(datetime.UTC)))
+        assert counted("hakobu_tracking_alerts_total", kind="LATE") == late + 1
+    finally:
+        live.close()
+
+
+def test_etas_from_the_depot_at_the_planned_start_are_the_checkers_schedule(db_url: str,
+                                                                           tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from server.adapters.postgres.repository import Repositories
+    from server.tracking.fleet import FleetDeps, depot_departure, etas
+    from server.tracking.model import LiveVehicle
+    from tests.unit.tracking.live_fakes import FakeLive
+
+    deps, org, plan = _published(db_url, tmp_path)
+    repos = Repositories(Database(db_url))
+    fleet = FleetDeps(plans=deps.plans, live=FakeLive(), vehicles=repos.vehicles, orders=repos.orders)
+    branch = deps.plans.master.branch(org, plan.branch_id)
+    assert branch is not None
+    running = replace(plan, status="IN_PROGRESS")
+    checked = 0
+    for route in plan.routes:
+        start = depot_departure(plan, route.vehicle_id)
+        assert start is not None
+        at_depot = LiveVehicle(org, route.vehicle_id, "dev", start, branch.latitude, branch.longitude)
+        got = etas(fleet, org, running, route.vehicle_id, at_depot, start)
+        assert [e.eta for e in got] == [s.arrival_time for s in route.stops if s.order_id]
+        assert all(e.minutes_late <= 0 for e in got)
+        checked += len(got)
+    assert checked >= 50  # the seeded day's 100 orders, most of them on routes

@@ -47,6 +47,8 @@ SETTING_READERS: dict[str, frozenset[str]] = {
     "HAKOBU_METRICS_PORT": _SERVERS,
     "HAKOBU_METRICS_ADDRESS": _SERVERS,
     "HAKOBU_LOG_LEVEL": _ALL,
+    # unset in compose (no collector); in AWS the ecs-service module points it at the collector sidecar
+    "HAKOBU_OTLP_ENDPOINT": frozenset(),
     "HAKOBU_OPERATION_LEASE_SECONDS": frozenset(),  # default 60 s fits every deployment
     "HAKOBU_SHUTDOWN_GRACE_SECONDS": frozenset(),  # default 10 s, below the stop timeouts (20 s / 30 s)
     "HAKOBU_JWT_SECRET": _SERVERS,  # every replica checks tokens with the same key
@@ -63,16 +65,28 @@ SETTING_READERS: dict[str, frozenset[str]] = {
     "HAKOBU_GATEWAY_LOGIN_USER_RATE_LIMIT": frozenset(),
     "HAKOBU_GATEWAY_MAX_BODY_BYTES": frozenset(),
     "HAKOBU_GATEWAY_CORS_ORIGINS": frozenset(),  # the planner's page is served from the gateway's origin
+    "HAKOBU_OBJECT_STORE": frozenset({"tracking", "reports", "scheduler"}),  # a volume; S3 buckets in AWS
+    "HAKOBU_OBJECT_STORE_ENDPOINT": frozenset(),  # unset: AWS S3 (set it for MinIO and the like)
+    "HAKOBU_OBJECT_STORE_REGION": frozenset(),  # default ap-northeast-1, the seed's region
+    "HAKOBU_TRACKING_LINK_SECRET": frozenset({"tracking"}),  # the same key on every tracking replica
+    "HAKOBU_ARRIVAL_RADIUS_METERS": frozenset(),  # defaults: 150 m
+    "HAKOBU_ARRIVAL_DWELL_SECONDS": frozenset(),  # 60 s
+    "HAKOBU_SILENT_SECONDS": frozenset(),  # 600 s
+    "HAKOBU_OFF_ROUTE_METERS": frozenset(),  # 2 km
+    "HAKOBU_GATEWAY_TRUSTED_PROXIES": frozenset(),  # compose publishes the gateway itself; ECS: the ALB's
+    "HAKOBU_MAP_TILE_URL": frozenset(),  # the planner's map: the documented default tile server
+    "HAKOBU_REPORTS_ADDRESS": frozenset({"reports"}),
+    # the scheduler's daily-reports job mails the reports (the reports service only serves them)
+    "HAKOBU_SMTP_URL": frozenset({"scheduler"}),
+    "HAKOBU_MAIL_FROM": frozenset({"scheduler"}),
+    "HAKOBU_REPORT_RECIPIENTS": frozenset(),  # per company: set with the branches' addresses
+    "HAKOBU_OUTBOX": frozenset(),  # default <data dir>/outbox
 }
 
 #: Settings the deployment passes before the service that reads them has landed in main (tracking,
 #: reports, gateway, identity). Once a name appears in the README's table it must move to
 #: SETTING_READERS (the test says so), and names no service reads any more must go.
 DECLARED_AHEAD: dict[str, frozenset[str]] = {
-    "HAKOBU_OBJECT_STORE": frozenset({"tracking", "reports"}),
-    "HAKOBU_REPORTS_ADDRESS": frozenset({"reports"}),
-    "HAKOBU_SMTP_URL": frozenset({"reports"}),
-    "HAKOBU_MAIL_FROM": frozenset({"reports"}),
 }
 
 #: Each server's listen-address setting, gRPC or HTTP.

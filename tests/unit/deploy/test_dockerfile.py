@@ -50,3 +50,14 @@ def test_local_state_is_writable_by_the_user() -> None:
     runtime = stack.dockerfile_stages()[-1]
     assert env["HAKOBU_DATA_DIR"] == "/app/var"
     assert any("chown" in r and "/app" in r for r in runtime.all("RUN"))
+
+
+def test_the_build_stage_copies_every_package_the_project_installs() -> None:
+    import tomllib
+
+    project = tomllib.loads((stack.ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    include = project["tool"]["setuptools"]["packages"]["find"]["include"]
+    folders = {name.rstrip("*").split(".")[0] for name in include} - {"hakobu"}  # hakobu lives in proto/
+    copied = {shlex.split(a)[0].rstrip("/") for a in stack.dockerfile_stages()[0].all("COPY")}
+    missing = sorted(f for f in folders | {"proto"} if f not in copied)
+    assert not missing, f"the Dockerfile's build stage must COPY {missing} (pyproject installs them)"

@@ -12,7 +12,9 @@ import pytest
 from tests.unit.deploy import stack
 
 ENV_DIR = stack.TERRAFORM / "envs"
-SECRETS = {"DATABASE_URL", "REDIS_URL", "HAKOBU_JWT_SECRET", "HAKOBU_SERVICE_TOKEN"}
+SECRETS = {
+    "DATABASE_URL", "REDIS_URL", "HAKOBU_JWT_SECRET", "HAKOBU_SERVICE_TOKEN", "HAKOBU_TRACKING_LINK_SECRET",
+}
 #: Settings whose value differs between the compose stack and AWS (endpoints, buckets, mail).
 PER_DEPLOYMENT = {"HAKOBU_OBJECT_STORE", "HAKOBU_SMTP_URL", "HAKOBU_MAIL_FROM"}
 
@@ -138,8 +140,14 @@ def test_the_waf_rate_rule_and_the_jst_schedules() -> None:
     jobs = stack.terraform_locals(ENV_DIR / "prod" / "services.tf")["jobs"]
     assert jobs["nightly-replan"]["cron"] == "cron(0 22 * * ? *)"
     assert jobs["nightly-replan"]["command"][:4] == ["replan", "--date", "tomorrow", "--all"]
-    assert jobs["daily-report"]["cron"] == "cron(0 6 * * ? *)"
-    assert "history-retention" in jobs
+    assert jobs["daily-reports"]["cron"] == "cron(0 6 * * ? *)"
+    # the other jobs are the built-in schedule's, run once by name (hakobu scheduler --once --job NAME)
+    from server.scheduler.config import DEFAULT_SCHEDULE_TOML, parse_schedule
+
+    builtin = {job.name for job in parse_schedule(DEFAULT_SCHEDULE_TOML).jobs}
+    for name, job in jobs.items():
+        if job["command"][0] == "scheduler":
+            assert job["command"] == ["scheduler", "--once", "--job", name] and name in builtin, name
     schedules = stack.resources(lb / "scheduler" / "main.tf", "aws_scheduler_schedule")
     assert schedules["job"]["schedule_expression_timezone"] == "Asia/Tokyo"
 
@@ -155,3 +163,19 @@ def test_log_retention_and_alarms_follow_the_seed() -> None:
         "ecs_cpu": 80, "ecs_memory": 85, "rds_cpu": 75, "rds_memory": 2147483648,
         "unhealthy_targets": 0, "api_errors": 5, "api_latency": 3,
     }
+
+
+def test_every_task_sends_traces_to_xray_through_its_collector() -> None:
+    module = (stack.TERRAFORM / "modules" / "ecs-service" / "main.tf").read_text(encoding="utf-8")
+    assert 'HAKOBU_OTLP_ENDPOINT = "http://127.0.0.1:4317"' in module
+    assert "awsxray" in module and 'namespace               = "Hakobu"' in module
+    services = (ENV_DIR / "prod" / "services.tf").read_text(encoding="utf-8")
+    assert 'name = "hakobu_operations_running"' in services  # the optimizer's queue metric, via the collector
+    assert "HAKOBU_OTLP_ENDPOINT" in stack.readme_settings()
+
+
+def test_alb_access_logs_are_kept_seven_days() -> None:
+    variables = stack.terraform_variables(stack.TERRAFORM / "modules" / "storage" / "variables.tf")
+    assert variables["alb_log_expiry_days"]["default"] == 7  # seed §7.2
+    assert variables["report_expiry_days"]["default"] == 365  # seed §5.1
+    assert variables["pod_glacier_days"]["default"] == 90

@@ -70,3 +70,4 @@ def test_the_gateways_own_errors_carry_violations_info_and_both_languages() -> N
 
 def test_http_status_overrides_for_413() -> None:
     assert error_body(make_status(code_pb2.INVALID_ARGUMENT, "big"), 413)["error"]["code"] == 413
+

@@ -97,7 +97,8 @@ def test_api_keys_are_shown_once_stored_hashed_and_revocable() -> None:
     keys = MemoryApiKeys()
     keys.create(ApiKeyRecord("ORG-001", new.id, "配車システム", Role.DISPATCHER, new.secret_hash))
     auth = Authenticator(TokenIssuer(KEY), InProcessDenylist(), keys, None)
-    for md in ({"x-api-key": new.key}, {"authorization": f"ApiKey {new.key}"}):
+    for md in ({"x-api-key": new.key}, {"authorization": f"ApiKey {new.key}"},
+               {"authorization": f"Bearer {new.key}"}):
         who = auth.principal(md)
         assert who is not None and (who.organization, who.role, who.kind) == (
             "ORG-001", Role.DISPATCHER, Kind.API_KEY)

@@ -59,3 +59,4 @@ def test_context_is_per_thread() -> None:
         t.start()
         t.join()
     assert seen == [{}]
+

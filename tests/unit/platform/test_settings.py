@@ -65,7 +65,7 @@ def test_every_variable_is_in_the_readme_configuration_table() -> None:
 def test_no_other_module_reads_the_environment() -> None:
     """Only the settings module reads ``os.environ`` (the command only sets a default for gRPC)."""
     readers = []
-    for folder in ("server", "optimizer", "geo"):
+    for folder in ("server", "optimizer", "geo", "gateway"):
         for path in (PROJECT_ROOT / folder).rglob("*.py"):
             text = path.read_text(encoding="utf-8")
             if re.search(r"os\.environ(?!\.setdefault\(\"GRPC_)|getenv", text):

@@ -51,7 +51,7 @@ def test_the_api_has_packages_with_services() -> None:
     files = {m.DESCRIPTOR.package for m in _api_modules() if m.DESCRIPTOR.services_by_name}
     assert files == {
         "hakobu.optimizer.v1", "hakobu.fleet.v1", "hakobu.plans.v1", "hakobu.geo.v1", "hakobu.identity.v1",
-        "hakobu.tracking.v1",
+        "hakobu.tracking.v1", "hakobu.reports.v1",
     }
 
 

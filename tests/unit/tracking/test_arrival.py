@@ -44,3 +44,24 @@ def test_a_stop_already_reached_only_departs() -> None:
 
 def test_a_tighter_radius_arrives_later() -> None:
     assert _run(ArrivalDetector(radius=50, dwell=60), [A, B])[0] == (EventType.ARRIVED, "O-A", 120)
+
+
+def test_stops_closer_than_the_radius_are_told_apart_and_a_reached_one_is_left_behind() -> None:
+    near_a = Place("O-N", 35.7505, 139.6700, reached=False)  # ~55 m north of A
+    det = ArrivalDetector(radius=150, dwell=60)
+    got = []
+    track = [(0, 35.7500, 139.6700), (60, 35.7500, 139.6700), (120, 35.7501, 139.6700),
+             (180, 35.7505, 139.6700), (240, 35.7505, 139.6700), (300, 35.7600, 139.6700)]
+    reached_a = False
+    for sec, lat, lon in track:
+        places = [Place("O-A", A.latitude, A.longitude, reached=reached_a, done=reached_a), near_a]
+        for d in det.step("ORG", "V-1", T0 + datetime.timedelta(seconds=sec), lat, lon, places):
+            got.append((d.type, d.order_id, sec))
+            reached_a = reached_a or d.order_id == "O-A"
+    assert got == [(EventType.ARRIVED, "O-A", 60), (EventType.DEPARTED, "O-A", 180),
+                   (EventType.ARRIVED, "O-N", 240), (EventType.DEPARTED, "O-N", 300)]
+
+
+def test_a_finished_stop_is_no_place_to_arrive_at() -> None:
+    done = Place("O-A", A.latitude, A.longitude, reached=True, done=True)
+    assert _run(ArrivalDetector(radius=150, dwell=60), [done, B]) == []

@@ -88,3 +88,58 @@ def test_planned_stops_skip_finished_ones(tmp_path: Path) -> None:
     left = planned_stops(deps.plans, ORG, deps.plans.plans.get(ORG, plan.id), route.vehicle_id)
     assert first not in [s.order_id for s in left]
     assert len(left) == len([s for s in route.stops if s.order_id]) - 1
+
+
+def test_a_vehicle_state_shows_only_the_days_alerts(tmp_path: Path) -> None:
+    from server.jst import today_jst
+    from server.tracking.fleet import get_view
+    from server.tracking.updates import Alert
+
+    deps, plan = published_day(tmp_path, orders=4, date=today_jst())
+    fd = fleet_deps(deps)
+    v = plan.routes[0].vehicle_id
+    now = datetime.datetime.now(datetime.UTC)
+    fd.alerts.set(Alert("LATE", ORG, v, "今日 / today", now, 12, "O-001"))
+    fd.alerts.set(Alert("SILENT", ORG, v, "おととい / two days ago", now - datetime.timedelta(days=2), 900))
+    assert [a.kind for a in get_view(fd, ORG, v).alerts] == ["LATE"]
+
+
+def test_a_road_plans_first_leg_is_the_roads_and_falls_back_to_straight_lines(tmp_path: Path) -> None:
+    from dataclasses import replace as copy
+
+    import numpy as np
+
+    class Graphs:
+        def known(self, graph: str) -> bool:
+            return graph == "g"
+
+        def graph_at(self, latitude: float, longitude: float) -> str | None:
+            return "g"
+
+    calls: list[tuple[str, str]] = []
+
+    class Road:
+        def matrices(self, graph, vehicle_class, points, max_snap_m):  # type: ignore[no-untyped-def]
+            calls.append((graph, vehicle_class))
+            if points[0][0] > 40:
+                raise LookupError("off the roads")
+            return np.zeros((2, 2), dtype=np.int64), np.array([[0, 1234], [1234, 0]], dtype=np.int64)
+
+    deps, plan = published_day(tmp_path, orders=4)
+    deps.plans = copy(deps.plans, graphs=Graphs())
+    fd = fleet_deps(deps)
+    fd.road = Road()
+    route = plan.routes[0]
+    start = depot_departure(plan, route.vehicle_id)
+    assert start is not None
+    on_road = copy(plan, status="IN_PROGRESS", travel="road")
+    live = LiveVehicle(ORG, route.vehicle_id, "dev", start, HOME[0], HOME[1])
+    got = etas(fd, ORG, on_road, route.vehicle_id, live, start)
+    assert got[0].eta == start + datetime.timedelta(seconds=1234)
+    assert calls == [("g", "2t" if route.vehicle_id != "V-3" else "4t")]
+    far = LiveVehicle(ORG, route.vehicle_id, "dev", start, 45.0, HOME[1])
+    straight = etas(fd, ORG, on_road, route.vehicle_id, far, start)
+    assert straight[0].eta - start > datetime.timedelta(hours=10)  # haversine from 1,000 km away
+    # A haversine plan never asks the roads.
+    etas(fd, ORG, copy(plan, status="IN_PROGRESS"), route.vehicle_id, live, start)
+    assert len(calls) == 2

@@ -86,7 +86,7 @@ def test_bad_events_name_their_fields(tmp_path: Path) -> None:
         record_event(deps, ORG, plan.id, NewEvent(
             "x6", EventType.DELIVERED, v, o, photo=b"GIF89a", photo_content_type="image/gif",
             signature=b"x" * (600 * 1024), signature_content_type="image/png", latitude=0.0, longitude=0.0,
-            time=NOW + datetime.timedelta(hours=1)))
+            time=NOW + datetime.timedelta(days=2)))
     assert _fields(exc) == {"stop_event.proof.photo_content_type", "stop_event.proof.signature",
                             "stop_event.location", "stop_event.event_time"}
     assert list_events(deps, ORG, plan.id) == []
@@ -143,3 +143,32 @@ def test_listing_filters_by_vehicle_order_and_type(tmp_path: Path) -> None:
         EventType.ARRIVED, EventType.WAITING_STARTED, EventType.DELIVERED]
     assert [e.request_id for e in list_events(deps, ORG, plan.id, type=EventType.DELIVERED)] == ["3"]
     assert list_events(deps, ORG, plan.id, vehicle_id="V-404") == []
+
+
+def test_proof_bytes_must_be_what_their_content_type_says(tmp_path: Path) -> None:
+    deps, plan = published_day(tmp_path)
+    v, o = stops(plan)[0]
+    for i, (photo, ptype, sig, stype, field) in enumerate([
+        (b"GIF89a...", "image/jpeg", b"", "", "stop_event.proof.photo"),
+        (b"\xff\xd8ok", "image/png", b"", "", "stop_event.proof.photo"),
+        (b"", "", b"<svg><script>alert(1)</script></svg>", "image/svg+xml", "stop_event.proof.signature"),
+        (b"", "", b"not an svg", "image/svg+xml", "stop_event.proof.signature"),
+    ]):
+        with pytest.raises(EventError) as exc:
+            record_event(deps, ORG, plan.id, NewEvent(f"f{i}", EventType.DELIVERED, v, o, photo=photo,
+                                                      photo_content_type=ptype, signature=sig,
+                                                      signature_content_type=stype))
+        assert _fields(exc) == {field}
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0"/></svg>'
+    ok, _ = record_event(deps, ORG, plan.id, NewEvent(
+        "svg", EventType.DELIVERED, v, o, signature=svg, signature_content_type="image/svg+xml"))
+    assert ok.signature_uri.endswith("signature.svg")
+
+
+def test_an_event_long_before_the_plans_day_is_refused(tmp_path: Path) -> None:
+    deps, plan = published_day(tmp_path)
+    v, o = stops(plan)[0]
+    with pytest.raises(EventError) as exc:
+        record_event(deps, ORG, plan.id, NewEvent("old", EventType.ARRIVED, v, o,
+                                                  time=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)))
+    assert _fields(exc) == {"stop_event.event_time"}

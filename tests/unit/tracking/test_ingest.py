@@ -188,3 +188,55 @@ def test_the_bus_gets_the_stored_positions_per_organization(parts) -> None:
     assert decoded is not None and decoded[0] == "ORG-A"
     assert sorted(p["vehicle"] for p in decoded[1]) == ["V-001", "V-002"]
     sub.close()
+
+
+def test_the_fast_position_is_the_same_as_the_dataclass_one() -> None:
+    import dataclasses
+
+    from server.tracking.validate import _position
+
+    device = Device("d", "O", "v")
+    fast = _position(device, NOW, 35.0, 139.0, 1.0, 2.0, 3.0, 4.0, 5.0, {"k": "v"})
+    slow = Position("O", "d", "v", NOW, 35.0, 139.0, 1.0, 2.0, 3.0, 4.0, 5.0, {"k": "v"})
+    assert fast == slow and repr(fast) == repr(slow)
+    assert set(vars(fast)) == {f.name for f in dataclasses.fields(Position)}  # no field forgotten
+
+
+def test_submit_completes_after_storing_and_fails_when_storage_does(parts) -> None:
+    ingest, history, live, _ = parts
+    ingest.device.load(["V-001", "nope"])
+    done = ingest.submit([raw(minutes=-1), raw(device="nope")], "ORG-A").result(5)
+    assert (done.accepted, [r.field for r in done.rejected]) == (1, ["device_id"])
+    assert ingest.observers.drain() and live.get("ORG-A", "V-001") is not None
+    history.fail = ConnectionError("PostgreSQL down")
+    with pytest.raises(ConnectionError):
+        ingest.submit([raw(minutes=-2)], "ORG-A").result(5)
+
+
+def test_the_fast_live_vehicle_is_the_same_as_the_dataclass_one() -> None:
+    from server.tracking.ingest import _live
+    from server.tracking.model import LiveVehicle
+
+    p = Position("O", "d", "v", NOW, 35.0, 139.0, 12.0, 90.0)
+    assert _live(p) == LiveVehicle("O", "v", "d", NOW, 35.0, 139.0, 12.0, 90.0)
+
+
+@pytest.mark.parametrize(("bad", "field"), [
+    (raw(speed_kmh=1e39), "speed_kmh"),
+    (raw(altitude=-5000.0), "altitude_meters"),
+    (raw(accuracy=1e12), "accuracy_meters"),
+    (raw(battery=101.0), "battery_percent"),
+    (raw(battery=-1.0), "battery_percent"),
+])
+def test_measures_beyond_any_truck_or_sensor_are_rejected(parts, bad, field) -> None:
+    ingest, *_ = parts
+    result = ingest.report([bad], "ORG-A")
+    assert result.accepted == 0 and [r.field for r in result.rejected] == [field]
+
+
+def test_nul_characters_never_reach_the_database(parts) -> None:
+    ingest, *_ = parts
+    batch = [raw(device="V-0\x0001"), raw(minutes=-1, attributes={"no\x00te": "a\x00b"})]
+    result = ingest.report(batch, "ORG-A")
+    assert result.accepted == 1 and [r.field for r in result.rejected] == ["device_id"]
+    assert result.stored[0].attributes == {"note": "ab"}

@@ -119,3 +119,35 @@ def test_a_quiet_vehicle_is_silent_and_a_long_drive_breaks_the_driving_rules(tmp
     _feed(monitor, deps, history, route.vehicle_id, stay(HOME[0], HOME[1], t + datetime.timedelta(minutes=16),
                                                           20, 10.0))
     assert not any(a.kind == "SILENT" for a in fleet.alerts.of(ORG, route.vehicle_id))
+
+
+def test_handling_and_waiting_time_per_stop_from_events() -> None:
+    from server.tracking.alerts import handling_times
+    from server.tracking.model import StopEvent
+
+    t0 = datetime.datetime(2026, 12, 7, 1, 0, tzinfo=datetime.UTC)
+
+    def ev(minutes: int, type: EventType, order: str | None) -> StopEvent:
+        return StopEvent(ORG, "P", f"e{minutes}", f"r{minutes}", type, "V-1",
+                         t0 + datetime.timedelta(minutes=minutes), order_id=order)
+
+    got = handling_times([
+        ev(0, EventType.WAITING_STARTED, "O-1"), ev(45, EventType.WAITING_ENDED, "O-1"),
+        ev(46, EventType.UNLOADING_STARTED, "O-1"), ev(66, EventType.UNLOADING_ENDED, "O-1"),
+        ev(70, EventType.LOADING_STARTED, None), ev(75, EventType.LOADING_ENDED, None),
+        ev(80, EventType.WAITING_STARTED, "O-2"),  # still waiting: not counted yet
+    ])
+    assert got == {("O-1", "WAITING"): 45 * 60, ("O-1", "UNLOADING"): 20 * 60, (None, "LOADING"): 5 * 60}
+
+
+def test_a_day_still_ahead_of_the_wall_clock_is_detected_too(tmp_path: Path) -> None:
+    """The demo replays today's plan on a fast clock: run in the morning, its positions are hours ahead."""
+    deps, plan, _, history, monitor, _ = _setup(tmp_path, arrival_radius=100, arrival_dwell=60)
+    morning = datetime.datetime.combine(today_jst(), datetime.time(6, 0), tzinfo=JST)
+    deps.clock = lambda: morning  # the wall clock at 06:00; the drive is at 14:00 the same day
+    route = plan.routes[0]
+    order = next(s.order_id for s in route.stops if s.order_id)
+    o = deps.plans.master.orders[(ORG, order)]  # type: ignore[attr-defined]
+    ahead = morning + datetime.timedelta(hours=8)
+    _feed(monitor, deps, history, route.vehicle_id, stay(o.latitude, o.longitude, ahead, 180, 30.0))
+    assert [(e.type, e.order_id) for e in list_events(deps, ORG, plan.id)] == [(EventType.ARRIVED, order)]

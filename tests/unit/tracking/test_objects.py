@@ -60,3 +60,14 @@ def test_object_store_settings(tmp_path: Path) -> None:
                            "HAKOBU_ARRIVAL_RADIUS_METERS": "1"})
     assert {p.split(":")[0] for p in err.value.problems} == {
         "HAKOBU_OBJECT_STORE", "HAKOBU_TRACKING_LINK_SECRET", "HAKOBU_ARRIVAL_RADIUS_METERS"}
+
+
+def test_the_history_archive_keys_fit_the_local_store(tmp_path: Path) -> None:
+    import datetime
+
+    from server.tracking.retention import archive_key
+
+    store = LocalObjects(tmp_path)
+    key = archive_key(datetime.date(2026, 9, 1))
+    assert store.put(key, b"\x1f\x8b", "application/gzip").endswith("positions/2026/09/01.jsonl.gz")
+    assert store.exists(key) and store.get(key) == b"\x1f\x8b"

@@ -174,6 +174,22 @@ export class Api {
 
   // geo
   listGraphs() { return this.request("GET", "/v1/graphs"); }
+
+  // reports: the daily report as JSON, and a report file's bytes (?alt=media) as a Blob
+  getDailyReport(name) { return this.request("GET", `/v1/${name}`); }
+  async downloadReport(name, format, encoding) {
+    const qs = new URLSearchParams({ format, alt: "media", ...(encoding ? { encoding } : {}) });
+    const response = await this.fetch(`${this.base}/v1/${name}:export?${qs}`, { headers: this.headers({ Accept: "*/*" }) });
+    if (!response.ok) {
+      const text = await response.text();
+      let json = null;
+      try { json = JSON.parse(text); } catch { json = { message: text }; }
+      throw new ApiError(response.status, json?.error ?? json);
+    }
+    const disposition = response.headers.get("Content-Disposition") ?? "";
+    const match = /filename\*=UTF-8''([^;]+)/.exec(disposition);
+    return { blob: await response.blob(), filename: match ? decodeURIComponent(match[1]) : `report.${format.toLowerCase()}` };
+  }
   routeGeometry(graph, vehicleClass, locations) {
     return this.request("POST", `/v1/graphs/${graph}:computeRouteGeometry`, { graph, vehicleClass, locations });
   }

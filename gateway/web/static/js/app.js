@@ -9,6 +9,7 @@ const SCREENS = {
   board: { roles: ["ADMIN", "DISPATCHER"], load: () => import("./board.js") },
   live: { roles: ["ADMIN", "DISPATCHER"], load: () => import("./board.js") },
   master: { roles: ["ADMIN", "DISPATCHER"], load: () => import("./master.js") },
+  reports: { roles: ["ADMIN", "DISPATCHER"], load: () => import("./reports.js") },
   driver: { roles: ["DRIVER", "ADMIN", "DISPATCHER"], load: () => import("./driver.js") },
 };
 

@@ -176,7 +176,7 @@ class Driver(_message.Message):
     def __init__(self, id: _Optional[str] = ..., display_name: _Optional[str] = ..., licence: _Optional[str] = ..., driving_rules: _Optional[_Union[DrivingRules, _Mapping]] = ...) -> None: ...
 
 class DrivingRules(_message.Message):
-    __slots__ = ("off", "max_continuous_driving", "break_total", "break_min_part", "max_restraint", "hard_max_restraint", "max_daily_driving")
+    __slots__ = ("off", "max_continuous_driving", "break_total", "break_min_part", "max_restraint", "hard_max_restraint", "max_daily_driving", "wait_counts_as_break")
     OFF_FIELD_NUMBER: _ClassVar[int]
     MAX_CONTINUOUS_DRIVING_FIELD_NUMBER: _ClassVar[int]
     BREAK_TOTAL_FIELD_NUMBER: _ClassVar[int]
@@ -184,6 +184,7 @@ class DrivingRules(_message.Message):
     MAX_RESTRAINT_FIELD_NUMBER: _ClassVar[int]
     HARD_MAX_RESTRAINT_FIELD_NUMBER: _ClassVar[int]
     MAX_DAILY_DRIVING_FIELD_NUMBER: _ClassVar[int]
+    WAIT_COUNTS_AS_BREAK_FIELD_NUMBER: _ClassVar[int]
     off: bool
     max_continuous_driving: _duration_pb2.Duration
     break_total: _duration_pb2.Duration
@@ -191,7 +192,8 @@ class DrivingRules(_message.Message):
     max_restraint: _duration_pb2.Duration
     hard_max_restraint: _duration_pb2.Duration
     max_daily_driving: _duration_pb2.Duration
-    def __init__(self, off: _Optional[bool] = ..., max_continuous_driving: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., break_total: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., break_min_part: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., max_restraint: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., hard_max_restraint: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., max_daily_driving: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    wait_counts_as_break: bool
+    def __init__(self, off: _Optional[bool] = ..., max_continuous_driving: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., break_total: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., break_min_part: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., max_restraint: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., hard_max_restraint: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., max_daily_driving: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., wait_counts_as_break: _Optional[bool] = ...) -> None: ...
 
 class Job(_message.Message):
     __slots__ = ("id", "display_name", "type", "location", "service_duration", "time_windows", "demand", "allowed_vehicle_classes", "required_skills", "penalty")

@@ -1,0 +1,1 @@
+"""hakobu.reports.v1: generated protobuf and gRPC modules (never edit by hand)."""

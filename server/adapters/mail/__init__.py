@@ -1,0 +1,1 @@
+"""Mail adapters of the reports: SMTP, and an outbox folder (the embedded default and the fallback)."""
