@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -41,7 +42,13 @@ def web_routes(tile_url: str | None = None) -> list[Any]:
     from starlette.staticfiles import StaticFiles
 
     config = page_config(tile_url)
-    no_cache = {"Cache-Control": "no-cache"}
+    # The gateway's policy, with the map tiles' origin (and any https tile server a browser's 設定 names)
+    # allowed for images; the pages' own responses carry it, so the gateway does not add its own.
+    tiles = urlsplit(config["tileUrl"])
+    policy = ("default-src 'self'; img-src 'self' data: blob: https: "
+              f"{tiles.scheme}://{tiles.netloc}; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+              "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+    no_cache = {"Cache-Control": "no-cache", "Content-Security-Policy": policy}
 
     async def index(request: Request) -> FileResponse:
         return FileResponse(STATIC / "index.html", headers=no_cache)

@@ -128,6 +128,7 @@ POLICY: dict[str, Rule] = {
     _PLAN + "ReplanPlan": STAFF,
     _PLAN + "ComparePlans": STAFF,
     _PLAN + "DeletePlan": STAFF,
+    _PLAN + "GetDriverDay": DRIVER_OWN,
     # tracking: drivers report for their own vehicle; staff watch the fleet; a consignee's link is open
     _TRK + "CreateDevice": ADMIN_ONLY,
     _TRK + "GetDevice": STAFF,

@@ -76,3 +76,28 @@ def publish_plan(
 def delete_plan(stores: PlanStores, org: str, plan_id: str, etag: str | None) -> None:
     """Delete a DRAFT plan (routes, stops and revisions go with it); other statuses are kept."""
     stores.plans.delete(org, plan_id, etag)
+
+
+def driver_day(
+    stores: PlanStores, org: str, driver_id: str, start: datetime.date
+) -> tuple[PlanRecord, int] | None:
+    """The nearest plan on or after ``start`` that is published (or under way) and has a route of
+    ``driver_id``, with that route's index; None when there is none."""
+    found: list[tuple[datetime.date, PlanRecord, int]] = []
+    for status in ("PUBLISHED", "IN_PROGRESS"):
+        after: PageKey | None = None
+        while True:
+            plans, after = list_plans(stores, org, status=status, page_size=100, after=after)
+            for plan in plans:
+                if plan.plan_date < start:
+                    after = None  # newest first: the rest are older
+                    break
+                index = next((i for i, r in enumerate(plan.routes) if r.driver_id == driver_id), None)
+                if index is not None:
+                    found.append((plan.plan_date, plan, index))
+            if after is None:
+                break
+    if not found:
+        return None
+    _, plan, index = min(found, key=lambda x: x[0])
+    return plan, index

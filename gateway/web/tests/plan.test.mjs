@@ -76,3 +76,14 @@ test("move positions count reloads and leave the moved order out first", () => {
 test("thirty route colours are all different", () => {
   assert.equal(new Set(Array.from({ length: 30 }, (_, i) => routeColor(i))).size, 30);
 });
+
+test("the road graph is the loaded one whose area holds the branch", async () => {
+  const { pickGraph } = await import("../static/js/geometry.js");
+  const graphs = [
+    { name: "graphs/other" },
+    { name: "graphs/far", southWest: { latitude: 34, longitude: 135 }, northEast: { latitude: 35, longitude: 136 } },
+    { name: "graphs/nerima", southWest: { latitude: 35.74, longitude: 139.65 }, northEast: { latitude: 35.76, longitude: 139.69 } },
+  ];
+  assert.equal(pickGraph(graphs, [35.7494, 139.669]).name, "graphs/nerima");
+  assert.equal(pickGraph(graphs, [36, 140]), null);
+});

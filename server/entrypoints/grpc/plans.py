@@ -41,6 +41,7 @@ from server.entrypoints.grpc.errors import (
     grpc_errors,
     status_code_for,
 )
+from server.entrypoints.grpc.fleet_convert import order_to_proto
 from server.entrypoints.grpc.plan_cache import PlanReplyCache
 from server.entrypoints.grpc.plans_convert import (
     TRAVEL_NAMES,
@@ -50,6 +51,7 @@ from server.entrypoints.grpc.plans_convert import (
     revision_to_proto,
 )
 from server.entrypoints.grpc.wellknown import date_from_proto, date_to_proto
+from server.identity.principal import Role
 from server.jst import today_jst
 from server.plans.build import build_problem
 from server.plans.compare import compare
@@ -62,6 +64,7 @@ from server.plans.queries import (
     check_changeable,
     check_user,
     delete_plan,
+    driver_day,
     get_plan,
     get_revision,
     list_plans,
@@ -138,6 +141,27 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         if seen is None:  # a DRIVER asking for a plan without his routes: as if it did not exist
             context.abort(grpc.StatusCode.NOT_FOUND, f"計画が見つかりません / {request.name} not found")
         return seen
+
+    @grpc_errors
+    def GetDriverDay(self, request: pb.GetDriverDayRequest, context: grpc.ServicerContext) -> pb.DriverDay:
+        who = caller(context)
+        driver_id = parse_name(context, who, request.driver, "drivers", "driver")
+        me = who.principal
+        if me is not None and me.role == Role.DRIVER and me.driver != driver_id:
+            # a driver sees his own day only; another driver's is, for him, not there
+            context.abort(grpc.StatusCode.NOT_FOUND,
+                          f"運行が見つかりません / no day of {request.driver!r} for you")
+        start = date_from_proto(request.date) if request.HasField("date") else today_jst()
+        found = driver_day(self.db, who.organization, driver_id, start)
+        if found is None:
+            return pb.DriverDay()
+        plan, index = found
+        route = plan_to_proto(plan).routes[index]
+        day_orders = self.db.master.day_orders(who.organization, plan.branch_id, plan.plan_date)
+        orders = {o.id: o for o in day_orders}
+        on_route = [orders[s.order_id] for s in plan.routes[index].stops if s.order_id in orders]
+        return pb.DriverDay(plan=f"{who.parent}/plans/{plan.id}", plan_date=date_to_proto(plan.plan_date),
+                            route=route, orders=[order_to_proto(o) for o in on_route])
 
     @grpc_errors
     def ListPlans(self, request: pb.ListPlansRequest, context: grpc.ServicerContext) -> pb.ListPlansResponse:

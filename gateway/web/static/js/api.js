@@ -156,6 +156,7 @@ export class Api {
   }
 
   // plans
+  driverDay(driver) { return this.request("GET", `/v1/${driver}:day`); }
   listPlans(org, filter) { return this.request("GET", `/v1/${org}/plans`, undefined, { pageSize: 100, filter }); }
   getPlan(name, revision) { return this.request("GET", `/v1/${name}`, undefined, { revision }); }
   listRevisions(name) { return this.request("GET", `/v1/${name}:listRevisions`); }

@@ -62,7 +62,8 @@ export async function mount(root, { app, screen, tileUrl, org }) {
   }
 
   function fail(error) {
-    toast(error.localized ? error.localized(lang()) : String(error.message ?? error), true);
+    const fields = error.fieldViolations ? error.fieldViolations().map((v) => `${v.field}: ${v.description}`) : [];
+    toast([error.localized ? error.localized(lang()) : String(error.message ?? error), ...fields].join(" · "), true);
   }
 
   const labels = (row) => ({
@@ -214,44 +215,58 @@ export async function mount(root, { app, screen, tileUrl, org }) {
     state.plan = plan;
     if (!travelChanged) state.geometries = new Map();
     drawPlan();
+    // interactive from here: stops, timeline and totals are drawn; road geometry replaces the lines next
+    if (plan && state.readyAt === undefined) state.readyAt = performance.now();
     await followRoads();
   }
 
   /** Road geometry for every route when the plan was made on a road graph. */
   async function followRoads() {
     const plan = state.plan;
-    if (!plan || !state.graph || !(plan.travel === "ROAD" || plan.travel === 2)) return;
+    if (!plan || !(plan.travel === "TRAVEL_MODE_ROAD" || plan.travel === 2)) return;
+    await refreshGraph();
+    if (!state.graph || state.plan !== plan) return;
     const points = new Map((plan.routes ?? []).map((r) => [r.vehicle, routePoints(r, state.orders, state.depot)]));
     const classOf = (v) => state.vehicles.get(v)?.vehicleClass || (state.graph.vehicleClasses ?? [])[0] || "";
     state.geometries = await routeGeometries(api, state.graph, classOf, points);
     if (state.plan === plan && !state.disposed) drawPlan();
   }
 
-  async function loadBranch() {
+  async function loadBranch(generation) {
     const branch = state.branches.find((b) => b.name === $("#branch").value) ?? state.branches[0];
     if (!branch) return;
+    const filter = `branch = "${branch.name}"`;
+    const [vehicles, drivers] = await Promise.all([
+      api.listVehicles(org, filter).catch(() => ({})), api.listDrivers(org, filter).catch(() => ({})),
+    ]);
+    if (generation !== state.generation) return; // another branch was chosen meanwhile
+    localStorage.setItem("hakobu.branch", branch.name);
     state.branch = branch;
     state.depot = [branch.location?.latitude ?? 0, branch.location?.longitude ?? 0];
     map.map.setView(state.depot, 15, { animate: false });
     map.setSource("depot", { type: "FeatureCollection", features: [{ type: "Feature", properties: { label: branch.displayName },
       geometry: { type: "Point", coordinates: [state.depot[1], state.depot[0]] } }] });
-    const filter = `branch = "${branch.name}"`;
-    const [vehicles, drivers, graphs] = await Promise.all([
-      api.listVehicles(org, filter).catch(() => ({})), api.listDrivers(org, filter).catch(() => ({})),
-      api.listGraphs().catch(() => ({})),
-    ]);
     state.vehicles = indexByName(vehicles.vehicles);
     state.drivers = indexByName(drivers.drivers);
-    state.graph = pickGraph(graphs.graphs, state.depot);
-    if (state.graph) {
-      const vehicleClass = [...state.vehicles.values()][0]?.vehicleClass || (state.graph.vehicleClasses ?? [])[0] || "";
-      streetLayer(api, state.graph, vehicleClass, state.depot).then((roads) => {
-        if (!state.disposed) map.setSource("roads", roads);
-      });
-    }
+    state.graph = null;
+    await refreshGraph(generation);
   }
 
-  async function loadPlan() {
+  /** The road graph around the branch (GeoService lists a graph's area once it is loaded: after the
+   * first plan on it), and the street layer drawn from it. */
+  async function refreshGraph(generation = state.generation) {
+    if (state.graph) return;
+    const graphs = await api.listGraphs().catch(() => ({}));
+    const graph = pickGraph(graphs.graphs, state.depot);
+    if (!graph || generation !== state.generation || state.graph) return;
+    state.graph = graph;
+    const vehicleClass = [...state.vehicles.values()][0]?.vehicleClass || (graph.vehicleClasses ?? [])[0] || "";
+    streetLayer(api, graph, vehicleClass, state.depot).then((roads) => {
+      if (!state.disposed && generation === state.generation) map.setSource("roads", roads);
+    });
+  }
+
+  async function loadPlan(generation) {
     const date = $("#plan-date").value;
     state.selected = null;
     state.verdict = null;
@@ -262,19 +277,23 @@ export async function mount(root, { app, screen, tileUrl, org }) {
       api.listAllOrders(org, `branch = "${state.branch.name}" AND delivery_date = "${date}"`),
       api.listPlans(org, `branch = "${state.branch.name}" AND plan_date = "${date}"`),
     ]);
-    state.orders = indexByName(orders);
     const found = (plans.plans ?? [])[0];
+    const plan = found ? await api.getPlan(found.name) : null;
+    if (generation !== state.generation) return; // a newer choice of branch or date is loading
+    state.orders = indexByName(orders);
     state.plan = null;
-    await setPlan(found ? await api.getPlan(found.name) : null);
+    await setPlan(plan);
     const stops = map.sources.stops;
     if (stops?.features.length) map.fit(stops);
-    state.readyAt = performance.now();
   }
 
   async function reload() {
+    state.generation = (state.generation ?? 0) + 1;
+    const generation = state.generation;
     try {
-      if (state.branch?.name !== $("#branch").value) await loadBranch();
-      await loadPlan();
+      if (state.branch?.name !== $("#branch").value) await loadBranch(generation);
+      if (generation !== state.generation) return;
+      await loadPlan(generation);
       if (live) await startLive();
     } catch (error) {
       fail(error);
@@ -289,7 +308,9 @@ export async function mount(root, { app, screen, tileUrl, org }) {
     const started = Date.now();
     try {
       const seconds = Number(localStorage.getItem("hakobu.optimizeSeconds")) || 0;
-      const options = seconds > 0 ? { force: true, timeLimit: `${seconds}s` } : { force: true };
+      // on the roads (the server plans on straight lines, and says so, when no road graph covers the branch)
+      const options = { force: true, travel: "TRAVEL_MODE_ROAD" };
+      if (seconds > 0) options.timeLimit = `${seconds}s`;
       let op = await api.optimizePlan(state.branch.name, protoDate($("#plan-date").value), options);
       while (!op.done && !state.disposed) {
         await new Promise((r) => setTimeout(r, POLL_MS));
@@ -389,23 +410,25 @@ export async function mount(root, { app, screen, tileUrl, org }) {
 
   try {
     const { branches = [] } = await api.listBranches(org);
-    const allowed = app.user.branches?.length ? branches.filter((b) => app.user.branches.includes(b.name)) : branches;
-    state.branches = allowed.length ? allowed : branches;
-    const preferred = state.branches.find((b) => b.name.endsWith("/BR-NRM")) ?? state.branches[0];
+    state.branches = branches;
+    // the branch chosen last time in this browser, else the user's own branch
+    const wanted = localStorage.getItem("hakobu.branch") || (app.user.branches ?? [])[0];
+    const preferred = state.branches.find((b) => b.name === wanted) ?? state.branches[0];
     $("#branch").innerHTML = state.branches.map((b) => `<option value="${escapeHtml(b.name)}" ${b === preferred ? "selected" : ""}>
       ${escapeHtml(b.displayName)}</option>`).join("");
-    await reload();
   } catch (error) {
     fail(error);
   }
   $("#load").onclick = reload;
   $("#branch").onchange = reload;
+  $("#plan-date").onchange = reload;
   if (!live) {
     $("#optimize").onclick = optimize;
     $("#publish").onclick = publish;
     $("#compare").onclick = compare;
     $("#undo").onclick = () => state.undo.length && save(state.undo[state.undo.length - 1], { isUndo: true });
   }
+  await reload();
 
   return {
     state,

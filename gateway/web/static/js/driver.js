@@ -2,28 +2,13 @@
 // window and load, a link to navigation, and one tap for 到着 / 配達完了 / 不在・失敗 / 荷待ち / 休憩. Taps go
 // through the EventQueue: kept in localStorage, retried on a bad connection, recorded once.
 
-import { dateString, escapeHtml, hhmm, jstDate, shortName, timestampMs, todText } from "./format.js";
+import { dateString, escapeHtml, hhmm, shortName, timestampMs, todText } from "./format.js";
 import { enumLabel, lang, t } from "./i18n.js";
 import { isServed } from "./plan.js";
 import { EventQueue } from "./queue.js";
 
 const RETRY_MS = 5000;
 const LOCAL_KEY = "hakobu.driver.status";
-
-/** The driver's route in the nearest published plan from today on: { plan, route } or null. */
-async function findRoute(api, org, driver) {
-  const today = jstDate(0);
-  const { plans = [] } = await api.listPlans(org, "");
-  const candidates = plans
-    .filter((p) => ["PUBLISHED", "IN_PROGRESS"].includes(p.status) && dateString(p.planDate) >= today)
-    .sort((a, b) => dateString(a.planDate).localeCompare(dateString(b.planDate)));
-  for (const summary of candidates) {
-    const plan = summary.routes ? summary : await api.getPlan(summary.name);
-    const route = (plan.routes ?? []).find((r) => r.driver === driver);
-    if (route) return { plan, route };
-  }
-  return null;
-}
 
 function localStatuses() {
   try {
@@ -81,11 +66,12 @@ function signaturePad(canvas) {
   };
 }
 
-export async function mount(root, { app, org }) {
+export async function mount(root, { app }) {
   const api = app.api;
   root.innerHTML = `<main class="driver">
     <h2>${t("todayStops")} <small id="driver-date"></small></h2>
     <p id="queue-status" class="queue"></p>
+    <p id="driver-error" class="error"></p>
     <div class="driver-actions">
       <button data-event="WAITING_STARTED">${t("waitStart")}</button><button data-event="WAITING_ENDED">${t("waitEnd")}</button>
       <button data-event="BREAK_STARTED">${t("breakStart")}</button><button data-event="BREAK_ENDED">${t("breakEnd")}</button>
@@ -153,7 +139,7 @@ export async function mount(root, { app, org }) {
         <div class="stop-head"><span class="num">${n}</span><b>${escapeHtml(order.placeName || shortName(stop.order))}</b>
           <span class="badge">${enumLabel("stopStatus", status)}</span></div>
         <div class="muted">${escapeHtml(order.address ?? "")}</div>
-        <div>${t("eta")} ${hhmm(timestampMs(stop.arrivalTime))} · ${t("timeWindow")} ${escapeHtml(windows || "—")} · ${Number(stop.loadKg ?? order.weightKg ?? 0)} kg</div>
+        <div>${t("eta")} ${hhmm(timestampMs(stop.arrivalTime))} · ${t("timeWindow")} ${escapeHtml(windows || "—")} · ${Number(order.weightKg ?? 0)} kg</div>
         <div class="stop-buttons">
           ${nav ? `<a class="button" href="${nav}" target="_blank" rel="noopener">${t("navigate")}</a>` : ""}
           <button data-act="ARRIVED">${t("arrived")}</button>
@@ -201,17 +187,16 @@ export async function mount(root, { app, org }) {
   root.querySelectorAll(".driver-actions button").forEach((b) => { b.onclick = () => tap(b.dataset.event); });
 
   try {
-    const found = await findRoute(api, org, app.user.driver);
-    if (found) {
-      state.plan = found.plan;
-      state.route = found.route;
-      $("#driver-date").textContent = dateString(found.plan.planDate);
-      const orders = await api.listAllOrders(org, `branch = "${found.plan.branch}" AND delivery_date = "${dateString(found.plan.planDate)}"`)
-        .catch(() => []);
-      state.orders = new Map(orders.map((o) => [o.name, o]));
+    // the route in the nearest published plan from today on, with its orders (GetDriverDay)
+    const day = await api.driverDay(app.user.driver);
+    if (day.plan) {
+      state.plan = { name: day.plan, planDate: day.planDate };
+      state.route = day.route;
+      $("#driver-date").textContent = dateString(day.planDate);
+      state.orders = new Map((day.orders ?? []).map((o) => [o.name, o]));
     }
   } catch (error) {
-    $("#queue-status").textContent = error.localized ? error.localized(lang()) : error.message;
+    $("#driver-error").textContent = error.localized ? error.localized(lang()) : error.message;
   }
   draw();
   const retry = () => queue.flush().then(showQueue);

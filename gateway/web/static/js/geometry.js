@@ -6,9 +6,10 @@
 /** The loaded graph whose box holds the point (lat, lng), or null. */
 export function pickGraph(graphs, point) {
   for (const g of graphs ?? []) {
-    const sw = g.southWest ?? {};
-    const ne = g.northEast ?? {};
-    if (g.loaded === false) continue;
+    // a graph not loaded yet has no area: it cannot be told to cover the point
+    if (!g.southWest || !g.northEast) continue;
+    const sw = g.southWest;
+    const ne = g.northEast;
     if (point[0] >= (sw.latitude ?? -90) && point[0] <= (ne.latitude ?? 90)
       && point[1] >= (sw.longitude ?? -180) && point[1] <= (ne.longitude ?? 180)) return g;
   }

@@ -11,7 +11,7 @@ export class PlanMap {
   constructor(element, { tileUrl, attribution, center = [35.7494, 139.669], zoom = 14 }) {
     this.element = element;
     this.renderer = L.canvas({ padding: 0.3 });
-    this.map = L.map(element, { preferCanvas: true, renderer: this.renderer, zoomControl: true }).setView(center, zoom);
+    this.map = L.map(element, { preferCanvas: true, renderer: this.renderer, zoomControl: true, zoomSnap: 0.25 }).setView(center, zoom);
     this.sources = {};
     this.layers = {};
     this.tilesOk = false;

@@ -1,6 +1,7 @@
 import datetime
 
 from google.api import annotations_pb2 as _annotations_pb2
+from hakobu.fleet.v1 import fleet_pb2 as _fleet_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.api import resource_pb2 as _resource_pb2
 from google.longrunning import operations_pb2 as _operations_pb2
@@ -552,3 +553,23 @@ class ComparePlansResponse(_message.Message):
     newly_unassigned: _containers.RepeatedScalarFieldContainer[str]
     newly_assigned: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, a: _Optional[_Union[PlanTotals, _Mapping]] = ..., b: _Optional[_Union[PlanTotals, _Mapping]] = ..., changed_routes: _Optional[_Iterable[_Union[RouteDiff, _Mapping]]] = ..., newly_unassigned: _Optional[_Iterable[str]] = ..., newly_assigned: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class GetDriverDayRequest(_message.Message):
+    __slots__ = ("driver", "date")
+    DRIVER_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    driver: str
+    date: _date_pb2.Date
+    def __init__(self, driver: _Optional[str] = ..., date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+
+class DriverDay(_message.Message):
+    __slots__ = ("plan", "plan_date", "route", "orders")
+    PLAN_FIELD_NUMBER: _ClassVar[int]
+    PLAN_DATE_FIELD_NUMBER: _ClassVar[int]
+    ROUTE_FIELD_NUMBER: _ClassVar[int]
+    ORDERS_FIELD_NUMBER: _ClassVar[int]
+    plan: str
+    plan_date: _date_pb2.Date
+    route: PlanRoute
+    orders: _containers.RepeatedCompositeFieldContainer[_fleet_pb2.Order]
+    def __init__(self, plan: _Optional[str] = ..., plan_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., route: _Optional[_Union[PlanRoute, _Mapping]] = ..., orders: _Optional[_Iterable[_Union[_fleet_pb2.Order, _Mapping]]] = ...) -> None: ...

@@ -81,6 +81,11 @@ class PlanServiceStub:
                 request_serializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.DeletePlanRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
+        self.GetDriverDay = channel.unary_unary(
+                '/hakobu.plans.v1.PlanService/GetDriverDay',
+                request_serializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.GetDriverDayRequest.SerializeToString,
+                response_deserializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.DriverDay.FromString,
+                _registered_method=True)
 
 
 class PlanServiceServicer:
@@ -155,6 +160,15 @@ class PlanServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetDriverDay(self, request, context):
+        """A driver's day: his route in the nearest published (or started) plan on or after `date` (today in
+        Japan when unset), with the orders of its stops (address, time windows, load). A DRIVER may ask for
+        himself only; the answer holds nothing of the other routes.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PlanServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -202,6 +216,11 @@ def add_PlanServiceServicer_to_server(servicer, server):
                     servicer.DeletePlan,
                     request_deserializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.DeletePlanRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'GetDriverDay': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDriverDay,
+                    request_deserializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.GetDriverDayRequest.FromString,
+                    response_serializer=hakobu_dot_plans_dot_v1_dot_plans__pb2.DriverDay.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -447,6 +466,33 @@ class PlanService:
             '/hakobu.plans.v1.PlanService/DeletePlan',
             hakobu_dot_plans_dot_v1_dot_plans__pb2.DeletePlanRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDriverDay(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/hakobu.plans.v1.PlanService/GetDriverDay',
+            hakobu_dot_plans_dot_v1_dot_plans__pb2.GetDriverDayRequest.SerializeToString,
+            hakobu_dot_plans_dot_v1_dot_plans__pb2.DriverDay.FromString,
             options,
             channel_credentials,
             insecure,
