@@ -55,7 +55,7 @@ def _csv(n: int, day: str, rng: random.Random) -> bytes:
     for i in range(n):
         window = rng.choice(["", "", "午前中", "14-18"])
         lat, lon = rng.uniform(lat0, lat1), rng.uniform(lon0, lon1)
-        weight = rng.randint(5, 60)
+        weight = rng.randint(120, 280)  # heavy enough that the day needs about 30 trucks
         lines.append(f"B-{i:04d},届け先{i},東京都練馬区,{lat:.6f},{lon:.6f},{day},{window},{weight}")
     return ("\r\n".join(lines) + "\r\n").encode("cp932")
 
@@ -133,10 +133,12 @@ def _move(page: Any, plan: dict[str, Any], rng: random.Random) -> float:
 
 
 def _row(name: str, values: list[float], limit: float) -> str:
-    med = statistics.median(values)
-    worst = max(values)
-    within = "yes" if worst <= limit else "no"
-    return f"| {name} | {len(values)} | {med:.0f} | {worst:.0f} | {limit:.0f} | {within} |"
+    ordered = sorted(values)
+    med = statistics.median(ordered)
+    p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+    within = sum(v <= limit for v in ordered)
+    return (f"| {name} | {len(values)} | {med:.0f} | {p90:.0f} | {ordered[-1]:.0f} | {limit:.0f} | "
+            f"{within}/{len(values)} |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,8 +186,8 @@ def main(argv: list[str] | None = None) -> int:
             plans.stop(1)
             optimizer.stop(1)
     print(f"\n{stops} stops, {used} trucks, headless Chromium {ns.chromium}, 1366×768, tiles refused\n")
-    print("| measure | runs | median ms | worst ms | limit ms | within |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| measure | runs | median ms | p90 ms | worst ms | limit ms | runs within |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     print(_row("board interactive (navigation → plan drawn)", loads, 1500))
     print(_row("move checked and shown (EditPlan validate_only)", moves, 300))
     return 0
