@@ -119,7 +119,7 @@ def _interactive(page: Any, url: str) -> float:
     return float(page.evaluate("() => window.hakobu.board.readyAt"))
 
 
-def _move(page: Any, plan: dict[str, Any], rng: random.Random) -> float:
+def _move(page: Any, plan: dict[str, Any], rng: random.Random) -> tuple[float, float]:
     """One move checked: click チェック → verdict drawn. Milliseconds, measured in the page."""
     routes = [r for r in plan["routes"] if any(s["kind"] == "DELIVERY" for s in r["stops"])]
     source, target = rng.sample(routes, 2)
@@ -129,7 +129,9 @@ def _move(page: Any, plan: dict[str, Any], rng: random.Random) -> float:
     page.evaluate("() => { window.hakobu.board.verdict = null; }")
     page.click("#check-move")
     page.wait_for_function("() => window.hakobu.board.verdict?.shownMs !== undefined")
-    return float(page.evaluate("() => window.hakobu.board.verdict.shownMs"))
+    shown, request = page.evaluate("() => [window.hakobu.board.verdict.shownMs, "
+                                   "window.hakobu.board.verdict.requestMs]")
+    return float(shown), float(request)
 
 
 def _rest_checks(url: str, plan: dict[str, Any], n: int, rng: random.Random) -> list[float]:
@@ -196,7 +198,9 @@ def main(argv: list[str] | None = None) -> int:
                 browser = pw.chromium.launch(executable_path=ns.chromium, args=CHROMIUM_ARGS)
                 page = _board(browser, gateway.url)
                 loads = [_interactive(page, gateway.url) for _ in range(ns.loads)]
-                moves = [_move(page, plan, rng) for _ in range(ns.moves)]
+                timed = [_move(page, plan, rng) for _ in range(ns.moves)]
+                moves = [shown for shown, _ in timed]
+                requests = [request for _, request in timed]
                 browser.close()
             rest = _rest_checks(gateway.url, plan, ns.moves, rng)
         finally:
@@ -209,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     print("| --- | --- | --- | --- | --- | --- | --- |")
     print(_row("board interactive (navigation → plan drawn)", loads, 1500))
     print(_row("move checked and shown (EditPlan validate_only)", moves, 300))
+    print(_row("… of which the page's EditPlan request", requests, 300))
     print(_row("the same check over REST, no page", rest, 300))
     return 0
 

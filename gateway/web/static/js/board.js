@@ -160,8 +160,10 @@ export async function mount(root, { app, screen, tileUrl, org }) {
     state.verdict = { edits, pending: true };
     renderEditPanel($("#edit-panel"), panelContext());
     try {
+      const sent = performance.now();
       const response = await api.editPlan(state.plan.name, state.plan.etag, edits, { validateOnly: true });
-      state.verdict = { edits, violations: response.violations ?? [], changes: response.changes ?? [], preview: response.plan };
+      state.verdict = { edits, violations: response.violations ?? [], changes: response.changes ?? [], preview: response.plan,
+        requestMs: performance.now() - sent };
     } catch (error) {
       state.verdict = { edits, error };
     }
