@@ -20,6 +20,7 @@ from starlette.responses import Response, StreamingResponse
 from gateway.backends import Backends
 from gateway.errors import error_body, http_status, localize, make_status, status_from_rpc_error
 from gateway.ratelimit import Limit, RateLimiter
+from gateway.replycache import JsonBodies
 from gateway.routes import MethodNotAllowed, Route, RouteTable
 from gateway.transcode import BadRequest, build_request, to_json
 from server.platform import tracing
@@ -100,6 +101,8 @@ class Proxy:
         self.login_user_limit = login_user_limit
         self.static_metadata = static_metadata
         self._callables: dict[tuple[str, str], Callable[..., Any]] = {}
+        #: JSON bodies of large unary replies, by the reply's bytes (``replycache``).
+        self.bodies = JsonBodies()
 
     async def __call__(self, request: Request) -> Response:
         raw_path = request.scope.get("raw_path") or request.url.path.encode()
@@ -176,11 +179,12 @@ class Proxy:
         fn = self._callables.get(key)
         if fn is None:
             channel = self.backends.channel(target)
+            # Unary replies come as bytes: a body already made from the same bytes is reused.
             make = channel.unary_stream if route.streaming else channel.unary_unary
             fn = self._callables[key] = make(
                 route.grpc_path,
                 request_serializer=route.request_class.SerializeToString,
-                response_deserializer=route.response_class.FromString,
+                response_deserializer=route.response_class.FromString if route.streaming else None,
             )
         return fn
 
@@ -198,16 +202,24 @@ class Proxy:
             return targets
         for i, target in enumerate(targets):
             try:
-                reply = await self._callable(target, route)(message, metadata=metadata, timeout=CALL_TIMEOUT)
+                raw = await self._callable(target, route)(message, metadata=metadata, timeout=CALL_TIMEOUT)
             except aio.AioRpcError as exc:
                 if exc.code() == grpc.StatusCode.NOT_FOUND and i + 1 < len(targets):
                     continue
                 return status_response(status_from_rpc_error(exc))
-            if route.response_body:
-                reply = getattr(reply, route.response_body)
-            if request.query_params.get("alt") == "media" and reply.DESCRIPTOR.full_name == REPORT_FILE:
-                return file_response(reply)
-            return json_response(200, to_json(reply), {"Cache-Control": "no-store"})
+            media = request.query_params.get("alt") == "media"
+            body = None if media else self.bodies.get(route.grpc_path, raw)
+            if body is None:
+                reply = route.response_class.FromString(raw)
+                if route.response_body:
+                    reply = getattr(reply, route.response_body)
+                if media and reply.DESCRIPTOR.full_name == REPORT_FILE:
+                    return file_response(reply)
+                body = orjson.dumps(to_json(reply))
+                if not media:
+                    self.bodies.put(route.grpc_path, raw, body)
+            return Response(body, status_code=200, media_type="application/json",
+                            headers={"Cache-Control": "no-store"})
         raise AssertionError("unreachable")
 
     async def _stream(self, route: Route, message: Message, metadata: Any, request: Request) -> Response:

@@ -10,6 +10,13 @@ sent as an absolute time, so the transfer of the problem counts), but a solver c
 one step of its C++ code (PyVRP builds its neighbour lists and its first local search in about 6 s
 at 5,000 jobs); a search that has not answered STOP_GRACE after it was asked to stop is given up:
 its improvements so far have been reported, and its worker is replaced in the background.
+
+Results: each worker writes to its own one-way pipe, which only the pool's reader thread reads
+(``multiprocessing.connection.wait`` over every worker's pipe and process sentinel). A worker killed in
+the middle of a message (cancel, deadline, restart, the OOM killer) leaves no lock held and nothing
+half written in anyone else's way: its death is seen at once, a torn message counts as its death, and
+its pipe is closed and dropped with it. (One queue shared by all workers could be left locked, or
+with half a message in it, by a worker killed while writing, and hang the reader or the others.)
 """
 
 from __future__ import annotations
@@ -24,12 +31,12 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from optimizer.compiled import Compiled
 from optimizer.engines import get_engine
-from optimizer.engines.base import EngineResult, Limits
+from optimizer.engines.base import Engine, EngineResult, Limits
 from optimizer.errors import DeadlineExpired
 from optimizer.handoff import Handoff, receive
 from optimizer.model import Plan
@@ -66,7 +73,7 @@ class _Throttled:
     lost until the next improvement.
     """
 
-    def __init__(self, results: Any, task_id: int) -> None:
+    def __init__(self, results: Connection, task_id: int) -> None:
         self._results, self._task_id, self._last = results, task_id, 0.0
         self._held: tuple[Plan, float] | None = None
 
@@ -82,13 +89,16 @@ class _Throttled:
             self._last = now
             plan, objective = self._held
             self._held = None
-            self._results.put(("improve", self._task_id, plan, objective))
+            self._results.send(("improve", self._task_id, plan, objective))
 
 
-def _worker_main(tasks: Connection, results: Any, cancel: Any) -> None:
-    for name in ("pyvrp", "ortools"):  # warm up: imports take most of a second
-        get_engine(name)
-    results.put(("ready", -1, os.getpid()))
+def _worker_main(
+    tasks: Connection, results: Connection, cancel: Any, engines: Callable[[str], Engine]
+) -> None:
+    if engines is get_engine:
+        for name in ("pyvrp", "ortools"):  # warm up: imports take most of a second
+            get_engine(name)
+    results.send(("ready", -1, os.getpid()))
     while True:
         try:
             msg = tasks.recv()
@@ -108,26 +118,35 @@ def _worker_main(tasks: Connection, results: Any, cancel: Any) -> None:
 
         try:
             compiled = receive(sent)
-            results.put(("started", task_id))
+            results.send(("started", task_id))
             remaining = max(MIN_SEARCH_SECONDS, deadline - time.monotonic())
             limits = dataclasses.replace(limits, time_limit=min(limits.time_limit, remaining))
-            engine = get_engine(engine_name)
+            engine = engines(engine_name)
             # Only PyVRP's engine takes plans from other searches.
             cooperate = inbox is not None and engine_name.startswith("pyvrp")
             kwargs: dict[str, Any] = {"incoming": inbox} if cooperate else {}
             res = engine.solve(compiled, limits, on_improvement=progress, should_stop=stop, **kwargs)
-            results.put(("done", task_id, res))
+            results.send(("done", task_id, res))
         except BaseException as exc:
-            results.put(("error", task_id, f"{exc!r}\n{traceback.format_exc()}"))
+            results.send(("error", task_id, f"{exc!r}\n{traceback.format_exc()}"))
         compiled = sent = None  # let go of the mapped matrices before waiting for the next task
         if inbox is not None and inbox.closing:
             return
+
+
+def _read_some(fd: int) -> bool:
+    try:
+        return bool(os.read(fd, 4096))
+    except BlockingIOError:
+        return False
 
 
 @dataclass
 class _Worker:
     process: Any
     conn: Connection
+    #: Read end of the worker's own result pipe; read (and closed, then None) only by the reader.
+    results: Connection | None
     cancel: Any
     task: int | None = None
     #: Whether the worker has loaded the solvers and waits for tasks.
@@ -135,6 +154,8 @@ class _Worker:
     #: Its task was given up before the worker took it (still loading the solvers): it keeps the
     #: task, which ends at once as its deadline has passed, and is free again when it does.
     orphan: bool = False
+    #: Being replaced (``WorkerPool._replace``): killed, and its slot gets a new worker.
+    retired: bool = False
     #: Tasks, shared plans and ``close`` may be sent from different threads.
     send_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -144,33 +165,39 @@ class _Worker:
 
 
 class WorkerPool:
-    """``size`` worker processes; ``run`` spreads independent searches over them."""
+    """``size`` worker processes; ``run`` spreads independent searches over them.
 
-    def __init__(self, size: int = 2) -> None:
+    ``engines`` is how a worker gets an engine by name (default: ``get_engine``); tests pass their
+    own, a module-level function (it is sent to the spawned workers).
+    """
+
+    def __init__(self, size: int = 2, engines: Callable[[str], Engine] = get_engine) -> None:
         if size < 1:
             raise ValueError("pool size must be at least 1")
         self._ctx = mp.get_context("spawn")
-        # Written by the putting thread itself: a Queue's feeder thread must wait for the GIL, which a
-        # worker's search holds for tens of milliseconds at a time (first plans arrived up to 40 ms late).
-        self._results = self._ctx.SimpleQueue()
+        self._engines = engines
         self._lock = threading.Condition()
         self._inboxes: dict[int, queue.Queue[tuple[Any, ...]]] = {}
         self._next_task = 0
         self._closed = False
-        self._ready = threading.Semaphore(0)
+        # Wakes the reader when a worker joins (its pipe is to be watched too) or the pool closes.
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
         self._workers = [self._start_worker() for _ in range(size)]
         self._reader = threading.Thread(target=self._read_results, name="pool-results", daemon=True)
         self._reader.start()
 
     def wait_ready(self, timeout: float = 60.0) -> bool:
-        """Block until every worker has loaded the solvers (about a second)."""
+        """Block until every worker has loaded the solvers (about a second), replacements included."""
         deadline = time.monotonic() + timeout
-        for _ in range(len(self._workers)):
-            if not self._ready.acquire(timeout=max(0.0, deadline - time.monotonic())):
-                return False
-        for _ in range(len(self._workers)):
-            self._ready.release()
-        return True
+        with self._lock:
+            while not all(w.ready and not w.retired for w in self._workers):
+                left = deadline - time.monotonic()
+                if self._closed or left <= 0:
+                    return False
+                self._lock.wait(left)
+            return True
 
     @property
     def size(self) -> int:
@@ -178,34 +205,121 @@ class WorkerPool:
 
     def _start_worker(self) -> _Worker:
         parent, child = self._ctx.Pipe()
-        cancel = self._ctx.Value("b", 0)
-        proc = self._ctx.Process(target=_worker_main, args=(child, self._results, cancel), daemon=True)
+        results, writer = self._ctx.Pipe(duplex=False)
+        # No lock: a worker killed while reading its flag would leave a lock held, and the pool
+        # waiting for it forever when it sets the flag. One byte is written and read whole.
+        cancel = self._ctx.Value("b", 0, lock=False)
+        args = (child, writer, cancel, self._engines)
+        proc = self._ctx.Process(target=_worker_main, args=args, daemon=True)
         proc.start()
+        # The worker holds the only write end: once it dies, reading its pipe ends (EOFError).
         child.close()
-        return _Worker(proc, parent, cancel)
+        writer.close()
+        return _Worker(proc, parent, results, cancel)
+
+    def _wake(self) -> None:
+        try:
+            os.write(self._wake_w, b"w")
+        except (BlockingIOError, OSError):
+            pass  # already woken (full), or closed
 
     def _read_results(self) -> None:
+        """The one reader of every worker's result pipe. It watches the workers' process sentinels
+        too: a worker's death is seen at once, whatever it was writing."""
+        watched: dict[int, _Worker] = {}  # by id(); a worker stays until its pipe is dropped
         while True:
-            try:
-                msg = self._results.get()
-            except (EOFError, OSError):
-                return
-            if msg is None:
-                return
-            if msg[0] == "ready":
-                with self._lock:
+            with self._lock:
+                if not self._closed:
                     for w in self._workers:
-                        if w.process.pid == msg[2]:
-                            w.ready = True
-                    self._lock.notify_all()
-                self._ready.release()
-                continue
-            with self._lock:  # delivered under the lock: ``run`` drains an inbox once it is removed
-                box = self._inboxes.get(msg[1])
-                if box is not None:
-                    box.put(msg)
-            if box is None and msg[0] in ("done", "error"):  # the end of a search given up
-                self._free_orphan(msg[1])
+                        if w.results is not None and id(w) not in watched:
+                            watched[id(w)] = w
+                elif not watched:
+                    return
+            objects: dict[Any, _Worker] = {}
+            for w in watched.values():
+                objects[w.results] = w
+                objects[w.process.sentinel] = w
+            for ready in wait([*objects, self._wake_r]):
+                if ready == self._wake_r:
+                    while _read_some(self._wake_r):
+                        pass
+                    continue
+                w = objects[ready]
+                if id(w) not in watched:  # dropped earlier in this round
+                    continue
+                try:
+                    if self._take(w, is_pipe=ready is w.results):
+                        del watched[id(w)]
+                except Exception:  # never let the reader die: every run would wait forever
+                    log.exception("pool reader error")
+
+    def _take(self, w: _Worker, is_pipe: bool) -> bool:
+        """Read one message from ``w``'s pipe, or handle the end of its process; True when its
+        pipe is dropped."""
+        conn = w.results
+        assert conn is not None
+        if is_pipe:
+            try:
+                msg = conn.recv()
+            except Exception as exc:  # EOFError, OSError, any unpickling error
+                self._torn(w, exc)
+                return True
+            self._dispatch(w, msg)
+            return False
+        # The process ended: what it sent whole still counts. Never blocks: nobody holds the write
+        # end any more, so half a message reads as EOFError.
+        try:
+            while conn.poll():
+                self._dispatch(w, conn.recv())
+        except Exception:  # EOFError at the end, or a torn message
+            pass
+        self._drop(w)
+        self._died(w)
+        return True
+
+    def _dispatch(self, w: _Worker, msg: tuple[Any, ...]) -> None:
+        if msg[0] == "ready":
+            with self._lock:
+                w.ready = True
+                self._lock.notify_all()
+            return
+        with self._lock:  # delivered under the lock: ``run`` drains an inbox once it is removed
+            box = self._inboxes.get(msg[1])
+            if box is not None:
+                box.put(msg)
+        if box is None and msg[0] in ("done", "error"):  # the end of a search given up
+            self._free_orphan(msg[1])
+
+    def _torn(self, w: _Worker, exc: BaseException) -> None:
+        """A message that could not be read whole (its writer died in the middle of it, or it is
+        not a pickle) ends its worker: what follows in its pipe cannot be trusted."""
+        if w.process.is_alive():
+            w.process.kill()
+        self._drop(w)
+        reason = "pipe ended" if isinstance(exc, EOFError) else f"unreadable message: {exc!r}"
+        log.error("worker ended", extra={"pid": w.process.pid, "reason": reason})
+        self._died(w)
+
+    @staticmethod
+    def _drop(w: _Worker) -> None:
+        if w.results is not None:
+            w.results.close()
+            w.results = None
+
+    def _died(self, w: _Worker) -> None:
+        """A worker's process ended: its running search (if any) fails at once, an idle worker is
+        replaced; one being replaced already is left to ``_restart``."""
+        with self._lock:
+            if self._closed or w.retired:
+                return
+            idx = next((i for i, x in enumerate(self._workers) if x is w), None)
+            if idx is None:
+                return
+            if w.task is None or w.orphan:
+                w.task, w.orphan = -2, False
+                self._replace(idx)
+            elif w.task > 0 and (box := self._inboxes.get(w.task)) is not None:
+                box.put(("died", w.task))
 
     def _free_orphan(self, task: int) -> None:
         with self._lock:
@@ -296,7 +410,10 @@ class WorkerPool:
                     w.task = tid
                     w.cancel.value = 0
                     sharing = cooperation is not None and len(runs) > 1
-                    w.send(("task", tid, handoff.sent, engine, limits, deadline, sharing))
+                    try:
+                        w.send(("task", tid, handoff.sent, engine, limits, deadline, sharing))
+                    except (BrokenPipeError, OSError):
+                        pass  # died meanwhile: ``_follow`` finds it dead
             return self._follow(tasks, inbox, handoff, stop, deadline, on_improvement, cooperation)
         finally:
             handoff.close()
@@ -335,12 +452,12 @@ class WorkerPool:
                         self._workers[tasks[tid][1]].cancel.value = 1
                 if share is not None and stopped_at is None:
                     share.maybe_share(tasks, pending, self._workers)
-                if stopped_at is not None:
-                    self._check_alive(tasks, pending, waiting, out, stopped_at)
+                self._check_alive(tasks, pending, waiting, out, stopped_at)
+                if not pending:
+                    break
                 try:
                     msg = inbox.get(timeout=0.02)
                 except queue.Empty:
-                    self._check_alive(tasks, pending, waiting, out, stopped_at)
                     continue
                 kind, tid = msg[0], msg[1]
                 if tid not in pending:  # from a search already given up
@@ -348,6 +465,12 @@ class WorkerPool:
                         self._free_orphan(tid)
                     continue
                 run_no = tasks[tid][0]
+                if kind == "died":  # the reader saw its worker end
+                    log.error("search failed", extra={"task": tid, "reason": "worker process died"})
+                    out[run_no] = WorkerError("worker process died")
+                    pending.discard(tid)
+                    self._replace(tasks[tid][1])
+                    continue
                 if kind == "started":
                     waiting.discard(tid)
                     if not waiting:
@@ -403,8 +526,12 @@ class WorkerPool:
     def _replace(self, idx: int) -> None:
         """Kill the worker at ``idx`` and start another in its place in the background (a spawned
         process takes a while to start, which the caller should not wait for). The slot stays busy
-        (its task is never released) until the new worker is in it."""
-        old = self._workers[idx]
+        (its task is never released) until the new worker is in it. Once per worker."""
+        with self._lock:
+            old = self._workers[idx]
+            if old.retired:
+                return
+            old.retired = True
         if old.process.is_alive():
             old.process.kill()
         threading.Thread(target=self._restart, args=(idx, old), name="pool-restart", daemon=True).start()
@@ -416,13 +543,18 @@ class WorkerPool:
             if not self._closed:
                 self._workers[idx] = new
                 self._lock.notify_all()
+                self._wake()
                 return
         new.process.kill()
+        new.process.join(timeout=2)
+        new.conn.close()
+        self._drop(new)
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
             self._lock.notify_all()
+        self._wake()
         for w in self._workers:
             try:
                 w.send(None)
@@ -433,8 +565,13 @@ class WorkerPool:
             if w.process.is_alive():
                 w.process.kill()
                 w.process.join(timeout=2)
-        self._results.put(None)
-        self._reader.join(timeout=2)
+        self._wake()
+        self._reader.join(timeout=2)  # it ends once every worker's pipe is dropped
+        if not self._reader.is_alive():
+            for w in self._workers:
+                self._drop(w)  # a worker that joined as the pool closed, never watched
+            os.close(self._wake_r)
+            os.close(self._wake_w)
 
     def __enter__(self) -> WorkerPool:
         return self

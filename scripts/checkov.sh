@@ -21,5 +21,9 @@ if ! "$TOOL/bin/python" -c "import checkov.main" >/dev/null 2>&1; then
   "$TOOL/bin/python" -m pip install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"
 fi
 
-exec "$TOOL/bin/python" -m checkov.main --directory terraform --framework terraform --quiet --compact \
+# --quiet: only failed checks. CHECKOV_ALL=1 lists the passed and skipped ones too (the test reads the
+# skips' reasons and which environments reached the stack).
+quiet=(--quiet)
+[ "${CHECKOV_ALL:-0}" = 1 ] && quiet=()
+exec "$TOOL/bin/python" -m checkov.main --directory terraform --framework terraform "${quiet[@]}" --compact \
   --skip-download "$@"

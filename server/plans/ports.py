@@ -56,6 +56,11 @@ class PlanRepository(Protocol):
     def get(self, org: str, plan_id: str) -> PlanRecord:
         """The plan; ``NotFoundError`` outside ``org``."""
 
+    def stamp(self, org: str, plan_id: str) -> str:
+        """A cheap token of the plan's stored state (one indexed read): it changes with every write of
+        the plan (header, revision, status) and never comes back; ``NotFoundError`` outside ``org``.
+        What was read after seeing a stamp is current for as long as the stamp stays the same."""
+
     def find(self, org: str, branch_id: str, date: datetime.date) -> PlanRecord | None: ...
 
     def versions(self, org: str, plan_id: str) -> list[PlanVersion]:

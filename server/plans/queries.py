@@ -27,6 +27,12 @@ def get_plan(stores: PlanStores, org: str, plan_id: str) -> PlanRecord:
     return stores.plans.get(org, plan_id)
 
 
+def plan_stamp(stores: PlanStores, org: str, plan_id: str) -> str:
+    """The plan's stamp (``PlanRepository.stamp``): changes with every write; ``NotFoundError`` outside
+    ``org``."""
+    return stores.plans.stamp(org, plan_id)
+
+
 def find_plan(stores: PlanStores, org: str, branch_id: str, date: datetime.date) -> PlanRecord | None:
     return stores.plans.find(org, branch_id, date)
 

@@ -152,6 +152,11 @@ class MemoryPlans:
         with self._lock:
             return _record(self._plan(org, plan_id))
 
+    def stamp(self, org: str, plan_id: str) -> str:
+        with self._lock:
+            p = self._plan(org, plan_id)
+            return f"{p.version}:{p.revision}"
+
     def find(self, org: str, branch_id: str, date: datetime.date) -> PlanRecord | None:
         with self._lock:
             p = self._find(org, branch_id, date)

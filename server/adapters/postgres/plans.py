@@ -44,6 +44,17 @@ class PgPlans:
             conn.execute(_ONE_SNAPSHOT)
             return load(conn, org, plan_id)
 
+    def stamp(self, org: str, plan_id: str) -> str:
+        # xmin: the transaction that wrote the row last, whoever it was (even one forgetting ``version``)
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT xmin::text || ':' || version::text AS stamp FROM plans "
+                "WHERE organization_id = %s AND id = %s", (org, plan_id),
+            ).fetchone()
+        if row is None:
+            raise NotFoundError(f"plans/{plan_id} not found")
+        return str(row["stamp"])
+
     def find(self, org: str, branch_id: str, date: datetime.date) -> PlanRecord | None:
         with self.db.transaction() as conn:
             conn.execute(_ONE_SNAPSHOT)

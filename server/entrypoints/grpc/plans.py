@@ -42,6 +42,7 @@ from server.entrypoints.grpc.errors import (
     status_code_for,
 )
 from server.entrypoints.grpc.fleet_convert import order_to_proto
+from server.entrypoints.grpc.plan_cache import PlanReplyCache
 from server.entrypoints.grpc.plans_convert import (
     TRAVEL_NAMES,
     comparison_to_proto,
@@ -68,6 +69,7 @@ from server.plans.queries import (
     get_revision,
     list_plans,
     list_versions,
+    plan_stamp,
     set_status,
 )
 from server.plans.replan import replan_plan
@@ -102,6 +104,8 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         #: Road matrices for plans with road travel (other travel modes never use them).
         self.road = road
         self._runner = OperationRunner(store, workers=concurrency, name="plans", metrics=metrics)
+        #: GetPlan's replies, reused while a plan is unchanged (``plan_cache``).
+        self._replies = PlanReplyCache()
 
     def shutdown(self, grace: float | None = None) -> None:
         """Stop the operations, giving them ``grace`` seconds (see ``OperationRunner.shutdown``), then the
@@ -122,13 +126,17 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
     def GetPlan(self, request: pb.GetPlanRequest, context: grpc.ServicerContext) -> pb.DeliveryPlan:
         who = caller(context)
         plan_id = parse_name(context, who, request.name, "plans")
-        plan = get_plan(self.db, who.organization, plan_id)
+        org = who.organization
+        if request.revision <= 0:  # the current revision: reused while the plan's stamp is unchanged
+            shown = self._replies.get(org, plan_id, lambda: plan_stamp(self.db, org, plan_id),
+                                      lambda: plan_to_proto(get_plan(self.db, org, plan_id)))
         if request.revision < 0:
             abort_bad_request(context, [("revision", "0 以上 / must be 0 (current) or a stored revision")])
-        if request.revision and request.revision != plan.revision:
-            shown = plan_to_proto(plan, get_revision(self.db, who.organization, plan_id, request.revision))
-        else:
-            shown = plan_to_proto(plan)
+        if request.revision > 0:
+            plan = get_plan(self.db, org, plan_id)
+            old = request.revision != plan.revision
+            snap = get_revision(self.db, org, plan_id, request.revision) if old else None
+            shown = plan_to_proto(plan, snap)
         seen = driver_view(who, shown)
         if seen is None:  # a DRIVER asking for a plan without his routes: as if it did not exist
             context.abort(grpc.StatusCode.NOT_FOUND, f"計画が見つかりません / {request.name} not found")

@@ -1,3 +1,4 @@
+# What terraform.tfvars gives (terraform.tfvars.example); the same in every environment.
 variable "region" {
   description = "AWS region (seed: Tokyo)."
   type        = string

@@ -15,14 +15,3 @@ terraform {
   # State in S3 with DynamoDB locking (seed §12.2); bucket and table come from backend.hcl.
   backend "s3" {}
 }
-
-provider "aws" {
-  region = var.region
-  default_tags {
-    tags = {
-      Project     = "hakobu"
-      Environment = local.env.name
-      ManagedBy   = "terraform"
-    }
-  }
-}

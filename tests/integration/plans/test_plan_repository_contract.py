@@ -84,6 +84,27 @@ def test_save_day_creates_then_refreshes_and_same_content_changes_nothing(repo) 
     assert plans.revision(org, first.id, 1)["routes"][0]["stops"][1]["order_id"] == a
 
 
+def test_the_stamp_changes_with_every_write_and_only_then(repo) -> None:  # type: ignore[no-untyped-def]
+    plans, org, day, _ = repo
+    a, b = _orders(day, 2)
+    plan = plans.save_day(org, BRANCH, day, _snap([a]), "U-002")
+    seen = [plans.stamp(org, plan.id)]
+    assert plans.stamp(org, plan.id) == seen[0]
+    plans.save_day(org, BRANCH, day, _snap([a]), "U-002")  # same content: nothing written
+    assert plans.stamp(org, plan.id) == seen[0]
+    plan = plans.save_day(org, BRANCH, day, _snap([a, b], 2), None)
+    seen.append(plans.stamp(org, plan.id))
+    plan = plans.save_revision(org, plan.id, _snap([b]), "U-002", "EDITED: x", plan.etag)
+    seen.append(plans.stamp(org, plan.id))
+    plan = plans.set_status(org, plan.id, "PUBLISHED", plan.etag, "U-002", ("DRAFT",))
+    seen.append(plans.stamp(org, plan.id))
+    assert len(set(seen)) == len(seen) == 4
+    with pytest.raises(NotFoundError):
+        plans.stamp("ORG-ELSEWHERE", plan.id)
+    with pytest.raises(NotFoundError):
+        plans.stamp(org, "no-such-plan")
+
+
 def test_a_repeated_request_id_returns_the_first_plan(repo) -> None:  # type: ignore[no-untyped-def]
     plans, org, day, _ = repo
     a, b = _orders(day, 2)

@@ -199,19 +199,25 @@ def port_of(address: str) -> int:
 # -- Terraform (python-hcl2) ----------------------------------------------------------------------
 
 TERRAFORM = ROOT / "terraform"
+#: The root module every environment calls: all resources, the services, jobs and routes.
+STACK = TERRAFORM / "stack"
 MODULES = ("network", "ecs-service", "database", "cache", "storage", "load-balancer", "scheduler",
            "observability", "secrets")
 ENVS = ("dev", "stg", "prod")
+#: What an environment folder holds: the provider and the stack's call with the environment's values
+#: (main.tf), and the parts that are the same in every environment.
+ENV_FILES = ("main.tf", "versions.tf", "variables.tf", "outputs.tf", "moved.tf", "backend.hcl",
+             "terraform.tfvars.example")
 
 
 def _plain(value: Any) -> Any:
-    """python-hcl2 keeps string quotes (``'"INFO"'``) and block markers: strip both."""
+    """python-hcl2 keeps string quotes (``'"INFO"'``), block markers and comments: strip them."""
     if isinstance(value, str):
         return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
-        return {_plain(k): _plain(v) for k, v in value.items() if k != "__is_block__"}
+        return {_plain(k): _plain(v) for k, v in value.items() if k not in ("__is_block__", "__comments__")}
     return value
 
 
@@ -241,3 +247,11 @@ def resources(path: Path, kind: str) -> dict[str, Any]:
     for block in load_hcl(path).get("resource", []):
         found.update(block.get(kind, {}))
     return found
+
+
+def stack_call(env: str) -> dict[str, Any]:
+    """The arguments of ``module "hakobu"`` in terraform/envs/<env>/main.tf: the environment's values."""
+    calls: dict[str, Any] = {}
+    for block in load_hcl(TERRAFORM / "envs" / env / "main.tf").get("module", []):
+        calls.update(block)
+    return calls["hakobu"]

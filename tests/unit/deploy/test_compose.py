@@ -111,7 +111,7 @@ def test_the_settings_map_follows_the_readme() -> None:
     assert not unmapped, (
         f"new settings in the README: {unmapped}. Add each to SETTING_READERS in "
         "tests/unit/deploy/stack.py with the services that read it (remove it from DECLARED_AHEAD if it is "
-        "there), then give it to those services in docker-compose.yml and terraform/envs/*/services.tf."
+        "there), then give it to those services in docker-compose.yml and terraform/stack/services.tf."
     )
     stale = [s for s in stack.SETTING_READERS if s not in documented]
     assert not stale, f"SETTING_READERS names settings the README no longer has: {stale}"

@@ -1,6 +1,7 @@
 """terraform/: every compose service has a task definition with the same command, ports, health check and
-settings; every README setting reaches the services that read it; the seed's values are used. Read with
-python-hcl2: no Terraform binary and no provider download needed."""
+settings; every README setting reaches the services that read it; the seed's values are used; each
+environment is a thin caller of the one stack (terraform/stack). Read with python-hcl2: no Terraform binary
+and no provider download needed."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ PER_DEPLOYMENT = {"HAKOBU_OBJECT_STORE", "HAKOBU_SMTP_URL", "HAKOBU_MAIL_FROM"}
 
 @pytest.fixture(scope="module")
 def task_definitions() -> dict[str, Any]:
-    return stack.terraform_locals(ENV_DIR / "prod" / "services.tf")["services"]
+    return stack.terraform_locals(stack.STACK / "services.tf")["services"]
 
 
 @pytest.fixture(scope="module")
@@ -33,18 +34,82 @@ def test_the_modules_and_environments_exist() -> None:
     for module in stack.MODULES:
         for part in ("main.tf", "variables.tf", "outputs.tf"):
             assert (stack.TERRAFORM / "modules" / module / part).is_file(), f"{module}/{part}"
+    for part in ("main.tf", "services.tf", "variables.tf", "outputs.tf", "versions.tf"):
+        assert (stack.STACK / part).is_file(), f"stack/{part}"
     for env in stack.ENVS:
-        assert (ENV_DIR / env / "env.tf").is_file()
+        tf_files = sorted(p.name for p in (ENV_DIR / env).glob("*.tf"))
+        assert tf_files == sorted(f for f in stack.ENV_FILES if f.endswith(".tf")), env
+        assert all((ENV_DIR / env / f).is_file() for f in stack.ENV_FILES), env
     assert (stack.TERRAFORM / "README.md").read_text(encoding="utf-8").count("terraform apply") >= 1
 
 
-@pytest.mark.parametrize("name", ["main.tf", "services.tf", "variables.tf", "versions.tf", "outputs.tf"])
-def test_only_env_tf_differs_between_environments(name: str) -> None:
+@pytest.mark.parametrize("name", ["versions.tf", "variables.tf", "outputs.tf", "moved.tf"])
+def test_only_main_tf_differs_between_environments(name: str) -> None:
     prod = (ENV_DIR / "prod" / name).read_text(encoding="utf-8")
     for env in ("dev", "stg"):
         assert (ENV_DIR / env / name).read_text(encoding="utf-8") == prod, (
-            f"terraform/envs/{env}/{name} differs from prod's: put environment values in env.tf"
+            f"terraform/envs/{env}/{name} differs from prod's: put its values in main.tf's module call"
         )
+
+
+def _names(blocks: list[dict[str, Any]]) -> set[str]:
+    return {name for block in blocks for name in block}
+
+
+@pytest.mark.parametrize("env", stack.ENVS)
+def test_each_environment_is_a_thin_caller_of_the_stack(env: str) -> None:
+    folder = ENV_DIR / env
+    main = stack.load_hcl(folder / "main.tf")
+    assert set(main) == {"provider", "module"}, f"envs/{env}/main.tf: resources belong in terraform/stack"
+    assert not any((stack.load_hcl(folder / f).keys() - {"terraform", "variable", "output", "moved"})
+                   for f in ("versions.tf", "variables.tf", "outputs.tf", "moved.tf"))
+    call = stack.stack_call(env)
+    assert call["source"] == "../../stack"
+    inputs = stack.terraform_variables(stack.STACK / "variables.tf")
+    given = set(call) - {"source"}
+    required = {name for name, v in inputs.items() if "default" not in v}
+    assert required <= given <= set(inputs), (
+        f"envs/{env}: missing {sorted(required - given)}, unknown {sorted(given - set(inputs))}"
+    )
+    # the deploy-time inputs (terraform.tfvars) go straight through, declared as the stack declares them
+    own = stack.terraform_variables(folder / "variables.tf")
+    for name, variable in own.items():
+        assert call[name] == f"${{var.{name}}}", f"envs/{env}: {name}"
+        assert variable.get("type") == inputs[name].get("type"), f"envs/{env}: {name}'s type"
+        assert variable.get("default") == inputs[name].get("default"), f"envs/{env}: {name}'s default"
+    tfvars = stack.load_hcl(folder / "terraform.tfvars.example")
+    assert set(tfvars) <= set(own) and {n for n, v in own.items() if "default" not in v} <= set(tfvars)
+    # every output of the stack is the environment's output
+    outputs = stack.load_hcl(folder / "outputs.tf")["output"]
+    passed = {name: block["value"] for o in outputs for name, block in o.items()}
+    stack_outputs = _names(stack.load_hcl(stack.STACK / "outputs.tf")["output"])
+    assert passed == {name: f"${{module.hakobu.{name}}}" for name in stack_outputs}
+    # its own state and its own tag
+    assert stack.load_hcl(folder / "backend.hcl")["key"] == f"{env}/terraform.tfstate"
+    tags = main["provider"][0]["aws"]["default_tags"][0]["tags"]
+    assert tags["Environment"] == call["env"]["name"] == env
+
+
+@pytest.mark.parametrize("env", stack.ENVS)
+def test_every_service_is_sized_in_every_environment(env: str, task_definitions: dict[str, Any]) -> None:
+    call = stack.stack_call(env)
+    assert set(call["sizes"]) == set(task_definitions), env
+    for name, size in call["sizes"].items():
+        assert size["min"] <= size["desired"] <= size["max"], f"{env}/{name}"
+        assert (size["desired"] > 0) == (name in stack.SERVERS), f"{env}/{name}: only servers run always"
+    fields = re.findall(r"(\w+) = (?:string|bool|number)",
+                        stack.terraform_variables(stack.STACK / "variables.tf")["env"]["type"])
+    assert set(call["env"]) == set(fields), env
+
+
+def test_moved_blocks_keep_an_applied_environments_state() -> None:
+    """Before the stack was a module, each environment held its modules and resources itself."""
+    main = stack.load_hcl(stack.STACK / "main.tf")
+    services = stack.load_hcl(stack.STACK / "services.tf")
+    addresses = {f"module.{name}" for name in _names(main["module"]) | _names(services["module"])}
+    addresses |= {f"{kind}.{name}" for b in main["resource"] for kind, names in b.items() for name in names}
+    moved = {(m["from"], m["to"]) for m in stack.load_hcl(ENV_DIR / "prod" / "moved.tf")["moved"]}
+    assert moved == {(f"${{{a}}}", f"${{module.hakobu.{a}}}") for a in addresses}
 
 
 def test_every_hcl_file_parses() -> None:
@@ -90,7 +155,7 @@ def test_the_same_settings_as_compose(
         assert secrets <= SECRETS, f"{name}: unknown secrets {secrets - SECRETS}"
         assert not set(env) & SECRETS, f"{name}: secrets must come from Secrets Manager, not environment"
         assert set(env) | secrets == set(compose_env), (
-            f"{name}: compose and terraform/envs/*/services.tf pass different settings: "
+            f"{name}: compose and terraform/stack/services.tf pass different settings: "
             f"only compose {sorted(set(compose_env) - set(env) - secrets)}, "
             f"only Terraform {sorted(set(env) | secrets - set(compose_env))}"
         )
@@ -111,13 +176,13 @@ def test_every_setting_reaches_the_services_that_read_it(task_definitions: dict[
             task = task_definitions[name]
             if setting not in image and setting not in task["environment"] and setting not in task["secrets"]:
                 missing.append(f"{setting} -> {name}")
-    assert not missing, "terraform/envs/*/services.tf: give these services these settings: " + ", ".join(
+    assert not missing, "terraform/stack/services.tf: give these services these settings: " + ", ".join(
         missing
     )
 
 
 def test_the_seeds_network_and_sizes() -> None:
-    envs = {e: stack.terraform_locals(ENV_DIR / e / "env.tf")["env"] for e in stack.ENVS}
+    envs = {e: stack.stack_call(e)["env"] for e in stack.ENVS}
     assert envs["prod"]["vpc_cidr"] == "10.0.0.0/16"  # seed §2.1
     assert envs["stg"]["vpc_cidr"] == "10.1.0.0/16"  # seed §1B.2
     assert envs["prod"]["db_instance_class"] == "db.r6g.xlarge" and envs["prod"]["db_multi_az"] is True
@@ -125,10 +190,10 @@ def test_the_seeds_network_and_sizes() -> None:
     assert envs["stg"]["db_instance_class"] == "db.t3.large" and envs["stg"]["db_multi_az"] is False
     assert envs["prod"]["cache_node_type"] == "cache.r6g.large" and envs["prod"]["cache_snapshot_days"] == 5
     assert envs["stg"]["cache_node_type"] == "cache.t3.medium"
-    main = (ENV_DIR / "prod" / "main.tf").read_text(encoding="utf-8")
+    main = (stack.STACK / "main.tf").read_text(encoding="utf-8")
     # Subnets 10.x.1-2 public, 10.x.11-12 app, 10.x.21-22 db (seed §2.1).
     for numbers in ("8, 1)", "8, 2)", "8, 11)", "8, 12)", "8, 21)", "8, 22)"):
-        assert f"cidrsubnet(local.env.vpc_cidr, {numbers}" in main
+        assert f"cidrsubnet(var.env.vpc_cidr, {numbers}" in main
 
 
 def test_the_waf_rate_rule_and_the_jst_schedules() -> None:
@@ -137,7 +202,7 @@ def test_the_waf_rate_rule_and_the_jst_schedules() -> None:
     assert variables["waf_rate_limit"]["default"] == 2000
     text = (lb / "load-balancer" / "main.tf").read_text(encoding="utf-8")
     assert "evaluation_window_sec = 300" in text and "AWSManagedRulesCommonRuleSet" in text
-    jobs = stack.terraform_locals(ENV_DIR / "prod" / "services.tf")["jobs"]
+    jobs = stack.terraform_locals(stack.STACK / "services.tf")["jobs"]
     assert jobs["nightly-replan"]["cron"] == "cron(0 22 * * ? *)"
     assert jobs["nightly-replan"]["command"][:4] == ["replan", "--date", "tomorrow", "--all"]
     assert jobs["daily-reports"]["cron"] == "cron(0 6 * * ? *)"
@@ -153,7 +218,7 @@ def test_the_waf_rate_rule_and_the_jst_schedules() -> None:
 
 
 def test_log_retention_and_alarms_follow_the_seed() -> None:
-    services = (ENV_DIR / "prod" / "services.tf").read_text(encoding="utf-8")
+    services = (stack.STACK / "services.tf").read_text(encoding="utf-8")
     pattern = r"log_retention_days = \{ for k, s in local.services : k => s.run_as_service \? 30 : 14 \}"
     assert re.search(pattern, services)
     alarms = stack.resources(stack.TERRAFORM / "modules" / "observability" / "main.tf",
@@ -169,7 +234,7 @@ def test_every_task_sends_traces_to_xray_through_its_collector() -> None:
     module = (stack.TERRAFORM / "modules" / "ecs-service" / "main.tf").read_text(encoding="utf-8")
     assert 'HAKOBU_OTLP_ENDPOINT = "http://127.0.0.1:4317"' in module
     assert "awsxray" in module and 'namespace               = "Hakobu"' in module
-    services = (ENV_DIR / "prod" / "services.tf").read_text(encoding="utf-8")
+    services = (stack.STACK / "services.tf").read_text(encoding="utf-8")
     assert 'name = "hakobu_operations_running"' in services  # the optimizer's queue metric, via the collector
     assert "HAKOBU_OTLP_ENDPOINT" in stack.readme_settings()
 

@@ -182,7 +182,7 @@ data "aws_iam_policy_document" "reports" {
 
 module "service" {
   for_each = local.services
-  source   = "../../modules/ecs-service"
+  source   = "../modules/ecs-service"
 
   name           = each.key
   prefix         = local.name
@@ -194,11 +194,11 @@ module "service" {
   secrets        = { for s in each.value.secrets : s => module.secrets.secret_arns[s] }
   health_check   = each.value.health
   run_as_service = each.value.run_as_service
-  cpu            = local.sizes[each.key].cpu
-  memory         = local.sizes[each.key].memory
-  desired_count  = local.sizes[each.key].desired
-  min_count      = local.sizes[each.key].min
-  max_count      = local.sizes[each.key].max
+  cpu            = var.sizes[each.key].cpu
+  memory         = var.sizes[each.key].memory
+  desired_count  = var.sizes[each.key].desired
+  min_count      = var.sizes[each.key].min
+  max_count      = var.sizes[each.key].max
   # The optimizer also scales on its queue: running optimizations per task (hakobu_operations_running,
   # published to CloudWatch by the collector beside each task, which also sends the traces to X-Ray).
   queue_metric = each.key == "optimizer" ? { namespace = "Hakobu", name = "hakobu_operations_running", target = 2 } : null
