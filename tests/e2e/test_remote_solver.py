@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -163,12 +164,12 @@ def test_streaming_reports_each_improvement_and_verifies_the_final_plan(channel:
     problem = planar_problem()
     options = SolveOptions(time_limit=1.0, seed=5, max_iterations=200)
     seen: list[tuple[float, int]] = []
-    sol = RemoteSolver(channel)(problem, options, on_progress=lambda cost, served: seen.append((cost, served)))
+    sol = RemoteSolver(channel)(problem, options, on_progress=lambda c, n: seen.append((c, n)))
     assert len(seen) >= 2  # at least one improvement from the stream, then the verified final plan
     assert all(cost > 0 and 0 <= served <= 10 for cost, served in seen)
     assert seen[-1] == (pytest.approx(sol.evaluation.cost.total), 10)
     assert seen[-2][0] == pytest.approx(seen[-1][0])  # the final plan is the last improvement
-    assert all(later <= earlier + 1e-6 for (earlier, _), (later, _) in zip(seen, seen[1:], strict=False))
+    assert all(later <= earlier + 1e-6 for (earlier, _), (later, _) in itertools.pairwise(seen))
     assert sol.evaluation.is_feasible and [u.id for u in sol.unassigned] == ["too-heavy"]
     unary = RemoteSolver(channel)(problem, options)
     assert sol.cost == pytest.approx(unary.cost)
