@@ -61,6 +61,10 @@ def test_plan_edit_publish_deliver_and_watch(system: System, browser: Any) -> No
 
     # 最適化: the plan is made and drawn, one route feature per route, on the streets of the branch
     board.click("#optimize")
+    # while it runs, the best plan's cost so far (from the operation's metadata) shows and improves
+    board.wait_for_function(
+        "() => /最適化中.*暫定最良 ¥[0-9,]+/.test(document.querySelector('#optimize-progress').textContent)"
+    )
     done = "() => document.querySelector('#optimize-progress').textContent.includes('完了')"
     board.wait_for_function(done)
     plan = current_plan(system)

@@ -318,9 +318,11 @@ export async function mount(root, { app, screen, tileUrl, org }) {
         await new Promise((r) => setTimeout(r, POLL_MS));
         op = await api.getOperation(op.name);
         const meta = op.metadata ?? {};
-        const cost = meta.bestCost ?? meta.cost;
-        progress.textContent = `${t("optimizing")} ${Math.round((Date.now() - started) / 1000)}s` +
-          (cost !== undefined ? ` · ${t("bestCost")} ${yen(cost)}` : "") + (meta.state ? ` · ${meta.state}` : "");
+        // the improving cost of the search, as the operation's metadata has it (absent before the first plan)
+        const best = meta.bestCost !== undefined
+          ? ` · ${t("bestSoFar", { cost: yen(meta.bestCost), n: meta.improvements ?? 0, served: meta.served ?? 0 })}`
+          : "";
+        progress.textContent = `${t("optimizing")} ${Math.round((Date.now() - started) / 1000)}s${best}`;
       }
       if (op.error) throw Object.assign(new Error(op.error.message), { localized: () => op.error.message });
       const plan = op.response;
