@@ -8,11 +8,14 @@ at most once every :data:`MIN_INTERVAL` seconds (the first report at once).
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
 
 from optimizer.service.operations import Operation, OperationStore
+
+log = logging.getLogger("hakobu.plans")
 
 #: Seconds between two writes of the progress to the operation store.
 MIN_INTERVAL = 0.5
@@ -42,7 +45,11 @@ class ProgressReporter:
             if now - self._last_write < self._interval:
                 return
             self._last_write = now
-        self._store.update(self._op, self.record)
+        try:
+            self._store.update(self._op, self.record)
+        except Exception:  # progress is a courtesy: a failed write must not fail the optimization
+            log.warning("could not record the optimization's progress", exc_info=True,
+                        extra={"operation": self._op.name})
 
     def record(self, op: Operation) -> None:
         """Put the best plan's numbers into ``op``'s metadata (a store's ``update`` mutation)."""

@@ -43,3 +43,17 @@ def test_no_report_leaves_the_metadata_as_it_was() -> None:
     ProgressReporter(store, op).record(op)
     meta = _stored(store, op.name)
     assert (meta.best_cost, meta.improvements, meta.served, meta.orders) == (0.0, 0, 0, 3)
+
+
+class _BrokenStore(InMemoryOperationStore):
+    def update(self, op, mutate) -> None:  # type: ignore[no-untyped-def]
+        raise OSError("database gone")
+
+
+def test_a_failed_progress_write_does_not_stop_the_search() -> None:
+    store = _BrokenStore()
+    op, _ = store.start("", pb.OptimizePlanMetadata())
+    report = ProgressReporter(store, op, min_interval=0)
+    report(100.0, 1)
+    report(90.0, 2)
+    assert (report.best_cost, report.improvements, report.served) == (90.0, 2, 2)
