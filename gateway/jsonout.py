@@ -132,7 +132,7 @@ def _field_converter(field: FieldDescriptor) -> Converter | None:
     if field.message_type is not None and field.message_type.GetOptions().map_entry:
         return _map_converter(field)
     one = _value_converter(field)
-    if field.label == FD.LABEL_REPEATED:
+    if field.is_repeated:
         if one is None:
             return list
         return lambda values: [one(v) for v in values]

@@ -90,7 +90,7 @@ class _Schemas:
             value = field.message_type.fields_by_name["value"]
             return {"type": "object", "additionalProperties": self.single(value)}
         schema = self.single(field)
-        if field.label == FD.LABEL_REPEATED:
+        if field.is_repeated:
             schema = {"type": "array", "items": schema}
         behaviors = field.GetOptions().Extensions[field_behavior_pb2.field_behavior]
         if field_behavior_pb2.OUTPUT_ONLY in behaviors:
@@ -177,7 +177,7 @@ def _query_params(schemas: _Schemas, message: Descriptor, skip: set[str], prefix
         if not prefix and (field.name in skip or field.json_name in skip):
             continue
         name = prefix + field.json_name
-        repeated = field.label == FD.LABEL_REPEATED
+        repeated = field.is_repeated
         kind = field.message_type.full_name if field.message_type is not None else None
         if kind is not None and kind not in _STRING_FORM:
             if repeated or field.message_type.GetOptions().map_entry or depth >= _QUERY_DEPTH \

@@ -56,7 +56,7 @@ def build_request(
             target = _field(message.DESCRIPTOR, route.body)
             if target is None:
                 raise BadRequest([(route.body, "the route's body field does not exist")])
-            if target.message_type is not None and target.label != FieldDescriptor.LABEL_REPEATED:
+            if target.message_type is not None and not target.is_repeated:
                 _parse(data, getattr(message, target.name), target.json_name)
             else:
                 _parse({target.json_name: data}, message, "")
@@ -155,7 +155,7 @@ def _put(values: dict[str, Any], descriptor: Descriptor, path: str, raw: str, re
         if field is None:
             raise BadRequest([(path, f"不明なフィールドです / unknown field {'.'.join(parts[:i + 1])!r}")])
         last = i == len(parts) - 1
-        repeated = field.label == FieldDescriptor.LABEL_REPEATED
+        repeated = field.is_repeated
         if not last:
             if field.message_type is None or repeated or field.message_type.GetOptions().map_entry:
                 raise BadRequest([(path, f"{part!r} has no sub-fields settable by a query parameter")])

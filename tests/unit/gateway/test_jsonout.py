@@ -70,7 +70,7 @@ def _fill(message: Message, rnd: random.Random, depth: int = 0) -> Message:
                 else:
                     container[key] = _scalar(val_f, rnd)
             continue
-        if field.label == FD.LABEL_REPEATED:
+        if field.is_repeated:
             container = getattr(message, field.name)
             for _ in range(rnd.randrange(4)):
                 if field.message_type is not None:
