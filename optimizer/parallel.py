@@ -292,12 +292,13 @@ class WorkerPool:
 
     def _torn(self, w: _Worker, exc: BaseException) -> None:
         """A message that could not be read whole (its writer died in the middle of it, or it is
-        not a pickle) ends its worker: what follows in its pipe cannot be trusted."""
+        not a pickle) ends its worker: what follows in its pipe cannot be trusted. (EOFError at a
+        message's start is the usual end of a worker that exits or is killed.)"""
         if w.process.is_alive():
             w.process.kill()
         self._drop(w)
-        reason = "pipe ended" if isinstance(exc, EOFError) else f"unreadable message: {exc!r}"
-        log.error("worker ended", extra={"pid": w.process.pid, "reason": reason})
+        if not isinstance(exc, EOFError):
+            log.error("worker ended", extra={"pid": w.process.pid, "reason": f"unreadable: {exc!r}"})
         self._died(w)
 
     @staticmethod
@@ -316,6 +317,7 @@ class WorkerPool:
             if idx is None:
                 return
             if w.task is None or w.orphan:
+                log.warning("worker died", extra={"pid": w.process.pid, "reason": "while idle"})
                 w.task, w.orphan = -2, False
                 self._replace(idx)
             elif w.task > 0 and (box := self._inboxes.get(w.task)) is not None:
