@@ -205,6 +205,8 @@ class WorkerPool:
 
     def _start_worker(self) -> _Worker:
         parent, child = self._ctx.Pipe()
+        # Written by the worker's sending thread itself: a Queue's feeder thread must wait for the GIL,
+        # which a search holds for tens of milliseconds at a time (first plans arrived up to 40 ms late).
         results, writer = self._ctx.Pipe(duplex=False)
         # No lock: a worker killed while reading its flag would leave a lock held, and the pool
         # waiting for it forever when it sets the flag. One byte is written and read whole.
