@@ -205,6 +205,8 @@ class WorkerPool:
 
     def _start_worker(self) -> _Worker:
         parent, child = self._ctx.Pipe()
+        # Written by the worker's sending thread itself: a Queue's feeder thread must wait for the GIL,
+        # which a search holds for tens of milliseconds at a time (first plans arrived up to 40 ms late).
         results, writer = self._ctx.Pipe(duplex=False)
         # No lock: a worker killed while reading its flag would leave a lock held, and the pool
         # waiting for it forever when it sets the flag. One byte is written and read whole.
@@ -292,12 +294,13 @@ class WorkerPool:
 
     def _torn(self, w: _Worker, exc: BaseException) -> None:
         """A message that could not be read whole (its writer died in the middle of it, or it is
-        not a pickle) ends its worker: what follows in its pipe cannot be trusted."""
+        not a pickle) ends its worker: what follows in its pipe cannot be trusted. (EOFError at a
+        message's start is the usual end of a worker that exits or is killed.)"""
         if w.process.is_alive():
             w.process.kill()
         self._drop(w)
-        reason = "pipe ended" if isinstance(exc, EOFError) else f"unreadable message: {exc!r}"
-        log.error("worker ended", extra={"pid": w.process.pid, "reason": reason})
+        if not isinstance(exc, EOFError):
+            log.error("worker ended", extra={"pid": w.process.pid, "reason": f"unreadable: {exc!r}"})
         self._died(w)
 
     @staticmethod
@@ -316,6 +319,7 @@ class WorkerPool:
             if idx is None:
                 return
             if w.task is None or w.orphan:
+                log.warning("worker died", extra={"pid": w.process.pid, "reason": "while idle"})
                 w.task, w.orphan = -2, False
                 self._replace(idx)
             elif w.task > 0 and (box := self._inboxes.get(w.task)) is not None:

@@ -46,6 +46,7 @@ def test_a_solve_queued_behind_a_busy_pool_expires_typed() -> None:
     p = grid_problem(jobs=30, capacity=8, vehicles=5)
     compiled = compile_problem(p)
     with WorkerPool(1) as pool:
+        assert pool.wait_ready()  # else the busy run may expire waiting for it, and busy() stay 0
         busy = threading.Thread(target=pool.run, args=(compiled, [("pyvrp", Limits(time_limit=2.0))]))
         busy.start()
         while pool.busy() == 0:
@@ -59,6 +60,7 @@ def test_a_cancelled_queued_run_raises_deadline_expired() -> None:
     """``should_stop`` while waiting for a worker ends the call the same way."""
     compiled = compile_problem(grid_problem())
     with WorkerPool(1) as pool:
+        assert pool.wait_ready()  # else the busy run may expire waiting for it, and busy() stay 0
         busy = threading.Thread(target=pool.run, args=(compiled, [("pyvrp", Limits(time_limit=2.0))]))
         busy.start()
         while pool.busy() == 0:
