@@ -37,6 +37,9 @@ CALL_TIMEOUT = 600.0
 STREAM_TIMEOUT = 24 * 3600.0
 FIRST_MESSAGE_WAIT = 2.0
 KEEPALIVE_SECONDS = 15.0
+#: Bodiless requests remembered (``Proxy._request``), each with at most this much text in its key.
+REQUEST_MEMO = 4096
+REQUEST_MEMO_TEXT = 512
 
 
 class TooLarge(Exception):
@@ -103,6 +106,7 @@ class Proxy:
         self._callables: dict[tuple[str, str], Callable[..., Any]] = {}
         #: JSON bodies of large unary replies, by the reply's bytes (``replycache``).
         self.bodies = JsonBodies()
+        self._requests: dict[tuple[Any, ...], Message] = {}
 
     async def __call__(self, request: Request) -> Response:
         raw_path = request.scope.get("raw_path") or request.url.path.encode()
@@ -127,7 +131,7 @@ class Proxy:
             return too_large(self.max_body, request)
         try:
             query = [(k, v) for k, v in request.query_params.multi_items() if k != "alt"]
-            message = build_request(route, path_vars, query, body)
+            message = self._request(route, path_vars, query, body)
         except BadRequest as exc:
             return status_response(make_status(
                 code_pb2.INVALID_ARGUMENT, f"リクエストが不正です / invalid request: {exc}", exc.violations
@@ -145,6 +149,22 @@ class Proxy:
         if route.streaming:
             return await self._stream(route, message, metadata, request)
         return await self._unary(route, message, metadata, request)
+
+    def _request(self, route: Route, path_vars: dict[str, str], query: list[tuple[str, str]],
+                 body: bytes) -> Message:
+        """``build_request``'s message; one without a body (a GET) is built once per path and query and
+        then shared (never changed: the call only serializes it)."""
+        if body:
+            return build_request(route, path_vars, query, body)
+        key = (route.grpc_path, route.http_method, tuple(path_vars.items()), tuple(query))
+        message = self._requests.get(key)
+        if message is None:
+            message = build_request(route, path_vars, query, body)
+            if sum(len(v) for _, v in key[2]) + sum(len(k) + len(v) for k, v in query) <= REQUEST_MEMO_TEXT:
+                if len(self._requests) >= REQUEST_MEMO:
+                    self._requests.clear()
+                self._requests[key] = message
+        return message
 
     def _metadata(self, request: Request) -> tuple[tuple[str, str], ...]:
         md: list[tuple[str, str]] = list(self.static_metadata)

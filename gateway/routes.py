@@ -194,16 +194,36 @@ def routes_of(files: Iterable[FileDescriptor]) -> list[Route]:
     return out
 
 
+#: Matched paths remembered per table (past this many the memo starts over).
+MATCH_MEMO = 4096
+MEMO_PATH_LENGTH = 512
+
+
 class RouteTable:
     """Finds the route of a request: templates with a custom verb are tried before those without, so
     ``…/plans/P:publish`` never reads as a plan named ``P:publish``."""
 
     def __init__(self, routes: Iterable[Route]) -> None:
         self.routes = sorted(routes, key=lambda r: (r.template.verb is None, -len(r.template.text)))
+        #: (HTTP method, path) → its route and variables: the same resources are asked for again and again
+        self._found: dict[tuple[str, str], tuple[Route, dict[str, str]]] = {}
 
     def match(self, http_method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         """The route and its path variables (still percent-encoded) for ``path``; None when no route
         has that path. A path that matches only with another HTTP method raises ``MethodNotAllowed``."""
+        key = (http_method, path)
+        found = self._found.get(key)
+        if found is None:
+            found = self._match(http_method, path)
+            if found is None:
+                return None
+            if len(path) <= MEMO_PATH_LENGTH:
+                if len(self._found) >= MATCH_MEMO:
+                    self._found.clear()
+                self._found[key] = found
+        return found[0], dict(found[1])
+
+    def _match(self, http_method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         allowed: list[str] = []
         custom_hit = False
         for route in self.routes:

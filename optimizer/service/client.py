@@ -15,7 +15,7 @@ import ipaddress
 import logging
 import math
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 
 import grpc
@@ -221,11 +221,21 @@ class RemoteSolver:
     ) -> None:
         self.close()
 
-    def __call__(self, problem: Problem, options: SolveOptions, *, timeout: float | None = None) -> Solution:
+    def __call__(
+        self,
+        problem: Problem,
+        options: SolveOptions,
+        *,
+        timeout: float | None = None,
+        on_progress: Callable[[float, int], None] | None = None,
+    ) -> Solution:
         """Solve remotely; raise RemoteSolveError (gRPC status) or UnverifiedPlanError (bad answer).
 
         ``timeout`` is the call's deadline in seconds (default: the time limit
         plus the margin); the server stops its search in time to answer by it.
+        With ``on_progress`` the solve streams (``StreamOptimize``): it gets
+        ``(cost, jobs served)`` of every improving plan as the server finds it,
+        the last call being the final plan once verified here (its local cost).
         """
         if problem.travel.mode is TravelMode.ROAD and self._road is None:
             raise ValueError(
@@ -235,12 +245,32 @@ class RemoteSolver:
         request = pb.OptimizeRequest(problem=problem_to_proto(problem), parameters=options_to_proto(options))
         deadline = options.time_limit + self._margin if timeout is None else timeout
         try:
-            response = self._stub.Optimize(request, timeout=deadline, metadata=self._metadata)
+            if on_progress is None:
+                response = self._stub.Optimize(request, timeout=deadline, metadata=self._metadata)
+            else:
+                response = self._stream(request, deadline, on_progress)
         except grpc.RpcError as err:
             code = err.code() if hasattr(err, "code") else grpc.StatusCode.UNKNOWN  # type: ignore[attr-defined]
             details = err.details() if hasattr(err, "details") else str(err)  # type: ignore[attr-defined]
             raise RemoteSolveError(code, details or "", _field_violations(err)) from None
-        return solution_from_response(problem, response, self._road)
+        solution = solution_from_response(problem, response, self._road)
+        if on_progress is not None:
+            ev = solution.evaluation
+            on_progress(float(ev.cost.total), len(problem.jobs) - len(ev.unassigned_jobs))
+        return solution
+
+    def _stream(
+        self, request: pb.OptimizeRequest, deadline: float, on_progress: Callable[[float, int], None]
+    ) -> pb.OptimizeResponse:
+        """The final answer of a ``StreamOptimize`` call, telling ``on_progress`` of the ones before it."""
+        for message in self._stub.StreamOptimize(request, timeout=deadline, metadata=self._metadata):
+            if message.final:
+                return pb.OptimizeResponse(solution=message.solution, stats=message.stats)
+            on_progress(message.solution.cost.total, message.solution.totals.jobs_served)
+        raise RemoteSolveError(
+            grpc.StatusCode.UNAVAILABLE,
+            "最適化サーバーの応答が途中で終わりました / the optimizer's stream ended without a final plan",
+        )
 
 
 def solution_from_response(

@@ -19,6 +19,9 @@ LIFETIME = 24 * 3600.0
 #: Shortest signing key accepted (bytes): HS256 wants at least 256 bits.
 MIN_KEY_BYTES = 32
 _REQUIRED = ("jti", "iat", "exp", "org", "sub", "role")
+#: Tokens whose signature and claims were checked, kept per issuer (a client sends the same token on
+#: every call); past this many the memo starts over.
+VERIFIED_MEMO = 4096
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class TokenIssuer:
         self._key = key
         self.lifetime = lifetime
         self._clock = clock
+        #: token → its principal, once its signature and claims were checked (expiry is checked per call)
+        self._verified: dict[str, Principal] = {}
 
     def issue(self, who: Principal) -> Issued:
         """A token naming ``who`` (a user), valid ``lifetime`` seconds from now."""
@@ -60,6 +65,20 @@ class TokenIssuer:
     def verify(self, token: str) -> Principal:
         """The principal ``token`` names; :class:`Unauthenticated` when it is expired, forged or malformed
         (revocation is the caller's check: :class:`~server.identity.authenticate.Authenticator`)."""
+        known = self._verified.get(token)
+        if known is not None:
+            if known.expires_at is not None and known.expires_at <= self._clock():
+                raise Unauthenticated(
+                    "アクセストークンの有効期限が切れています / the access token has expired: sign in again"
+                )
+            return known
+        who = self._decode(token)
+        if len(self._verified) >= VERIFIED_MEMO:
+            self._verified.clear()
+        self._verified[token] = who
+        return who
+
+    def _decode(self, token: str) -> Principal:
         try:
             claims = jwt.decode(
                 token, self._key, algorithms=[ALGORITHM],

@@ -19,7 +19,7 @@ from server.plans.ports import PlanStores
 from server.plans.queries import check_user
 from server.plans.records import PlanRecord, UnassignedOrder
 from server.plans.snapshot import snapshot_of
-from server.plans.solver import Solver, local_solver
+from server.plans.solver import Progress, Solver, local_solver, reporting
 
 log = logging.getLogger("hakobu.plans")
 
@@ -80,6 +80,7 @@ def optimize_day(
     now: datetime.datetime | None = None,
     solver: Solver | None = None,
     road: RoadMatrices | None = None,
+    on_progress: Progress | None = None,
 ) -> tuple[PlanRecord, DaySummary]:
     """Build the day's problem, solve it and save it as the DRAFT plan (one transaction).
 
@@ -87,10 +88,13 @@ def optimize_day(
     solving otherwise; a DONE plan never); one with stops that happened or are locked is re-planned
     around them (see ``server.plans.replan``). ``created_by`` must be a user of ``org``
     (``UnknownUserError``, checked first). ``solver`` defaults to solving in this process with ``road``
-    matrices. Any failure (past date, bad data, locked plan, optimizer error) raises and leaves the
-    stored plan as it was.
+    matrices; ``on_progress(best_cost, served)`` hears of every improving plan of the search (the solver
+    must take that keyword, see ``server.plans.solver.reporting``). Any failure (past date, bad data,
+    locked plan, optimizer error) raises and leaves the stored plan as it was.
     """
     t0 = time.monotonic()
+    if on_progress is not None:
+        solver = reporting(solver or local_solver(road), on_progress)
     before = check_can_optimize(stores, org, branch_id, date, created_by, force, now=now)
     if before is not None and has_kept_stops(before):
         return _replan_existing(stores, org, before, options, solver, created_by, road)

@@ -4,7 +4,9 @@ as a dispatcher's tools would make them. Each test has its own database, seeded 
 from __future__ import annotations
 
 import datetime
+import itertools
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -131,6 +133,44 @@ def test_optimize_stores_a_draft_that_serves_or_explains_every_order(env: Env, p
     flt = f'branch = "{BRANCH}" AND plan_date = "{env.day}" AND status = DRAFT'
     listed = env.stub.ListPlans(pb.ListPlansRequest(parent=ORG, filter=flt), metadata=MD)
     assert [p.name for p in listed.plans] == [plan.name]
+
+
+def test_the_improving_cost_shows_on_any_replica_while_it_runs(env: Env, optimizer: str) -> None:
+    """GetOperation on another plans replica (same database) shows the best cost so far while RUNNING;
+    once done, the metadata's best cost is the stored plan's cost."""
+    other = create_plans_server("127.0.0.1:0", env.url, optimizer, settings=SETTINGS)
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{other.port}") as channel:
+            ops = operations_pb2_grpc.OperationsStub(channel)
+            op = env.stub.OptimizePlan(pb.OptimizePlanRequest(
+                parent=ORG, branch=BRANCH, plan_date=_date(env.day), seed=1,
+                time_limit=duration_pb2.Duration(seconds=4),
+            ), metadata=MD)
+            seen: list[pb.OptimizePlanMetadata] = []
+            give_up = time.monotonic() + 120  # a bound for a hung server, not a speed check
+            while time.monotonic() < give_up:
+                got = ops.GetOperation(operations_pb2.GetOperationRequest(name=op.name), metadata=MD)
+                meta = pb.OptimizePlanMetadata()
+                got.metadata.Unpack(meta)
+                seen.append(meta)
+                if got.done:
+                    break
+                time.sleep(0.2)
+    finally:
+        other.stop()
+    assert got.done and not got.HasField("error"), got.error
+    plan = pb.DeliveryPlan()
+    got.response.Unpack(plan)
+    final = seen[-1]
+    assert final.state == pb.OptimizePlanMetadata.SUCCEEDED and final.improvements >= 1
+    assert final.best_cost == pytest.approx(plan.cost) and plan.cost > 0
+    assert final.served == sum(len(_orders(plan, i)) for i in range(len(plan.routes)))
+    running = [m for m in seen if m.state == pb.OptimizePlanMetadata.RUNNING and m.best_cost > 0]
+    assert running, [(m.state, m.best_cost) for m in seen]
+    costs = [m.best_cost for m in seen if m.best_cost > 0]
+    assert all(b <= a + 1e-6 for a, b in itertools.pairwise(costs))  # it only improves
+    counts = [m.improvements for m in seen]
+    assert counts == sorted(counts)
 
 
 def test_an_edit_that_breaks_a_rule_is_reported_not_saved(env: Env, plan: pb.DeliveryPlan) -> None:

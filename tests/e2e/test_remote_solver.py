@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -155,6 +156,31 @@ def test_matches_the_servers_answer(channel: grpc.Channel) -> None:
     }
     assert ours == raw_jobs
     assert sol.cost == pytest.approx(raw.solution.cost.total)
+
+
+def test_streaming_reports_each_improvement_and_verifies_the_final_plan(channel: grpc.Channel) -> None:
+    """With ``on_progress`` the solve streams: every improving plan's (cost, served) arrives as found, the
+    last report is the final plan as verified here, and the plan is the one the unary call gives."""
+    problem = planar_problem()
+    options = SolveOptions(time_limit=1.0, seed=5, max_iterations=200)
+    seen: list[tuple[float, int]] = []
+    sol = RemoteSolver(channel)(problem, options, on_progress=lambda c, n: seen.append((c, n)))
+    assert len(seen) >= 2  # at least one improvement from the stream, then the verified final plan
+    assert all(cost > 0 and 0 <= served <= 10 for cost, served in seen)
+    assert seen[-1] == (pytest.approx(sol.evaluation.cost.total), 10)
+    assert seen[-2][0] == pytest.approx(seen[-1][0])  # the final plan is the last improvement
+    assert all(later <= earlier + 1e-6 for (earlier, _), (later, _) in itertools.pairwise(seen))
+    assert sol.evaluation.is_feasible and [u.id for u in sol.unassigned] == ["too-heavy"]
+    unary = RemoteSolver(channel)(problem, options)
+    assert sol.cost == pytest.approx(unary.cost)
+
+
+def test_streaming_keeps_the_servers_error(channel: grpc.Channel) -> None:
+    bad = SolveOptions(time_limit=1.0, parallelism=17)
+    with pytest.raises(RemoteSolveError) as info:
+        RemoteSolver(channel)(planar_problem(), bad, on_progress=lambda cost, served: None)
+    assert info.value.code is grpc.StatusCode.INVALID_ARGUMENT
+    assert [f for f, _ in info.value.field_violations] == ["parameters.parallelism"]
 
 
 def test_reloads_shipments_and_drivers_come_back(server: Running) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,11 +61,23 @@ def _acquire(url: str) -> Pool:
                 url, min_size=0, max_size=POOL_MAX_SIZE, max_idle=POOL_MAX_IDLE, timeout=POOL_TIMEOUT,
                 kwargs={"row_factory": dict_row, "cursor_factory": TracedCursor}, open=False, name="hakobu",
                 # A connection broken by a database restart is replaced instead of failing a call.
-                check=ConnectionPool.check_connection,
+                check=check_connection,
             )
             pool.open(wait=False)
         _pools[url] = (pool, users + 1)
         return pool
+
+
+def check_connection(conn: psycopg.Connection[Any]) -> None:
+    """At checkout, usually without a round trip: an idle connection has nothing to read until the server
+    ends it (a restart or a terminated backend sends its error, then closes the socket). Only then is the
+    full check run (one empty statement), which raises so that the pool replaces the connection."""
+    if conn.closed or conn.broken:
+        raise psycopg.OperationalError("the connection is closed")
+    poller = select.poll()
+    poller.register(conn.pgconn.socket, select.POLLIN | select.POLLERR | select.POLLHUP)
+    if poller.poll(0):
+        ConnectionPool.check_connection(conn)
 
 
 def _release(url: str) -> None:
@@ -113,6 +126,17 @@ class Database:
         """A pooled connection inside one transaction: committed on success, rolled back on error."""
         with self._opened().connection() as conn:
             yield conn
+
+    def read_one(self, query: str, params: tuple[Any, ...]) -> dict[str, Any] | None:
+        """The first row of one read-only statement, run outside a transaction: one round trip instead
+        of three (BEGIN, the statement, COMMIT), for the hot single-row reads."""
+        with self._opened().connection() as conn:
+            conn.autocommit = True
+            try:
+                return conn.execute(query, params).fetchone()
+            finally:
+                if not conn.closed:
+                    conn.autocommit = False
 
     def close(self) -> None:
         """Stop using the pool (the last user closes it); a later transaction takes it again."""

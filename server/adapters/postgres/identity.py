@@ -115,8 +115,7 @@ class PgApiKeys:
         return _key(row)
 
     def get(self, key_id: str) -> ApiKeyRecord | None:
-        with self.db.transaction() as conn:
-            row = conn.execute("SELECT * FROM api_keys WHERE id = %s", (key_id,)).fetchone()
+        row = self.db.read_one("SELECT * FROM api_keys WHERE id = %s", (key_id,))  # one round trip a call
         return None if row is None else _key(row)
 
     def list(self, organization: str, after: str, limit: int) -> list[ApiKeyRecord]:

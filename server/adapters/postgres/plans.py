@@ -46,11 +46,11 @@ class PgPlans:
 
     def stamp(self, org: str, plan_id: str) -> str:
         # xmin: the transaction that wrote the row last, whoever it was (even one forgetting ``version``)
-        with self.db.transaction() as conn:
-            row = conn.execute(
-                "SELECT xmin::text || ':' || version::text AS stamp FROM plans "
-                "WHERE organization_id = %s AND id = %s", (org, plan_id),
-            ).fetchone()
+        row = self.db.read_one(
+            "SELECT xmin::text || ':' || version::text AS stamp FROM plans "
+            "WHERE organization_id = %s AND id = %s",
+            (org, plan_id),
+        )
         if row is None:
             raise NotFoundError(f"plans/{plan_id} not found")
         return str(row["stamp"])

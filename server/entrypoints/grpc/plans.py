@@ -43,6 +43,7 @@ from server.entrypoints.grpc.errors import (
 )
 from server.entrypoints.grpc.fleet_convert import order_to_proto
 from server.entrypoints.grpc.plan_cache import PlanReplyCache
+from server.entrypoints.grpc.plan_progress import ProgressReporter
 from server.entrypoints.grpc.plans_convert import (
     TRAVEL_NAMES,
     comparison_to_proto,
@@ -73,7 +74,7 @@ from server.plans.queries import (
     set_status,
 )
 from server.plans.replan import replan_plan
-from server.plans.solver import Solver
+from server.plans.solver import Solver, reporting
 from server.platform.observability import PLANS_OPTIMIZED
 
 log = logging.getLogger("hakobu.plans")
@@ -316,11 +317,13 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         elif created:
             def work(o: Operation) -> pb.DeliveryPlan:
                 # A day with stops that happened or were locked is re-planned around them.
+                progress = ProgressReporter(self.store, o)
                 plan = optimize_day(
                     self.db, org, branch, day, options, who.user, travel=travel,
                     request_id=request.request_id or None, force=request.force, solver=self.solver,
-                    road=self.road,
+                    road=self.road, on_progress=progress,
                 )[0]
+                progress.record(o)  # the final numbers go out with the operation's end
                 o.metadata.plan = f"organizations/{org}/plans/{plan.id}"  # type: ignore[attr-defined]
                 PLANS_OPTIMIZED.labels("request").inc()
                 return plan_to_proto(plan)
@@ -345,11 +348,13 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         )
         op, created = self._start(request, md, who.organization)
         if created:
-            def work(_: Operation) -> pb.ReplanPlanResponse:
+            def work(o: Operation) -> pb.ReplanPlanResponse:
+                progress = ProgressReporter(self.store, o)
                 out = replan_plan(
-                    self.db, who.organization, plan_id, options, self.solver, who.user,
+                    self.db, who.organization, plan_id, options, reporting(self.solver, progress), who.user,
                     request.etag or None, road=self.road,
                 )
+                progress.record(o)
                 org = who.organization
                 PLANS_OPTIMIZED.labels("replan").inc()
                 return pb.ReplanPlanResponse(

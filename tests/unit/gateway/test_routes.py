@@ -73,3 +73,17 @@ def test_no_route_and_wrong_method(table: RouteTable) -> None:
     with pytest.raises(MethodNotAllowed) as custom:
         table.match("GET", "/v1/organizations/O/plans/P:publish")  # never "a plan named P:publish"
     assert custom.value.allowed == ["POST"]
+
+
+def test_a_remembered_match_answers_the_same_and_its_variables_are_the_callers(table: RouteTable) -> None:
+    path = "/v1/organizations/ORG-001/plans/P-memo"
+    route, found = table.match("GET", path)  # type: ignore[misc]
+    found["name"] = "changed by the caller"
+    again, found_again = table.match("GET", path)  # type: ignore[misc]
+    assert again is route and found_again == {"name": "organizations/ORG-001/plans/P-memo"}
+    for _ in range(2):  # what did not match is never remembered as a match
+        assert table.match("GET", "/v2/organizations/O/plans/P") is None
+        with pytest.raises(MethodNotAllowed):
+            table.match("PUT", path)
+    long_path = "/v1/organizations/O/plans/" + "p" * 600
+    assert table.match("GET", long_path) is not None and table.match("GET", long_path) is not None

@@ -120,3 +120,22 @@ def test_bad_credentials_are_refused(md: dict[str, str]) -> None:
 
 def test_no_credential_is_no_principal() -> None:
     assert Authenticator(TokenIssuer(KEY), InProcessDenylist(), None, None).principal({}) is None
+
+
+def test_a_checked_token_is_remembered_and_nothing_else_passes_with_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = Clock()
+    issuer = TokenIssuer(KEY, clock=clock)
+    token = issuer.issue(WHO).token
+    first = issuer.verify(token)
+    monkeypatch.setattr(jwt, "decode", None)  # a remembered token is not decoded again
+    assert issuer.verify(token) is first
+    monkeypatch.undo()
+    header, _payload, signature = token.split(".")
+    other = issuer.issue(Principal("ORG-999", "U-001", Role.ADMIN)).token.split(".")[1]
+    with pytest.raises(Unauthenticated):  # another string is checked in full
+        issuer.verify(f"{header}.{other}.{signature}")
+    clock.now = first.expires_at  # and a remembered one still expires
+    with pytest.raises(Unauthenticated, match="expired"):
+        issuer.verify(token)

@@ -12,7 +12,7 @@ from server.adapters.memory.plans import MemoryMasterData, MemoryPlans
 from server.jst import tomorrow
 from server.plans.ports import PlanStores
 from server.plans.records import Branch, Driver, Order, Vehicle
-from server.plans.solver import local_solver
+from server.plans.solver import Progress, local_solver
 
 ORG = "ORG-T"
 BRANCH = "BR-T"
@@ -62,9 +62,11 @@ class CountingSolver:
 
     calls: list[int] = field(default_factory=list)
 
-    def __call__(self, problem: Problem, options: SolveOptions) -> Solution:
+    def __call__(
+        self, problem: Problem, options: SolveOptions, *, on_progress: Progress | None = None
+    ) -> Solution:
         self.calls.append(len(problem.jobs))
-        return local_solver()(problem, options)
+        return local_solver()(problem, options, on_progress=on_progress)  # type: ignore[call-arg]
 
 
 def master(s: PlanStores) -> MemoryMasterData:

@@ -103,3 +103,27 @@ def test_a_bad_stored_order_fails_its_branch_naming_the_order() -> None:
     master(s).add(ORG, order(13, day(), time_windows=windows))
     [summary] = replan_all(s, ORG, day(), options=OPTS)
     assert summary.outcome == "failed" and "orders/O-013.time_windows" in summary.message
+
+
+def test_on_progress_hears_each_improving_plan_down_to_the_stored_one() -> None:
+    s = stores(day())
+    seen: list[tuple[float, int]] = []
+    _, summary = optimize_day(s, ORG, BRANCH, day(), OPTS, USER, on_progress=lambda c, n: seen.append((c, n)))
+    assert seen, "no improving plan reported"
+    costs = [c for c, _ in seen]
+    assert costs == sorted(costs, reverse=True)  # each report is an improvement
+    assert costs[-1] == pytest.approx(summary.cost) and seen[-1][1] == summary.served
+
+
+def test_on_progress_also_reaches_a_replan_around_kept_stops() -> None:
+    s = stores(day())
+    plan, _ = optimize_day(s, ORG, BRANCH, day(), OPTS, USER)
+    first = next(st.order_id for r in plan.routes for st in r.stops if st.order_id)
+    published = set_status(s, ORG, plan.id, "PUBLISHED", plan.etag, USER, ("DRAFT",))
+    edit_plan(s, ORG, plan.id, [SetStopStatus(first, "ARRIVED")], published.etag, USER)
+    master(s).add(ORG, order(13, day()))  # something new to fit around the route under way
+    seen: list[float] = []
+    solver = CountingSolver()
+    optimize_day(s, ORG, BRANCH, day(), OPTS, USER, solver=solver, force=True,
+                 on_progress=lambda c, n: seen.append(c))
+    assert solver.calls and seen

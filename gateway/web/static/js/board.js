@@ -160,8 +160,10 @@ export async function mount(root, { app, screen, tileUrl, org }) {
     state.verdict = { edits, pending: true };
     renderEditPanel($("#edit-panel"), panelContext());
     try {
+      const sent = performance.now();
       const response = await api.editPlan(state.plan.name, state.plan.etag, edits, { validateOnly: true });
-      state.verdict = { edits, violations: response.violations ?? [], changes: response.changes ?? [], preview: response.plan };
+      state.verdict = { edits, violations: response.violations ?? [], changes: response.changes ?? [], preview: response.plan,
+        requestMs: performance.now() - sent };
     } catch (error) {
       state.verdict = { edits, error };
     }
@@ -316,9 +318,11 @@ export async function mount(root, { app, screen, tileUrl, org }) {
         await new Promise((r) => setTimeout(r, POLL_MS));
         op = await api.getOperation(op.name);
         const meta = op.metadata ?? {};
-        const cost = meta.bestCost ?? meta.cost;
-        progress.textContent = `${t("optimizing")} ${Math.round((Date.now() - started) / 1000)}s` +
-          (cost !== undefined ? ` · ${t("bestCost")} ${yen(cost)}` : "") + (meta.state ? ` · ${meta.state}` : "");
+        // the improving cost of the search, as the operation's metadata has it (absent before the first plan)
+        const best = meta.bestCost !== undefined
+          ? ` · ${t("bestSoFar", { cost: yen(meta.bestCost), n: meta.improvements ?? 0, served: meta.served ?? 0 })}`
+          : "";
+        progress.textContent = `${t("optimizing")} ${Math.round((Date.now() - started) / 1000)}s${best}`;
       }
       if (op.error) throw Object.assign(new Error(op.error.message), { localized: () => op.error.message });
       const plan = op.response;
@@ -411,8 +415,12 @@ export async function mount(root, { app, screen, tileUrl, org }) {
   try {
     const { branches = [] } = await api.listBranches(org);
     state.branches = branches;
-    // the branch chosen last time in this browser, else the user's own branch
-    const wanted = localStorage.getItem("hakobu.branch") || (app.user.branches ?? [])[0];
+    // the branch chosen last time in this browser, else one with a plan on the date, else the user's own
+    let wanted = localStorage.getItem("hakobu.branch");
+    if (!wanted) {
+      const { plans = [] } = await api.listPlans(org, `plan_date = "${$("#plan-date").value}"`).catch(() => ({}));
+      wanted = plans[0]?.branch || (app.user.branches ?? [])[0];
+    }
     const preferred = state.branches.find((b) => b.name === wanted) ?? state.branches[0];
     $("#branch").innerHTML = state.branches.map((b) => `<option value="${escapeHtml(b.name)}" ${b === preferred ? "selected" : ""}>
       ${escapeHtml(b.displayName)}</option>`).join("");

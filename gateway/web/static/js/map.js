@@ -33,6 +33,13 @@ export class PlanMap {
     this.map.createPane("routes").style.zIndex = 420;
     this.map.createPane("stops").style.zIndex = 450;
     if (globalThis.navigator && globalThis.navigator.onLine === false) this.tileErrors = 1;
+    // a tile server that neither answers nor fails (a closed network dropping packets) counts as failed
+    this.tileTimer = setTimeout(() => {
+      if (!this.tilesOk) {
+        this.tileErrors += 1;
+        this.refreshRoads();
+      }
+    }, 4000);
   }
 
   /** Roads are drawn when no tile has loaded and at least one failed (or the browser is offline). */
@@ -125,6 +132,7 @@ export class PlanMap {
   }
 
   remove() {
+    clearTimeout(this.tileTimer);
     this.map.remove();
   }
 }

@@ -338,7 +338,7 @@ class OptimizePlanRequest(_message.Message):
     def __init__(self, parent: _Optional[str] = ..., branch: _Optional[str] = ..., plan_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., time_limit: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., seed: _Optional[int] = ..., travel: _Optional[_Union[TravelMode, str]] = ..., force: _Optional[bool] = ..., request_id: _Optional[str] = ..., validate_only: _Optional[bool] = ...) -> None: ...
 
 class OptimizePlanMetadata(_message.Message):
-    __slots__ = ("state", "create_time", "update_time", "branch", "plan_date", "plan", "orders", "vehicles")
+    __slots__ = ("state", "create_time", "update_time", "branch", "plan_date", "plan", "orders", "vehicles", "best_cost", "improvements", "served")
     class State(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         STATE_UNSPECIFIED: _ClassVar[OptimizePlanMetadata.State]
@@ -361,6 +361,9 @@ class OptimizePlanMetadata(_message.Message):
     PLAN_FIELD_NUMBER: _ClassVar[int]
     ORDERS_FIELD_NUMBER: _ClassVar[int]
     VEHICLES_FIELD_NUMBER: _ClassVar[int]
+    BEST_COST_FIELD_NUMBER: _ClassVar[int]
+    IMPROVEMENTS_FIELD_NUMBER: _ClassVar[int]
+    SERVED_FIELD_NUMBER: _ClassVar[int]
     state: OptimizePlanMetadata.State
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
@@ -369,7 +372,10 @@ class OptimizePlanMetadata(_message.Message):
     plan: str
     orders: int
     vehicles: int
-    def __init__(self, state: _Optional[_Union[OptimizePlanMetadata.State, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., branch: _Optional[str] = ..., plan_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., plan: _Optional[str] = ..., orders: _Optional[int] = ..., vehicles: _Optional[int] = ...) -> None: ...
+    best_cost: float
+    improvements: int
+    served: int
+    def __init__(self, state: _Optional[_Union[OptimizePlanMetadata.State, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., branch: _Optional[str] = ..., plan_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., plan: _Optional[str] = ..., orders: _Optional[int] = ..., vehicles: _Optional[int] = ..., best_cost: _Optional[float] = ..., improvements: _Optional[int] = ..., served: _Optional[int] = ...) -> None: ...
 
 class PlanEdit(_message.Message):
     __slots__ = ("move_order", "unassign_order", "set_driver", "lock_order", "set_stop_status")
