@@ -24,7 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reports-target", default=None, help="default HAKOBU_REPORTS_TARGET")
     ap.add_argument("--log-level", default=None, help="default HAKOBU_LOG_LEVEL, else INFO")
     ap.add_argument("--metrics-port", type=int, default=None, help="default HAKOBU_METRICS_PORT (-1: none)")
+    ap.add_argument("--exit-with-parent", action="store_true",
+                    help="stop when the process that started this one is gone (serve all, the demo)")
     ns = ap.parse_args(argv)
+    if ns.exit_with_parent:
+        _exit_with_parent()
     try:
         settings = Settings.from_env()
         settings = dataclasses.replace(
@@ -70,6 +74,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Prometheus metrics on http://{settings.metrics_address}:{mport}/metrics", flush=True)
     serve_forever(app, sock, settings.gateway_trusted_proxies)
     return 0
+
+
+def _exit_with_parent() -> None:
+    """SIGTERM this process (a graceful stop) once its parent is gone, e.g. killed with SIGKILL: a
+    gateway started by ``serve all`` or the demo never outlives them."""
+    import os
+    import signal
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ class GatewayProcess:
         command = _command(address, optimizer_target, plans_target, tracking_target, reports_target)
         if log_level is not None:
             command += ["--log-level", log_level]
+        command.append("--exit-with-parent")  # a SIGKILLed parent leaves no gateway behind
         self._proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         self.url = self._wait_ready(60.0)
         threading.Thread(target=self._relay, name="gateway-stdout", daemon=True).start()
