@@ -42,5 +42,10 @@ def run_and_read_logs(
         call(port)
     finally:
         proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=timeout)
+        try:
+            _, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()  # and close its pipes: a hung service fails this test only, not a later one
+            proc.communicate()
+            raise
     return [json.loads(line) for line in err.splitlines() if line.strip()]

@@ -37,7 +37,12 @@ def _start() -> tuple[subprocess.Popen[str], int]:
 
 def _optimize_calls(proc: subprocess.Popen[str]) -> int:
     proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise
     lines = [json.loads(line) for line in err.splitlines() if line.strip()]
     return sum(1 for line in lines if line.get("message") == "rpc" and line.get("action") == "optimize")
 

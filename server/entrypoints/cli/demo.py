@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 import time
 from types import ModuleType
 
 from server import jst
 from server.platform.settings import Settings
+from server.platform.stopsignal import StopSignal
 
 
 def demo(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
@@ -82,10 +81,7 @@ def demo(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     if ns.metrics_port >= 0:
         print(f"Prometheus metrics on http://127.0.0.1:{serve_metrics(ns.metrics_port)}/metrics")
     print("Ctrl-C to stop.", flush=True)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
+    StopSignal().wait()
     for server in servers:
         server.stop(5.0)
     if plans is not None:

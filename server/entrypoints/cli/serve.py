@@ -7,7 +7,6 @@ import argparse
 import atexit
 import logging
 import os
-import signal
 import sys
 import threading
 import time
@@ -15,6 +14,7 @@ from types import ModuleType
 from typing import Any
 
 from server.platform.settings import Settings
+from server.platform.stopsignal import StopSignal
 
 
 def serve_optimizer(
@@ -22,6 +22,7 @@ def serve_optimizer(
 ) -> int:
     from server.platform.observability import serve_metrics
 
+    stop = StopSignal()  # from here on: a signal during start-up is kept, honoured once started
     # Tokens and the service credential; API keys too when DATABASE_URL is set.
     running = wiring.create_optimizer_server(address, workers, settings=settings)
     host = address.rsplit(":", 1)[0]
@@ -30,9 +31,6 @@ def serve_optimizer(
         maddr = settings.metrics_address
         mport = serve_metrics(metrics_port, maddr)
         print(f"Prometheus metrics on http://{maddr}:{mport}/metrics", flush=True)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
     stop.wait()
     print("shutting down…", flush=True)
     running.stop(settings.shutdown_grace)
@@ -44,6 +42,7 @@ def serve_plans(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) 
     """``serve plans`` (against a running optimizer) or ``serve all`` (optimizer + plans, one process)."""
     from server.platform.observability import serve_metrics
 
+    stop = StopSignal()
     stoppers = []
     optimizer = None
     target = ns.optimizer
@@ -87,9 +86,6 @@ def serve_plans(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) 
         maddr = settings.metrics_address
         print(f"Prometheus metrics on http://{maddr}:{serve_metrics(ns.metrics_port, maddr)}/metrics",
               flush=True)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
     stop.wait()
     print("shutting down…", flush=True)
     if optimizer is not None:
@@ -125,10 +121,8 @@ def _start_reports(
 
 def serve_reports(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
     """``serve reports``: ReportService over the plans store's database (plans, tracking history)."""
+    stop = StopSignal()
     reports = _start_reports(settings, wiring, ns, wiring.database_url(settings))
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
     stop.wait()
     print("shutting down…", flush=True)
     reports.stop(settings.shutdown_grace)
@@ -140,6 +134,7 @@ def serve_tracking(settings: Settings, wiring: ModuleType, ns: argparse.Namespac
     """``serve tracking``: TrackingService and the OsmAnd endpoint over the plans store's database."""
     from server.platform.observability import serve_metrics
 
+    stop = StopSignal()
     tracking = _start_tracking(settings, wiring, ns, wiring.database_url(settings))
     import gc
 
@@ -149,9 +144,6 @@ def serve_tracking(settings: Settings, wiring: ModuleType, ns: argparse.Namespac
         maddr = settings.metrics_address
         print(f"Prometheus metrics on http://{maddr}:{serve_metrics(ns.metrics_port, maddr)}/metrics",
               flush=True)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
     stop.wait()
     print("shutting down…", flush=True)
     tracking.stop(settings.shutdown_grace)
