@@ -173,6 +173,18 @@ class Ingest:
         """:meth:`report` without waiting (for an event loop): the devices must be loaded already
         (``device.missing`` / ``device.load``); the future completes once the batch is durable."""
         good, rejected = validate(raws, self.device.get, org, self.clock(), allow)
+        return self._submit(good, rejected)
+
+    def submit_fixes(
+        self, fixes: Sequence[Fix], org: str | None = None, allow: Callable[[Device], bool] | None = None,
+    ) -> Future[IngestResult]:
+        """:meth:`report_fixes` without waiting for durability (a stream that reads its next batch
+        meanwhile). Loads the batch's unknown devices first, which may ask the store (blocking)."""
+        self.device.load([f[0] for f in fixes])
+        good, rejected = validate_fixes(fixes, self.device.get, org, self.clock(), allow)
+        return self._submit(good, rejected)
+
+    def _submit(self, good: list[Position], rejected: list[Rejection]) -> Future[IngestResult]:
         out: Future[IngestResult] = Future()
         submit = getattr(self.history, "submit", None)
         if not good or submit is None:

@@ -16,6 +16,7 @@ import math
 import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from typing import Any
 
 import grpc
@@ -25,9 +26,10 @@ from google.type import latlng_pb2
 from hakobu.tracking.v1 import tracking_pb2 as pb
 from server.entrypoints.grpc.context import Caller, caller, parse_name, parse_parent, resource_name, shown
 from server.entrypoints.grpc.errors import FieldError, abort_bad_request, grpc_errors
+from server.entrypoints.grpc.read_ahead import ReadAhead
 from server.identity.principal import Kind, Principal, Role
 from server.plans.errors import AlreadyExistsError, InvalidReferenceError, NotFoundError
-from server.tracking.ingest import Ingest
+from server.tracking.ingest import Ingest, IngestResult
 from server.tracking.model import MAX_BATCH, Device, Position
 from server.tracking.segments import (
     Segment,
@@ -49,6 +51,8 @@ DEFAULT_PAGE = 50
 MAX_PAGE = 1000
 #: Longest stretch of time one GetTrack may ask for.
 MAX_TRACK = datetime.timedelta(days=7)
+#: Batches a ReportPositions stream reads and queues for storing ahead of their acknowledgements.
+READ_AHEAD = 32
 UNSTORED = ("位置を保存できませんでした。確認応答のない送信を再送してください / "
             "positions could not be stored; send the unacknowledged batches again")
 
@@ -121,26 +125,42 @@ class IngestMethods:
 
     # ------------------------------------------------------------ positions
     def ReportPositions(self, request_iterator: Iterable[Any], context: Ctx) -> Iterator[Any]:
+        """Batches are read, checked and queued for storing on a reading thread, up to ``READ_AHEAD``
+        ahead of their acknowledgements, which go out in order, each after its batch's COMMIT."""
         who = caller(context)
         allow = own_devices(who.principal)
+        submitted = ReadAhead(self._submit_each(request_iterator, who, allow), READ_AHEAD,
+                              name="report-positions")
+        try:
+            for batch_id, future in _until_refused(context, submitted):
+                try:
+                    result = future.result()
+                except Exception as exc:
+                    log.warning("batch not stored", extra={"batch_id": batch_id, "error": repr(exc)})
+                    context.abort(grpc.StatusCode.UNAVAILABLE, UNSTORED)
+                yield pb.ReportPositionsResponse(
+                    batch_id=batch_id, accepted=result.accepted, duplicates=result.duplicates,
+                    rejected=[pb.RejectedPosition(index=r.index, field=r.field, reason=r.reason)
+                              for r in result.rejected],
+                )
+        finally:
+            submitted.close()
+
+    def _submit_each(
+        self, request_iterator: Iterable[Any], who: Caller, allow: Callable[[Device], bool] | None
+    ) -> Iterator[tuple[str, Future[IngestResult]]]:
         for request in request_iterator:
             if len(request.positions) > MAX_BATCH:
-                abort_bad_request(context, [("positions", str(BatchTooLargeError(len(request.positions))))])
+                raise _Refused(grpc.StatusCode.INVALID_ARGUMENT,
+                               [("positions", str(BatchTooLargeError(len(request.positions))))])
             if allow is not None:  # a DRIVER reports only from his trackers: the whole batch is refused
-                _check_own_devices(context, self.ingest, who, {p.device_id for p in request.positions}, allow)
+                _check_own_devices(self.ingest, who, {p.device_id for p in request.positions}, allow)
             fixes = [fix_from_proto(p) for p in request.positions]
             try:
-                result = self.ingest.report_fixes(fixes, who.organization, allow)
+                future = self.ingest.submit_fixes(fixes, who.organization, allow)
             except BatchTooLargeError as exc:
-                abort_bad_request(context, [("positions", str(exc))])
-            except Exception as exc:
-                log.warning("batch not stored", extra={"batch_id": request.batch_id, "error": repr(exc)})
-                context.abort(grpc.StatusCode.UNAVAILABLE, UNSTORED)
-            yield pb.ReportPositionsResponse(
-                batch_id=request.batch_id, accepted=result.accepted, duplicates=result.duplicates,
-                rejected=[pb.RejectedPosition(index=r.index, field=r.field, reason=r.reason)
-                          for r in result.rejected],
-            )
+                raise _Refused(grpc.StatusCode.INVALID_ARGUMENT, [("positions", str(exc))]) from exc
+            yield request.batch_id, future
 
     @grpc_errors
     def GetTrack(self, request: Any, context: Ctx) -> Any:
@@ -292,11 +312,42 @@ def _segment_to_proto(g: Segment, positions: Sequence[Position]) -> Any:
 
 
 def _check_own_devices(
-    context: Ctx, ingest: Ingest, who: Caller, device_ids: set[str], allow: Callable[[Device], bool]
+    ingest: Ingest, who: Caller, device_ids: set[str], allow: Callable[[Device], bool]
 ) -> None:
     """PERMISSION_DENIED unless every tracker of the batch is the calling DRIVER's (:func:`own_devices`)."""
     for device_id in sorted(device_ids):
         device = ingest.device(device_id)
         if device is None or device.organization != who.organization or not allow(device):
-            context.abort(grpc.StatusCode.PERMISSION_DENIED,
-                          f"自分の端末ではありません / tracker {shown(device_id)} is not registered to you")
+            raise _Refused(grpc.StatusCode.PERMISSION_DENIED,
+                           f"自分の端末ではありません / tracker {shown(device_id)} is not registered to you")
+
+
+class _Refused(Exception):
+    """A batch refused whole: the stream ends with ``code`` (field violations, or a message)."""
+
+    def __init__(self, code: grpc.StatusCode, detail: str | list[tuple[str, str]]) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+def _until_refused(
+    context: Ctx, submitted: Iterator[tuple[str, Future[IngestResult]]]
+) -> Iterator[tuple[str, Future[IngestResult]]]:
+    """``submitted`` until the reading side refused a batch (the call ends with its status, after the
+    batches before it were answered) or failed (UNAVAILABLE: e.g. the device store is down)."""
+    while True:
+        try:
+            item = next(submitted)
+        except StopIteration:
+            return
+        except _Refused as refused:
+            if isinstance(refused.detail, list):
+                abort_bad_request(context, refused.detail)
+            context.abort(refused.code, str(refused.detail))
+        except grpc.RpcError:
+            return  # the call ended (cancelled by the client)
+        except Exception as exc:
+            log.warning("batch not read", extra={"error": repr(exc)})
+            context.abort(grpc.StatusCode.UNAVAILABLE, UNSTORED)
+        yield item

@@ -87,6 +87,23 @@ def test_a_batch_over_1000_positions_ends_the_stream_invalid_argument(tracking) 
     assert tracking.rows(device) == 0
 
 
+def test_batches_before_a_refused_one_are_acknowledged_and_kept(tracking) -> None:
+    """Batches are read ahead of their acknowledgements: the ones before an oversized batch are still
+    answered, in order, and stored, before the stream ends INVALID_ARGUMENT."""
+    device = new_device(tracking)
+    good = [[position(device, 5000 - 10 * b - i) for i in range(10)] for b in range(40)]
+    requests = [pb.ReportPositionsRequest(batch_id=f"b{i}", positions=b) for i, b in enumerate(good)]
+    big = [position(device, i) for i in range(1001)]
+    requests.append(pb.ReportPositionsRequest(batch_id="big", positions=big))
+    acks: list[pb.ReportPositionsResponse] = []
+    with pytest.raises(grpc.RpcError) as err:
+        for ack in tracking.stub.ReportPositions(iter(requests), metadata=metadata()):
+            acks.append(ack)
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert [(a.batch_id, a.accepted) for a in acks] == [(f"b{i}", 10) for i in range(40)]
+    assert tracking.rows(device) == 400
+
+
 def test_devices_have_the_standard_methods(tracking) -> None:
     device = new_device(tracking)
     assert len(device) == 32
