@@ -21,19 +21,21 @@ from dataclasses import dataclass
 from optimizer.rules import JAPAN_2024, DrivingRules
 from server.jst import JST
 from server.plans.errors import NotFoundError, PlanStateError
-from server.plans.records import Order, PlanRecord
+from server.plans.records import Order, PlanRecord, Vehicle
 from server.reports.places import Places
 from server.tracking import alerts as rules
 from server.tracking import updates
 from server.tracking.arrival import ArrivalDetector, Place
 from server.tracking.events import EventDeps, geofence_event, record_event
-from server.tracking.fleet import FleetDeps, etas, plan_of, travel_of
+from server.tracking.fleet import FleetDeps, etas, travel_of
 from server.tracking.model import LiveVehicle, Position, StopEvent
 from server.tracking.ports import PositionHistory
 from server.tracking.updates import Alert
 
 log = logging.getLogger("hakobu.tracking.monitor")
 
+#: Seconds a vehicle's branch is remembered (a vehicle moved to another branch is seen after this).
+VEHICLE_TTL = 60.0
 #: A changed amount re-announces an active alert only when it grew this much (minutes late, metres…).
 REANNOUNCE = {"LATE": 10, "OFF_ROUTE": 1000, "SILENT": 600, "LONG_WAIT": 10, "DRIVING_RULES": 1800}
 
@@ -71,6 +73,8 @@ class LiveMonitor:
         self.detector = ArrivalDetector(fleet.config.arrival_radius, fleet.config.arrival_dwell)
         self._lock = threading.Lock()
         self._ctx: dict[tuple[str, str], tuple[float, _Context | None]] = {}
+        self._vehicles: dict[tuple[str, str], tuple[float, Vehicle | None]] = {}
+        self._plans: dict[tuple[str, str, datetime.date], tuple[float, PlanRecord | None]] = {}
         self._evaluated: dict[tuple[str, str], datetime.datetime] = {}
         self._driving: dict[tuple[str, str], datetime.datetime] = {}
         #: The amount each active alert was last announced with.
@@ -93,21 +97,45 @@ class LiveMonitor:
     def _context(self, org: str, vehicle_id: str, at: datetime.datetime, refresh: bool = False
                  ) -> _Context | None:
         key = (org, vehicle_id)
+        day = at.astimezone(JST).date()
         cached = self._ctx.get(key)
         if cached is not None and not refresh and time.monotonic() - cached[0] < self.context_ttl:
-            if cached[1] is None or cached[1].plan.plan_date == at.astimezone(JST).date():
+            if cached[1] is None or cached[1].plan.plan_date == day:
                 return cached[1]
-        try:
-            vehicle = self.fleet.vehicles.get(org, vehicle_id)
-        except NotFoundError:
-            self._ctx[key] = (time.monotonic(), None)
-            return None
-        plan = plan_of(self.fleet, org, vehicle, at.astimezone(JST).date())
+        plan = self._plan_of(org, vehicle_id, day, refresh)
         ctx = None
         if plan is not None and plan.status in ("PUBLISHED", "IN_PROGRESS"):
             ctx = self._make_context(org, plan, vehicle_id)
         self._ctx[key] = (time.monotonic(), ctx)
         return ctx
+
+    def _plan_of(self, org: str, vehicle_id: str, day: datetime.date, refresh: bool) -> PlanRecord | None:
+        """The vehicle's plan of ``day`` (None: no route on its branch's plan). The vehicle's branch is
+        remembered for ``VEHICLE_TTL`` and a branch's plan for ``context_ttl`` seconds, so a fleet
+        of vehicles without a plan costs one query per branch, not two per vehicle, every stretch."""
+        now = time.monotonic()
+        known = self._vehicles.get((org, vehicle_id))
+        if known is None or now - known[0] >= VEHICLE_TTL:
+            try:
+                vehicle: Vehicle | None = self.fleet.vehicles.get(org, vehicle_id)
+            except NotFoundError:
+                vehicle = None
+            self._vehicles[(org, vehicle_id)] = (now, vehicle)
+        else:
+            vehicle = known[1]
+        if vehicle is None:
+            return None
+        key = (org, vehicle.branch_id, day)
+        found = self._plans.get(key)
+        if refresh or found is None or now - found[0] >= self.context_ttl:
+            found = (now, self.fleet.plans.plans.find(org, vehicle.branch_id, day))
+            if len(self._plans) > 10_000:  # branch-days of the past: forget them all now and then
+                self._plans.clear()
+            self._plans[key] = found
+        plan = found[1]
+        if plan is None or not any(r.vehicle_id == vehicle_id for r in plan.routes):
+            return None
+        return plan
 
     def _make_context(self, org: str, plan: PlanRecord, vehicle_id: str) -> _Context:
         master = self.fleet.plans.master

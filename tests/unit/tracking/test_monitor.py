@@ -3,6 +3,7 @@ late vehicles get LATE alerts, far ones OFF_ROUTE, quiet ones SILENT, long drive
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from pathlib import Path
 
@@ -151,3 +152,32 @@ def test_a_day_still_ahead_of_the_wall_clock_is_detected_too(tmp_path: Path) -> 
     ahead = morning + datetime.timedelta(hours=8)
     _feed(monitor, deps, history, route.vehicle_id, stay(o.latitude, o.longitude, ahead, 180, 30.0))
     assert [(e.type, e.order_id) for e in list_events(deps, ORG, plan.id)] == [(EventType.ARRIVED, order)]
+
+
+def test_vehicles_without_a_route_cost_one_plan_lookup_per_branch(tmp_path: Path) -> None:
+    """A fleet reporting with no plan of its own is not two store queries per vehicle: the vehicles'
+    branch and the branch's plan are remembered."""
+    deps, _, _, _, monitor, seen = _setup(tmp_path)
+    master = deps.plans.master
+    vehicle = next(iter(master.vehicles.values()))  # type: ignore[attr-defined]
+    idle = [f"IDLE-{i}" for i in range(20)]
+    for v in idle:  # same branch, no route on its plan
+        master.vehicles[(ORG, v)] = dataclasses.replace(vehicle, id=v)  # type: ignore[attr-defined]
+    finds: list[tuple[str, datetime.date]] = []
+    plans = deps.plans.plans
+    original = plans.find
+
+    def counted(org: str, branch_id: str, day: datetime.date):  # type: ignore[no-untyped-def]
+        finds.append((branch_id, day))
+        return original(org, branch_id, day)
+
+    plans.find = counted  # type: ignore[method-assign]
+    at = datetime.datetime.now(datetime.UTC)
+    for _ in range(3):
+        monitor.observe([Position(ORG, "dev", v, at, HOME[0], HOME[1]) for v in idle])
+    assert len(finds) == 1
+    assert seen == []
+    # Once the plan's time is up, the branch's plan is asked again (a new revision may route them).
+    monitor.context_ttl = 0.0
+    monitor.observe([Position(ORG, "dev", idle[0], at, HOME[0], HOME[1])])
+    assert len(finds) == 2
