@@ -10,6 +10,7 @@ runs in one transaction, replacing the objects it holds, and changes nothing if 
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -70,21 +71,25 @@ def tools_for(name: str, major: int) -> list[tuple[int, Path]]:
     return usable
 
 
-def _conninfo(url: str) -> str:
-    """The URL as libpq key=value pairs (checked by psycopg's parser first)."""
-    return make_conninfo(**{k: str(v) for k, v in conninfo_to_dict(url).items()})
+def _conninfo(url: str) -> tuple[str, dict[str, str]]:
+    """The URL as libpq key=value pairs without the password (checked by psycopg's parser first), and
+    the environment that carries the password instead (a command line is visible to every user)."""
+    params = {k: str(v) for k, v in conninfo_to_dict(url).items()}
+    password = params.pop("password", None)
+    env = {**os.environ, "PGPASSWORD": password} if password is not None else dict(os.environ)
+    return make_conninfo(**params), env
 
 
 def backup(url: str, file: Path) -> Path:
     """Dump the database at ``url`` into ``file`` (custom format); returns the pg_dump used."""
     major = server_major(url)
     _, tool = tools_for("pg_dump", major)[0]
-    conninfo = _conninfo(url)
+    conninfo, env = _conninfo(url)
     file.parent.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
         [str(tool), "--format=custom", "--no-owner", "--no-privileges", f"--file={file}",
          f"--dbname={conninfo}"],
-        capture_output=True, text=True,
+        capture_output=True, text=True, env=env,
     )
     if done.returncode != 0:
         file.unlink(missing_ok=True)
@@ -97,13 +102,13 @@ def restore(url: str, file: Path) -> Path:
     the pg_restore used. A pg_restore too old for the archive is passed over for a newer one."""
     if not file.is_file():
         raise BackupError(f"no such backup file: {file}")
-    conninfo = _conninfo(url)
+    conninfo, env = _conninfo(url)
     errors = []
     for _, tool in tools_for("pg_restore", server_major(url)):
         done = subprocess.run(
             [str(tool), "--clean", "--if-exists", "--no-owner", "--no-privileges", "--exit-on-error",
              "--single-transaction", f"--dbname={conninfo}", str(file)],
-            capture_output=True, text=True,
+            capture_output=True, text=True, env=env,
         )
         if done.returncode == 0:
             return tool

@@ -67,3 +67,14 @@ def test_tools_match_the_servers_major_version(db_url: str) -> None:
 def test_a_missing_file_is_refused(db_url: str, tmp_path: Path) -> None:
     done = _hakobu("db", "restore", str(tmp_path / "none.dump"), "--url", db_url)
     assert done.returncode == 1 and "no such backup file" in done.stderr
+
+
+def test_the_password_goes_by_environment_not_on_the_command_line() -> None:
+    """A command line is visible to every user of the machine (ps): the dump and restore tools get the
+    password in PGPASSWORD."""
+    conninfo, env = backup._conninfo("postgresql://hakobu:s3cret-pw@db.example:5433/hakobu?sslmode=require")
+    assert "s3cret-pw" not in conninfo
+    assert "host=db.example" in conninfo and "port=5433" in conninfo and "sslmode=require" in conninfo
+    assert env["PGPASSWORD"] == "s3cret-pw"
+    conninfo, env = backup._conninfo("postgresql://postgres@127.0.0.1:5432/hakobu")
+    assert "password" not in conninfo
