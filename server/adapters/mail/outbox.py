@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import os
-import tempfile
 import uuid
 from pathlib import Path
 
 from server.adapters.mail.message import mime
+from server.platform.files import write_atomically
 from server.reports.ports import Mail
 
 
@@ -22,14 +21,5 @@ class OutboxMailer:
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S")
         path = self.folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".mail-", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(mime(mail).as_bytes())
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(path, mime(mail).as_bytes(), prefix=".mail-")
         return str(path)

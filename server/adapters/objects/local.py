@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from server.adapters.objects.keys import check_key
+from server.platform.files import write_atomically
 
 
 class LocalObjects:
@@ -24,16 +23,7 @@ class LocalObjects:
     def put(self, key: str, data: bytes, content_type: str) -> str:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(path, data, prefix=".tmp-")
         return path.as_uri()
 
     def get(self, key: str) -> bytes:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import sys
-import tempfile
 from pathlib import Path
 from types import ModuleType
 
 from server import jst
+from server.platform.files import write_atomically
 from server.platform.settings import Settings
 
 
@@ -54,22 +53,6 @@ def _month_arg(text: str) -> datetime.date:
         return datetime.date.fromisoformat(text + "-01")
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a month (YYYY-MM, this or last): {text!r}") from None
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder: a full or read-only
-    folder leaves nothing half-written."""
-    folder = path.resolve().parent
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def run(settings: Settings, wiring: ModuleType, ns: argparse.Namespace) -> int:
