@@ -9,11 +9,13 @@ runs in one transaction, replacing the objects it holds, and changes nothing if 
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
-import os
 import re
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -71,26 +73,35 @@ def tools_for(name: str, major: int) -> list[tuple[int, Path]]:
     return usable
 
 
-def _conninfo(url: str) -> tuple[str, dict[str, str]]:
-    """The URL as libpq key=value pairs without the password (checked by psycopg's parser first), and
-    the environment that carries the password instead (a command line is visible to every user)."""
+@contextlib.contextmanager
+def _conninfo(url: str) -> Iterator[str]:
+    """The URL as libpq key=value pairs (checked by psycopg's parser first) for a tool's command line,
+    which every user of the machine can read (ps): a password goes in a private passfile instead,
+    removed afterwards."""
     params = {k: str(v) for k, v in conninfo_to_dict(url).items()}
     password = params.pop("password", None)
-    env = {**os.environ, "PGPASSWORD": password} if password is not None else dict(os.environ)
-    return make_conninfo(**params), env
+    if password is None:
+        yield make_conninfo(**params)
+        return
+    escaped = password.replace("\\", "\\\\").replace(":", "\\:")
+    with tempfile.TemporaryDirectory(prefix="hakobu-pg-") as folder:  # mode 0700: only this user
+        passfile = Path(folder) / "pgpass"
+        passfile.write_text(f"*:*:*:*:{escaped}\n")
+        passfile.chmod(0o600)
+        yield make_conninfo(**params, passfile=str(passfile))
 
 
 def backup(url: str, file: Path) -> Path:
     """Dump the database at ``url`` into ``file`` (custom format); returns the pg_dump used."""
     major = server_major(url)
     _, tool = tools_for("pg_dump", major)[0]
-    conninfo, env = _conninfo(url)
     file.parent.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(
-        [str(tool), "--format=custom", "--no-owner", "--no-privileges", f"--file={file}",
-         f"--dbname={conninfo}"],
-        capture_output=True, text=True, env=env,
-    )
+    with _conninfo(url) as conninfo:
+        done = subprocess.run(
+            [str(tool), "--format=custom", "--no-owner", "--no-privileges", f"--file={file}",
+             f"--dbname={conninfo}"],
+            capture_output=True, text=True,
+        )
     if done.returncode != 0:
         file.unlink(missing_ok=True)
         raise BackupError(f"pg_dump failed ({tool}): {done.stderr.strip()}")
@@ -102,14 +113,14 @@ def restore(url: str, file: Path) -> Path:
     the pg_restore used. A pg_restore too old for the archive is passed over for a newer one."""
     if not file.is_file():
         raise BackupError(f"no such backup file: {file}")
-    conninfo, env = _conninfo(url)
     errors = []
     for _, tool in tools_for("pg_restore", server_major(url)):
-        done = subprocess.run(
-            [str(tool), "--clean", "--if-exists", "--no-owner", "--no-privileges", "--exit-on-error",
-             "--single-transaction", f"--dbname={conninfo}", str(file)],
-            capture_output=True, text=True, env=env,
-        )
+        with _conninfo(url) as conninfo:
+            done = subprocess.run(
+                [str(tool), "--clean", "--if-exists", "--no-owner", "--no-privileges", "--exit-on-error",
+                 "--single-transaction", f"--dbname={conninfo}", str(file)],
+                capture_output=True, text=True,
+            )
         if done.returncode == 0:
             return tool
         errors.append(f"{tool}: {done.stderr.strip()}")

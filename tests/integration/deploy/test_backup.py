@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from server.adapters.postgres import backup
 from server.adapters.postgres.migrate import migrate
@@ -69,12 +71,24 @@ def test_a_missing_file_is_refused(db_url: str, tmp_path: Path) -> None:
     assert done.returncode == 1 and "no such backup file" in done.stderr
 
 
-def test_the_password_goes_by_environment_not_on_the_command_line() -> None:
-    """A command line is visible to every user of the machine (ps): the dump and restore tools get the
-    password in PGPASSWORD."""
-    conninfo, env = backup._conninfo("postgresql://hakobu:s3cret-pw@db.example:5433/hakobu?sslmode=require")
-    assert "s3cret-pw" not in conninfo
-    assert "host=db.example" in conninfo and "port=5433" in conninfo and "sslmode=require" in conninfo
-    assert env["PGPASSWORD"] == "s3cret-pw"
-    conninfo, env = backup._conninfo("postgresql://postgres@127.0.0.1:5432/hakobu")
-    assert "password" not in conninfo
+def test_the_password_goes_in_a_private_passfile_not_on_the_command_line(db_url: str) -> None:
+    """A command line is visible to every user of the machine (ps): the tools get the password from a
+    passfile only this user can read, removed afterwards. Checked against a real role with a password
+    (":" and "\\" in it, which a passfile must escape)."""
+    password = "s3cret:pw\\x"
+    role = f"hakobu_backup_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
+    try:
+        params = conninfo_to_dict(db_url)
+        url = make_conninfo(**{**params, "user": role, "password": password})
+        with backup._conninfo(url) as conninfo:
+            assert password not in conninfo
+            passfile = Path(conninfo_to_dict(conninfo)["passfile"])
+            assert passfile.stat().st_mode & 0o077 == 0
+            with psycopg.connect(conninfo) as conn:  # a valid conninfo (this server trusts 127.0.0.1)
+                assert conn.execute("SELECT current_user").fetchone() == (role,)
+        assert not passfile.exists()
+    finally:
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            conn.execute(f"DROP ROLE {role}")
