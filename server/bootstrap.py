@@ -334,6 +334,7 @@ def create_plans_server(
     from server.adapters.postgres.identity import PgApiKeys, PgUsers
     from server.adapters.postgres.migrate import migrate
     from server.adapters.postgres.operations import PgOperationStore
+    from server.adapters.postgres.plan_changes import PgPlanChanges
     from server.entrypoints.grpc.auth import authenticate_with
     from server.entrypoints.grpc.context import caller
     from server.entrypoints.grpc.identity import ApiKeyServicer, AuthServicer, UserServicer
@@ -351,7 +352,7 @@ def create_plans_server(
     store = PgOperationStore(db, lease=settings.operation_lease if settings is not None else 60.0)
     plans = PlanServicer(
         plan_stores(db, registry), solver, store, road=road, concurrency=concurrency,
-        metrics=PrometheusSolveMetrics(),
+        metrics=PrometheusSolveMetrics(), plan_changes=PgPlanChanges(database_url),
     )
     operations = OperationsServicer(store, owner_of=lambda ctx: caller(ctx).organization)
     built = build_server(address, [

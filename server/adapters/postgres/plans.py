@@ -10,15 +10,17 @@ The per-stop load, costs and unassigned orders have no columns, so they live in 
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import uuid
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from server.adapters.postgres.database import Database, mapped_errors
+from server.adapters.postgres.plan_changes import written
 from server.adapters.postgres.plans_load import SNAPSHOT_SQL, find_row, load
 from server.plans import rules
 from server.plans.errors import NotFoundError
@@ -29,6 +31,22 @@ from server.plans.snapshot import parse_ts
 #: A plan is read in several statements (plan, routes, stops): all from one snapshot, or a revision saved
 #: meanwhile (routes and stops replaced) shows a reader the old routes with none of their stops.
 _ONE_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+
+
+_W = TypeVar("_W", bound=Callable[..., Any])
+
+
+def _announced(method: _W) -> _W:
+    """After the write's COMMIT, tell this process's GetPlan caches (``plan_changes.written``); other
+    processes hear it from the ``plans_changed`` trigger's notification."""
+
+    @functools.wraps(method)
+    def wrapper(self: PgPlans, org: str, *args: Any, **kwargs: Any) -> Any:
+        result = method(self, org, *args, **kwargs)
+        written(self.db.url, org, result.id if result is not None else args[0])
+        return result
+
+    return wrapper  # type: ignore[return-value]
 
 
 class PgPlans:
@@ -111,6 +129,7 @@ class PgPlans:
 
     # ------------------------------------------------------------ writes
 
+    @_announced
     def save_day(
         self, org: str, branch_id: str, date: datetime.date, snap: Snapshot, created_by: str | None,
         request_id: str | None = None, *, force: bool = False,
@@ -157,6 +176,7 @@ class PgPlans:
             _write_revision(conn, org, plan_id, row["revision"] + 1, "DRAFT", snap, created_by, change)
             return load(conn, org, plan_id)
 
+    @_announced
     def save_revision(
         self, org: str, plan_id: str, snap: Snapshot, changed_by: str | None, change: str, etag: str | None,
         *, status: str | None = None, allowed_from: Sequence[str] = DEFAULT_ALLOWED_FROM,
@@ -174,6 +194,7 @@ class PgPlans:
             _sync_orders(conn, org, plan_id)
             return load(conn, org, plan_id)
 
+    @_announced
     def set_status(
         self, org: str, plan_id: str, status: str, etag: str | None, changed_by: str | None,
         allowed_from: Sequence[str],
@@ -197,6 +218,7 @@ class PgPlans:
             _sync_orders(conn, org, plan_id)
             return load(conn, org, plan_id)
 
+    @_announced
     def delete(self, org: str, plan_id: str, etag: str | None) -> None:
         with mapped_errors(), self.db.transaction() as conn:
             row = _lock_current(conn, org, plan_id, etag)

@@ -42,7 +42,7 @@ from server.entrypoints.grpc.errors import (
     status_code_for,
 )
 from server.entrypoints.grpc.fleet_convert import order_to_proto
-from server.entrypoints.grpc.plan_cache import PlanReplyCache
+from server.entrypoints.grpc.plan_cache import ChangeFeed, PlanReplyCache
 from server.entrypoints.grpc.plan_progress import ProgressReporter
 from server.entrypoints.grpc.plans_convert import (
     TRAVEL_NAMES,
@@ -98,6 +98,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         road: RoadMatrices | None = None,
         concurrency: int = 2,
         metrics: SolveMetrics | None = None,
+        plan_changes: ChangeFeed | None = None,
     ) -> None:
         self.db = db
         self.solver = solver
@@ -107,11 +108,17 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         self._runner = OperationRunner(store, workers=concurrency, name="plans", metrics=metrics)
         #: GetPlan's replies, reused while a plan is unchanged (``plan_cache``).
         self._replies = PlanReplyCache()
+        #: Tells the cache of every plan written, so its replies are reused without a stamp read.
+        self._changes = plan_changes
+        if plan_changes is not None:
+            plan_changes.start(self._replies)
 
     def shutdown(self, grace: float | None = None) -> None:
         """Stop the operations, giving them ``grace`` seconds (see ``OperationRunner.shutdown``), then the
         store's background work."""
         self._runner.shutdown(grace)
+        if self._changes is not None:
+            self._changes.close()
         close = getattr(self.store, "close", None)
         if close is not None:
             close()
