@@ -248,18 +248,34 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
         return
     sigs = (signal.SIGINT, signal.SIGTERM)
     previous = {sig: signal.getsignal(sig) for sig in sigs}
+    received: list[int] = []
 
     def handler(signum: int, _frame: object) -> None:
-        log.info("stop requested; finishing the running job", extra={"signal": signal.Signals(signum).name})
-        stop.set()
+        # Only a list append here: ``stop.set()`` takes the event's lock, which the main thread may hold
+        # at this very bytecode (inside ``stop.wait``), and would wait for it forever. A thread relays.
+        received.append(signum)
         for sig in sigs:
             signal.signal(sig, signal.SIG_DFL)
 
+    left = threading.Event()
+
+    def relay() -> None:
+        while not left.wait(0.05):
+            if received:
+                log.info("stop requested; finishing the running job",
+                         extra={"signal": signal.Signals(received[0]).name})
+                stop.set()
+                return
+
+    relayer = threading.Thread(target=relay, name="stop-signal", daemon=True)
+    relayer.start()
     for sig in sigs:
         signal.signal(sig, handler)
     try:
         yield
     finally:
+        left.set()
+        relayer.join()
         for sig, old in previous.items():
             signal.signal(sig, old)
 

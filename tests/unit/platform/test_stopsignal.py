@@ -56,3 +56,17 @@ def test_many_signals_at_the_moment_of_waiting_never_hang_the_process() -> None:
                 proc.communicate()
         assert out.strip() == "stopped"
         assert proc.returncode == 0
+
+
+def test_the_batch_scheduler_stops_on_a_signal_and_gives_the_handlers_back(restore_handlers: None) -> None:
+    import threading
+
+    from server.scheduler import stop_on_signals
+
+    before = signal.getsignal(signal.SIGTERM)
+    stop = threading.Event()
+    with stop_on_signals(stop):
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert stop.wait(5.0)  # relayed by a thread: the handler itself takes no lock
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # a second signal ends the process
+    assert signal.getsignal(signal.SIGTERM) is before
