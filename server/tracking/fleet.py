@@ -164,6 +164,18 @@ def plan_of(deps: FleetDeps, org: str, vehicle: Vehicle, day: datetime.date) -> 
     return plan
 
 
+def route_driver(deps: FleetDeps, org: str, vehicle_id: str, day: datetime.date) -> str | None:
+    """Who drives the vehicle's route on ``day``'s plan (None: no route, no driver, unknown vehicle)."""
+    try:
+        vehicle = deps.vehicles.get(org, vehicle_id)
+    except NotFoundError:
+        return None
+    plan = plan_of(deps, org, vehicle, day)
+    if plan is None:
+        return None
+    return next((r.driver_id for r in plan.routes if r.vehicle_id == vehicle_id), None)
+
+
 def _arrived_at(deps: FleetDeps, org: str, plan: PlanRecord, order_id: str) -> datetime.datetime | None:
     if deps.events is None:
         return None

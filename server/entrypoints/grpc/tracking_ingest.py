@@ -15,6 +15,7 @@ import logging
 import math
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from typing import Any
@@ -28,7 +29,9 @@ from server.entrypoints.grpc.context import Caller, caller, parse_name, parse_pa
 from server.entrypoints.grpc.errors import FieldError, abort_bad_request, grpc_errors
 from server.entrypoints.grpc.read_ahead import ReadAhead
 from server.identity.principal import Kind, Principal, Role
+from server.jst import today_jst
 from server.plans.errors import AlreadyExistsError, InvalidReferenceError, NotFoundError
+from server.tracking.fleet import route_driver
 from server.tracking.ingest import Ingest, IngestResult
 from server.tracking.model import MAX_BATCH, Device, Position
 from server.tracking.segments import (
@@ -51,6 +54,8 @@ DEFAULT_PAGE = 50
 MAX_PAGE = 1000
 #: Longest stretch of time one GetTrack may ask for.
 MAX_TRACK = datetime.timedelta(days=7)
+#: Seconds a DRIVER's stream remembers who drives a vehicle today.
+DRIVER_TTL = 60.0
 #: Batches a ReportPositions stream reads and queues for storing ahead of their acknowledgements.
 READ_AHEAD = 32
 UNSTORED = ("位置を保存できませんでした。確認応答のない送信を再送してください / "
@@ -128,7 +133,7 @@ class IngestMethods:
         """Batches are read, checked and queued for storing on a reading thread, up to ``READ_AHEAD``
         ahead of their acknowledgements, which go out in order, each after its batch's COMMIT."""
         who = caller(context)
-        allow = own_devices(who.principal)
+        allow = own_devices(who.principal, self._route_driver())
         submitted = ReadAhead(self._submit_each(request_iterator, who, allow), READ_AHEAD,
                               name="report-positions")
         try:
@@ -145,6 +150,13 @@ class IngestMethods:
                 )
         finally:
             submitted.close()
+
+    def _route_driver(self) -> Callable[[str, str], str | None] | None:
+        """Who drives a vehicle's route today, when this server knows the plans (its live half)."""
+        live = getattr(self, "live", None)
+        if live is None:
+            return None
+        return lambda org, vehicle: route_driver(live.fleet, org, vehicle, today_jst())
 
     def _submit_each(
         self, request_iterator: Iterable[Any], who: Caller, allow: Callable[[Device], bool] | None
@@ -201,14 +213,28 @@ class IngestMethods:
         return track
 
 
-def own_devices(who: Principal | None) -> Callable[[Device], bool] | None:
-    """For a DRIVER: only the devices of his vehicle (or registered to him); None (all) for others."""
+def own_devices(
+    who: Principal | None, driver_of: Callable[[str, str], str | None] | None = None
+) -> Callable[[Device], bool] | None:
+    """For a DRIVER: only the trackers of his own vehicle, registered to him, or of the vehicle whose
+    route he drives today (``driver_of(org, vehicle)``: that route's driver, asked once a minute per
+    vehicle); None (all) for others."""
     if who is None or who.kind is Kind.SERVICE or who.role is not Role.DRIVER:
         return None
+    known: dict[tuple[str, str], tuple[float, str | None]] = {}
+
+    def drives(device: Device) -> bool:
+        if driver_of is None or who.driver is None:
+            return False
+        key = (device.organization, device.vehicle_id)
+        seen = known.get(key)
+        if seen is None or time.monotonic() - seen[0] >= DRIVER_TTL:
+            seen = known[key] = (time.monotonic(), driver_of(*key))
+        return seen[1] == who.driver
 
     def allow(device: Device) -> bool:
-        return (who.vehicle is not None and device.vehicle_id == who.vehicle) or (
-            who.driver is not None and device.driver_id == who.driver)
+        return ((who.vehicle is not None and device.vehicle_id == who.vehicle)
+                or (who.driver is not None and device.driver_id == who.driver) or drives(device))
 
     return allow
 
