@@ -156,14 +156,6 @@ class Ingest:
         good, rejected = validate(raws, self.device.get, org, self.clock(), allow)
         return self._store(good, rejected)
 
-    def report_fixes(
-        self, fixes: Sequence[Fix], org: str | None = None, allow: Callable[[Device], bool] | None = None,
-    ) -> IngestResult:
-        """:meth:`report` for positions already as plain values (the gRPC edge's fast path)."""
-        self.device.load([f[0] for f in fixes])
-        good, rejected = validate_fixes(fixes, self.device.get, org, self.clock(), allow)
-        return self._store(good, rejected)
-
     def submit(
         self,
         raws: Sequence[RawPosition],
@@ -178,8 +170,9 @@ class Ingest:
     def submit_fixes(
         self, fixes: Sequence[Fix], org: str | None = None, allow: Callable[[Device], bool] | None = None,
     ) -> Future[IngestResult]:
-        """:meth:`report_fixes` without waiting for durability (a stream that reads its next batch
-        meanwhile). Loads the batch's unknown devices first, which may ask the store (blocking)."""
+        """:meth:`submit` for positions already as plain values (the gRPC stream's fast path): the
+        future completes once the batch is durable, while the stream reads on. Loads the batch's
+        unknown devices first, which may ask the store (blocking)."""
         self.device.load([f[0] for f in fixes])
         good, rejected = validate_fixes(fixes, self.device.get, org, self.clock(), allow)
         return self._submit(good, rejected)
