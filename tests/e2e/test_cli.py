@@ -147,6 +147,7 @@ def test_demo_runs_and_exits(tmp_path: Path) -> None:
     res = hakobu("demo", "--exit", "--time-limit", "2", "--address", "127.0.0.1:0", "--metrics-port", "-1",
                  "--plans-address", "127.0.0.1:0", "--gateway-address", "127.0.0.1:0",
                  "--tracking-address", "127.0.0.1:0", "--osmand-address", "127.0.0.1:0",
+                 "--reports-address", "127.0.0.1:0",
                  "--drive-speedup", "1800", env=env, timeout=300)
     assert res.returncode == 0, res.stderr
     assert "練馬営業所, roads of graph tokyo_nerima" in res.stdout, res.stdout

@@ -80,6 +80,7 @@ def serve(url: str) -> Iterator[Callable[[int], Server]]:
         cmd = [sys.executable, "-m", "server.entrypoints.cli", "serve", "all", "--address", "127.0.0.1:0",
                "--plans-address", "127.0.0.1:0", "--tracking-address", "127.0.0.1:0",
                "--osmand-address", "127.0.0.1:0", "--gateway-address", "127.0.0.1:0",
+               "--reports-address", "127.0.0.1:0",
                "--workers", str(workers), "--metrics-port", "-1"]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
         lines: list[str] = []

@@ -25,7 +25,8 @@ def test_serve_all_starts_optimizer_plans_and_gateway(db_url: str) -> None:  # n
     env = {**os.environ, **SERVER_ENV, "DATABASE_URL": db_url, "HAKOBU_LOG_LEVEL": "WARNING"}
     cmd = [sys.executable, "-m", "server.entrypoints.cli", "serve", "all", "--address", "127.0.0.1:0",
            "--plans-address", "127.0.0.1:0", "--tracking-address", "127.0.0.1:0",
-           "--osmand-address", "127.0.0.1:0", "--workers", "0", "--metrics-port", "-1",
+           "--osmand-address", "127.0.0.1:0", "--reports-address", "127.0.0.1:0",
+           "--workers", "0", "--metrics-port", "-1",
            "--gateway-address", "127.0.0.1:0"]
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env) as proc:
         _check(proc)
