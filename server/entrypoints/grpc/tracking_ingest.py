@@ -156,7 +156,7 @@ class IngestMethods:
         live = getattr(self, "live", None)
         if live is None:
             return None
-        return lambda org, vehicle: route_driver(live.fleet, org, vehicle, today_jst())
+        return lambda org, vehicle: route_driver(live.fleet, org, vehicle, today_jst(live.fleet.clock()))
 
     def _submit_each(
         self, request_iterator: Iterable[Any], who: Caller, allow: Callable[[Device], bool] | None
